@@ -1,0 +1,137 @@
+#pragma once
+// The plain configuration model: what ser.cfg (and tls.cfg) say, resolved and checked.
+// Plain data only: no sockets, no OpenSSL. Runtime objects (listeners, TLS contexts,
+// the compiled route script) are built from it (DESIGN.md principle 4).
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cfg/route_ast.h"
+#include "cfg/source_loc.h"
+
+namespace cfg {
+
+using Millis = std::chrono::milliseconds;
+
+enum class Proto { kUdp, kTcp, kTls };
+const char* proto_name(Proto p);  // "udp", "tcp", "tls"
+
+enum class HostKind { kIpv4, kIpv6, kName };
+
+// `listen = PROTO:ADDR[:PORT]`.
+struct ListenConfig {
+  Proto proto = Proto::kUdp;
+  std::string host;  // IPv4 text, IPv6 text without brackets, or a host name
+  HostKind host_kind = HostKind::kIpv4;
+  uint16_t port = 5060;  // 5060 for udp/tcp, 5061 for tls when not given
+  bool port_given = false;
+  SourceLoc loc;
+
+  std::string to_string() const;  // "tls:[::1]:5061"
+};
+
+// Protocol versions allowed by `tls_method`: [min, max], kNone meaning "no bound".
+enum class TlsVersion { kNone, kTls1_0, kTls1_1, kTls1_2, kTls1_3 };
+
+struct TlsMethod {
+  TlsVersion min = TlsVersion::kTls1_2;
+  TlsVersion max = TlsVersion::kNone;
+  std::string spelling = "TLSv1.2+";
+};
+
+// Mozilla "intermediate" list for TLS <= 1.2: ECDHE/DHE with AEAD only (forward secrecy).
+inline constexpr const char* kDefaultCiphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
+
+// Every per-domain TLS parameter of CONFIG.md. The global `tls_*` values fill the defaults;
+// a domain block overrides what it sets.
+struct TlsSettings {
+  TlsMethod method;
+  std::string certificate;  // "" until resolved: CFG_DIR/cert.pem
+  std::string private_key;  // "" until resolved: CFG_DIR/cert.pem
+  std::string ca_list;
+  std::string ca_path;
+  std::string crl;
+  std::string ciphers_list = kDefaultCiphers;
+  std::string ciphersuites;  // "" = library default
+  std::string groups = "X25519:P-256:P-384";
+  std::string dh_params;             // "" = built-in RFC 7919 ffdhe2048
+  std::optional<bool> verify;        // unset: false for servers, true for clients
+  bool require_certificate = false;  // only meaningful with verify
+  int verify_depth = 9;
+  std::string server_name;  // server: SNI it answers for; client: SNI sent + name checked
+  Millis handshake_timeout{30000};
+  Millis send_timeout{10000};
+  bool session_cache = true;
+  bool session_tickets = true;
+  bool renegotiation = false;
+  std::string keylog_file;
+
+  bool verify_for(bool client) const { return verify.value_or(client); }
+};
+
+enum class TlsDomainKind { kServer, kClient };
+
+// A `tls_domain[...]` / `tls_client_domain[...]` block or a tls.cfg section.
+struct TlsDomainConfig {
+  TlsDomainKind kind = TlsDomainKind::kServer;
+  bool is_default = false;  // tls.cfg [server:default] / [client:default]
+  std::string host;         // address (IPv6 without brackets); "" for defaults
+  HostKind host_kind = HostKind::kIpv4;
+  uint16_t port = 0;
+  std::string sni;  // server: `tls_domain[IP:port, "name"]` or tls_server_name; lower case
+  TlsSettings settings;              // fully resolved (defaults <- globals <- block)
+  std::set<std::string> overridden;  // parameter names the block set itself
+  SourceLoc loc;                     // where the block starts
+
+  std::string key() const;  // "server:127.0.0.1:5061" / "client:[::1]:5061" / "server:default"
+  std::string describe() const;  // "tls_domain[127.0.0.1:5061, \"sip.example.org\"]"
+};
+
+struct CoreParams {
+  std::vector<ListenConfig> listen;  // empty in the file: udp:0.0.0.0:5060 is used
+  std::vector<std::string> aliases;
+  int children = 0;  // 0 = number of CPUs
+  int log_level = 2;
+  bool log_stderror = false;
+  uint32_t max_message_size = 65535;
+  uint32_t tcp_max_connections = 65536;
+  Millis tcp_connection_lifetime{120000};
+  Millis tcp_connect_timeout{5000};
+  Millis tcp_send_timeout{10000};
+  bool tcp_crlf_pong = true;
+  uint32_t shm_mem_size_mb = 256;
+  uint32_t pkg_mem_size_mb = 16;
+  std::string ctl_socket = "unix:/tmp/ser.ctl";
+  std::string user;
+  std::string group;
+};
+
+struct TlsGlobals {
+  bool disable_tls = false;
+  uint32_t max_handshakes_per_ip = 64;
+  std::string config_file;  // tls_config (resolved relative to the main file)
+  bool reload_on_change = true;
+  TlsSettings defaults;  // the default server/client domain values
+};
+
+struct Config {
+  std::string main_file;  // as given to -f
+  std::string cfg_dir;    // directory of main_file: CFG_DIR
+  CoreParams core;
+  TlsGlobals tls;
+  std::vector<TlsDomainConfig> tls_domains;  // server and client blocks, in file order
+  std::vector<std::string> modules;          // loadmodule names accepted as built-ins
+  RouteScript script;
+
+  // The listen sockets in effect: `core.listen`, or udp:0.0.0.0:5060 when none.
+  std::vector<ListenConfig> effective_listen() const;
+};
+
+}  // namespace cfg

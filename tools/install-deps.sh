@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what building and testing ser needs, from Debian's packages.
+# Called by the Makefile when a dependency is missing; safe to run again.
+# Usage: tools/install-deps.sh [build|test]   (test = build + the peers e2e tests run)
+set -euo pipefail
+
+want=${1:-build}
+build_pkgs=(g++ make cmake pkg-config libssl-dev openssl libevent-dev libinih-dev
+            libboost-program-options-dev libgtest-dev googletest)
+test_pkgs=(sip-tester iproute2 procps)
+
+pkgs=("${build_pkgs[@]}")
+[ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
