@@ -1,0 +1,412 @@
+#include "core/net/connection.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "core/base/log.h"
+#include "core/net/net.h"
+#include "core/net/net_worker.h"
+#include "core/net/socket_util.h"
+#include "core/sip/stream_framer.h"
+
+namespace core::net {
+
+#define CONN_LOG(level, ...) SER_LOG(level, prefix_, __VA_ARGS__)
+
+const char* close_reason_name(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kEof:
+      return "closed by peer";
+    case CloseReason::kError:
+      return "i/o error";
+    case CloseReason::kIdle:
+      return "idle lifetime expired";
+    case CloseReason::kSendTimeout:
+      return "send timeout";
+    case CloseReason::kConnectTimeout:
+      return "connect timeout";
+    case CloseReason::kConnectFailed:
+      return "connect failed";
+    case CloseReason::kHandshakeTimeout:
+      return "handshake timeout";
+    case CloseReason::kFraming:
+      return "framing error";
+    case CloseReason::kNoMemory:
+      return "out of memory";
+    case CloseReason::kShutdown:
+      return "shutdown";
+  }
+  return "?";
+}
+
+Connection::Connection(Net& net, NetWorker& owner, const ConnectionParams& params,
+                       PoolPtr<TransportSocket> socket)
+    : net_(net),
+      owner_(owner),
+      params_(params),
+      socket_(std::move(socket)),
+      rbuf_(owner.worker.pool()),
+      wbuf_(owner.worker.pool()),
+      last_activity_(Clock::now()) {
+  event_base* base = owner.worker.base();
+  read_event_ = event_new(base, params_.fd, EV_READ | EV_PERSIST, &Connection::on_io, this);
+  write_event_ = event_new(base, params_.fd, EV_WRITE | EV_PERSIST, &Connection::on_io, this);
+  timer_ = event_new(base, -1, 0, &Connection::on_timer, this);
+  build_prefix();
+  socket_->set_callbacks(*this);
+}
+
+Connection::~Connection() {
+  if (read_event_ != nullptr) event_free(read_event_);
+  if (write_event_ != nullptr) event_free(write_event_);
+  if (timer_ != nullptr) event_free(timer_);
+  if (params_.fd >= 0) ::close(params_.fd);
+}
+
+void Connection::build_prefix() {
+  char local[64];
+  char peer[64];
+  params_.local.format(local, sizeof(local));
+  params_.peer.format(peer, sizeof(peer));
+  std::snprintf(prefix_, sizeof(prefix_), "[c#%llu %s %s%s%s]",
+                static_cast<unsigned long long>(params_.id), transport_name(params_.transport),
+                local, params_.outbound ? "->" : "<-", peer);
+}
+
+bool Connection::start_accepted() {
+  if (read_event_ == nullptr || write_event_ == nullptr || timer_ == nullptr) {
+    close(CloseReason::kNoMemory);
+    return false;
+  }
+  open();
+  return !closed();
+}
+
+bool Connection::start_connecting(bool connected) {
+  if (read_event_ == nullptr || write_event_ == nullptr || timer_ == nullptr) {
+    close(CloseReason::kNoMemory);
+    return false;
+  }
+  if (connected) {
+    open();
+  } else {
+    state_ = State::kConnecting;
+    set_deadline(Deadline::kConnect, net_.settings_.connect_timeout);
+    update_write_interest();
+  }
+  return !closed();
+}
+
+void Connection::open() {
+  state_ = State::kOpen;
+  if (deadline_kind_ == Deadline::kConnect) deadline_kind_ = Deadline::kNone;
+  if (socket_->on_connected(params_.fd, !params_.outbound) == PostIoAction::kClose) {
+    close(CloseReason::kError);
+    return;
+  }
+  event_add(read_event_, nullptr);
+  reading_ = true;
+  touch();
+  if (net_.settings_.connection_lifetime.count() > 0)
+    arm_timer(last_activity_ + net_.settings_.connection_lifetime);
+  CONN_LOG(LogLevel::kDebug, "connection open");
+  flush();
+}
+
+void Connection::finish_connect() {
+  int err = 0;
+  socklen_t len = sizeof(err);
+  if (::getsockopt(params_.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (err != 0) {
+    CONN_LOG(LogLevel::kWarning, "connect failed: %s", strerror(err));
+    bump(net_.counters_->connect_failed);
+    close(CloseReason::kConnectFailed);
+    return;
+  }
+  params_.local = local_address(params_.fd);
+  build_prefix();
+  open();
+}
+
+void Connection::on_io(evutil_socket_t, short what, void* arg) {
+  auto* c = static_cast<Connection*>(arg);
+  if ((what & EV_READ) != 0 && !c->closed()) c->on_readable();
+  if ((what & EV_WRITE) != 0 && !c->closed()) c->on_writable();
+}
+
+void Connection::on_readable() {
+  ByteBuffer& buffer = rbuf_.empty() ? owner_.worker.scratch() : rbuf_;
+  IoResult r = socket_->do_read(buffer);
+  if (r.bytes > 0) touch();
+  if (!buffer.empty()) process(buffer);
+  if (closed()) return;
+  if (r.action == PostIoAction::kClose) {
+    close(CloseReason::kError);
+  } else if (r.end_of_stream) {
+    close(CloseReason::kEof);
+  }
+}
+
+void Connection::process(ByteBuffer& buffer) {
+  ByteBuffer& scratch = owner_.worker.scratch();
+  std::string_view all = buffer.view();
+  size_t off = 0;
+  while (off < all.size() && reading_ && !closed()) {
+    size_t consumed = 0;
+    if (!dispatch(all.substr(off), consumed)) break;
+    off += consumed;
+  }
+  std::string_view rest = all.substr(off);
+  if (&buffer == &scratch) {
+    // Keep the partial message in a buffer of our own; the scratch is for the next socket.
+    bool kept = closed() || !reading_ || rbuf_.append(rest);
+    scratch.clear();
+    if (!kept) close(CloseReason::kNoMemory);
+  } else {
+    rbuf_.consume(off);
+    if (rbuf_.empty()) rbuf_.release();
+  }
+  if (!closed() && reading_ && rbuf_.size() > net_.settings_.max_message_size)
+    stream_error(rbuf_.view(), true, "message over max_message_size");
+}
+
+// Handles the frame at the start of `data`; false when more bytes are needed or the stream broke.
+bool Connection::dispatch(std::string_view data, size_t& consumed) {
+  sip::Frame f = sip::find_frame(data, net_.settings_.max_message_size);
+  switch (f.kind) {
+    case sip::Frame::Kind::kNeedMore:
+      return false;
+    case sip::Frame::Kind::kSkip:
+      consumed = f.length;
+      return f.length > 0;
+    case sip::Frame::Kind::kPing:
+      // RFC 5626 §4.4.1: a double CRLF ping is answered with a single CRLF pong.
+      bump(net_.counters_->pings);
+      consumed = f.length;
+      if (net_.settings_.crlf_pong) send("\r\n");
+      return f.length > 0;
+    case sip::Frame::Kind::kMessage: {
+      bump(net_.counters_->stream_received);
+      consumed = f.length;
+      ReceivedMessage msg{
+          params_.transport,   params_.peer,          params_.local,           params_.id,
+          params_.listener_id, owner_.worker.index(), data.substr(0, f.length)};
+      net_.handler_.on_message(msg);
+      return f.length > 0;
+    }
+    case sip::Frame::Kind::kError:
+      stream_error(data, false, f.reason);
+      return false;
+    case sip::Frame::Kind::kTooBig:
+      stream_error(data, true, f.reason.empty() ? "message over max_message_size" : f.reason);
+      return false;
+  }
+  return false;
+}
+
+void Connection::stream_error(std::string_view buffered, bool too_big, std::string_view reason) {
+  bump(too_big ? net_.counters_->too_big : net_.counters_->framing_errors);
+  CONN_LOG(LogLevel::kWarning, "%s: %.*s; closing", too_big ? "message too big" : "bad framing",
+           static_cast<int>(reason.size()), reason.data());
+  // Stop reading first: the handler may queue a 400/513 that is flushed before the close.
+  if (reading_) event_del(read_event_);
+  reading_ = false;
+  ReceivedMessage msg{params_.transport,   params_.peer,          params_.local, params_.id,
+                      params_.listener_id, owner_.worker.index(), buffered};
+  net_.handler_.on_stream_error(msg, too_big ? StreamError::kTooBig : StreamError::kBadFraming,
+                                reason);
+  close_when_flushed(CloseReason::kFraming);
+}
+
+bool Connection::send(std::string_view data) {
+  if (closed()) return false;
+  if (state_ != State::kOpen || !wbuf_.empty() || !socket_->handshake_done()) {
+    if (!wbuf_.append(data)) {
+      close(CloseReason::kNoMemory);
+      return false;
+    }
+    if (state_ == State::kOpen) flush();
+    return !closed();
+  }
+  IoResult r = socket_->do_write(data);
+  if (r.action == PostIoAction::kClose) {
+    close(CloseReason::kError);
+    return false;
+  }
+  if (r.bytes > 0) touch();
+  if (r.bytes < data.size()) {
+    if (!wbuf_.append(data.substr(r.bytes))) {
+      close(CloseReason::kNoMemory);
+      return false;
+    }
+    set_deadline(Deadline::kSend, net_.settings_.send_timeout);
+    update_write_interest();
+  }
+  return true;
+}
+
+void Connection::on_writable() {
+  if (state_ == State::kConnecting) {
+    finish_connect();
+  } else {
+    flush();
+  }
+}
+
+void Connection::flush() {
+  if (closed() || state_ != State::kOpen) return;
+  bool app_data = socket_->handshake_done() && !wbuf_.empty();
+  IoResult r = socket_->do_write(app_data ? wbuf_.view() : std::string_view());
+  if (r.action == PostIoAction::kClose) {
+    close(CloseReason::kError);
+    return;
+  }
+  if (app_data && r.bytes > 0) {
+    wbuf_.consume(r.bytes);
+    touch();
+  }
+  if (!wbuf_.empty()) {
+    // A peer that stops reading makes no progress and hits the deadline (tcp_send_timeout).
+    if (socket_->handshake_done() && (r.bytes > 0 || deadline_kind_ != Deadline::kSend))
+      set_deadline(Deadline::kSend, net_.settings_.send_timeout);
+  } else {
+    wbuf_.release();
+    if (deadline_kind_ == Deadline::kSend) deadline_kind_ = Deadline::kNone;
+    if (close_after_flush_) {
+      close(flush_reason_);
+      return;
+    }
+  }
+  update_write_interest();
+}
+
+void Connection::update_write_interest() {
+  if (closed()) return;
+  bool want = state_ == State::kConnecting || socket_wants_write_ ||
+              (!wbuf_.empty() && socket_->handshake_done());
+  if (want == write_enabled_) return;
+  if (want) {
+    event_add(write_event_, nullptr);
+  } else {
+    event_del(write_event_);
+  }
+  write_enabled_ = want;
+}
+
+void Connection::want_write(bool enable) {
+  socket_wants_write_ = enable;
+  update_write_interest();
+}
+
+void Connection::set_handshake_deadline(std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) {
+    if (deadline_kind_ == Deadline::kHandshake) deadline_kind_ = Deadline::kNone;
+    return;
+  }
+  set_deadline(Deadline::kHandshake, timeout);
+}
+
+void Connection::handshake_completed() {
+  if (deadline_kind_ == Deadline::kHandshake) deadline_kind_ = Deadline::kNone;
+  flush();
+}
+
+void Connection::set_deadline(Deadline kind, std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) return;
+  deadline_kind_ = kind;
+  deadline_ = Clock::now() + timeout;
+  arm_timer(deadline_);
+}
+
+// One timer serves the deadline and the idle lifetime: it is armed for the earlier of the two
+// and re-checks when it fires, so touch() on every message costs no event_add.
+void Connection::arm_timer(Clock::time_point at) {
+  if (event_pending(timer_, EV_TIMEOUT, nullptr) != 0 && timer_at_ <= at) return;
+  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(at - Clock::now());
+  if (delay.count() < 0) delay = std::chrono::milliseconds(0);
+  timeval tv = to_timeval(delay + std::chrono::milliseconds(1));
+  timer_at_ = at;
+  event_add(timer_, &tv);
+}
+
+void Connection::on_timer(evutil_socket_t, short, void* arg) {
+  static_cast<Connection*>(arg)->timer_fired();
+}
+
+void Connection::timer_fired() {
+  if (closed()) return;
+  Clock::time_point now = Clock::now();
+  if (deadline_kind_ != Deadline::kNone && now >= deadline_) {
+    switch (deadline_kind_) {
+      case Deadline::kConnect:
+        bump(net_.counters_->connect_timeouts);
+        CONN_LOG(LogLevel::kWarning, "connect timeout");
+        close(CloseReason::kConnectTimeout);
+        return;
+      case Deadline::kHandshake:
+        bump(net_.counters_->handshake_timeouts);
+        CONN_LOG(LogLevel::kWarning, "handshake timeout");
+        close(CloseReason::kHandshakeTimeout);
+        return;
+      case Deadline::kSend:
+        bump(net_.counters_->send_timeouts);
+        CONN_LOG(LogLevel::kWarning, "send timeout: peer not reading, %zu bytes pending",
+                 wbuf_.size());
+        close(CloseReason::kSendTimeout);
+        return;
+      case Deadline::kNone:
+        break;
+    }
+  }
+  auto lifetime = net_.settings_.connection_lifetime;
+  if (state_ == State::kOpen && lifetime.count() > 0 && now >= last_activity_ + lifetime) {
+    bump(net_.counters_->closed_idle);
+    close(CloseReason::kIdle);
+    return;
+  }
+  Clock::time_point next = Clock::time_point::max();
+  if (deadline_kind_ != Deadline::kNone) next = deadline_;
+  if (state_ == State::kOpen && lifetime.count() > 0 && last_activity_ + lifetime < next)
+    next = last_activity_ + lifetime;
+  if (next != Clock::time_point::max()) arm_timer(next);
+}
+
+void Connection::close_when_flushed(CloseReason reason) {
+  if (closed()) return;
+  if (wbuf_.empty() || state_ != State::kOpen) {
+    close(reason);
+    return;
+  }
+  close_after_flush_ = true;
+  flush_reason_ = reason;
+  if (reading_) event_del(read_event_);
+  reading_ = false;
+}
+
+void Connection::close(CloseReason reason) {
+  if (closed()) return;
+  bool was_open = state_ == State::kOpen;
+  state_ = State::kClosed;
+  event_del(read_event_);
+  event_del(write_event_);
+  event_del(timer_);
+  if (was_open) socket_->close();
+  ::shutdown(params_.fd, SHUT_RDWR);
+  if (reason == CloseReason::kEof) bump(net_.counters_->closed_eof);
+  if (reason == CloseReason::kError || reason == CloseReason::kNoMemory)
+    bump(net_.counters_->closed_error);
+  CONN_LOG(reason == CloseReason::kEof || reason == CloseReason::kShutdown ||
+                   reason == CloseReason::kIdle
+               ? LogLevel::kDebug
+               : LogLevel::kInfo,
+           "connection closed: %s", close_reason_name(reason));
+  rbuf_.release();
+  wbuf_.release();
+  net_.connection_gone(owner_, this);
+}
+
+}  // namespace core::net

@@ -1,0 +1,120 @@
+#pragma once
+// One stream connection (TCP, later TLS), owned by one worker for its whole life: every method
+// runs on that worker's thread, so nothing here takes a lock. The read buffer exists only while
+// a message is partially received, the write buffer only while a write is pending (DESIGN.md
+// principle 6); complete messages are framed straight out of the worker's scratch buffer.
+#include <event2/event.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+#include "core/base/byte_buffer.h"
+#include "core/net/socket_addr.h"
+#include "core/net/transport_socket.h"
+
+namespace core::net {
+
+class Net;
+struct NetWorker;
+
+enum class CloseReason : uint8_t {
+  kEof,
+  kError,
+  kIdle,
+  kSendTimeout,
+  kConnectTimeout,
+  kConnectFailed,
+  kHandshakeTimeout,
+  kFraming,
+  kNoMemory,
+  kShutdown,
+};
+const char* close_reason_name(CloseReason reason);
+
+struct ConnectionParams {
+  uint64_t id = 0;
+  int fd = -1;
+  Transport transport = Transport::kTcp;
+  bool outbound = false;
+  int listener_id = -1;
+  SocketAddr local;
+  SocketAddr peer;
+};
+
+class Connection final : public TransportSocketCallbacks {
+ public:
+  Connection(Net& net, NetWorker& owner, const ConnectionParams& params,
+             PoolPtr<TransportSocket> socket);
+  ~Connection() override;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Accepted: the socket is told and reading starts. False: closed already (refused).
+  bool start_accepted();
+  // Outbound: the non-blocking connect() is in progress (or done when `connected`).
+  bool start_connecting(bool connected);
+  // Queues or writes `data`; false when the connection is closed or closes now.
+  bool send(std::string_view data);
+  // Tears the connection down at once; it is freed later by the worker.
+  void close(CloseReason reason);
+  // Stop: close now if nothing is pending, else after the pending writes are flushed.
+  void close_when_flushed(CloseReason reason);
+
+  uint64_t id() const { return params_.id; }
+  bool closed() const { return state_ == State::kClosed; }
+  const SocketAddr& peer() const { return params_.peer; }
+  Transport transport() const { return params_.transport; }
+
+  // TransportSocketCallbacks
+  int fd() const override { return params_.fd; }
+  void want_write(bool enable) override;
+  void set_handshake_deadline(std::chrono::milliseconds timeout) override;
+  void handshake_completed() override;
+  const char* log_prefix() const override { return prefix_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  enum class State : uint8_t { kConnecting, kOpen, kClosed };
+  enum class Deadline : uint8_t { kNone, kConnect, kHandshake, kSend };
+
+  static void on_io(evutil_socket_t fd, short what, void* arg);
+  static void on_timer(evutil_socket_t fd, short what, void* arg);
+  void on_readable();
+  void on_writable();
+  void finish_connect();
+  void open();
+  void process(ByteBuffer& buffer);
+  bool dispatch(std::string_view data, size_t& consumed);
+  void stream_error(std::string_view buffered, bool too_big, std::string_view reason);
+  void flush();
+  void update_write_interest();
+  void set_deadline(Deadline kind, std::chrono::milliseconds timeout);
+  void arm_timer(Clock::time_point at);
+  void timer_fired();
+  void touch() { last_activity_ = Clock::now(); }
+  void build_prefix();
+
+  Net& net_;
+  NetWorker& owner_;
+  ConnectionParams params_;
+  PoolPtr<TransportSocket> socket_;
+  ByteBuffer rbuf_;
+  ByteBuffer wbuf_;
+  event* read_event_ = nullptr;
+  event* write_event_ = nullptr;
+  event* timer_ = nullptr;
+  State state_ = State::kConnecting;
+  Deadline deadline_kind_ = Deadline::kNone;
+  bool write_enabled_ = false;
+  bool reading_ = false;
+  bool socket_wants_write_ = false;
+  bool close_after_flush_ = false;
+  CloseReason flush_reason_ = CloseReason::kShutdown;
+  Clock::time_point deadline_{};
+  Clock::time_point timer_at_{};
+  Clock::time_point last_activity_;
+  char prefix_[176];
+};
+
+}  // namespace core::net

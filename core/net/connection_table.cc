@@ -1,0 +1,48 @@
+#include "core/net/connection_table.h"
+
+namespace core::net {
+
+void ConnectionTable::add(uint64_t id, int worker, Transport transport, const SocketAddr& peer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  by_id_.emplace(id, Entry{worker, transport, peer});
+  by_peer_.emplace(Key{transport, peer}, id);
+}
+
+void ConnectionTable::remove(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  auto range = by_peer_.equal_range(Key{it->second.transport, it->second.peer});
+  for (auto p = range.first; p != range.second; ++p) {
+    if (p->second == id) {
+      by_peer_.erase(p);
+      break;
+    }
+  }
+  by_id_.erase(it);
+}
+
+std::optional<ConnectionRef> ConnectionTable::find(uint64_t id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return std::nullopt;
+  return ConnectionRef{id, it->second.worker};
+}
+
+std::optional<ConnectionRef> ConnectionTable::find(Transport transport,
+                                                   const SocketAddr& peer) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto range = by_peer_.equal_range(Key{transport, peer});
+  std::optional<ConnectionRef> best;
+  for (auto p = range.first; p != range.second; ++p) {
+    if (!best || p->second > best->id) best = ConnectionRef{p->second, by_id_.at(p->second).worker};
+  }
+  return best;
+}
+
+size_t ConnectionTable::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return by_id_.size();
+}
+
+}  // namespace core::net

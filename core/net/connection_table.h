@@ -1,0 +1,53 @@
+#pragma once
+// Which worker owns which connection, looked up from any worker by id or by (transport, peer).
+// Only ids and worker indexes are shared: a Connection object is touched only by its owner, which
+// finds it in its own map, so a lookup never hands out a pointer that another thread may free.
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "core/net/socket_addr.h"
+#include "core/net/transport_socket.h"
+
+namespace core::net {
+
+struct ConnectionRef {
+  uint64_t id = 0;
+  int worker = -1;
+};
+
+class ConnectionTable {
+ public:
+  void add(uint64_t id, int worker, Transport transport, const SocketAddr& peer);
+  void remove(uint64_t id);
+  std::optional<ConnectionRef> find(uint64_t id) const;
+  // The most recently added live connection to `peer` over `transport`.
+  std::optional<ConnectionRef> find(Transport transport, const SocketAddr& peer) const;
+  size_t size() const;
+
+ private:
+  struct Entry {
+    int worker;
+    Transport transport;
+    SocketAddr peer;
+  };
+  struct Key {
+    Transport transport;
+    SocketAddr peer;
+    bool operator==(const Key& o) const { return transport == o.transport && peer == o.peer; }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return k.peer.hash() ^ static_cast<size_t>(k.transport);
+    }
+  };
+
+  // One mutex: lookups are short and happen once per message sent over a stream; shard it if it
+  // ever shows in a profile.
+  mutable std::mutex mu_;
+  std::unordered_map<uint64_t, Entry> by_id_;
+  std::unordered_multimap<Key, uint64_t, KeyHash> by_peer_;
+};
+
+}  // namespace core::net

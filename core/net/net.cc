@@ -1,0 +1,154 @@
+#include "core/net/net.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "core/base/log.h"
+#include "core/net/connection.h"
+#include "core/net/net_worker.h"
+#include "core/net/plain_socket.h"
+#include "core/net/socket_util.h"
+
+namespace core::net {
+NetWorker::~NetWorker() {
+  for (ListenSocket& l : listeners) {
+    if (l.ev != nullptr) event_free(l.ev);
+    if (l.fd >= 0) ::close(l.fd);
+  }
+  std::vector<Connection*> left;
+  for (auto& [id, conn] : conns) left.push_back(conn);
+  for (Connection* c : left) c->close(CloseReason::kShutdown);
+  reap();
+  shutdown_timer.reset();
+  if (reap_event != nullptr) event_free(reap_event);
+}
+
+void NetWorker::reap() {
+  for (Connection* c : graveyard) PoolDeleter{&net.shm_}(c);
+  graveyard.clear();
+}
+
+void NetWorker::on_reap(evutil_socket_t, short, void* arg) {
+  static_cast<NetWorker*>(arg)->reap();
+}
+
+Net::Net(const NetSettings& settings, MessageHandler& handler, Pool& shm)
+    : settings_(settings), handler_(handler), shm_(shm), counters_(std::make_unique<Counters>()) {
+  if (settings_.children < 1) settings_.children = 1;
+  for (int i = 0; i < settings_.children; ++i) {
+    auto nw = std::make_unique<NetWorker>(*this, i, settings_.pkg_budget);
+    if (nw->worker.init())
+      nw->reap_event = event_new(nw->worker.base(), -1, 0, &NetWorker::on_reap, nw.get());
+    workers_.push_back(std::move(nw));
+  }
+}
+
+Net::~Net() {
+  stop();
+  workers_.clear();
+}
+
+int Net::add_listener(const ListenSpec& spec) {
+  int id = static_cast<int>(specs_.size());
+  bool stream = spec.transport != Transport::kUdp;
+  SocketAddr addr = spec.address;
+  for (auto& nw : workers_) {
+    int fd = open_listen_socket(addr, stream, true);
+    if (fd < 0) {
+      LOG_ERR("cannot listen on %s:%s: %s", transport_name(spec.transport),
+              addr.to_string().c_str(), strerror(errno));
+      for (auto& other : workers_) {
+        if (static_cast<int>(other->listeners.size()) > id) {
+          ::close(other->listeners[id].fd);
+          other->listeners.pop_back();
+        }
+      }
+      return -1;
+    }
+    // Port 0: the first socket learns the kernel's port, the others bind to that one.
+    if (addr.port() == 0) addr = local_address(fd);
+    nw->listeners.push_back(ListenSocket{this, nw.get(), id, fd, nullptr});
+  }
+  specs_.push_back(spec);
+  bound_.push_back(addr);
+  LOG_INFO("listening on %s:%s", transport_name(spec.transport), addr.to_string().c_str());
+  return id;
+}
+
+SocketAddr Net::listen_address(int listener_id) const {
+  if (listener_id < 0 || listener_id >= static_cast<int>(bound_.size())) return SocketAddr();
+  return bound_[listener_id];
+}
+
+void Net::set_client_factory(Transport transport, TransportSocketFactory* factory) {
+  client_factories_[static_cast<int>(transport)] = factory;
+}
+
+bool Net::start() {
+  if (started_) return true;
+  for (auto& nw : workers_) {
+    if (nw->worker.base() == nullptr || nw->reap_event == nullptr) return false;
+    for (ListenSocket& l : nw->listeners) {
+      l.ev = event_new(
+          nw->worker.base(), l.fd, EV_READ | EV_PERSIST,
+          [](evutil_socket_t, short, void* arg) {
+            auto* ls = static_cast<ListenSocket*>(arg);
+            if (ls->net->specs_[ls->id].transport == Transport::kUdp) {
+              ls->net->udp_ready(*ls->owner, ls->id);
+            } else {
+              ls->net->accept_ready(*ls->owner, ls->id);
+            }
+          },
+          &l);
+      if (l.ev == nullptr || event_add(l.ev, nullptr) != 0) return false;
+    }
+  }
+  for (auto& nw : workers_) nw->worker.start();
+  started_ = true;
+  return true;
+}
+
+bool Net::post(int worker_index, std::function<void()> task) {
+  if (worker_index < 0 || worker_index >= worker_count()) return false;
+  return workers_[worker_index]->worker.post(std::move(task));
+}
+
+NetWorker* Net::current_worker() const {
+  Worker* w = Worker::current();
+  if (w == nullptr) return nullptr;
+  for (auto& nw : workers_)
+    if (&nw->worker == w) return nw.get();
+  return nullptr;
+}
+
+NetStats Net::stats() const {
+  NetStats s;
+#define SER_NET_COUNTER_COPY(name) s.name = counters_->name.load(std::memory_order_relaxed);
+  SER_NET_COUNTERS(SER_NET_COUNTER_COPY)
+#undef SER_NET_COUNTER_COPY
+  return s;
+}
+
+bool Net::try_acquire_slot() {
+  size_t prev = active_.fetch_add(1, std::memory_order_relaxed);
+  if (prev < settings_.max_connections) return true;
+  active_.fetch_sub(1, std::memory_order_relaxed);
+  return false;
+}
+
+void Net::connection_gone(NetWorker& nw, Connection* conn) {
+  table_.remove(conn->id());
+  nw.conns.erase(conn->id());
+  release_slot();
+  nw.graveyard.push_back(conn);
+  event_active(nw.reap_event, EV_TIMEOUT, 0);
+  if (nw.stopping && nw.conns.empty()) nw.worker.stop_loop();
+}
+
+}  // namespace core::net

@@ -1,0 +1,158 @@
+#pragma once
+// The API the proxy uses: start listeners and workers from plain settings, receive framed SIP
+// messages through a MessageHandler on the receiving worker, and send from any worker thread
+// over UDP or over a (reused, or new) stream connection. cfg/ is not a dependency: the core
+// wiring converts cfg::Config into NetSettings and ListenSpecs.
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/base/pool.h"
+#include "core/net/connection_table.h"
+#include "core/net/socket_addr.h"
+#include "core/net/transport_socket.h"
+
+namespace core::net {
+
+struct NetSettings {
+  int children = 4;                                       // worker threads
+  size_t max_connections = 2048;                          // tcp_max_connections (all workers)
+  std::chrono::milliseconds connection_lifetime{120000};  // tcp_connection_lifetime (idle close)
+  std::chrono::milliseconds connect_timeout{10000};       // tcp_connect_timeout
+  std::chrono::milliseconds send_timeout{10000};          // tcp_send_timeout
+  std::chrono::milliseconds shutdown_flush{2000};         // bound on flushing writes at stop()
+  bool crlf_pong = true;                                  // tcp_crlf_pong
+  size_t max_message_size = 65536;                        // bytes, streams and datagrams
+  size_t pkg_budget = 0;                                  // per-worker pool budget (0 = none)
+};
+
+// One received message. Everything here is valid only during the handler call.
+struct ReceivedMessage {
+  Transport transport;
+  const SocketAddr& src;
+  const SocketAddr& dst;  // the local address it arrived on
+  uint64_t conn_id;       // 0 for UDP
+  int listener_id;        // the listen socket it arrived on (-1 for outbound connections)
+  int worker;             // index of the receiving worker
+  std::string_view data;  // exactly one framed message (or the bytes buffered, on an error)
+};
+
+enum class StreamError : uint8_t { kBadFraming, kTooBig };
+
+class MessageHandler {
+ public:
+  virtual ~MessageHandler() = default;
+  virtual void on_message(const ReceivedMessage& msg) = 0;
+  // The stream broke (RFC 3261 §18.3: Content-Length is mandatory on streams) or a message went
+  // over max_message_size. The connection stops reading and closes after this returns, once any
+  // reply sent now with msg.conn_id (a 400 or 513) is flushed.
+  virtual void on_stream_error(const ReceivedMessage& /*msg*/, StreamError /*error*/,
+                               std::string_view /*reason*/) {}
+};
+
+struct ListenSpec {
+  Transport transport = Transport::kUdp;
+  SocketAddr address;                         // port 0 picks one; see Net::listen_address()
+  TransportSocketFactory* factory = nullptr;  // streams; null = plain TCP
+};
+
+enum class SendResult : uint8_t {
+  kSent,    // written to the socket, or queued on a connection of this worker
+  kPosted,  // handed to the worker that owns the connection (or that will connect)
+  kFailed,  // no socket for it, connect refused at once, the limit reached, or no memory
+};
+
+// Counters, summed over all workers.
+struct NetStats {
+  uint64_t accepted = 0;
+  uint64_t refused = 0;         // over max_connections
+  uint64_t refused_memory = 0;  // a pool refused the connection's memory
+  uint64_t connects = 0;        // outbound connects started
+  uint64_t connect_failed = 0;
+  uint64_t connect_timeouts = 0;
+  uint64_t closed_eof = 0;
+  uint64_t closed_error = 0;
+  uint64_t closed_idle = 0;
+  uint64_t send_timeouts = 0;
+  uint64_t handshake_timeouts = 0;
+  uint64_t framing_errors = 0;
+  uint64_t too_big = 0;
+  uint64_t pings = 0;
+  uint64_t udp_received = 0;
+  uint64_t stream_received = 0;
+  uint64_t send_failed = 0;
+};
+
+struct NetWorker;
+class Connection;
+
+class Net {
+ public:
+  Net(const NetSettings& settings, MessageHandler& handler, Pool& shm = Pool::shm());
+  ~Net();
+  Net(const Net&) = delete;
+  Net& operator=(const Net&) = delete;
+
+  // Binds now (before start, so privileges can be dropped afterwards): one socket per worker
+  // with SO_REUSEPORT. Returns the listener id, or -1 (logged) on failure.
+  int add_listener(const ListenSpec& spec);
+  // The address a listener is bound to (with the port the kernel chose for port 0).
+  SocketAddr listen_address(int listener_id) const;
+  // Factory for outbound connections of `transport` (plain TCP by default).
+  void set_client_factory(Transport transport, TransportSocketFactory* factory);
+
+  bool start();
+  // Stops listeners, flushes pending writes up to settings.shutdown_flush, joins the workers.
+  void stop();
+
+  // Callable from any thread. UDP: sendto from the listener socket (listener_hint if it fits).
+  // Streams: the connection conn_hint if alive, else a live connection to dst of that
+  // transport, else a new connection; work for another worker's connection is posted there.
+  SendResult send(Transport transport, const SocketAddr& dst, std::string_view data,
+                  uint64_t conn_hint = 0, int listener_hint = -1);
+
+  NetStats stats() const;
+  size_t connection_count() const { return active_.load(std::memory_order_relaxed); }
+  const NetSettings& settings() const { return settings_; }
+  int worker_count() const { return static_cast<int>(workers_.size()); }
+  // Runs `task` on worker `index` (tests, and the core's per-worker work).
+  bool post(int worker_index, std::function<void()> task);
+
+ private:
+  friend class Connection;
+  friend struct NetWorker;
+  struct Counters;
+
+  NetWorker* current_worker() const;
+  SendResult send_udp(const SocketAddr& dst, std::string_view data, int listener_hint);
+  void send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
+                      std::string_view data);
+  bool connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data);
+  bool try_acquire_slot();
+  void release_slot() { active_.fetch_sub(1, std::memory_order_relaxed); }
+  void accept_ready(NetWorker& nw, int listener_id);
+  void accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& peer);
+  void udp_ready(NetWorker& nw, int listener_id);
+  void begin_shutdown(NetWorker& nw);
+  void connection_gone(NetWorker& nw, Connection* conn);
+
+  NetSettings settings_;
+  MessageHandler& handler_;
+  Pool& shm_;
+  std::vector<std::unique_ptr<NetWorker>> workers_;
+  std::vector<ListenSpec> specs_;
+  std::vector<SocketAddr> bound_;
+  ConnectionTable table_;
+  std::unique_ptr<Counters> counters_;
+  TransportSocketFactory* client_factories_[3] = {nullptr, nullptr, nullptr};
+  std::atomic<uint64_t> next_id_{1};
+  std::atomic<size_t> active_{0};
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace core::net

@@ -1,0 +1,265 @@
+// Net's data path: receiving on listeners, accepting, sending and connecting.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "core/base/log.h"
+#include "core/net/connection.h"
+#include "core/net/net.h"
+#include "core/net/net_worker.h"
+#include "core/net/plain_socket.h"
+#include "core/net/socket_util.h"
+
+namespace core::net {
+namespace {
+
+constexpr size_t kMaxDatagram = 65535;
+constexpr int kBatch = 64;
+
+PlainSocketFactory& default_factory() {
+  static PlainSocketFactory factory;
+  return factory;
+}
+
+bool only_crlf(std::string_view data) {
+  return data.find_first_not_of("\r\n") == std::string_view::npos;
+}
+
+}  // namespace
+
+void Net::udp_ready(NetWorker& nw, int listener_id) {
+  ListenSocket& ls = nw.listeners[listener_id];
+  ByteBuffer& scratch = nw.worker.scratch();
+  std::span<char> space = scratch.prepare(kMaxDatagram + 1);
+  if (space.size() <= kMaxDatagram) return;
+  for (int i = 0; i < kBatch; ++i) {
+    SocketAddr src;
+    socklen_t len = SocketAddr::capacity();
+    ssize_t n = ::recvfrom(ls.fd, space.data(), space.size(), 0, src.sa(), &len);
+    if (n < 0) break;  // EAGAIN: drained (errors of earlier sendto calls are ignored too)
+    src.set_len(len);
+    std::string_view data(space.data(), static_cast<size_t>(n));
+    if (data.empty() || only_crlf(data)) {  // NAT keep-alives (RFC 5626 §3.5.1 uses STUN/CRLF)
+      bump(counters_->pings);
+      continue;
+    }
+    if (data.size() > settings_.max_message_size) {
+      bump(counters_->too_big);
+      LOG_WARN("udp datagram of %zu bytes from %s over max_message_size; dropped", data.size(),
+               src.to_string().c_str());
+      continue;
+    }
+    bump(counters_->udp_received);
+    ReceivedMessage msg{Transport::kUdp,   src, bound_[listener_id], 0, listener_id,
+                        nw.worker.index(), data};
+    handler_.on_message(msg);
+  }
+  scratch.clear();
+}
+
+void Net::accept_ready(NetWorker& nw, int listener_id) {
+  ListenSocket& ls = nw.listeners[listener_id];
+  for (int i = 0; i < kBatch && !nw.stopping; ++i) {
+    SocketAddr peer;
+    socklen_t len = SocketAddr::capacity();
+    int fd = ::accept4(ls.fd, peer.sa(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        LOG_ERR("accept on %s failed: %s", bound_[listener_id].to_string().c_str(),
+                strerror(errno));
+      return;
+    }
+    peer.set_len(len);
+    accept_one(nw, listener_id, fd, peer);
+  }
+}
+
+void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& peer) {
+  const ListenSpec& spec = specs_[listener_id];
+  if (!try_acquire_slot()) {
+    bump(counters_->refused);
+    LOG_WARN("%s connection from %s refused: tcp_max_connections (%zu) reached",
+             transport_name(spec.transport), peer.to_string().c_str(), settings_.max_connections);
+    ::close(fd);
+    return;
+  }
+  int on = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+  ConnectionParams p;
+  p.id = next_id_.fetch_add(1, std::memory_order_relaxed);
+  p.fd = fd;
+  p.transport = spec.transport;
+  p.listener_id = listener_id;
+  p.local = local_address(fd);
+  p.peer = peer;
+  TransportSocketFactory* factory = spec.factory ? spec.factory : &default_factory();
+  TransportSocketOptions opts{true, p.local, p.peer, p.id, {}};
+  PoolPtr<TransportSocket> sock = factory->create(opts, shm_);
+  PoolPtr<Connection> conn;
+  if (sock) conn = make_in_pool<Connection>(shm_, *this, nw, p, std::move(sock));
+  if (!conn) {
+    bump(counters_->refused_memory);
+    LOG_WARN("%s connection from %s refused: shared memory budget exhausted",
+             transport_name(spec.transport), peer.to_string().c_str());
+    ::close(fd);
+    release_slot();
+    return;
+  }
+  bump(counters_->accepted);
+  Connection* c = conn.release();
+  nw.conns.emplace(c->id(), c);
+  table_.add(c->id(), nw.worker.index(), spec.transport, peer);
+  c->start_accepted();
+}
+
+SendResult Net::send(Transport transport, const SocketAddr& dst, std::string_view data,
+                     uint64_t conn_hint, int listener_hint) {
+  if (transport == Transport::kUdp) return send_udp(dst, data, listener_hint);
+  std::optional<ConnectionRef> ref;
+  if (conn_hint != 0) ref = table_.find(conn_hint);
+  if (!ref) ref = table_.find(transport, dst);
+  NetWorker* cur = current_worker();
+  int target = ref ? ref->worker
+                   : (cur ? cur->worker.index() : static_cast<int>(dst.hash() % workers_.size()));
+  uint64_t id = ref ? ref->id : 0;
+  if (cur != nullptr && cur->worker.index() == target) {
+    send_on_worker(*cur, id, transport, dst, data);
+    return SendResult::kSent;
+  }
+  // Another worker owns the connection (or will connect): copy the bytes and post them there.
+  NetWorker* nw = workers_[target].get();
+  bool posted = nw->worker.post([this, nw, id, transport, dst, copy = std::string(data)] {
+    send_on_worker(*nw, id, transport, dst, copy);
+  });
+  if (!posted) bump(counters_->send_failed);
+  return posted ? SendResult::kPosted : SendResult::kFailed;
+}
+
+SendResult Net::send_udp(const SocketAddr& dst, std::string_view data, int listener_hint) {
+  NetWorker* cur = current_worker();
+  NetWorker& nw = cur ? *cur : *workers_[0];
+  int fd = -1;
+  if (listener_hint >= 0 && listener_hint < static_cast<int>(specs_.size()) &&
+      specs_[listener_hint].transport == Transport::kUdp && bound_[listener_hint].af() == dst.af())
+    fd = nw.listeners[listener_hint].fd;
+  for (size_t i = 0; fd < 0 && i < specs_.size(); ++i) {
+    if (specs_[i].transport == Transport::kUdp && bound_[i].af() == dst.af())
+      fd = nw.listeners[i].fd;
+  }
+  if (fd < 0 || ::sendto(fd, data.data(), data.size(), 0, dst.sa(), dst.len()) < 0) {
+    bump(counters_->send_failed);
+    LOG_INFO("udp send to %s failed: %s", dst.to_string().c_str(),
+             fd < 0 ? "no udp socket of that family" : strerror(errno));
+    return SendResult::kFailed;
+  }
+  return SendResult::kSent;
+}
+
+void Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
+                         std::string_view data) {
+  if (nw.stopping) {
+    bump(counters_->send_failed);
+    return;
+  }
+  if (id != 0) {
+    auto it = nw.conns.find(id);
+    if (it != nw.conns.end()) {
+      if (!it->second->send(data)) bump(counters_->send_failed);
+      return;
+    }
+    // Closed meanwhile: RFC 3261 §18.2.2 — open a new connection to the same address.
+  }
+  if (!connect_and_send(nw, t, dst, data)) bump(counters_->send_failed);
+}
+
+bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst,
+                           std::string_view data) {
+  if (!dst.valid() || dst.port() == 0) return false;
+  if (!try_acquire_slot()) {
+    bump(counters_->refused);
+    LOG_WARN("connect to %s:%s refused: tcp_max_connections (%zu) reached", transport_name(t),
+             dst.to_string().c_str(), settings_.max_connections);
+    return false;
+  }
+  bump(counters_->connects);
+  int fd = ::socket(dst.af(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int rc = fd < 0 ? -1 : ::connect(fd, dst.sa(), dst.len());
+  if (fd < 0 || (rc != 0 && errno != EINPROGRESS)) {
+    bump(counters_->connect_failed);
+    LOG_INFO("connect to %s:%s failed: %s", transport_name(t), dst.to_string().c_str(),
+             strerror(errno));
+    if (fd >= 0) ::close(fd);
+    release_slot();
+    return false;
+  }
+  int on = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+  ConnectionParams p;
+  p.id = next_id_.fetch_add(1, std::memory_order_relaxed);
+  p.fd = fd;
+  p.transport = t;
+  p.outbound = true;
+  p.local = local_address(fd);
+  p.peer = dst;
+  TransportSocketFactory* factory = client_factories_[static_cast<int>(t)];
+  if (factory == nullptr) factory = &default_factory();
+  TransportSocketOptions opts{false, p.local, p.peer, p.id, {}};
+  PoolPtr<TransportSocket> sock = factory->create(opts, shm_);
+  PoolPtr<Connection> conn;
+  if (sock) conn = make_in_pool<Connection>(shm_, *this, nw, p, std::move(sock));
+  if (!conn) {
+    bump(counters_->refused_memory);
+    LOG_WARN("connect to %s:%s refused: shared memory budget exhausted", transport_name(t),
+             dst.to_string().c_str());
+    ::close(fd);
+    release_slot();
+    return false;
+  }
+  Connection* c = conn.release();
+  nw.conns.emplace(c->id(), c);
+  table_.add(c->id(), nw.worker.index(), t, dst);
+  if (!c->start_connecting(rc == 0)) return false;
+  return c->send(data);
+}
+
+void Net::stop() {
+  if (!started_ || stopped_) return;
+  stopped_ = true;
+  for (auto& nw : workers_) {
+    NetWorker* w = nw.get();
+    w->worker.post([this, w] { begin_shutdown(*w); });
+  }
+  for (auto& nw : workers_) nw->worker.join();
+}
+
+void Net::begin_shutdown(NetWorker& nw) {
+  nw.stopping = true;
+  for (ListenSocket& l : nw.listeners) {
+    if (l.ev != nullptr) event_del(l.ev);
+    if (l.fd >= 0) ::close(l.fd);
+    l.fd = -1;
+  }
+  // Connections with pending writes get up to shutdown_flush to drain; the rest close now.
+  std::vector<Connection*> all;
+  for (auto& [id, c] : nw.conns) all.push_back(c);
+  for (Connection* c : all) c->close_when_flushed(CloseReason::kShutdown);
+  if (nw.conns.empty()) {
+    nw.worker.stop_loop();
+    return;
+  }
+  nw.shutdown_timer = std::make_unique<Timer>(nw.worker.base(), [&nw] {
+    std::vector<Connection*> left;
+    for (auto& [id, c] : nw.conns) left.push_back(c);
+    for (Connection* c : left) c->close(CloseReason::kShutdown);
+    nw.worker.stop_loop();
+  });
+  nw.shutdown_timer->arm(settings_.shutdown_flush);
+}
+
+}  // namespace core::net

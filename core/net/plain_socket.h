@@ -1,0 +1,28 @@
+#pragma once
+// Plain TCP behind the transport-socket seam: recv/send on the fd, nothing else.
+#include "core/net/transport_socket.h"
+
+namespace core::net {
+
+class PlainSocket final : public TransportSocket {
+ public:
+  Transport transport() const override { return Transport::kTcp; }
+  void set_callbacks(TransportSocketCallbacks& callbacks) override { callbacks_ = &callbacks; }
+  PostIoAction on_connected(int fd, bool is_server) override;
+  IoResult do_read(ReadBuffer& buffer) override;
+  IoResult do_write(std::string_view data) override;
+  void close() override {}
+  bool handshake_done() const override { return true; }
+
+ private:
+  TransportSocketCallbacks* callbacks_ = nullptr;
+  int fd_ = -1;
+};
+
+class PlainSocketFactory final : public TransportSocketFactory {
+ public:
+  Transport transport() const override { return Transport::kTcp; }
+  PoolPtr<TransportSocket> create(const TransportSocketOptions& options, Pool& pool) override;
+};
+
+}  // namespace core::net

@@ -1,0 +1,89 @@
+#pragma once
+// The seam between the connection manager and what runs over a stream socket (DESIGN.md
+// principle 1, modelled on Envoy's envoy/network/transport_socket.h). A Connection owns one
+// TransportSocket and never knows whether it is plain TCP or TLS; the TLS subsystem (a later
+// issue, tls/) implements this interface with a sans-I/O engine. No OpenSSL header here.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "core/base/byte_buffer.h"
+#include "core/base/pool.h"
+#include "core/net/socket_addr.h"
+
+namespace core::net {
+
+enum class Transport : uint8_t { kUdp, kTcp, kTls };
+const char* transport_name(Transport t);  // "udp", "tcp", "tls"
+
+// What the connection must do after an I/O call (Envoy's PostIoAction).
+enum class PostIoAction : uint8_t { kKeepOpen, kClose };
+
+struct IoResult {
+  PostIoAction action = PostIoAction::kKeepOpen;
+  size_t bytes = 0;            // read: bytes appended to the buffer; write: bytes consumed
+  bool end_of_stream = false;  // read: the peer closed its side
+};
+
+// Read buffer: the socket appends plaintext with prepare()/commit().
+using ReadBuffer = ByteBuffer;
+
+// What a transport socket may ask of the connection that owns it. All calls happen on the
+// connection's worker thread.
+class TransportSocketCallbacks {
+ public:
+  virtual ~TransportSocketCallbacks() = default;
+  virtual int fd() const = 0;
+  // The socket needs the fd to become readable/writable even when the connection itself has
+  // nothing to read or write (TLS WANT_READ/WANT_WRITE, a pending close_notify or handshake).
+  virtual void want_write(bool enable) = 0;
+  // A deadline for the handshake; the connection closes (reason "handshake timeout") when it
+  // passes before handshake_completed(). Zero cancels.
+  virtual void set_handshake_deadline(std::chrono::milliseconds timeout) = 0;
+  // The handshake finished: the connection flushes data queued while it was running.
+  virtual void handshake_completed() = 0;
+  // The connection's log prefix, e.g. "[c#42 tls 10.0.0.1:5061<-203.0.113.9:40000]".
+  virtual const char* log_prefix() const = 0;
+};
+
+class TransportSocket {
+ public:
+  virtual ~TransportSocket() = default;
+  virtual Transport transport() const = 0;
+  virtual void set_callbacks(TransportSocketCallbacks& callbacks) = 0;
+  // The fd is connected (accepted when is_server, or an outbound connect that completed).
+  // Returning kClose refuses the connection.
+  virtual PostIoAction on_connected(int fd, bool is_server) = 0;
+  // Reads what is available (once; the connection calls again on the next readable event).
+  virtual IoResult do_read(ReadBuffer& buffer) = 0;
+  // Writes as much of `data` as possible; bytes = how much of `data` was taken (may be less than
+  // data.size(); the rest stays queued in the connection). Called with empty data to let the
+  // socket flush its own pending bytes (e.g. TLS records) after want_write().
+  virtual IoResult do_write(std::string_view data) = 0;
+  // Graceful close (a TLS close_notify); the fd is closed by the connection afterwards.
+  virtual void close() = 0;
+  // Application data may flow (always true for plain TCP).
+  virtual bool handshake_done() const = 0;
+};
+
+// Parameters of a new transport socket.
+struct TransportSocketOptions {
+  bool is_server = true;
+  SocketAddr local;
+  SocketAddr peer;
+  uint64_t connection_id = 0;
+  // Outbound TLS (later): the host name to verify and send as SNI; empty for plain TCP.
+  std::string_view server_name;
+};
+
+// One per listener (accepted connections) and one per outbound transport. Objects are made in
+// `pool` (the shared pool) so their bytes are accounted; a null pointer refuses the connection.
+class TransportSocketFactory {
+ public:
+  virtual ~TransportSocketFactory() = default;
+  virtual Transport transport() const = 0;
+  virtual PoolPtr<TransportSocket> create(const TransportSocketOptions& options, Pool& pool) = 0;
+};
+
+}  // namespace core::net

@@ -1,0 +1,130 @@
+#include "core/net/worker.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <string>
+
+#include "core/base/log.h"
+
+namespace core::net {
+namespace {
+thread_local Worker* t_current = nullptr;
+}
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  timeval tv;
+  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
+  return tv;
+}
+
+Worker::Worker(int index, size_t pkg_budget)
+    : index_(index), pool_("pkg" + std::to_string(index), pkg_budget), scratch_(pool_) {}
+
+Worker::~Worker() {
+  join();
+  scratch_.release();
+  if (wake_event_ != nullptr) event_free(wake_event_);
+  if (base_ != nullptr) event_base_free(base_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+bool Worker::init() {
+  base_ = event_base_new();
+  if (base_ == nullptr) {
+    LOG_ERR("worker %d: cannot create an event base", index_);
+    return false;
+  }
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd_ < 0) {
+    LOG_ERR("worker %d: eventfd failed", index_);
+    return false;
+  }
+  wake_event_ = event_new(base_, wake_fd_, EV_READ | EV_PERSIST, &Worker::on_wake, this);
+  return wake_event_ != nullptr && event_add(wake_event_, nullptr) == 0;
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] {
+    t_current = this;
+    event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY);
+    run_posted();  // tasks posted while stopping (e.g. frees) still run
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopped_ = true;
+    }
+    run_posted();
+    t_current = nullptr;
+  });
+}
+
+bool Worker::post(Task task) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return false;
+    bool was_empty = queue_.empty();
+    queue_.push_back(std::move(task));
+    if (!was_empty) return true;  // a wake-up is already pending
+  }
+  uint64_t one = 1;
+  ssize_t n = ::write(wake_fd_, &one, sizeof(one));
+  (void)n;  // EAGAIN means the counter is already non-zero: the loop will wake anyway
+  return true;
+}
+
+void Worker::stop_loop() {
+  event_base_loopexit(base_, nullptr);
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+Worker* Worker::current() {
+  return t_current;
+}
+
+void Worker::on_wake(evutil_socket_t fd, short /*what*/, void* arg) {
+  uint64_t count;
+  ssize_t n = ::read(fd, &count, sizeof(count));
+  (void)n;
+  static_cast<Worker*>(arg)->run_posted();
+}
+
+void Worker::run_posted() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    running_.swap(queue_);
+  }
+  for (Task& task : running_) task();
+  running_.clear();  // keeps the capacity: no allocation for the queue vector itself
+}
+
+Timer::Timer(event_base* base, std::function<void()> callback)
+    : event_(event_new(base, -1, 0, &Timer::on_fire, this)), callback_(std::move(callback)) {}
+
+Timer::~Timer() {
+  if (event_ != nullptr) event_free(event_);
+}
+
+void Timer::arm(std::chrono::milliseconds timeout) {
+  timeval tv = to_timeval(timeout);
+  event_add(event_, &tv);
+}
+
+void Timer::cancel() {
+  event_del(event_);
+}
+
+bool Timer::armed() const {
+  return event_pending(event_, EV_TIMEOUT, nullptr) != 0;
+}
+
+void Timer::on_fire(evutil_socket_t, short, void* arg) {
+  auto* t = static_cast<Timer*>(arg);
+  t->callback_();
+}
+
+}  // namespace core::net

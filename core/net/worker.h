@@ -1,0 +1,84 @@
+#pragma once
+// A worker thread with its own libevent event_base (DESIGN.md principle 2). Other threads hand
+// it work with post(): a mutex-protected queue and an eventfd that wakes the loop. Everything a
+// worker owns (connections, its pkg pool, its scratch buffer) is touched only by its thread.
+#include <event2/event.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/base/byte_buffer.h"
+#include "core/base/pool.h"
+
+namespace core::net {
+
+using Task = std::function<void()>;
+
+class Worker {
+ public:
+  Worker(int index, size_t pkg_budget);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Creates the event base and the wake event; false (with a log line) on failure.
+  bool init();
+  // Starts the thread running the loop until stop_loop().
+  void start();
+  // Thread-safe: runs `task` on this worker's thread, soon. False once the worker has stopped.
+  bool post(Task task);
+  // Ends the loop; call on the worker's thread (or post it).
+  void stop_loop();
+  void join();
+
+  event_base* base() const { return base_; }
+  int index() const { return index_; }
+  Pool& pool() { return pool_; }
+  // A buffer reused by every read on this worker (no per-read allocation).
+  ByteBuffer& scratch() { return scratch_; }
+  bool is_current() const { return current() == this; }
+  // The worker whose thread is calling, or null.
+  static Worker* current();
+
+ private:
+  static void on_wake(evutil_socket_t fd, short what, void* arg);
+  void run_posted();
+
+  int index_;
+  Pool pool_;
+  ByteBuffer scratch_;
+  event_base* base_ = nullptr;
+  event* wake_event_ = nullptr;
+  int wake_fd_ = -1;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<Task> queue_;
+  std::vector<Task> running_;
+  bool stopped_ = false;
+};
+
+// A one-shot timer on a worker's event base; re-armable. Not thread-safe: use on its worker.
+class Timer {
+ public:
+  Timer(event_base* base, std::function<void()> callback);
+  ~Timer();
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
+  void arm(std::chrono::milliseconds timeout);
+  void cancel();
+  bool armed() const;
+
+ private:
+  static void on_fire(evutil_socket_t, short, void* arg);
+  event* event_;
+  std::function<void()> callback_;
+};
+
+timeval to_timeval(std::chrono::milliseconds ms);
+
+}  // namespace core::net
