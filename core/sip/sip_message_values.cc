@@ -1,0 +1,145 @@
+// SipMessage's on-demand values and validate(): nothing here runs unless asked for.
+#include "core/sip/name_addr.h"
+#include "core/sip/sip_message.h"
+#include "core/sip/sip_uri.h"
+#include "core/sip/text.h"
+#include "core/sip/via.h"
+
+namespace core::sip {
+namespace {
+
+struct Required {
+  HeaderType type;
+  std::string_view missing;
+  std::string_view duplicate;  // empty: may repeat
+};
+
+// RFC 3261 §8.1.1: the minimum a request carries (responses copy them, §8.2.6.2). To, From,
+// Call-ID and CSeq occur once; Max-Forwards is not required here (a proxy adds it, §16.6).
+constexpr Required kRequired[] = {
+    {HeaderType::kTo, "missing To", "duplicate To"},
+    {HeaderType::kFrom, "missing From", "duplicate From"},
+    {HeaderType::kCallId, "missing Call-ID", "duplicate Call-ID"},
+    {HeaderType::kCSeq, "missing CSeq", "duplicate CSeq"},
+    {HeaderType::kVia, "missing Via", ""},
+};
+
+}  // namespace
+
+ParseError parse_cseq(std::string_view value, CSeq& out) {
+  const std::string_view v = trim_lws(value);
+  size_t n = 0;
+  while (n < v.size() && is_digit(v[n])) ++n;
+  uint64_t number = 0;
+  // RFC 3261 §8.1.1.5: the sequence number MUST be less than 2**31.
+  if (!parse_uint(v.substr(0, n), 0x7fffffff, number)) {
+    return make_error(SipError::kBadCSeq, "malformed CSeq number");
+  }
+  if (n == v.size() || !is_lws(v[n])) return make_error(SipError::kBadCSeq, "CSeq without method");
+  const std::string_view method = skip_lws(v.substr(n));
+  if (!is_token(method)) return make_error(SipError::kBadCSeq, "malformed CSeq method");
+  out.number = static_cast<uint32_t>(number);
+  out.method = method;
+  return kParseOk;
+}
+
+ParseError parse_content_length(std::string_view value, uint32_t& out) {
+  uint64_t v = 0;
+  if (!parse_uint(trim_lws(value), 0xffffffff, v)) {
+    return make_error(SipError::kBadContentLength, "malformed Content-Length");
+  }
+  out = static_cast<uint32_t>(v);
+  return kParseOk;
+}
+
+std::string_view SipMessage::call_id() const {
+  const HeaderField* h = first(HeaderType::kCallId);
+  return h ? value(*h) : std::string_view{};
+}
+
+ParseError SipMessage::cseq(CSeq& out) const {
+  const HeaderField* h = first(HeaderType::kCSeq);
+  if (!h) return make_error(SipError::kMissingHeader, "missing CSeq");
+  return parse_cseq(value(*h), out);
+}
+
+ParseError SipMessage::max_forwards(int& out) const {
+  out = -1;
+  const HeaderField* h = first(HeaderType::kMaxForwards);
+  if (!h) return kParseOk;
+  uint64_t v = 0;
+  if (!parse_uint(trim_lws(value(*h)), 255, v)) {
+    return make_error(SipError::kBadMaxForwards, "malformed Max-Forwards");
+  }
+  out = static_cast<int>(v);
+  return kParseOk;
+}
+
+ParseError SipMessage::top_via(Via& via, const HeaderField** header) const {
+  const HeaderField* h = first(HeaderType::kVia);
+  if (!h) return make_error(SipError::kMissingHeader, "missing Via");
+  if (header) *header = h;
+  ValueSplitter values(value(*h));
+  std::string_view v;
+  if (!values.next(v)) return make_error(SipError::kBadVia, "empty Via");
+  return via.parse(v);
+}
+
+ParseError SipMessage::parsed_request_uri(SipUri& uri) const {
+  if (!is_request_) return make_error(SipError::kBadRequestUri, "not a request");
+  return uri.parse(request_uri());
+}
+
+ParseError SipMessage::validate() const {
+  ParseError err = validate_single_instances();
+  if (!err.ok()) return err;
+  if (trim_lws(call_id()).empty()) return make_error(SipError::kBadCallId, "empty Call-ID");
+  CSeq cs;
+  err = cseq(cs);
+  if (!err.ok()) return err;
+  if (is_request_ && cs.method != method_name()) {
+    return make_error(SipError::kBadCSeq, "CSeq method does not match the request");
+  }
+  int mf = 0;
+  err = max_forwards(mf);
+  if (!err.ok()) return err;
+  Via via;
+  err = top_via(via);
+  if (!err.ok()) return err;
+  NameAddr addr;
+  if (!addr.parse(value(*first(HeaderType::kFrom))).ok()) {
+    return make_error(SipError::kBadNameAddr, "malformed From");
+  }
+  if (!addr.parse(value(*first(HeaderType::kTo))).ok()) {
+    return make_error(SipError::kBadNameAddr, "malformed To");
+  }
+  return is_request_ ? validate_request_fields() : kParseOk;
+}
+
+ParseError SipMessage::validate_single_instances() const {
+  for (const Required& r : kRequired) {
+    const HeaderField* h = first(r.type);
+    if (!h) return make_error(SipError::kMissingHeader, r.missing);
+    if (!r.duplicate.empty() && next(h, r.type)) {
+      return make_error(SipError::kDuplicateHeader, r.duplicate);
+    }
+  }
+  if (count(HeaderType::kMaxForwards) > 1) {
+    return make_error(SipError::kDuplicateHeader, "duplicate Max-Forwards");
+  }
+  return kParseOk;
+}
+
+// A sip:/sips: Request-URI must parse; other schemes (tel:, urn:...) pass through untouched
+// as long as they look like an absoluteURI; the routing script decides what to do with them.
+ParseError SipMessage::validate_request_fields() const {
+  const std::string_view uri = request_uri();
+  if (istarts_with(uri, "sip:") || istarts_with(uri, "sips:")) {
+    SipUri parsed;
+    return parsed.parse(uri);
+  }
+  if (!has_uri_scheme(uri)) return make_error(SipError::kBadRequestUri, "malformed Request-URI");
+  return kParseOk;
+}
+
+}  // namespace core::sip

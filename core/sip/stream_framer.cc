@@ -1,0 +1,120 @@
+#include "core/sip/stream_framer.h"
+
+#include <cstring>
+
+#include "core/sip/header_type.h"
+#include "core/sip/sip_message.h"
+#include "core/sip/text.h"
+
+namespace core::sip {
+namespace {
+
+Frame make_frame(Frame::Kind kind, size_t length, const char* reason = "") {
+  Frame f;
+  f.kind = kind;
+  f.length = length;
+  f.reason = reason;
+  return f;
+}
+
+// CR/LF before a message: a double-CRLF ping, or a single CRLF (a pong, or a separator some
+// stacks send) to drop (RFC 5626 §4.4.1; RFC 3261 §7.5 allows ignoring CRLFs before a start
+// line). A lone CRLF may still become a ping, so it waits for the next bytes.
+Frame frame_keepalive(std::string_view b) {
+  if (b[0] == '\n') return make_frame(Frame::Kind::kSkip, 1);
+  if (b.size() < 2) return make_frame(Frame::Kind::kNeedMore, 0);
+  if (b[1] != '\n') return make_frame(Frame::Kind::kError, 0, "bare CR before a message");
+  if (b.size() < 3) return make_frame(Frame::Kind::kNeedMore, 0);
+  if (b[2] != '\r') return make_frame(Frame::Kind::kSkip, 2);
+  if (b.size() < 4) return make_frame(Frame::Kind::kNeedMore, 0);
+  if (b[3] == '\n') return make_frame(Frame::Kind::kPing, 4);
+  return make_frame(Frame::Kind::kSkip, 2);
+}
+
+// Offset just past the empty line ending the header section, or npos if none starts within
+// the first `limit` bytes. A bare LF ends a line too, as in SipMessage::parse.
+size_t find_headers_end(std::string_view b, size_t limit) {
+  size_t i = 0;
+  while (i < limit) {
+    const void* p = std::memchr(b.data() + i, '\n', limit - i);
+    if (p == nullptr) break;
+    const size_t nl = static_cast<size_t>(static_cast<const char*>(p) - b.data());
+    if (nl + 1 < b.size() && b[nl + 1] == '\n') return nl + 2;
+    if (nl + 2 < b.size() && b[nl + 1] == '\r' && b[nl + 2] == '\n') return nl + 3;
+    i = nl + 1;
+  }
+  return std::string_view::npos;
+}
+
+struct BodyLength {
+  bool found = false;
+  uint32_t value = 0;
+  const char* error = nullptr;
+};
+
+// Reads every Content-Length (or "l") header between the start line and `headers_end`,
+// following folded lines (RFC 3261 §7.3.1). Conflicting values are an error: two framings of
+// one message is how request smuggling starts.
+BodyLength find_content_length(std::string_view b, size_t headers_end) {
+  BodyLength out;
+  size_t pos = b.find('\n') + 1;
+  while (pos < headers_end) {
+    size_t end = b.find('\n', pos);
+    while (end + 1 < headers_end && (b[end + 1] == ' ' || b[end + 1] == '\t')) {
+      end = b.find('\n', end + 1);
+    }
+    const std::string_view header = b.substr(pos, end - pos);
+    pos = end + 1;
+    const size_t colon = header.find(':');
+    if (colon == std::string_view::npos) continue;  // the parser reports it
+    std::string_view name = header.substr(0, colon);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    if (header_type_of(name) != HeaderType::kContentLength) continue;
+    uint32_t v = 0;
+    if (!parse_content_length(header.substr(colon + 1), v).ok()) {
+      out.error = "malformed Content-Length";
+      return out;
+    }
+    if (out.found && v != out.value) {
+      out.error = "conflicting Content-Length";
+      return out;
+    }
+    out.found = true;
+    out.value = v;
+  }
+  return out;
+}
+
+}  // namespace
+
+Frame find_frame(std::string_view b, size_t max_message_size) {
+  if (b.empty()) return make_frame(Frame::Kind::kNeedMore, 0);
+  if (b[0] == '\r' || b[0] == '\n') return frame_keepalive(b);
+
+  const size_t limit = b.size() < max_message_size ? b.size() : max_message_size;
+  const size_t headers_end = find_headers_end(b, limit);
+  const size_t scanned = headers_end == std::string_view::npos ? limit : headers_end;
+  if (std::memchr(b.data(), '\0', scanned) != nullptr) {
+    return make_frame(Frame::Kind::kError, 0, "NUL byte in headers");
+  }
+  if (headers_end == std::string_view::npos) {
+    if (b.size() >= max_message_size) {
+      return make_frame(Frame::Kind::kTooBig, 0, "header section exceeds max_message_size");
+    }
+    return make_frame(Frame::Kind::kNeedMore, 0);
+  }
+
+  const BodyLength body = find_content_length(b, headers_end);
+  if (body.error) return make_frame(Frame::Kind::kError, 0, body.error);
+  if (!body.found) {
+    return make_frame(Frame::Kind::kError, 0, "missing Content-Length on a stream transport");
+  }
+  const size_t total = headers_end + body.value;
+  if (total > max_message_size) {
+    return make_frame(Frame::Kind::kTooBig, total, "message exceeds max_message_size");
+  }
+  if (b.size() < total) return make_frame(Frame::Kind::kNeedMore, 0);
+  return make_frame(Frame::Kind::kMessage, total);
+}
+
+}  // namespace core::sip
