@@ -130,7 +130,7 @@ ParseError SipMessage::parse_request_line(std::string_view line) {
   }
   const std::string_view version = line.substr(sp2 + 1);
   if (!iequals(version, "SIP/2.0")) {
-    if (istarts_with(version, "SIP/")) {
+    if (istarts_with(version, "SIP/") && version.find(' ') == std::string_view::npos) {
       return make_error(SipError::kBadVersion, "unsupported SIP version");
     }
     return make_error(SipError::kBadStartLine, "malformed request line");

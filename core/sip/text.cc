@@ -42,7 +42,10 @@ bool ValueSplitter::next(std::string_view& value) {
         i += q;
         continue;
       }
-      if (c == '<') in_angle = true;
+      if (c == '<') {
+        if (in_angle) malformed_ = true;  // '<' cannot nest
+        in_angle = true;
+      }
       if (c == '>') in_angle = false;
       if (c == ',' && !in_angle) break;
       ++i;

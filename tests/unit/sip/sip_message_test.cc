@@ -1,0 +1,322 @@
+#include "core/sip/sip_message.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/sip/name_addr.h"
+#include "core/sip/sip_uri.h"
+#include "core/sip/text.h"
+#include "core/sip/via.h"
+#include "tests/unit/sip/test_messages.h"
+
+namespace core::sip {
+namespace {
+
+using test::crlf;
+
+TEST(SipMessageTest, ParsesRequestLineAndHeaders) {
+  const std::string text = test::invite("v=0\r\n");
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  EXPECT_TRUE(msg.is_request());
+  EXPECT_EQ(msg.method(), Method::kInvite);
+  EXPECT_EQ(msg.method_name(), "INVITE");
+  EXPECT_EQ(msg.request_uri(), "sip:bob@biloxi.example.com");
+  EXPECT_EQ(msg.start_line(), "INVITE sip:bob@biloxi.example.com SIP/2.0");
+  EXPECT_EQ(msg.headers().size(), 9u);
+  EXPECT_EQ(msg.call_id(), "a84b4c76e66710@pc33.atlanta.example.com");
+  EXPECT_EQ(msg.body(), "v=0\r\n");
+  EXPECT_TRUE(msg.validate().ok());
+
+  const HeaderField* to = msg.first(HeaderType::kTo);
+  ASSERT_NE(to, nullptr);
+  EXPECT_EQ(msg.name(*to), "To");
+  EXPECT_EQ(msg.value(*to), "Bob <sip:bob@biloxi.example.com>");
+  EXPECT_EQ(msg.line(*to), "To: Bob <sip:bob@biloxi.example.com>\r\n");
+
+  CSeq cseq;
+  ASSERT_TRUE(msg.cseq(cseq).ok());
+  EXPECT_EQ(cseq.number, 314159u);
+  EXPECT_EQ(cseq.method, "INVITE");
+  int mf = 0;
+  ASSERT_TRUE(msg.max_forwards(mf).ok());
+  EXPECT_EQ(mf, 70);
+
+  Via via;
+  ASSERT_TRUE(msg.top_via(via).ok());
+  EXPECT_EQ(via.host(), "pc33.atlanta.example.com");
+  SipUri uri;
+  ASSERT_TRUE(msg.parsed_request_uri(uri).ok());
+  EXPECT_EQ(uri.user(), "bob");
+}
+
+TEST(SipMessageTest, ParsesStatusLine) {
+  const std::string text = test::ok_response();
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  EXPECT_FALSE(msg.is_request());
+  EXPECT_EQ(msg.status_code(), 200);
+  EXPECT_EQ(msg.reason_phrase(), "OK");
+  EXPECT_EQ(msg.count(HeaderType::kVia), 2u);
+  EXPECT_TRUE(msg.validate().ok());
+
+  const std::string multi = crlf({"SIP/2.0 486 Busy Here Right Now", "Content-Length: 0"});
+  ASSERT_TRUE(msg.parse(multi).ok());
+  EXPECT_EQ(msg.status_code(), 486);
+  EXPECT_EQ(msg.reason_phrase(), "Busy Here Right Now");
+
+  const std::string empty_reason = crlf({"SIP/2.0 180", "Content-Length: 0"});
+  ASSERT_TRUE(msg.parse(empty_reason).ok());
+  EXPECT_EQ(msg.status_code(), 180);
+  EXPECT_EQ(msg.reason_phrase(), "");
+}
+
+TEST(SipMessageTest, HeaderNamesAreCaseInsensitive) {
+  const std::string text = crlf({"OPTIONS sip:a@b SIP/2.0", "cAlL-iD: abc", "VIA: SIP/2.0/UDP h",
+                                 "x-CuStOm: 1", "content-length: 0"});
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  EXPECT_EQ(msg.call_id(), "abc");
+  EXPECT_NE(msg.first(HeaderType::kVia), nullptr);
+  EXPECT_NE(msg.find("Call-Id"), nullptr);
+  EXPECT_NE(msg.find("i"), nullptr);
+  ASSERT_NE(msg.find("X-Custom"), nullptr);
+  EXPECT_EQ(msg.value(*msg.find("x-custom")), "1");
+  EXPECT_EQ(msg.find("X-Missing"), nullptr);
+}
+
+struct CompactCase {
+  const char* compact;
+  HeaderType type;
+  const char* long_name;
+};
+
+TEST(SipMessageTest, CompactFormsMapToTheirLongNames) {
+  const CompactCase cases[] = {
+      {"v", HeaderType::kVia, "Via"},
+      {"f", HeaderType::kFrom, "From"},
+      {"t", HeaderType::kTo, "To"},
+      {"i", HeaderType::kCallId, "Call-ID"},
+      {"m", HeaderType::kContact, "Contact"},
+      {"l", HeaderType::kContentLength, "Content-Length"},
+      {"c", HeaderType::kContentType, "Content-Type"},
+      {"k", HeaderType::kSupported, "Supported"},
+      {"s", HeaderType::kSubject, "Subject"},
+      {"e", HeaderType::kContentEncoding, "Content-Encoding"},
+      {"o", HeaderType::kEvent, "Event"},
+      {"r", HeaderType::kReferTo, "Refer-To"},
+      {"b", HeaderType::kReferredBy, "Referred-By"},
+      {"u", HeaderType::kAllowEvents, "Allow-Events"},
+      {"x", HeaderType::kSessionExpires, "Session-Expires"},
+      {"a", HeaderType::kAcceptContact, "Accept-Contact"},
+      {"j", HeaderType::kRejectContact, "Reject-Contact"},
+      {"d", HeaderType::kRequestDisposition, "Request-Disposition"},
+      {"y", HeaderType::kIdentity, "Identity"},
+      {"n", HeaderType::kIdentityInfo, "Identity-Info"},
+  };
+  for (const CompactCase& c : cases) {
+    EXPECT_EQ(header_type_of(c.compact), c.type) << c.compact;
+    const std::string upper(1, static_cast<char>(c.compact[0] - 'a' + 'A'));
+    EXPECT_EQ(header_type_of(upper), c.type) << upper;
+    EXPECT_EQ(header_long_name(c.type), c.long_name);
+    EXPECT_EQ(header_type_of(c.long_name), c.type) << c.long_name;
+  }
+  EXPECT_EQ(header_type_of("q"), HeaderType::kOther);
+  EXPECT_EQ(header_type_of("CSeq"), HeaderType::kCSeq);
+  EXPECT_EQ(header_type_of("max-forwards"), HeaderType::kMaxForwards);
+  EXPECT_EQ(header_type_of("Record-Route"), HeaderType::kRecordRoute);
+}
+
+TEST(SipMessageTest, CompactMessageValidates) {
+  const std::string text =
+      crlf({"BYE sip:bob@192.0.2.4 SIP/2.0", "v: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKx",
+            "f: <sip:a@b>;tag=1", "t: <sip:bob@c>;tag=2", "i: xyz", "CSeq: 2 BYE", "l: 0"});
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  EXPECT_TRUE(msg.validate().ok());
+  EXPECT_EQ(msg.call_id(), "xyz");
+  EXPECT_EQ(msg.body(), "");
+}
+
+TEST(SipMessageTest, FoldedHeaderLinesAreOneHeader) {
+  const std::string text =
+      crlf({"MESSAGE sip:a@b SIP/2.0", "Subject: I know you're there,", "   pick up the phone",
+            "\tand talk to me!", "Via: SIP/2.0/UDP", " 192.0.2.1:5060 ;", " branch=z9hG4bKf",
+            "To:", " <sip:a@b>", "Content-Length: 0"});
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  ASSERT_EQ(msg.headers().size(), 4u);
+  const HeaderField* subject = msg.first(HeaderType::kSubject);
+  ASSERT_NE(subject, nullptr);
+  EXPECT_EQ(msg.value(*subject),
+            "I know you're there,\r\n   pick up the phone\r\n\tand talk to me!");
+  EXPECT_EQ(msg.value(*msg.first(HeaderType::kTo)), "<sip:a@b>");
+  Via via;
+  ASSERT_TRUE(msg.top_via(via).ok());
+  EXPECT_EQ(via.host(), "192.0.2.1");
+  EXPECT_EQ(via.port(), 5060);
+  EXPECT_EQ(via.branch().value, "z9hG4bKf");
+}
+
+TEST(SipMessageTest, SplitsMultiValueHeaders) {
+  const std::string text =
+      crlf({"INVITE sip:a@b SIP/2.0",
+            "Via: SIP/2.0/UDP first.example.com;branch=z9hG4bK1, SIP/2.0/TCP [2001:db8::1]:5070"
+            ";branch=z9hG4bK2",
+            "Route: <sip:p1.example.com;lr>,<sip:p2.example.com;lr;x=\"a,b\">",
+            "Contact: \"Doe, John\" <sip:john@d.example.com>;q=0.5, <sip:j@e,x>", "l: 0"});
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+
+  ValueSplitter vias(msg.value(*msg.first(HeaderType::kVia)));
+  std::string_view v;
+  Via via;
+  ASSERT_TRUE(vias.next(v));
+  ASSERT_TRUE(via.parse(v).ok());
+  EXPECT_EQ(via.host(), "first.example.com");
+  ASSERT_TRUE(vias.next(v));
+  ASSERT_TRUE(via.parse(v).ok());
+  EXPECT_EQ(via.host(), "[2001:db8::1]");
+  EXPECT_EQ(via.port(), 5070);
+  EXPECT_FALSE(vias.next(v));
+
+  ValueSplitter routes(msg.value(*msg.first(HeaderType::kRoute)));
+  ASSERT_TRUE(routes.next(v));
+  EXPECT_EQ(v, "<sip:p1.example.com;lr>");
+  ASSERT_TRUE(routes.next(v));
+  EXPECT_EQ(v, "<sip:p2.example.com;lr;x=\"a,b\">");
+  EXPECT_FALSE(routes.next(v));
+  EXPECT_FALSE(routes.malformed());
+
+  ValueSplitter contacts(msg.value(*msg.first(HeaderType::kContact)));
+  NameAddr addr;
+  ASSERT_TRUE(contacts.next(v));
+  ASSERT_TRUE(addr.parse(v).ok());
+  EXPECT_EQ(addr.display_name(), "Doe, John");
+  EXPECT_EQ(addr.param("q").value, "0.5");
+  ASSERT_TRUE(contacts.next(v));
+  EXPECT_EQ(v, "<sip:j@e,x>");
+  EXPECT_FALSE(contacts.next(v));
+}
+
+TEST(SipMessageTest, ValueSplitterFlagsUnterminatedQuoteOrBracket) {
+  std::string_view v;
+  ValueSplitter quote("\"abc, <sip:a@b>");
+  while (quote.next(v)) {
+  }
+  EXPECT_TRUE(quote.malformed());
+  ValueSplitter angle("<sip:a@b, <sip:c@d>");
+  while (angle.next(v)) {
+  }
+  EXPECT_TRUE(angle.malformed());
+}
+
+TEST(SipMessageTest, UnknownMethodAndHeadersPassThrough) {
+  const std::string text = crlf({"FROBNICATE sip:a@b SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK3",
+                                 "From: <sip:x@y>;tag=1", "To: <sip:a@b>", "Call-ID: 1",
+                                 "CSeq: 1 FROBNICATE", "X-Weird-Header: {}[]!!", "l: 0"});
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  EXPECT_EQ(msg.method(), Method::kOther);
+  EXPECT_EQ(msg.method_name(), "FROBNICATE");
+  EXPECT_TRUE(msg.validate().ok());
+  const HeaderField* x = msg.find("X-Weird-Header");
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->type, HeaderType::kOther);
+  EXPECT_EQ(msg.value(*x), "{}[]!!");
+  EXPECT_EQ(msg.data(), text);
+}
+
+TEST(SipMessageTest, MethodsAreCaseSensitive) {
+  EXPECT_EQ(method_of("INVITE"), Method::kInvite);
+  EXPECT_EQ(method_of("invite"), Method::kOther);
+  EXPECT_EQ(method_of("SUBSCRIBE"), Method::kSubscribe);
+}
+
+TEST(SipMessageTest, ContentLengthBoundsTheDatagram) {
+  // RFC 3261 §18.3: bytes after Content-Length in a datagram are discarded.
+  const std::string text = test::invite("abcd") + "trailing junk";
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  EXPECT_EQ(msg.body(), "abcd");
+  EXPECT_EQ(msg.data().size(), text.size() - 13);
+}
+
+TEST(SipMessageTest, BodyRunsToTheEndWithoutContentLength) {
+  const std::string text = crlf({"MESSAGE sip:a@b SIP/2.0", "Via: SIP/2.0/UDP h"}, "hello");
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  EXPECT_EQ(msg.body(), "hello");
+}
+
+TEST(SipMessageTest, SkipsLeadingCrlfAndToleratesBareLf) {
+  const std::string text =
+      "\r\n\r\nOPTIONS sip:a@b SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bKq\nl: 2\n\nok";
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  EXPECT_EQ(msg.start_line(), "OPTIONS sip:a@b SIP/2.0");
+  EXPECT_EQ(msg.data().substr(0, 7), "OPTIONS");
+  EXPECT_EQ(msg.body(), "ok");
+  EXPECT_EQ(msg.headers().size(), 2u);
+}
+
+TEST(SipMessageTest, OffsetsPointIntoTheMessage) {
+  const std::string text = test::invite();
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  EXPECT_EQ(msg.data().data(), text.data());  // no copy
+  EXPECT_EQ(msg.headers_offset(), text.find("Via:"));
+  EXPECT_EQ(msg.headers_end(), text.size() - 2);
+  const HeaderField* cl = msg.first(HeaderType::kContentLength);
+  EXPECT_EQ(cl->offset + cl->length, msg.headers_end());
+}
+
+TEST(SipMessageTest, MaxForwardsIsOptionalButMustBeValidWhenPresent) {
+  const std::string text =
+      crlf({"OPTIONS sip:a@b SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1",
+            "From: <sip:x@y>;tag=1", "To: <sip:a@b>", "Call-ID: 1", "CSeq: 1 OPTIONS", "l: 0"});
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  EXPECT_TRUE(msg.validate().ok());
+  int mf = 5;
+  ASSERT_TRUE(msg.max_forwards(mf).ok());
+  EXPECT_EQ(mf, -1);
+}
+
+TEST(SipMessageTest, AcceptsUpToMaxHeaders) {
+  std::string text = "OPTIONS sip:a@b SIP/2.0\r\n";
+  for (size_t i = 0; i < SipMessage::kMaxHeaders; ++i) text += "X-H: " + std::to_string(i) + "\r\n";
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text + "\r\n").ok());
+  EXPECT_EQ(msg.headers().size(), SipMessage::kMaxHeaders);
+  text += "X-H: one too many\r\n\r\n";
+  EXPECT_EQ(msg.parse(text).code, SipError::kTooManyHeaders);
+  EXPECT_EQ(suggested_status(SipError::kTooManyHeaders), 513);
+}
+
+TEST(SipMessageTest, NonSipRequestUriPassesThrough) {
+  const std::string text =
+      crlf({"INVITE tel:+1-201-555-0123 SIP/2.0", "Via: SIP/2.0/UDP h;branch=z9hG4bK1",
+            "From: <sip:x@y>;tag=1", "To: <tel:+1-201-555-0123>", "Call-ID: 1", "CSeq: 1 INVITE",
+            "l: 0"});
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  EXPECT_TRUE(msg.validate().ok());
+  SipUri uri;
+  EXPECT_EQ(msg.parsed_request_uri(uri).code, SipError::kUnsupportedScheme);
+}
+
+TEST(SipMessageTest, ParseResetsPreviousState) {
+  SipMessage msg;
+  const std::string a = test::invite();
+  const std::string b = test::ok_response();
+  ASSERT_TRUE(msg.parse(a).ok());
+  ASSERT_TRUE(msg.parse(b).ok());
+  EXPECT_FALSE(msg.is_request());
+  EXPECT_EQ(msg.request_uri(), "");
+  EXPECT_EQ(msg.first(HeaderType::kMaxForwards), nullptr);
+}
+
+}  // namespace
+}  // namespace core::sip
