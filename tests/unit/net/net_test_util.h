@@ -1,0 +1,179 @@
+#pragma once
+// Helpers for the loopback tests of core/net: a recording handler and blocking client sockets
+// with receive timeouts, so that no test can hang.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/net/net.h"
+
+namespace core::net::testing {
+
+constexpr std::chrono::seconds kWait{5};
+
+struct Received {
+  Transport transport;
+  SocketAddr src;
+  SocketAddr dst;
+  uint64_t conn_id;
+  int listener_id;
+  int worker;
+  std::string data;
+};
+
+class RecordingHandler : public MessageHandler {
+ public:
+  // Called on the worker after recording (e.g. to echo).
+  std::function<void(const ReceivedMessage&)> on_receive;
+  std::function<void(const ReceivedMessage&, StreamError)> on_error;
+
+  void on_message(const ReceivedMessage& m) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      got_.push_back(Received{m.transport, m.src, m.dst, m.conn_id, m.listener_id, m.worker,
+                              std::string(m.data)});
+    }
+    if (on_receive) on_receive(m);
+    cv_.notify_all();
+  }
+  void on_stream_error(const ReceivedMessage& m, StreamError e, std::string_view) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      errors_.push_back(e);
+    }
+    if (on_error) on_error(m, e);
+    cv_.notify_all();
+  }
+  bool wait_for(size_t count) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, kWait, [&] { return got_.size() >= count; });
+  }
+  bool wait_for_errors(size_t count) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, kWait, [&] { return errors_.size() >= count; });
+  }
+  std::vector<Received> messages() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return got_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Received> got_;
+  std::vector<StreamError> errors_;
+};
+
+// Polls `pred` until true or kWait passes (for counters updated on worker threads).
+inline bool eventually(const std::function<bool()>& pred) {
+  auto end = std::chrono::steady_clock::now() + kWait;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return pred();
+}
+
+inline void set_recv_timeout(int fd, std::chrono::milliseconds ms) {
+  timeval tv{static_cast<time_t>(ms.count() / 1000),
+             static_cast<suseconds_t>((ms.count() % 1000) * 1000)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+// A blocking TCP client with a receive timeout; rcvbuf > 0 shrinks SO_RCVBUF before connect.
+inline int tcp_client(const SocketAddr& to, int rcvbuf = 0) {
+  int fd = ::socket(to.af(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+  set_recv_timeout(fd, std::chrono::milliseconds(5000));
+  if (::connect(fd, to.sa(), to.len()) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  int on = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+  return fd;
+}
+
+inline bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// Reads until `want` bytes arrived, EOF, or the receive timeout.
+inline std::string read_n(int fd, size_t want) {
+  std::string out;
+  char buf[4096];
+  while (out.size() < want) {
+    ssize_t n = ::recv(fd, buf, std::min(sizeof(buf), want - out.size()), 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// True when the peer closed the connection (EOF or reset) before the receive timeout.
+inline bool closed_by_peer(int fd) {
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n == 0) return true;
+    if (n < 0) return errno == ECONNRESET;
+  }
+}
+
+inline std::string sip_message(const std::string& tag, const std::string& body = "") {
+  return "OPTIONS sip:" + tag +
+         "@example.com SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK" + tag +
+         "\r\nCall-ID: " + tag +
+         "\r\nCSeq: 1 OPTIONS\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+         body;
+}
+
+inline NetSettings test_settings(int children = 2) {
+  NetSettings s;
+  s.children = children;
+  s.shutdown_flush = std::chrono::milliseconds(500);
+  return s;
+}
+
+inline bool has_ipv6_loopback() {
+  int fd = ::socket(AF_INET6, SOCK_DGRAM, 0);
+  if (fd < 0) return false;
+  SocketAddr a = *SocketAddr::parse("::1", 0);
+  bool ok = ::bind(fd, a.sa(), a.len()) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace core::net::testing
+
+namespace core::net {
+// Readable gtest output for addresses.
+inline void PrintTo(const SocketAddr& a, std::ostream* os) {
+  *os << a.to_string();
+}
+}  // namespace core::net
+
+namespace core::net::testing {
+inline SocketAddr local_address_of(int fd) {
+  SocketAddr a;
+  socklen_t len = SocketAddr::capacity();
+  ::getsockname(fd, a.sa(), &len);
+  a.set_len(len);
+  return a;
+}
+}  // namespace core::net::testing

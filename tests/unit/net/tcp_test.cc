@@ -1,0 +1,154 @@
+// TCP listeners and stream framing: split and batched messages, CRLF keep-alives, broken framing.
+#include <gtest/gtest.h>
+
+#include "net_test_util.h"
+
+namespace core::net {
+namespace {
+using namespace testing;
+
+class TcpTest : public ::testing::Test {
+ protected:
+  void start(NetSettings s = test_settings(), const char* ip = "127.0.0.1") {
+    net_ = std::make_unique<Net>(s, handler_);
+    lid_ = net_->add_listener({Transport::kTcp, *SocketAddr::parse(ip, 0), nullptr});
+    ASSERT_GE(lid_, 0);
+    ASSERT_TRUE(net_->start());
+    server_ = net_->listen_address(lid_);
+  }
+  void TearDown() override {
+    if (net_) net_->stop();
+  }
+  RecordingHandler handler_;
+  std::unique_ptr<Net> net_;
+  int lid_ = -1;
+  SocketAddr server_;
+};
+
+TEST_F(TcpTest, MessagesSplitOverWritesAndSeveralPerWriteAreFramed) {
+  start();
+  int fd = tcp_client(server_);
+  ASSERT_GE(fd, 0);
+  std::string m1 = sip_message("one", "v=0\r\n");
+  // One message in three writes, with pauses so they arrive as separate reads.
+  ASSERT_TRUE(write_all(fd, m1.substr(0, 10)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(write_all(fd, m1.substr(10, 50)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(write_all(fd, m1.substr(60)));
+  ASSERT_TRUE(handler_.wait_for(1));
+  // Three messages (and a stray CRLF between two) in one write, the last one cut short.
+  std::string m2 = sip_message("two"), m3 = sip_message("three", "body"), m4 = sip_message("four");
+  ASSERT_TRUE(write_all(fd, m2 + m3 + "\r\n" + m4.substr(0, 30)));
+  ASSERT_TRUE(handler_.wait_for(3));
+  ASSERT_TRUE(write_all(fd, m4.substr(30)));
+  ASSERT_TRUE(handler_.wait_for(4));
+  auto got = handler_.messages();
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].data, m1);
+  EXPECT_EQ(got[1].data, m2);
+  EXPECT_EQ(got[2].data, m3);
+  EXPECT_EQ(got[3].data, m4);
+  EXPECT_EQ(got[0].transport, Transport::kTcp);
+  EXPECT_NE(got[0].conn_id, 0u);
+  EXPECT_EQ(got[3].conn_id, got[0].conn_id);
+  EXPECT_EQ(got[0].src, local_address_of(fd));
+  EXPECT_EQ(got[0].dst, server_);
+  EXPECT_EQ(got[0].listener_id, lid_);
+  EXPECT_EQ(net_->stats().accepted, 1u);
+  ::close(fd);
+}
+
+TEST_F(TcpTest, RepliesGoBackOverTheSameConnection) {
+  start();
+  handler_.on_receive = [&](const ReceivedMessage& m) {
+    net_->send(m.transport, m.src, "reply:" + std::string(m.data), m.conn_id);
+  };
+  int fd = tcp_client(server_);
+  std::string m = sip_message("echo");
+  ASSERT_TRUE(write_all(fd, m));
+  EXPECT_EQ(read_n(fd, 6 + m.size()), "reply:" + m);
+  EXPECT_EQ(net_->stats().connects, 0u);
+  ::close(fd);
+}
+
+TEST_F(TcpTest, Ipv6ListenerAcceptsAndFrames) {
+  if (!has_ipv6_loopback()) GTEST_SKIP() << "no IPv6 loopback";
+  start(test_settings(), "::1");
+  int fd = tcp_client(server_);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(write_all(fd, sip_message("v6")));
+  ASSERT_TRUE(handler_.wait_for(1));
+  EXPECT_EQ(handler_.messages()[0].src.af(), AF_INET6);
+  ::close(fd);
+}
+
+TEST_F(TcpTest, DoubleCrlfPingIsAnsweredWithCrlf) {
+  start();
+  int fd = tcp_client(server_);
+  ASSERT_TRUE(write_all(fd, "\r\n\r\n"));
+  EXPECT_EQ(read_n(fd, 2), "\r\n");
+  EXPECT_TRUE(eventually([&] { return net_->stats().pings == 1; }));
+  ::close(fd);
+}
+
+TEST_F(TcpTest, NoPongWhenCrlfPongIsOff) {
+  NetSettings s = test_settings();
+  s.crlf_pong = false;
+  start(s);
+  int fd = tcp_client(server_);
+  std::string m = sip_message("after-ping");
+  handler_.on_receive = [&](const ReceivedMessage& msg) {
+    net_->send(msg.transport, msg.src, "ok", msg.conn_id);
+  };
+  ASSERT_TRUE(write_all(fd, "\r\n\r\n" + m));
+  EXPECT_EQ(read_n(fd, 2), "ok");  // not "\r\n": the ping got no answer
+  ::close(fd);
+}
+
+TEST_F(TcpTest, TooBigMessageLetsTheHandlerReplyThenCloses) {
+  NetSettings s = test_settings();
+  s.max_message_size = 300;
+  start(s);
+  handler_.on_error = [&](const ReceivedMessage& m, StreamError e) {
+    if (e == StreamError::kTooBig)
+      net_->send(m.transport, m.src, "SIP/2.0 513 Message Too Large\r\n\r\n", m.conn_id);
+  };
+  int fd = tcp_client(server_);
+  ASSERT_TRUE(write_all(fd, sip_message("big", std::string(1000, 'x'))));
+  std::string reply = "SIP/2.0 513 Message Too Large\r\n\r\n";
+  EXPECT_EQ(read_n(fd, reply.size()), reply);
+  EXPECT_TRUE(closed_by_peer(fd));
+  EXPECT_EQ(net_->stats().too_big, 1u);
+  EXPECT_TRUE(handler_.messages().empty());
+  ::close(fd);
+}
+
+TEST_F(TcpTest, BrokenFramingClosesTheConnectionOnly) {
+  start();
+  int bad = tcp_client(server_);
+  int good = tcp_client(server_);
+  ASSERT_TRUE(write_all(bad, "OPTIONS sip:x SIP/2.0\r\nContent-Length: -5\r\n\r\n"));
+  EXPECT_TRUE(closed_by_peer(bad));
+  EXPECT_TRUE(handler_.wait_for_errors(1));
+  EXPECT_EQ(net_->stats().framing_errors + net_->stats().too_big, 1u);
+  ASSERT_TRUE(write_all(good, sip_message("still-fine")));
+  ASSERT_TRUE(handler_.wait_for(1));
+  EXPECT_EQ(handler_.messages()[0].data, sip_message("still-fine"));
+  ::close(bad);
+  ::close(good);
+}
+
+TEST_F(TcpTest, PeerCloseIsCountedAndTheSlotIsFreed) {
+  start();
+  int fd = tcp_client(server_);
+  ASSERT_TRUE(write_all(fd, sip_message("bye")));
+  ASSERT_TRUE(handler_.wait_for(1));
+  EXPECT_EQ(net_->connection_count(), 1u);
+  ::close(fd);
+  EXPECT_TRUE(eventually([&] { return net_->connection_count() == 0; }));
+  EXPECT_EQ(net_->stats().closed_eof, 1u);
+}
+
+}  // namespace
+}  // namespace core::net

@@ -1,0 +1,108 @@
+// UDP listeners: datagram in, one message to the handler, reply from the same socket.
+#include <gtest/gtest.h>
+
+#include "net_test_util.h"
+
+namespace core::net {
+namespace {
+using namespace testing;
+
+void udp_round_trip(const char* ip) {
+  RecordingHandler handler;
+  Net net(test_settings(), handler);
+  SocketAddr bind_to = *SocketAddr::parse(ip, 0);
+  int lid = net.add_listener({Transport::kUdp, bind_to, nullptr});
+  ASSERT_GE(lid, 0);
+  handler.on_receive = [&](const ReceivedMessage& m) {
+    net.send(Transport::kUdp, m.src, "echo:" + std::string(m.data), 0, m.listener_id);
+  };
+  ASSERT_TRUE(net.start());
+  SocketAddr server = net.listen_address(lid);
+  ASSERT_NE(server.port(), 0);
+
+  int fd = ::socket(server.af(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  set_recv_timeout(fd, std::chrono::milliseconds(5000));
+  std::string msg = sip_message("udp1");
+  ASSERT_EQ(::sendto(fd, msg.data(), msg.size(), 0, server.sa(), server.len()),
+            static_cast<ssize_t>(msg.size()));
+  char buf[2048];
+  SocketAddr from;
+  socklen_t len = SocketAddr::capacity();
+  ssize_t n = ::recvfrom(fd, buf, sizeof(buf), 0, from.sa(), &len);
+  from.set_len(len);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, n), "echo:" + msg);
+  EXPECT_EQ(from, server);  // the reply leaves from the listening socket (RFC 3261 §18.2.2)
+
+  auto got = handler.messages();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].transport, Transport::kUdp);
+  EXPECT_EQ(got[0].conn_id, 0u);
+  EXPECT_EQ(got[0].dst, server);
+  EXPECT_EQ(got[0].src.port(), local_address_of(fd).port());  // unbound client: port only
+  EXPECT_EQ(net.stats().udp_received, 1u);
+  ::close(fd);
+  net.stop();
+}
+
+TEST(UdpTest, RoundTripIpv4) {
+  udp_round_trip("127.0.0.1");
+}
+
+TEST(UdpTest, RoundTripIpv6) {
+  if (!has_ipv6_loopback()) GTEST_SKIP() << "no IPv6 loopback";
+  udp_round_trip("::1");
+}
+
+TEST(UdpTest, KeepAlivesAndOversizedDatagramsAreNotDelivered) {
+  RecordingHandler handler;
+  NetSettings s = test_settings(1);
+  s.max_message_size = 1000;
+  Net net(s, handler);
+  int lid = net.add_listener({Transport::kUdp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  ASSERT_TRUE(net.start());
+  SocketAddr server = net.listen_address(lid);
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  std::string ping = "\r\n\r\n";
+  std::string big = sip_message("big", std::string(2000, 'b'));
+  std::string ok = sip_message("ok");
+  ::sendto(fd, ping.data(), ping.size(), 0, server.sa(), server.len());
+  ::sendto(fd, big.data(), big.size(), 0, server.sa(), server.len());
+  ::sendto(fd, ok.data(), ok.size(), 0, server.sa(), server.len());
+  ASSERT_TRUE(handler.wait_for(1));
+  net.stop();
+  auto got = handler.messages();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].data, ok);
+  EXPECT_EQ(net.stats().too_big, 1u);
+  EXPECT_EQ(net.stats().pings, 1u);
+  ::close(fd);
+}
+
+TEST(UdpTest, SendWithoutASocketOfThatFamilyFails) {
+  RecordingHandler handler;
+  Net net(test_settings(1), handler);
+  ASSERT_GE(net.add_listener({Transport::kUdp, *SocketAddr::parse("127.0.0.1", 0), nullptr}), 0);
+  ASSERT_TRUE(net.start());
+  EXPECT_EQ(net.send(Transport::kUdp, *SocketAddr::parse("[::1]:5060"), "x"), SendResult::kFailed);
+  EXPECT_EQ(net.stats().send_failed, 1u);
+  net.stop();
+}
+
+TEST(ListenerTest, PortTakenByAnotherSocketFailsCleanly) {
+  RecordingHandler handler;
+  Net a(test_settings(1), handler);
+  int lid = a.add_listener({Transport::kUdp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  ASSERT_GE(lid, 0);
+  // A port held by a socket without SO_REUSEPORT cannot be shared: add_listener says so.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  SocketAddr any = *SocketAddr::parse("127.0.0.1", 0);
+  ASSERT_EQ(::bind(fd, any.sa(), any.len()), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  SocketAddr taken = local_address_of(fd);
+  EXPECT_EQ(a.add_listener({Transport::kTcp, taken, nullptr}), -1);
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace core::net

@@ -1,0 +1,84 @@
+#include "core/net/worker.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+
+namespace core::net {
+namespace {
+
+TEST(WorkerTest, PostedTasksRunOnTheWorkerThreadInOrder) {
+  Worker w(0, 0);
+  ASSERT_TRUE(w.init());
+  w.start();
+  std::vector<int> order;
+  std::promise<void> done;
+  for (int i = 0; i < 100; ++i) {
+    w.post([&, i] {
+      EXPECT_TRUE(w.is_current());
+      order.push_back(i);
+      if (i == 99) done.set_value();
+    });
+  }
+  ASSERT_EQ(done.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  w.post([&] { w.stop_loop(); });
+  w.join();
+  ASSERT_EQ(order.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(order[i], i);
+  EXPECT_FALSE(w.is_current());
+}
+
+TEST(WorkerTest, PostsFromManyThreadsAllRun) {
+  Worker w(1, 0);
+  ASSERT_TRUE(w.init());
+  w.start();
+  std::atomic<int> ran{0};
+  std::vector<std::thread> posters;
+  for (int t = 0; t < 4; ++t)
+    posters.emplace_back([&] {
+      for (int i = 0; i < 1000; ++i) w.post([&] { ran.fetch_add(1); });
+    });
+  for (auto& t : posters) t.join();
+  std::promise<void> done;
+  w.post([&] { done.set_value(); });
+  ASSERT_EQ(done.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(ran.load(), 4000);
+  w.post([&] { w.stop_loop(); });
+  w.join();
+  EXPECT_FALSE(w.post([] {}));  // a stopped worker refuses work instead of losing it silently
+}
+
+TEST(WorkerTest, TimerFiresOnceAndCanBeCancelled) {
+  Worker w(2, 0);
+  ASSERT_TRUE(w.init());
+  std::promise<void> fired;
+  int fired_count = 0;
+  int cancelled_count = 0;
+  Timer t(w.base(), [&] {
+    ++fired_count;
+    fired.set_value();
+  });
+  Timer c(w.base(), [&] { ++cancelled_count; });
+  w.post([&] {
+    t.arm(std::chrono::milliseconds(10));
+    c.arm(std::chrono::milliseconds(20));
+    EXPECT_TRUE(c.armed());
+    c.cancel();
+    EXPECT_FALSE(c.armed());
+  });
+  w.start();
+  ASSERT_EQ(fired.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  std::promise<void> later;
+  Timer after(w.base(), [&] { later.set_value(); });
+  w.post([&] { after.arm(std::chrono::milliseconds(40)); });
+  ASSERT_EQ(later.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  w.post([&] { w.stop_loop(); });
+  w.join();
+  EXPECT_EQ(fired_count, 1);
+  EXPECT_EQ(cancelled_count, 0);
+}
+
+}  // namespace
+}  // namespace core::net
