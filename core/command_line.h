@@ -1,0 +1,80 @@
+#pragma once
+// The `ser` command line: SER's flags (-f -c -D -E -d -n -l -m -M -u -g -P -V -h), parsed with
+// Boost.Program_options into a plain struct, and applied over the loaded configuration
+// (the command line wins over ser.cfg, as in SER).
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cfg/config_model.h"
+
+namespace core {
+
+// Exit codes of `ser`.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitConfigError = 1;  // the configuration has errors
+inline constexpr int kExitUsage = 2;        // bad flag or flag value
+inline constexpr int kExitNoCore = 3;       // config fine, proxy core not built yet (issue 2)
+
+// Where `-f` points when not given: the sample config `make install` puts under the prefix.
+// CMake may define SER_DEFAULT_CONFIG="${CMAKE_INSTALL_PREFIX}/etc/ser/ser.cfg".
+#ifdef SER_DEFAULT_CONFIG
+inline constexpr const char* kDefaultConfigFile = SER_DEFAULT_CONFIG;
+#else
+inline constexpr const char* kDefaultConfigFile = "/usr/local/etc/ser/ser.cfg";
+#endif
+
+struct CommandLine {
+  std::string config_file = kDefaultConfigFile;  // -f
+  bool check_only = false;                       // -c
+  bool foreground = false;                       // -D
+  bool log_stderr = false;                       // -E
+  int debug_raise = 0;                           // number of -d
+  std::optional<int> children;                   // -n
+  std::vector<cfg::ListenConfig> extra_listen;   // -l (repeatable)
+  std::optional<uint32_t> shm_mem_mb;            // -m
+  std::optional<uint32_t> pkg_mem_mb;            // -M
+  std::string user;                              // -u
+  std::string group;                             // -g
+  std::string pid_file;                          // -P
+};
+
+enum class ParseOutcome { kRun, kHelp, kVersion, kError };
+
+struct ParseResult {
+  ParseOutcome outcome = ParseOutcome::kRun;
+  CommandLine cmd;
+  std::string error;  // kError: what was wrong, one line
+};
+
+ParseResult parse_command_line(int argc, const char* const argv[]);
+
+// `-h` text (also printed, on stderr, after a usage error).
+std::string usage_text();
+// `-V` text: version, TLS support and the OpenSSL version built against.
+std::string version_text();
+
+// One `-l` value, same syntax as `listen=` (PROTO:ADDR[:PORT]). Returns "" or the error.
+std::string parse_listen_arg(const std::string& text, cfg::ListenConfig* out);
+
+// Command-line values over the file's: children, extra listens, memory sizes, user, group,
+// log level (each -d raises it by one, up to 4) and log to stderr.
+void apply_overrides(const CommandLine& cmd, cfg::Config* config);
+
+// Loads cmd.config_file, prints every diagnostic to `err`, applies the overrides.
+// Returns false when the configuration has errors.
+bool load_config(const CommandLine& cmd, cfg::Config* config, std::ostream& err);
+
+// The `-c` summary: listeners and TLS domains (address, SNI, certificate, method).
+void print_summary(const cfg::Config& config, std::ostream& out);
+
+// `ser -c`: load, print the summary (exit 0) or the errors (exit 1).
+int run_check(const CommandLine& cmd, std::ostream& out, std::ostream& err);
+
+// What main does for -h, -V and usage errors; returns the exit code, or nullopt to go on.
+std::optional<int> handle_early_exit(const ParseResult& parsed, std::ostream& out,
+                                     std::ostream& err);
+
+}  // namespace core
