@@ -92,7 +92,10 @@ bool MessageEdit::remove_value(const SipMessage& msg, const HeaderField& h,
     size_t before = begin;
     while (before > 0 && is_lws(all[before - 1])) --before;
     if (before == 0) return remove_header(h);  // the only value
-    if (all[before - 1] == ',') begin = before - 1;
+    if (all[before - 1] == ',') {
+      begin = before - 1;
+      while (begin > 0 && is_lws(all[begin - 1])) --begin;
+    }
   }
   return remove(h.value_offset + begin, end - begin);
 }
