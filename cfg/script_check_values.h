@@ -1,0 +1,21 @@
+#pragma once
+// Checks of the values a script writes: function arguments against their parameter types,
+// and the right side of comparisons against their field (part of check_script).
+#include <string>
+#include <string_view>
+
+#include "cfg/diagnostics.h"
+#include "cfg/route_ast.h"
+#include "cfg/script_functions.h"
+
+namespace cfg {
+
+// Argument `index` of `call`, whose parameter is `param`.
+void check_argument(const Call& call, const ParamSpec& param, size_t index, Diagnostics& diags);
+// A kCompare expression: operator allowed for the field, value fits the field, regex compiles.
+void check_comparison(const Expr& compare, Diagnostics& diags);
+
+// How an operand reads in messages: `string "a\r\n"`, `483`, `'INET7'`, `'uri:host'`.
+std::string describe(const Operand& op);
+
+}  // namespace cfg
