@@ -1,0 +1,50 @@
+#include "cfg/config_model.h"
+
+#include "cfg/listen_parse.h"
+
+namespace cfg {
+
+const char* proto_name(Proto p) {
+  switch (p) {
+    case Proto::kUdp:
+      return "udp";
+    case Proto::kTcp:
+      return "tcp";
+    case Proto::kTls:
+      return "tls";
+  }
+  return "udp";
+}
+
+std::string ListenConfig::to_string() const {
+  return std::string(proto_name(proto)) + ":" + host_text(host, host_kind) + ":" +
+         std::to_string(port);
+}
+
+std::string TlsDomainConfig::key() const {
+  std::string k = kind == TlsDomainKind::kServer ? "server:" : "client:";
+  if (is_default) return k + "default";
+  k += host_text(host, host_kind) + ":" + std::to_string(port);
+  return sni.empty() ? k : k + "/" + sni;
+}
+
+std::string TlsDomainConfig::describe() const {
+  bool server = kind == TlsDomainKind::kServer;
+  if (is_default) return server ? "the default server domain" : "the default client domain";
+  std::string d = server ? "tls_domain[" : "tls_client_domain[";
+  d += host_text(host, host_kind) + ":" + std::to_string(port);
+  if (!sni.empty()) d += ", \"" + sni + "\"";
+  return d + "]";
+}
+
+std::vector<ListenConfig> Config::effective_listen() const {
+  if (!core.listen.empty()) return core.listen;
+  ListenConfig any;
+  any.proto = Proto::kUdp;
+  any.host = "0.0.0.0";
+  any.host_kind = HostKind::kIpv4;
+  any.port = 5060;
+  return {any};
+}
+
+}  // namespace cfg
