@@ -1,0 +1,124 @@
+// Load-time errors: every problem found while compiling names file:line:col and says what is
+// wrong; nothing crashes on an AST shape the checker should have refused.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/unit/script/script_test_util.h"
+
+namespace core::script::testing {
+namespace {
+
+using cfg::CmpOp;
+using cfg::Field;
+using ::testing::HasSubstr;
+
+cfg::Stmt if_log(ExprPtr cond) {
+  return if_(std::move(cond), call("log", {str("x")}));
+}
+
+TEST(ScriptCompileError, BadNetworkIsReportedAtTheOperand) {
+  cfg::Operand bad = net("10.0.0.0/33");
+  bad.loc = at(7, 21);
+  std::string err = compile_error(main_only(stmts(if_log(cmp(Field::kSrcIp, CmpOp::kEq, bad)))));
+  EXPECT_THAT(err, HasSubstr("t.cfg:7:21: error:"));
+  EXPECT_THAT(err, HasSubstr("bad prefix '/33'"));
+  cfg::Operand host = net("not.an.address");
+  host.loc = at(8, 3);
+  err = compile_error(main_only(stmts(if_log(cmp(Field::kDstIp, CmpOp::kEq, host)))));
+  EXPECT_THAT(err, HasSubstr("t.cfg:8:3: error:"));
+  EXPECT_THAT(err, HasSubstr("'not.an.address' is not an IPv4 or IPv6 address"));
+  EXPECT_THAT(compile_error(main_only(
+                  stmts(if_log(cmp(Field::kSrcIp, CmpOp::kEq, net("10.0.0.0/255.0.255.0")))))),
+              HasSubstr("bad prefix"));
+}
+
+TEST(ScriptCompileError, HostBitsInANetworkAreAWarningOnly) {
+  cfg::Diagnostics diags;
+  auto compiled = CompiledScript::compile(
+      main_only(stmts(if_log(cmp(Field::kSrcIp, CmpOp::kEq, net("10.1.2.3/8"))))), diags);
+  ASSERT_TRUE(compiled);
+  ASSERT_EQ(diags.all().size(), 1u);
+  EXPECT_EQ(diags.all()[0].severity, cfg::Severity::kWarning);
+  FakeContext ctx;
+  ctx.src_ = IpAddr::v4(10, 200, 0, 1);
+  compiled->run_request(ctx);
+  EXPECT_EQ(ctx.calls.size(), 1u);  // the whole /8 matches
+}
+
+TEST(ScriptCompileError, BadRegexNamesTheLibraryReason) {
+  cfg::Operand re = str("(unclosed");
+  re.loc = at(3, 15);
+  std::string err = compile_error(main_only(stmts(if_log(cmp(Field::kUri, CmpOp::kMatch, re)))));
+  EXPECT_THAT(err, HasSubstr("t.cfg:3:15: error: bad regular expression \"(unclosed\""));
+}
+
+TEST(ScriptCompileError, OperatorsThatDoNotFitTheField) {
+  EXPECT_THAT(compile_error(main_only(stmts(if_log(cmp(Field::kMethod, CmpOp::kGt, str("A")))))),
+              HasSubstr("'>' compares numbers, but method is not a number"));
+  EXPECT_THAT(compile_error(main_only(stmts(if_log(cmp(Field::kMsgLen, CmpOp::kMatch, str("1")))))),
+              HasSubstr("'=~' matches text, but msg:len is a number"));
+  EXPECT_THAT(compile_error(main_only(stmts(if_log(cmp(Field::kSrcPort, CmpOp::kEq, str("x")))))),
+              HasSubstr("src_port compares with a number, found 'x'"));
+  EXPECT_THAT(compile_error(main_only(stmts(if_log(cmp(Field::kProto, CmpOp::kEq, word("SCTP")))))),
+              HasSubstr("proto compares with UDP, TCP or TLS, found 'SCTP'"));
+  EXPECT_THAT(compile_error(main_only(stmts(if_log(cmp(Field::kAf, CmpOp::kMatch, word("INET")))))),
+              HasSubstr("af compares (== or !=) with INET or INET6"));
+  EXPECT_THAT(compile_error(main_only(stmts(if_log(cmp(Field::kMethod, CmpOp::kEq, myself()))))),
+              HasSubstr("'myself' compares with uri"));
+  EXPECT_THAT(compile_error(
+                  main_only(stmts(if_log(cmp(Field::kMsgLen, CmpOp::kEq, field(Field::kMethod)))))),
+              HasSubstr("cannot compare msg:len (a number) with method"));
+}
+
+TEST(ScriptCompileError, BadCallsAreLoadErrors) {
+  cfg::Stmt unknown = call("frobnicate");
+  unknown.call.loc = at(12, 5);
+  EXPECT_THAT(compile_error(main_only(stmts(std::move(unknown)))),
+              HasSubstr("t.cfg:12:5: error: unknown function 'frobnicate()'"));
+  EXPECT_THAT(compile_error(main_only(stmts(call("t_relay")))),
+              HasSubstr("t_relay() is not provided: ser is a stateless proxy; use forward()"));
+  EXPECT_THAT(compile_error(main_only(stmts(call("sl_send_reply", {num(99), str("x")})))),
+              HasSubstr("must be a number from 100 to 699, found '99'"));
+  EXPECT_THAT(compile_error(main_only(stmts(call("sl_send_reply", {num(404)})))),
+              HasSubstr("sl_send_reply() takes 2 arguments, found 1"));
+  EXPECT_THAT(compile_error(main_only(stmts(call("forward", {str("h"), num(70000)})))),
+              HasSubstr("from 1 to 65535"));
+  EXPECT_THAT(compile_error(main_only(stmts(call("forward", {field(Field::kMethod)})))),
+              HasSubstr("the host must be a string, an address or uri:host"));
+  EXPECT_THAT(compile_error(main_only(stmts(call("mf_process_maxfwd_header", {num(0)})))),
+              HasSubstr("from 1 to 255"));
+  EXPECT_THAT(compile_error(main_only(stmts(call("log", {num(9), str("x")})))),
+              HasSubstr("from -3 to 4"));
+  EXPECT_THAT(compile_error(main_only(stmts(call("record_route", {str("x")})))),
+              HasSubstr("record_route() takes 0 arguments, found 1"));
+  EXPECT_THAT(compile_error(main_only(stmts(call("rewritehost", {field(Field::kUriHost)})))),
+              HasSubstr("argument 1 must be a string"));
+}
+
+TEST(ScriptCompileError, UnknownRouteName) {
+  cfg::Operand name = word("MISSING");
+  name.loc = at(4, 11);
+  EXPECT_THAT(compile_error(main_only(stmts(call("route", {name})))),
+              HasSubstr("t.cfg:4:11: error: route(MISSING): no route[MISSING] block"));
+}
+
+TEST(ScriptCompileError, MalformedTreesAreErrorsNotCrashes) {
+  cfg::Stmt no_cond = simple(cfg::Stmt::Kind::kIf);
+  no_cond.then_branch = std::make_unique<cfg::Stmt>(brk());
+  EXPECT_THAT(compile_error(main_only(stmts(std::move(no_cond)))), HasSubstr("malformed if"));
+  EXPECT_THAT(compile_error(main_only(stmts(if_log(and_(call_expr("is_peer_verified"), nullptr))))),
+              HasSubstr("malformed && / ||"));
+  EXPECT_THAT(compile_error(main_only(stmts(if_log(not_(nullptr))))), HasSubstr("malformed !"));
+}
+
+TEST(ScriptCompileError, EveryErrorIsReportedNotJustTheFirst) {
+  cfg::RouteScript script = main_only(stmts(call("nope1"), call("nope2")));
+  script.named["X"] = route_block(stmts(call("nope3")), "X");
+  script.onreply = route_block(stmts(call("nope4")));
+  cfg::Diagnostics diags;
+  EXPECT_EQ(CompiledScript::compile(script, diags), nullptr);
+  EXPECT_EQ(diags.error_count(), 4u);
+}
+
+}  // namespace
+}  // namespace core::script::testing
