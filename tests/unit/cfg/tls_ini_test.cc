@@ -158,13 +158,13 @@ TEST_F(TlsIniTest, Ipv6SectionsThatInihAloneWouldCutAtTheFirstBracket) {
   EXPECT_EQ(domains_[1].settings.verify, std::optional<bool>(false));
 }
 
-TEST_F(TlsIniTest, ClientIpv4SectionKeepsServerNameOutOfTheSniKey) {
+TEST_F(TlsIniTest, ClientServerNameIsTheSniSentAndPartOfTheKey) {
   ASSERT_TRUE(read("[client:198.51.100.7:5061]\nserver_name = carrier.example.net\n"));
   ASSERT_EQ(domains_.size(), 1u);
   EXPECT_EQ(domains_[0].kind, TlsDomainKind::kClient);
   EXPECT_EQ(domains_[0].host, "198.51.100.7");
   EXPECT_EQ(domains_[0].settings.server_name, "carrier.example.net");
-  EXPECT_EQ(domains_[0].sni, "");
+  EXPECT_EQ(domains_[0].sni, "carrier.example.net");
 }
 
 TEST_F(TlsIniTest, RelativeFilesAreResolvedAgainstTheTlsCfgDirectory) {
@@ -212,7 +212,7 @@ TEST_F(TlsIniTest, LongCipherListLinesAreReadWhole) {
 }
 
 TEST_F(TlsIniTest, DurationsTakeAUnitAndBareNumbersAreSeconds) {
-  ASSERT_TRUE(read("[server:default]\nhandshake_timeout = 30\nsend_timeout = 2S\n"));
+  ASSERT_TRUE(read("[server:default]\nhandshake_timeout = 30\nsend_timeout = 2s\n"));
   EXPECT_EQ(domains_.at(0).settings.handshake_timeout, Millis(30000));
   EXPECT_EQ(domains_.at(0).settings.send_timeout, Millis(2000));
 }
@@ -255,37 +255,42 @@ TEST_F(TlsIniTest, SectionWithoutAddress) {
 TEST_F(TlsIniTest, BadIpv4AddressPointsAtTheAddress) {
   EXPECT_FALSE(read("[server:1.2.3:5061]\n"));
   EXPECT_EQ(first_error(),
-            "tls.cfg:1:9: error: expected an IPv4 address, '[IPv6]' address or 'default', "
-            "found '1.2.3'");
+            "tls.cfg:1:9: error: invalid section address: expected an IPv4 address, found "
+            "'1.2.3'");
 }
 
 TEST_F(TlsIniTest, HostNamesAreNotSectionAddresses) {
   EXPECT_FALSE(read("[client:sip.example.net:5061]\n"));
   EXPECT_EQ(first_error(),
-            "tls.cfg:1:9: error: expected an IPv4 address, '[IPv6]' address or 'default', "
-            "found 'sip.example.net'");
+            "tls.cfg:1:9: error: invalid section address: expected an IP address (IPv4 or "
+            "[IPv6]), found 'sip.example.net'");
 }
 
 TEST_F(TlsIniTest, BadPortPointsAtThePort) {
   EXPECT_FALSE(read("[server:10.0.0.1:70000]\n"));
-  EXPECT_EQ(first_error(), "tls.cfg:1:18: error: invalid port '70000': expected 1 to 65535");
+  EXPECT_EQ(first_error(),
+            "tls.cfg:1:9: error: invalid section address: expected a port from 1 to 65535, "
+            "found '70000'");
 }
 
 TEST_F(TlsIniTest, MissingPort) {
   EXPECT_FALSE(read("[server:[::1]]\n"));
   EXPECT_EQ(first_error(),
-            "tls.cfg:1:15: error: missing port: sections are written [server:IP:PORT]");
+            "tls.cfg:1:9: error: missing port: expected IP:PORT or [IPv6]:PORT, found '[::1]'");
 }
 
 TEST_F(TlsIniTest, BadIpv6Address) {
   EXPECT_FALSE(read("[server:[fe80::zz]:5061]\n"));
-  EXPECT_EQ(first_error(), "tls.cfg:1:9: error: invalid IPv6 address 'fe80::zz' in section");
+  EXPECT_EQ(first_error(),
+            "tls.cfg:1:9: error: invalid section address: expected an IPv6 address inside "
+            "'[ ]', found '[fe80::zz]:5061'");
 }
 
 TEST_F(TlsIniTest, UnbracketedIpv6Address) {
   EXPECT_FALSE(read("[server:::1:5061]\n"));
   EXPECT_EQ(first_error(),
-            "tls.cfg:1:9: error: IPv6 address '::1' must be written in brackets: [::1]:PORT");
+            "tls.cfg:1:9: error: invalid section address: expected an IPv6 address in "
+            "brackets (like [::1]:5060), found '::1:5061'");
 }
 
 TEST_F(TlsIniTest, AnySocketIsRefusedWithAHint) {
@@ -314,49 +319,53 @@ TEST_F(TlsIniTest, UnknownKeySuggestsTheNearName) {
 TEST_F(TlsIniTest, SerCfgParameterNameGetsTheIniSpelling) {
   EXPECT_FALSE(read("[server:default]\ntls_ciphers_list = HIGH\n"));
   EXPECT_EQ(first_error(),
-            "tls.cfg:2:1: error: unknown tls.cfg key 'tls_ciphers_list': tls.cfg spells it "
-            "'cipher_list'");
+            "tls.cfg:2:1: error: unknown tls.cfg key 'tls_ciphers_list': tls.cfg spells "
+            "'tls_ciphers_list' as 'cipher_list'");
 }
 
 TEST_F(TlsIniTest, BadBooleanPointsAtTheValue) {
   EXPECT_FALSE(read("[server:default]\nverify_certificate =  maybe\n"));
   EXPECT_EQ(first_error(),
-            "tls.cfg:2:23: error: invalid value 'maybe' for 'verify_certificate': expected a "
-            "boolean (yes, no, on, off, true, false, 1, 0)");
+            "tls.cfg:2:23: error: invalid value for 'verify_certificate': expected a boolean "
+            "(yes, no, on, off, true, false, 1, 0), found 'maybe'");
 }
 
 TEST_F(TlsIniTest, Sslv3IsRefused) {
   EXPECT_FALSE(read("[client:default]\nmethod = SSLv3\n"));
   EXPECT_EQ(first_error(),
-            "tls.cfg:2:10: error: TLS method 'SSLv3' is refused: SSLv2 and SSLv3 are broken "
-            "(RFC 6176, RFC 7568); use TLSv1.2+");
+            "tls.cfg:2:10: error: invalid value for 'method': 'SSLv3' is refused: SSLv2 and "
+            "SSLv3 are broken (RFC 6176, RFC 7568); expected one of SSLv23, TLSv1, TLSv1+, "
+            "TLSv1.1, TLSv1.1+, TLSv1.2, TLSv1.2+, TLSv1.3, TLSv1.3+, for example TLSv1.2+");
 }
 
-TEST_F(TlsIniTest, UnknownMethodSuggestsTheNearName) {
+TEST_F(TlsIniTest, UnknownMethodListsTheChoices) {
   EXPECT_FALSE(read("[client:default]\nmethod = TLSv1.4+\n"));
   EXPECT_EQ(first_error(),
-            "tls.cfg:2:10: error: unknown TLS method 'TLSv1.4+': expected SSLv23, TLSv1, "
-            "TLSv1+, TLSv1.1, TLSv1.1+, TLSv1.2, TLSv1.2+, TLSv1.3 or TLSv1.3+, did you mean "
-            "'TLSv1.1+'?");
+            "tls.cfg:2:10: error: invalid value for 'method': expected a TLS method (SSLv23, "
+            "TLSv1, TLSv1+, TLSv1.1, TLSv1.1+, TLSv1.2, TLSv1.2+, TLSv1.3, TLSv1.3+), found "
+            "'TLSv1.4+'");
 }
 
 TEST_F(TlsIniTest, VerifyDepthOutOfRange) {
   EXPECT_FALSE(read("[server:default]\nverify_depth = 101\n"));
   EXPECT_EQ(first_error(),
-            "tls.cfg:2:16: error: invalid value '101' for 'verify_depth': expected a number "
-            "from 0 to 100");
+            "tls.cfg:2:16: error: invalid value for 'verify_depth': expected an integer from 0 "
+            "to 100, found '101'");
 }
 
 TEST_F(TlsIniTest, BadDuration) {
   EXPECT_FALSE(read("[server:default]\nhandshake_timeout = 0\n"));
   EXPECT_EQ(first_error(),
-            "tls.cfg:2:21: error: invalid value '0' for 'handshake_timeout': expected a "
-            "duration from 1ms to 3600s (30 = 30 seconds, 500ms)");
+            "tls.cfg:2:21: error: invalid value for 'handshake_timeout': expected a duration "
+            "from 100ms to 3600s (like 30, 30s or 500ms; a bare number means seconds), found "
+            "'0'");
 }
 
 TEST_F(TlsIniTest, EmptyValueForTypedKey) {
   EXPECT_FALSE(read("[server:default]\nmethod =\n"));
-  EXPECT_EQ(first_error(), "tls.cfg:2:9: error: missing value for 'method'");
+  EXPECT_EQ(first_error(),
+            "tls.cfg:2:9: error: missing value for 'method': expected a TLS method (SSLv23, "
+            "TLSv1, TLSv1+, TLSv1.1, TLSv1.1+, TLSv1.2, TLSv1.2+, TLSv1.3, TLSv1.3+)");
 }
 
 TEST_F(TlsIniTest, DuplicateSection) {
@@ -374,6 +383,21 @@ TEST_F(TlsIniTest, DuplicateServerNameOnOneSocket) {
   EXPECT_EQ(first_error(),
             "tls.cfg:3:1: error: duplicate section [server:[::1]:5061] with server_name "
             "a.example: first defined on line 1");
+}
+
+TEST_F(TlsIniTest, ServerNameMustBeAHostName) {
+  EXPECT_FALSE(read("[client:10.0.0.1:5061]\nserver_name = *.example.org\n"));
+  EXPECT_EQ(first_error(),
+            "tls.cfg:2:15: error: invalid value for 'server_name': expected a host name like "
+            "sip.example.org, found '*.example.org'");
+  // A server domain may answer for a wildcard name.
+  EXPECT_TRUE(read("[server:10.0.0.1:5061]\nserver_name = *.Example.org\n")) << first_error();
+  EXPECT_EQ(domains_.at(0).sni, "*.example.org");
+}
+
+TEST_F(TlsIniTest, Ipv6AddressesAreNormalizedLikeSerCfgKeys) {
+  ASSERT_TRUE(read("[server:[0:0::1]:5061]\n")) << first_error();
+  EXPECT_EQ(domains_.at(0).host, "::1");
 }
 
 TEST_F(TlsIniTest, DuplicateKeyInASection) {
@@ -406,12 +430,12 @@ TEST_F(TlsIniTest, SeveralErrorsAreReportedInOneRunWithoutNoiseFromBadSections) 
            "session_cache = perhaps\n"));
   EXPECT_EQ(errors(),
             (std::vector<std::string>{
-                "tls.cfg:2:16: error: invalid value 'x' for 'verify_depth': expected a number "
-                "from 0 to 100",
+                "tls.cfg:2:16: error: invalid value for 'verify_depth': expected an integer "
+                "from 0 to 100, found 'x'",
                 "tls.cfg:3:2: error: unknown section '[bogus:1.2.3.4:5061]': expected "
                 "[server:...] or [client:...]",
-                "tls.cfg:6:17: error: invalid value 'perhaps' for 'session_cache': expected a "
-                "boolean (yes, no, on, off, true, false, 1, 0)"}));
+                "tls.cfg:6:17: error: invalid value for 'session_cache': expected a boolean "
+                "(yes, no, on, off, true, false, 1, 0), found 'perhaps'"}));
   // The sections that were understood are still returned.
   EXPECT_EQ(domains_.size(), 2u);
 }
