@@ -1,7 +1,8 @@
-// ser: parse the command line, load the configuration, then (issue 3) run the proxy.
+// ser: parse the command line, load the configuration, then run the proxy.
 #include <iostream>
 
 #include "core/command_line.h"
+#include "core/server.h"
 
 int main(int argc, char** argv) {
   core::ParseResult parsed = core::parse_command_line(argc, argv);
@@ -11,7 +12,5 @@ int main(int argc, char** argv) {
 
   cfg::Config config;
   if (!core::load_config(cmd, &config, std::cerr)) return core::kExitConfigError;
-  // The proxy core comes with the next issue; until then say so instead of pretending to run.
-  std::cerr << "ser: configuration loaded; the proxy core is not built yet\n";
-  return core::kExitNoCore;
+  return core::run_server(config, cmd);
 }

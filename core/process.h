@@ -1,0 +1,19 @@
+#pragma once
+// Process-level chores of a daemon: pid file, privilege drop, detaching, signals.
+#include <string>
+
+namespace core {
+
+// Writes our pid to `path` ("" = none). False (with `error`) when it cannot.
+bool write_pid_file(const std::string& path, std::string* error);
+void remove_pid_file(const std::string& path);
+// setgid/setuid to group/user by name ("" = keep). Must run after binding privileged ports.
+bool drop_privileges(const std::string& user, const std::string& group, std::string* error);
+// Fork into the background (SER's default without -D). Only before any thread starts.
+bool detach(bool keep_stderr, std::string* error);
+// Blocks SIGTERM, SIGINT and SIGHUP in this thread (and the threads it starts later) and
+// ignores SIGPIPE; wait_for_stop_signal() then waits for one of the first two.
+void block_signals();
+int wait_for_stop_signal();
+
+}  // namespace core

@@ -1,0 +1,189 @@
+// The script's actions on a message, and the building of the forwarded request.
+#include <cstdio>
+
+#include "core/base/log.h"
+#include "core/proxy/message_context.h"
+#include "core/sip/header_type.h"
+#include "core/sip/text.h"
+
+namespace core::proxy {
+
+using core::net::Transport;
+using core::sip::HeaderType;
+using core::sip::MessageEdit;
+using script::Status;
+
+const char* MessageContext::log_prefix() const {
+  if (prefix_[0] == '\0') {
+    char src[64], dst[64];
+    rx_.src.format(src, sizeof(src));
+    rx_.dst.format(dst, sizeof(dst));
+    std::snprintf(prefix_, sizeof(prefix_), "[c#%llu %s %s<-%s]",
+                  static_cast<unsigned long long>(rx_.conn_id),
+                  core::net::transport_name(rx_.transport), dst, src);
+  }
+  return prefix_;
+}
+
+bool MessageContext::max_forwards_edit(MessageEdit& edit) {
+  int v = new_max_forwards_;
+  if (v < 0) {
+    if (max_forwards_ == 0) {
+      // RFC 3261 §16.3 step 2; an ACK gets no reply.
+      if (msg_.method() != core::sip::Method::kAck) reply(483, "Too Many Hops");
+      return false;
+    }
+    v = max_forwards_ < 0 ? env_.settings.default_max_forwards : max_forwards_ - 1;
+  }
+  std::string_view num = arena_.number(static_cast<uint64_t>(v));
+  if (const auto* h = msg_.first(HeaderType::kMaxForwards)) return edit.replace_value(*h, num);
+  return edit.append_header(msg_, arena_.concat({"Max-Forwards: ", num, "\r\n"}));
+}
+
+std::string_view MessageContext::record_route_line(const LocalSocket& s, Transport t) {
+  std::string_view tp;
+  if (t != Transport::kUdp) tp = arena_.concat({";transport=", uri_transport_name(t)});
+  return arena_.concat({"Record-Route: <sip:", s.host, ":", arena_.number(s.port), tp, ";lr>\r\n"});
+}
+
+bool MessageContext::add_own_headers(MessageEdit& edit, const Target& t, const LocalSocket& local) {
+  std::string_view branch = make_branch(msg_, top_, forks_, arena_);
+  std::string_view conn;
+  // Streams: our Via names the connection the request came in on, so that the response goes
+  // back over it (RFC 3261 §18.2.2) without any state kept here.
+  if (rx_.conn_id != 0) conn = arena_.concat({";i=", arena_.number(rx_.conn_id)});
+  std::string_view via =
+      arena_.concat({"Via: SIP/2.0/", via_transport_name(t.transport), " ", local.host, ":",
+                     arena_.number(local.port), ";branch=", branch, conn, "\r\n"});
+  if (via.empty() || !edit.prepend_header(msg_, via)) return false;
+  if (!record_route_) return true;
+  // Two Record-Routes when the request changes socket or transport (RFC 5658 §3.2): the
+  // outgoing side first, as the downstream element reads the route set top-down.
+  const LocalSocket* in = env_.locals.by_listener(rx_.listener_id);
+  if (!in) in = env_.locals.pick(rx_.transport, rx_.dst.af());
+  bool both = in && (in != &local || rx_.transport != t.transport);
+  if (!edit.prepend_header(msg_, record_route_line(local, t.transport))) return false;
+  return !both || edit.prepend_header(msg_, record_route_line(*in, rx_.transport));
+}
+
+bool MessageContext::build_forward(const Target& t, const LocalSocket& local, std::string& out) {
+  MessageEdit edit(msg_.data());
+  if (uri_rewritten_) edit.replace_request_uri(msg_, uri_text_);
+  for (int i = 0; i < popped_; ++i) edit.remove_value(msg_, *popped_headers_[i], popped_routes_[i]);
+  for (int i = 0; i < removed_count_; ++i) {
+    HeaderType type = core::sip::header_type_of(removed_names_[i]);
+    for (const auto& h : msg_.headers()) {
+      bool match = type != HeaderType::kOther ? h.type == type
+                                              : core::sip::iequals(msg_.name(h), removed_names_[i]);
+      if (match) edit.remove_header(h);
+    }
+  }
+  Insert fx[2];
+  int n = via_fixes(msg_, top_, rx_.src, arena_, fx);
+  for (int i = 0; i < n; ++i) edit.insert(fx[i].offset, fx[i].text);
+  if (!max_forwards_edit(edit)) return false;
+  if (!add_own_headers(edit, t, local)) {
+    SER_LOG(LogLevel::kError, log_prefix(), "forward: headers do not fit the edit limits");
+    return false;
+  }
+  for (int i = 0; i < appended_count_; ++i) edit.append_header(msg_, appended_[i]);
+  if (edit.apply(out) != core::sip::EditError::kNone) {
+    SER_LOG(LogLevel::kError, log_prefix(), "forward: the script's header edits conflict");
+    return false;
+  }
+  return true;
+}
+
+bool MessageContext::reply(int code, std::string_view reason) {
+  Insert fx[2];
+  int n = via_fixes(msg_, top_, rx_.src, arena_, fx);
+  thread_local std::string out;
+  build_reply(msg_, fx, n, code, reason, out);
+  core::net::SocketAddr dst = rx_.src;
+  // RFC 3261 §18.2.2: over UDP without rport, to the received address and the Via's port.
+  if (rx_.transport == Transport::kUdp && !top_.rport().present())
+    dst.set_port(top_.port() ? top_.port() : 5060);
+  auto r = env_.sender.send(rx_.transport, dst, out, rx_.conn_id, rx_.listener_id);
+  if (r == core::net::SendResult::kFailed) {
+    env_.stats.send_failed.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  env_.stats.local_replies.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+Status MessageContext::sl_send_reply(int code, std::string_view reason) {
+  if (!msg_.is_request() || msg_.method() == core::sip::Method::kAck) return Status::kError;
+  return reply(code, reason) ? Status::kOk : Status::kError;
+}
+
+Status MessageContext::mf_process_maxfwd_header(int limit) {
+  if (!msg_.is_request()) return Status::kError;
+  if (max_forwards_ < 0) {
+    new_max_forwards_ = limit;
+    return Status::kOk;
+  }
+  if (max_forwards_ == 0) return Status::kFalse;
+  new_max_forwards_ = max_forwards_ - 1;
+  return Status::kOk;
+}
+
+Status MessageContext::record_route() {
+  if (!msg_.is_request()) return Status::kError;
+  record_route_ = true;
+  return Status::kOk;
+}
+
+bool MessageContext::set_uri(std::string_view uri) {
+  core::sip::SipUri parsed;
+  std::string_view kept = arena_.concat({uri});
+  if (kept.empty() || !parsed.parse(kept).ok()) return false;
+  uri_text_ = kept;
+  uri_ = parsed;
+  uri_ok_ = true;
+  uri_rewritten_ = true;
+  return true;
+}
+
+Status MessageContext::rewrite_uri(std::string_view uri) {
+  if (!msg_.is_request()) return Status::kError;
+  return set_uri(uri) ? Status::kOk : Status::kError;
+}
+
+Status MessageContext::rewrite_host_port(std::string_view host_port) {
+  if (!msg_.is_request() || !uri_ok_) return Status::kError;
+  std::string_view scheme = uri_.scheme() == core::sip::UriScheme::kSips ? "sips:" : "sip:";
+  std::string_view user = uri_.has_user() ? arena_.concat({uri_.user(), "@"}) : "";
+  std::string_view headers = uri_.headers().empty() ? "" : arena_.concat({"?", uri_.headers()});
+  return set_uri(arena_.concat({scheme, user, host_port, uri_.params(), headers})) ? Status::kOk
+                                                                                   : Status::kError;
+}
+
+Status MessageContext::rewrite_host(std::string_view host) {
+  if (!uri_ok_) return Status::kError;
+  std::string_view port = uri_.has_port() ? arena_.concat({":", uri_.host_port().port_text}) : "";
+  return rewrite_host_port(arena_.concat({host, port}));
+}
+
+Status MessageContext::append_hf(std::string_view text) {
+  if (appended_count_ == static_cast<int>(appended_.size())) return Status::kError;
+  std::string_view kept = arena_.concat({text});
+  if (kept.empty()) return Status::kError;
+  appended_[appended_count_++] = kept;
+  return Status::kOk;
+}
+
+Status MessageContext::remove_hf(std::string_view name) {
+  if (removed_count_ == static_cast<int>(removed_names_.size())) return Status::kError;
+  removed_names_[removed_count_++] = arena_.concat({name});
+  return Status::kOk;
+}
+
+void MessageContext::log(int level, std::string_view text) {
+  SER_LOG(static_cast<LogLevel>(level < 0   ? 0
+                                : level > 4 ? 4
+                                            : level),
+          log_prefix(), "%.*s", static_cast<int>(text.size()), text.data());
+}
+
+}  // namespace core::proxy

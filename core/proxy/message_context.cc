@@ -1,0 +1,180 @@
+#include "core/proxy/message_context.h"
+
+#include <netdb.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "core/base/log.h"
+#include "core/sip/name_addr.h"
+#include "core/sip/text.h"
+
+namespace core::proxy {
+
+using core::net::SocketAddr;
+using core::net::Transport;
+using core::sip::HeaderType;
+using core::sip::iequals;
+using script::Status;
+
+MessageContext::MessageContext(ProxyEnv& env, const core::net::ReceivedMessage& rx,
+                               const core::sip::SipMessage& msg, const core::sip::Via& top)
+    : env_(env), rx_(rx), msg_(msg), top_(top) {
+  prefix_[0] = '\0';
+  if (msg.is_request()) {
+    uri_text_ = msg.request_uri();
+    uri_ok_ = uri_.parse(uri_text_).ok();
+    (void)msg.max_forwards(max_forwards_);
+  }
+}
+
+std::string_view MessageContext::method() const {
+  if (msg_.is_request()) return msg_.method_name();
+  core::sip::CSeq cseq;
+  return msg_.cseq(cseq).ok() ? cseq.method : std::string_view();
+}
+
+script::Proto MessageContext::proto() const {
+  switch (rx_.transport) {
+    case Transport::kUdp:
+      return script::Proto::kUdp;
+    case Transport::kTcp:
+      return script::Proto::kTcp;
+    case Transport::kTls:
+      return script::Proto::kTls;
+  }
+  return script::Proto::kUdp;
+}
+
+script::Af MessageContext::af() const {
+  return rx_.src.af() == AF_INET6 ? script::Af::kInet6 : script::Af::kInet;
+}
+
+script::IpAddr MessageContext::to_ip(const SocketAddr& a) {
+  script::IpAddr ip;
+  if (a.af() == AF_INET6) {
+    ip.af = script::Af::kInet6;
+    std::memcpy(ip.bytes, &reinterpret_cast<const sockaddr_in6*>(a.sa())->sin6_addr, 16);
+  } else {
+    std::memcpy(ip.bytes, &reinterpret_cast<const sockaddr_in*>(a.sa())->sin_addr, 4);
+  }
+  return ip;
+}
+
+void MessageContext::preprocess_routes() {
+  for (const auto* h = msg_.first(HeaderType::kRoute); h; h = msg_.next(h, HeaderType::kRoute)) {
+    core::sip::ValueSplitter values(msg_.value(*h));
+    std::string_view v;
+    while (values.next(v)) {
+      core::sip::NameAddr na;
+      core::sip::SipUri u;
+      if (!na.parse(v).ok() || !na.parse_uri(u).ok()) return;
+      if (!env_.locals.is_myself(u.host(), u.port())) return;
+      if (popped_ == static_cast<int>(popped_routes_.size())) return;
+      popped_routes_[popped_] = v;
+      popped_headers_[popped_++] = h;
+    }
+  }
+}
+
+bool MessageContext::next_hop_uri(core::sip::SipUri* uri) const {
+  for (const auto* h = msg_.first(HeaderType::kRoute); h; h = msg_.next(h, HeaderType::kRoute)) {
+    core::sip::ValueSplitter values(msg_.value(*h));
+    std::string_view v;
+    while (values.next(v)) {
+      bool popped = false;
+      for (int i = 0; i < popped_; ++i) popped |= popped_routes_[i].data() == v.data();
+      if (popped) continue;
+      core::sip::NameAddr na;
+      return na.parse(v).ok() && na.parse_uri(*uri).ok();
+    }
+  }
+  if (!uri_ok_) return false;
+  *uri = uri_;
+  return true;
+}
+
+namespace {
+
+bool resolve_address(std::string_view host, uint16_t port, SocketAddr* out) {
+  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (auto a = SocketAddr::parse(host, port)) {
+    *out = *a;
+    return true;
+  }
+  // A host name: resolved synchronously (A/AAAA only; RFC 3263 NAPTR/SRV is not done yet).
+  char name[256];
+  if (host.empty() || host.size() >= sizeof(name)) return false;
+  std::memcpy(name, host.data(), host.size());
+  name[host.size()] = '\0';
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(name, nullptr, &hints, &res) != 0 || !res) return false;
+  *out = SocketAddr::from_sockaddr(res->ai_addr, res->ai_addrlen);
+  out->set_port(port);
+  freeaddrinfo(res);
+  return out->valid();
+}
+
+}  // namespace
+
+bool MessageContext::resolve_target(script::ForwardProto proto, std::string_view host,
+                                    uint16_t port, Target* out) {
+  Transport t = Transport::kUdp;
+  if (host.empty()) {
+    core::sip::SipUri u;
+    if (!next_hop_uri(&u)) return false;
+    host = u.host();
+    if (port == 0) port = u.port();
+    if (u.scheme() == core::sip::UriScheme::kSips) t = Transport::kTls;
+    if (!u.transport_param().empty() && !transport_from_name(u.transport_param(), &t)) return false;
+  }
+  switch (proto) {
+    case script::ForwardProto::kUdp:
+      t = Transport::kUdp;
+      break;
+    case script::ForwardProto::kTcp:
+      t = Transport::kTcp;
+      break;
+    case script::ForwardProto::kTls:
+      t = Transport::kTls;
+      break;
+    case script::ForwardProto::kAny:
+      break;
+  }
+  if (port == 0) port = t == Transport::kTls ? 5061 : 5060;
+  out->transport = t;
+  return resolve_address(host, port, &out->dst);
+}
+
+Status MessageContext::forward(script::ForwardProto proto, std::string_view host, uint16_t port) {
+  if (!msg_.is_request()) return Status::kError;
+  Target t;
+  if (!resolve_target(proto, host, port, &t)) {
+    SER_LOG(LogLevel::kError, log_prefix(), "forward: cannot resolve the next hop of %.*s",
+            static_cast<int>(uri_text_.size()), uri_text_.data());
+    return Status::kError;
+  }
+  const LocalSocket* local = env_.locals.pick(t.transport, t.dst.af());
+  if (!local) {
+    SER_LOG(LogLevel::kError, log_prefix(), "forward: no %s socket of this address family for %s",
+            core::net::transport_name(t.transport), t.dst.to_string().c_str());
+    return Status::kError;
+  }
+  thread_local std::string out;
+  if (!build_forward(t, *local, out)) return Status::kError;
+  int hint = t.transport == Transport::kUdp ? local->listener_id : -1;
+  if (env_.sender.send(t.transport, t.dst, out, 0, hint) == core::net::SendResult::kFailed) {
+    env_.stats.send_failed.fetch_add(1, std::memory_order_relaxed);
+    SER_LOG(LogLevel::kWarning, log_prefix(), "forward: sending to %s over %s failed",
+            t.dst.to_string().c_str(), core::net::transport_name(t.transport));
+    return Status::kError;
+  }
+  ++forks_;
+  env_.stats.forwarded.fetch_add(1, std::memory_order_relaxed);
+  return Status::kOk;
+}
+
+}  // namespace core::proxy

@@ -1,0 +1,106 @@
+#pragma once
+// The routing script's view of one received message (ScriptContext), and the forward path:
+// it gathers the script's edits (rewritten URI, headers added/removed, Record-Route) and,
+// on forward(), writes the outgoing request in one pass (RFC 3261 §16.6, stateless §16.11).
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "core/net/net.h"
+#include "core/proxy/local_sockets.h"
+#include "core/proxy/proxy_types.h"
+#include "core/proxy/sip_text.h"
+#include "core/script/script_context.h"
+#include "core/sip/message_edit.h"
+#include "core/sip/sip_message.h"
+#include "core/sip/sip_uri.h"
+#include "core/sip/via.h"
+
+namespace core::proxy {
+
+namespace script = core::script;
+
+class MessageContext : public script::ScriptContext {
+ public:
+  MessageContext(ProxyEnv& env, const core::net::ReceivedMessage& rx,
+                 const core::sip::SipMessage& msg, const core::sip::Via& top);
+
+  // Loose routing before the script (RFC 3261 §16.4): a strict-routed Request-URI naming us is
+  // replaced by the last Route; Route values naming us at the top are removed.
+  void preprocess_routes();
+  // Sends a stateless reply to this request (also used for parser-detected errors).
+  bool reply(int code, std::string_view reason);
+
+  // ---- ScriptContext facts ----
+  std::string_view method() const override;
+  std::string_view request_uri() const override { return uri_text_; }
+  std::string_view uri_host() const override { return uri_ok_ ? uri_.host() : std::string_view(); }
+  uint16_t uri_port() const override { return uri_ok_ ? uri_.port() : 0; }
+  script::IpAddr src_ip() const override { return to_ip(rx_.src); }
+  uint16_t src_port() const override { return rx_.src.port(); }
+  script::IpAddr dst_ip() const override { return to_ip(rx_.dst); }
+  uint16_t dst_port() const override { return rx_.dst.port(); }
+  script::Proto proto() const override;
+  script::Af af() const override;
+  size_t msg_len() const override { return msg_.data().size(); }
+  bool is_myself(std::string_view host, uint16_t port) const override {
+    return env_.locals.is_myself(host, port);
+  }
+  std::string_view tls_fact(script::TlsFact) const override { return {}; }
+  bool is_peer_verified() const override { return false; }
+
+  // ---- ScriptContext actions ----
+  script::Status forward(script::ForwardProto proto, std::string_view host, uint16_t port) override;
+  script::Status sl_send_reply(int code, std::string_view reason) override;
+  script::Status mf_process_maxfwd_header(int limit) override;
+  script::Status record_route() override;
+  script::Status rewrite_host(std::string_view host) override;
+  script::Status rewrite_host_port(std::string_view host_port) override;
+  script::Status rewrite_uri(std::string_view uri) override;
+  script::Status append_hf(std::string_view text) override;
+  script::Status remove_hf(std::string_view name) override;
+  void log(int level, std::string_view text) override;
+
+  // The connection prefix of log lines: "[c#42 tcp 127.0.0.1:5060<-127.0.0.1:40000]".
+  const char* log_prefix() const;
+
+ private:
+  struct Target {
+    core::net::Transport transport = core::net::Transport::kUdp;
+    core::net::SocketAddr dst;
+  };
+  static script::IpAddr to_ip(const core::net::SocketAddr& a);
+  bool resolve_target(script::ForwardProto proto, std::string_view host, uint16_t port,
+                      Target* out);
+  bool next_hop_uri(core::sip::SipUri* uri) const;
+  bool set_uri(std::string_view uri);
+  bool max_forwards_edit(core::sip::MessageEdit& edit);
+  bool build_forward(const Target& t, const LocalSocket& local, std::string& out);
+  bool add_own_headers(core::sip::MessageEdit& edit, const Target& t, const LocalSocket& local);
+  std::string_view record_route_line(const LocalSocket& s, core::net::Transport t);
+
+  ProxyEnv& env_;
+  const core::net::ReceivedMessage& rx_;
+  const core::sip::SipMessage& msg_;
+  const core::sip::Via& top_;
+  TextArena arena_;
+  std::string_view uri_text_;
+  core::sip::SipUri uri_;
+  bool uri_ok_ = false;
+  bool uri_rewritten_ = false;
+  // Route values removed by loose routing (views into the message).
+  std::array<std::string_view, 4> popped_routes_{};
+  std::array<const core::sip::HeaderField*, 4> popped_headers_{};
+  int popped_ = 0;
+  std::array<std::string_view, 8> appended_{};
+  int appended_count_ = 0;
+  std::array<std::string_view, 8> removed_names_{};
+  int removed_count_ = 0;
+  int max_forwards_ = -1;      // the received value; -1 when absent
+  int new_max_forwards_ = -1;  // set by mf_process_maxfwd_header
+  bool record_route_ = false;
+  unsigned forks_ = 0;
+  mutable char prefix_[160];
+};
+
+}  // namespace core::proxy

@@ -1,0 +1,63 @@
+#pragma once
+// What the stateless proxy needs from the rest of the core: a way to send, its settings, and
+// the counters it keeps.
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include "core/net/net.h"
+#include "core/proxy/local_sockets.h"
+
+namespace core::proxy {
+
+// The sending side of core::net::Net, as an interface so the proxy can be tested without
+// sockets.
+class Sender {
+ public:
+  virtual ~Sender() = default;
+  virtual core::net::SendResult send(core::net::Transport t, const core::net::SocketAddr& dst,
+                                     std::string_view data, uint64_t conn_hint,
+                                     int listener_hint) = 0;
+};
+
+class NetSender : public Sender {
+ public:
+  void attach(core::net::Net* net) { net_ = net; }
+  core::net::SendResult send(core::net::Transport t, const core::net::SocketAddr& dst,
+                             std::string_view data, uint64_t conn_hint,
+                             int listener_hint) override {
+    if (!net_) return core::net::SendResult::kFailed;
+    return net_->send(t, dst, data, conn_hint, listener_hint);
+  }
+
+ private:
+  core::net::Net* net_ = nullptr;
+};
+
+struct ProxySettings {
+  size_t max_message_size = 65535;
+  int default_max_forwards = 70;  // RFC 3261 §16.6 step 3
+};
+
+struct ProxyStats {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> responses{0};
+  std::atomic<uint64_t> forwarded{0};
+  std::atomic<uint64_t> replies_forwarded{0};
+  std::atomic<uint64_t> local_replies{0};
+  std::atomic<uint64_t> bad_requests{0};  // answered 4xx/5xx by the parser's verdict
+  std::atomic<uint64_t> bad_dropped{0};   // malformed and not answerable: dropped
+  std::atomic<uint64_t> not_ours{0};      // replies whose top Via is not ours
+  std::atomic<uint64_t> send_failed{0};
+  std::atomic<uint64_t> script_dropped{0};
+};
+
+// What one message's handling needs of the proxy.
+struct ProxyEnv {
+  const LocalSockets& locals;
+  Sender& sender;
+  const ProxySettings& settings;
+  ProxyStats& stats;
+};
+
+}  // namespace core::proxy

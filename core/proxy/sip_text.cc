@@ -1,0 +1,171 @@
+#include "core/proxy/sip_text.h"
+
+#include <cstring>
+
+#include "core/sip/name_addr.h"
+#include "core/sip/text.h"
+
+namespace core::proxy {
+
+using core::sip::HeaderType;
+using core::sip::SipMessage;
+using core::sip::Via;
+
+std::string_view TextArena::concat(std::initializer_list<std::string_view> parts) {
+  size_t n = 0;
+  for (auto p : parts) n += p.size();
+  if (used_ + n > buf_.size()) return {};
+  char* start = buf_.data() + used_;
+  for (auto p : parts) {
+    std::memcpy(buf_.data() + used_, p.data(), p.size());
+    used_ += p.size();
+  }
+  return {start, n};
+}
+
+std::string_view TextArena::number(uint64_t v) {
+  char tmp[24];
+  int len = 0;
+  do {
+    tmp[len++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  char rev[24];
+  for (int i = 0; i < len; ++i) rev[i] = tmp[len - 1 - i];
+  return concat({std::string_view(rev, len)});
+}
+
+int via_fixes(const SipMessage& msg, const Via& top, const core::net::SocketAddr& src,
+              TextArena& arena, Insert out[2]) {
+  std::string_view data = msg.data();
+  char ip[64];
+  std::string ipstr = src.ip_string();
+  std::memcpy(ip, ipstr.data(), std::min(ipstr.size(), sizeof(ip)));
+  std::string_view src_ip(ip, std::min(ipstr.size(), sizeof(ip)));
+  int n = 0;
+  const auto& rport = top.rport();
+  bool rport_asked = rport.present() && !rport.has_value;
+  if (rport_asked) {
+    size_t at = core::sip::offset_in(data, rport.name) + rport.name.size();
+    out[n++] = {at, arena.concat({"=", arena.number(src.port())})};
+  }
+  bool host_differs = !core::sip::iequals(top.sent_by().address(), src_ip);
+  if ((host_differs || rport_asked) && !top.received().present()) {
+    size_t at = core::sip::offset_in(data, top.text()) + top.text().size();
+    out[n++] = {at, arena.concat({";received=", src_ip})};
+  }
+  return n;
+}
+
+namespace {
+
+uint64_t fnv1a(uint64_t h, std::string_view s) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string_view tag_of(const SipMessage& msg, HeaderType type) {
+  const auto* h = msg.first(type);
+  if (!h) return {};
+  core::sip::NameAddr na;
+  if (!na.parse(msg.value(*h)).ok()) return {};
+  return na.tag();
+}
+
+std::string_view hex64(uint64_t h, TextArena& arena) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  char buf[16];
+  for (int i = 15; i >= 0; --i, h >>= 4) buf[i] = kHex[h & 15];
+  return arena.concat({std::string_view(buf, 16)});
+}
+
+}  // namespace
+
+std::string_view make_branch(const SipMessage& msg, const Via& top, unsigned fork,
+                             TextArena& arena) {
+  uint64_t h = 14695981039346656037ull;
+  if (top.has_rfc3261_branch()) {
+    h = fnv1a(h, top.branch().value);
+  } else {
+    // RFC 3261 §16.11: To tag, From tag, Call-ID, CSeq number, Request-URI, top Via.
+    core::sip::CSeq cseq;
+    (void)msg.cseq(cseq);
+    h = fnv1a(h, tag_of(msg, HeaderType::kTo));
+    h = fnv1a(h, tag_of(msg, HeaderType::kFrom));
+    h = fnv1a(h, msg.call_id());
+    h = fnv1a(h, arena.number(cseq.number));
+    h = fnv1a(h, msg.request_uri());
+    h = fnv1a(h, top.text());
+  }
+  char f = static_cast<char>('0' + fork % 10);
+  h = fnv1a(h, std::string_view(&f, 1));
+  return arena.concat({core::sip::kBranchCookie, "ser.", hex64(h, arena)});
+}
+
+void append_with_inserts(std::string& out, std::string_view original, size_t begin, size_t end,
+                         const Insert* inserts, int n) {
+  size_t pos = begin;
+  for (int i = 0; i < n; ++i) {
+    if (inserts[i].offset < pos || inserts[i].offset > end) continue;
+    out.append(original.substr(pos, inserts[i].offset - pos));
+    out.append(inserts[i].text);
+    pos = inserts[i].offset;
+  }
+  out.append(original.substr(pos, end - pos));
+}
+
+namespace {
+
+// The To line, with a tag when it has none (a reply above 100 must carry one, §8.2.6.2).
+void append_to(const SipMessage& req, const core::sip::HeaderField& h, int code, std::string& out) {
+  std::string_view data = req.data();
+  if (code == 100 || !tag_of(req, HeaderType::kTo).empty()) {
+    out.append(req.line(h));
+    return;
+  }
+  uint64_t t = fnv1a(fnv1a(14695981039346656037ull, req.call_id()), tag_of(req, HeaderType::kFrom));
+  TextArena arena;
+  std::string_view tag = arena.concat({";tag=", hex64(t, arena)});
+  Insert ins{h.value_offset + h.value_length, tag};
+  append_with_inserts(out, data, h.offset, h.offset + h.length, &ins, 1);
+}
+
+}  // namespace
+
+void build_reply(const SipMessage& req, const Insert* fixes, int nfixes, int code,
+                 std::string_view reason, std::string& out) {
+  out.clear();
+  char status[8];
+  status[0] = static_cast<char>('0' + code / 100 % 10);
+  status[1] = static_cast<char>('0' + code / 10 % 10);
+  status[2] = static_cast<char>('0' + code % 10);
+  out.append("SIP/2.0 ").append(status, 3).append(" ").append(reason).append("\r\n");
+  std::string_view data = req.data();
+  bool first_via = true;
+  for (const auto& h : req.headers()) {
+    switch (h.type) {
+      case HeaderType::kVia:
+        append_with_inserts(out, data, h.offset, h.offset + h.length, fixes,
+                            first_via ? nfixes : 0);
+        first_via = false;
+        break;
+      case HeaderType::kTo:
+        append_to(req, h, code, out);
+        break;
+      case HeaderType::kFrom:
+      case HeaderType::kCallId:
+      case HeaderType::kCSeq:
+        out.append(req.line(h));
+        break;
+      default:
+        break;
+    }
+    if (!out.empty() && out.back() != '\n') out.append("\r\n");
+  }
+  out.append("Server: ser\r\nContent-Length: 0\r\n\r\n");
+}
+
+}  // namespace core::proxy

@@ -1,0 +1,57 @@
+#pragma once
+// Small text pieces the stateless proxy writes: branch, received/rport fixes, stateless
+// reply, and a fixed-size arena for per-message texts (no heap allocation per message).
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/net/socket_addr.h"
+#include "core/sip/sip_message.h"
+#include "core/sip/via.h"
+
+namespace core::proxy {
+
+// Bump allocator over an inline buffer; lives as long as the message being handled.
+class TextArena {
+ public:
+  static constexpr size_t kSize = 4096;
+  // Concatenates the parts; an empty view when the arena is full.
+  std::string_view concat(std::initializer_list<std::string_view> parts);
+  std::string_view number(uint64_t v);
+
+ private:
+  std::array<char, kSize> buf_{};
+  size_t used_ = 0;
+};
+
+// One text inserted into the original message at an offset.
+struct Insert {
+  size_t offset = 0;
+  std::string_view text;
+};
+
+// RFC 3261 §18.2.1 and RFC 3581 §4: the top Via gets `received` when its sent-by host is not
+// the packet's source address (always when `rport` was asked), and an empty `rport` gets the
+// source port. At most two inserts, texts in `arena`.
+int via_fixes(const core::sip::SipMessage& msg, const core::sip::Via& top,
+              const core::net::SocketAddr& src, TextArena& arena, Insert out[2]);
+
+// A branch for our Via that is the same for a retransmission (and for a CANCEL or non-2xx ACK
+// of the same INVITE) and differs per fork: a hash of the received top-Via branch when it
+// carries the magic cookie, else of the RFC 2543 transaction key (RFC 3261 §16.11).
+std::string_view make_branch(const core::sip::SipMessage& msg, const core::sip::Via& top,
+                             unsigned fork, TextArena& arena);
+
+// A stateless reply to `req` (RFC 3261 §8.2.6): its Via headers (the top one with `fixes`),
+// From, To (a tag added when missing, derived from the request so retransmissions get the
+// same), Call-ID and CSeq; no body. Written into `out`.
+void build_reply(const core::sip::SipMessage& req, const Insert* fixes, int nfixes, int code,
+                 std::string_view reason, std::string& out);
+
+// Appends original[begin, end) to out with the inserts (sorted by offset) applied.
+void append_with_inserts(std::string& out, std::string_view original, size_t begin, size_t end,
+                         const Insert* inserts, int n);
+
+}  // namespace core::proxy

@@ -1,0 +1,180 @@
+#include "core/proxy/stateless_proxy.h"
+
+#include "core/base/log.h"
+#include "core/proxy/message_context.h"
+#include "core/sip/header_type.h"
+#include "core/sip/text.h"
+
+namespace core::proxy {
+
+using core::net::ReceivedMessage;
+using core::net::Transport;
+using core::sip::HeaderType;
+using core::sip::SipMessage;
+using core::sip::Via;
+
+StatelessProxy::StatelessProxy(const LocalSockets& locals,
+                               const core::script::CompiledScript* script, Sender& sender,
+                               ProxySettings settings)
+    : locals_(locals),
+      script_(script),
+      sender_(sender),
+      settings_(settings),
+      env_{locals_, sender_, settings_, stats_} {}
+
+void StatelessProxy::on_message(const ReceivedMessage& rx) {
+  SipMessage msg;
+  auto err = msg.parse(rx.data);
+  if (err.ok() && rx.data.size() > settings_.max_message_size) {
+    err = core::sip::make_error(core::sip::SipError::kTooManyHeaders, "Message Too Large");
+    refuse(rx, msg, 513, "Message Too Large");
+    return;
+  }
+  if (!err.ok()) {
+    // A start line that parsed tells whether a reply is possible at all.
+    if (msg.is_request()) {
+      int code = core::sip::suggested_status(err.code);
+      refuse(rx, msg, code ? code : 400, err.reason);
+    } else {
+      stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
+      LOG_INFO("dropped a malformed message from %s (%s): %.*s", rx.src.to_string().c_str(),
+               core::net::transport_name(rx.transport), static_cast<int>(err.reason.size()),
+               err.reason.data());
+    }
+    return;
+  }
+  if (msg.is_request())
+    handle_request(rx, msg);
+  else
+    handle_response(rx, msg);
+}
+
+void StatelessProxy::refuse(const ReceivedMessage& rx, const SipMessage& msg, int code,
+                            std::string_view reason) {
+  Via top;
+  if (!msg.is_request() || msg.method() == core::sip::Method::kAck || !msg.top_via(top).ok() ||
+      !msg.first(HeaderType::kCallId) || !msg.first(HeaderType::kCSeq)) {
+    stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
+    LOG_INFO("dropped a malformed request from %s (%s): %.*s", rx.src.to_string().c_str(),
+             core::net::transport_name(rx.transport), static_cast<int>(reason.size()),
+             reason.data());
+    return;
+  }
+  stats_.bad_requests.fetch_add(1, std::memory_order_relaxed);
+  MessageContext ctx(env_, rx, msg, top);
+  SER_LOG(LogLevel::kInfo, ctx.log_prefix(), "refused a request: %d %.*s", code,
+          static_cast<int>(reason.size()), reason.data());
+  ctx.reply(code, reason);
+}
+
+void StatelessProxy::handle_request(const ReceivedMessage& rx, const SipMessage& msg) {
+  stats_.requests.fetch_add(1, std::memory_order_relaxed);
+  auto v = msg.validate();
+  if (!v.ok()) {
+    int code = core::sip::suggested_status(v.code);
+    refuse(rx, msg, code ? code : 400, v.reason);
+    return;
+  }
+  Via top;
+  (void)msg.top_via(top);  // validate() checked it
+  MessageContext ctx(env_, rx, msg, top);
+  ctx.preprocess_routes();
+  if (!script_) {
+    ctx.forward(core::script::ForwardProto::kAny, {}, 0);
+    return;
+  }
+  auto result = script_->run_request(ctx);
+  if (result.outcome == core::script::Outcome::kDropped)
+    stats_.script_dropped.fetch_add(1, std::memory_order_relaxed);
+}
+
+namespace {
+
+// The via-parm after our own: the second value of the first Via line, or the next Via line's.
+bool next_via(const SipMessage& msg, Via* out) {
+  int seen = 0;
+  for (const auto* h = msg.first(HeaderType::kVia); h; h = msg.next(h, HeaderType::kVia)) {
+    core::sip::ValueSplitter values(msg.value(*h));
+    std::string_view v;
+    while (values.next(v)) {
+      if (seen++ == 1) return out->parse(v).ok();
+    }
+  }
+  return false;
+}
+
+// Where a response goes (RFC 3261 §18.2.2, RFC 3581 §4): received/rport when set, else the
+// sent-by; the Via's transport.
+bool response_target(const Via& via, Transport* t, core::net::SocketAddr* dst) {
+  std::string_view tn = via.transport_name();
+  if (!transport_from_name(tn, t)) return false;
+  std::string_view host = via.received().present() ? via.received().value : via.sent_by().address();
+  uint16_t port = via.port() ? via.port() : (*t == Transport::kTls ? 5061 : 5060);
+  if (via.rport().has_value) {
+    uint16_t p = 0;
+    if (core::sip::parse_port(via.rport().value, p)) port = p;
+  }
+  auto a = core::net::SocketAddr::parse(host, port);
+  if (!a) return false;
+  *dst = *a;
+  return true;
+}
+
+}  // namespace
+
+void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage& msg) {
+  stats_.responses.fetch_add(1, std::memory_order_relaxed);
+  Via ours, next;
+  const core::sip::HeaderField* ours_hdr = nullptr;
+  if (!msg.top_via(ours, &ours_hdr).ok() || !locals_.is_myself(ours.host(), ours.port())) {
+    stats_.not_ours.fetch_add(1, std::memory_order_relaxed);
+    LOG_INFO("dropped a response from %s whose top Via is not ours", rx.src.to_string().c_str());
+    return;
+  }
+  Transport t;
+  core::net::SocketAddr dst;
+  if (!next_via(msg, &next) || !response_target(next, &t, &dst)) {
+    stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
+    LOG_INFO("dropped a response from %s: no usable Via after ours", rx.src.to_string().c_str());
+    return;
+  }
+  if (script_ && script_->has_onreply_route()) {
+    MessageContext ctx(env_, rx, msg, ours);
+    if (script_->run_onreply(ctx).outcome == core::script::Outcome::kDropped) {
+      stats_.script_dropped.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  uint64_t conn = 0;
+  uint64_t id = 0;
+  auto i = ours.param("i");
+  if (i.has_value && core::sip::parse_uint(i.value, UINT64_MAX, id)) conn = id;
+  core::sip::MessageEdit edit(msg.data());
+  thread_local std::string out;
+  if (!edit.remove_value(msg, *ours_hdr, ours.text()) ||
+      edit.apply(out) != core::sip::EditError::kNone) {
+    stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const LocalSocket* local = locals_.pick(t, dst.af());
+  int hint = local && t == Transport::kUdp ? local->listener_id : -1;
+  if (sender_.send(t, dst, out, conn, hint) == core::net::SendResult::kFailed) {
+    stats_.send_failed.fetch_add(1, std::memory_order_relaxed);
+    LOG_INFO("could not send a response to %s over %s", dst.to_string().c_str(),
+             core::net::transport_name(t));
+    return;
+  }
+  stats_.replies_forwarded.fetch_add(1, std::memory_order_relaxed);
+}
+
+void StatelessProxy::on_stream_error(const ReceivedMessage& rx, core::net::StreamError error,
+                                     std::string_view reason) {
+  SipMessage msg;
+  (void)msg.parse(rx.data);  // best effort: enough of it may parse to allow a reply
+  if (error == core::net::StreamError::kTooBig)
+    refuse(rx, msg, 513, "Message Too Large");
+  else
+    refuse(rx, msg, 400, reason);
+}
+
+}  // namespace core::proxy

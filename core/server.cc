@@ -1,0 +1,162 @@
+#include "core/server.h"
+
+#include <netdb.h>
+
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "cfg/diagnostics.h"
+#include "core/base/log.h"
+#include "core/base/pool.h"
+#include "core/net/net.h"
+#include "core/process.h"
+#include "core/proxy/local_sockets.h"
+#include "core/proxy/stateless_proxy.h"
+#include "core/script/compiled_script.h"
+
+namespace core {
+
+namespace {
+
+using core::net::SocketAddr;
+using core::net::Transport;
+
+Transport to_transport(cfg::Proto p) {
+  switch (p) {
+    case cfg::Proto::kUdp:
+      return Transport::kUdp;
+    case cfg::Proto::kTcp:
+      return Transport::kTcp;
+    case cfg::Proto::kTls:
+      return Transport::kTls;
+  }
+  return Transport::kUdp;
+}
+
+// A listen address: numeric, or a host name resolved once at start.
+bool resolve_listen(const cfg::ListenConfig& l, SocketAddr* out) {
+  if (auto a = SocketAddr::parse(l.host, l.port)) {
+    *out = *a;
+    return true;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(l.host.c_str(), nullptr, &hints, &res) != 0 || !res) return false;
+  *out = SocketAddr::from_sockaddr(res->ai_addr, res->ai_addrlen);
+  out->set_port(l.port);
+  freeaddrinfo(res);
+  return true;
+}
+
+// The host we write into Via and Record-Route for a socket. A wildcard address says nothing
+// to a peer, so the first `alias` stands in for it (else the loopback address, with a warning).
+std::string advertised_host(const SocketAddr& bound, const cfg::Config& config) {
+  if (bound.is_any()) {
+    if (!config.core.aliases.empty()) return config.core.aliases.front();
+    LOG_WARN(
+        "listening on a wildcard address without an alias: Via and Record-Route will name "
+        "the loopback address; set alias = <your host name>");
+    return bound.af() == AF_INET6 ? "[::1]" : "127.0.0.1";
+  }
+  std::string ip = bound.ip_string();
+  return bound.af() == AF_INET6 ? "[" + ip + "]" : ip;
+}
+
+core::net::NetSettings net_settings(const cfg::Config& config) {
+  core::net::NetSettings s;
+  int children = config.core.children;
+  if (children <= 0) children = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  s.children = children;
+  s.max_connections = config.core.tcp_max_connections;
+  s.connection_lifetime = config.core.tcp_connection_lifetime;
+  s.connect_timeout = config.core.tcp_connect_timeout;
+  s.send_timeout = config.core.tcp_send_timeout;
+  s.crlf_pong = config.core.tcp_crlf_pong;
+  s.max_message_size = config.core.max_message_size;
+  s.pkg_budget = static_cast<size_t>(config.core.pkg_mem_size_mb) << 20;
+  return s;
+}
+
+// Binds every listen socket; fills `locals`. False when one fails (each failure logged).
+bool bind_listeners(const cfg::Config& config, core::net::Net& net,
+                    core::proxy::LocalSockets& locals) {
+  bool ok = true;
+  for (const auto& l : config.effective_listen()) {
+    if (l.proto == cfg::Proto::kTls) {
+      LOG_WARN("listen=%s: the TLS transport is not in this build yet; socket not opened",
+               l.to_string().c_str());
+      continue;
+    }
+    core::net::ListenSpec spec;
+    spec.transport = to_transport(l.proto);
+    if (!resolve_listen(l, &spec.address)) {
+      LOG_ERR("listen=%s: cannot resolve '%s'", l.to_string().c_str(), l.host.c_str());
+      ok = false;
+      continue;
+    }
+    int id = net.add_listener(spec);
+    if (id < 0) {
+      LOG_ERR("listen=%s: cannot bind (see above)", l.to_string().c_str());
+      ok = false;
+      continue;
+    }
+    SocketAddr bound = net.listen_address(id);
+    locals.add({spec.transport, bound, id, advertised_host(bound, config), bound.port()});
+    LOG_NOTICE("listening on %s:%s", core::net::transport_name(spec.transport),
+               bound.to_string().c_str());
+  }
+  for (const auto& a : config.core.aliases) locals.add_alias(a);
+  return ok;
+}
+
+}  // namespace
+
+int run_server(const cfg::Config& config, const CommandLine& cmd) {
+  log_init(config.core.log_level, config.core.log_stderror || cmd.log_stderr);
+  Pool::shm().set_budget(static_cast<size_t>(config.core.shm_mem_size_mb) << 20);
+  cfg::Diagnostics diags;
+  auto script = core::script::CompiledScript::compile(config.script, diags);
+  if (!script) {
+    diags.print(std::cerr);
+    return kExitConfigError;
+  }
+  block_signals();
+  core::proxy::LocalSockets locals;
+  core::proxy::NetSender sender;
+  core::proxy::ProxySettings psettings;
+  psettings.max_message_size = config.core.max_message_size;
+  core::proxy::StatelessProxy proxy(locals, script.get(), sender, psettings);
+  core::net::Net net(net_settings(config), proxy);
+  sender.attach(&net);
+  if (!bind_listeners(config, net, locals)) return 1;
+  std::string error;
+  if (!drop_privileges(config.core.user, config.core.group, &error) ||
+      (!cmd.foreground && !detach(config.core.log_stderror || cmd.log_stderr, &error)) ||
+      !write_pid_file(cmd.pid_file, &error)) {
+    LOG_ERR("%s", error.c_str());
+    return 1;
+  }
+  if (!net.start()) {
+    LOG_ERR("cannot start the workers");
+    remove_pid_file(cmd.pid_file);
+    return 1;
+  }
+  LOG_NOTICE("ser started: %d workers", net.worker_count());
+  int sig = wait_for_stop_signal();
+  LOG_NOTICE("signal %d: stopping (flushing pending writes)", sig);
+  net.stop();
+  remove_pid_file(cmd.pid_file);
+  const auto& st = proxy.stats();
+  LOG_NOTICE("stopped: %llu requests, %llu forwarded, %llu replies forwarded, %llu local replies",
+             static_cast<unsigned long long>(st.requests.load()),
+             static_cast<unsigned long long>(st.forwarded.load()),
+             static_cast<unsigned long long>(st.replies_forwarded.load()),
+             static_cast<unsigned long long>(st.local_replies.load()));
+  return 0;
+}
+
+}  // namespace core

@@ -1,0 +1,59 @@
+# Shared helpers for the end-to-end tests (sourced). Everything runs on loopback only and is
+# bounded in time; every process started is killed on exit.
+set -u
+: "${SER_BIN:?SER_BIN must point at the built ser binary}"
+: "${SER_SOURCE_DIR:?SER_SOURCE_DIR must point at the source tree}"
+
+E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ser-e2e.XXXXXX")
+E2E_PIDS=()
+E2E_FAILS=0
+E2E_PASSES=0
+
+e2e_cleanup() {
+  for p in "${E2E_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  sleep 0.2
+  for p in "${E2E_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  if [ "$E2E_FAILS" -eq 0 ] && [ -z "${E2E_KEEP:-}" ]; then rm -rf "$E2E_TMP"; fi
+}
+trap e2e_cleanup EXIT
+
+pass() { echo "PASS: $*"; E2E_PASSES=$((E2E_PASSES + 1)); }
+fail() { echo "FAIL: $*"; E2E_FAILS=$((E2E_FAILS + 1)); }
+
+# A free port: a random one in 20000-59999 that nothing on loopback uses (TCP or UDP).
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 40000))
+    if ! ss -Hltun 2>/dev/null | awk '{print $5}' | grep -qE "[:.]$p\$"; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# start_ser CFG NAME: starts ser in the foreground mode, in the background; waits for its pid
+# file (written once every socket is bound) for up to 10 s.
+start_ser() {
+  local cfg=$1 name=${2:-ser}
+  local pidf="$E2E_TMP/$name.pid"
+  "$SER_BIN" -f "$cfg" -D -E -P "$pidf" >"$E2E_TMP/$name.log" 2>&1 &
+  local pid=$!
+  E2E_PIDS+=("$pid")
+  for _ in $(seq 1 100); do
+    [ -s "$pidf" ] && { echo "$pid"; return 0; }
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "ser did not become ready; its log:" >&2
+  cat "$E2E_TMP/$name.log" >&2
+  return 1
+}
+
+# e2e_finish: prints the summary line and exits with the right status.
+e2e_finish() {
+  echo "$E2E_PASSES passed, $E2E_FAILS failed"
+  [ "$E2E_FAILS" -eq 0 ]
+  exit $?
+}
