@@ -1,5 +1,8 @@
 #include "core/sip/header_type.h"
 
+#include <cstddef>
+#include <iterator>
+
 #include "core/sip/text.h"
 
 namespace core::sip {
@@ -97,12 +100,36 @@ HeaderType compact_type(char c) {
   }
 }
 
+// Indices into kLongNames grouped by name length, built at compile time, so a lookup
+// compares only the few names of the right length.
+constexpr size_t kMaxNameLength = 20;
+constexpr size_t kBucketSlots = 8;
+struct Buckets {
+  uint8_t count[kMaxNameLength] = {};
+  uint8_t index[kMaxNameLength][kBucketSlots] = {};
+};
+
+constexpr Buckets make_buckets() {
+  Buckets b;
+  for (size_t i = 0; i < std::size(kLongNames); ++i) {
+    const size_t len = kLongNames[i].name.size();
+    b.index[len][b.count[len]++] = static_cast<uint8_t>(i);
+  }
+  return b;
+}
+
+constexpr Buckets kBuckets = make_buckets();
+
 }  // namespace
 
 HeaderType header_type_of(std::string_view name) {
   if (name.size() == 1) return compact_type(name[0]);
-  for (const NameEntry& e : kLongNames) {
-    if (e.name.size() == name.size() && iequals(e.name, name)) return e.type;
+  if (name.size() >= kMaxNameLength) return HeaderType::kOther;
+  const size_t len = name.size();
+  const char first = ascii_lower(name[0]);
+  for (size_t i = 0; i < kBuckets.count[len]; ++i) {
+    const NameEntry& e = kLongNames[kBuckets.index[len][i]];
+    if (ascii_lower(e.name[0]) == first && iequals(e.name, name)) return e.type;
   }
   return HeaderType::kOther;
 }

@@ -1,5 +1,6 @@
 #include "core/sip/sip_message.h"
 
+#include <cstring>
 #include <limits>
 
 #include "core/sip/text.h"
@@ -16,25 +17,28 @@ struct Line {
 // (robustness, as most deployed parsers do); a bare CR or a NUL is an error. Never reads past
 // `buf`, and gives up after `max_len` bytes so an endless line cannot cost more than that.
 ParseError scan_line(std::string_view buf, size_t pos, size_t max_len, Line& out) {
-  const size_t limit = buf.size() - pos > max_len + 2 ? pos + max_len + 2 : buf.size();
-  for (size_t i = pos; i < limit; ++i) {
-    const char c = buf[i];
-    if (c == '\n') {
-      out = {i, i + 1};
-    } else if (c == '\r') {
-      if (i + 1 >= buf.size()) return make_error(SipError::kNoEndOfHeaders, "truncated headers");
-      if (buf[i + 1] != '\n') return make_error(SipError::kBadLineEnding, "bare CR in headers");
-      out = {i, i + 2};
-    } else if (c == '\0') {
+  const size_t window = buf.size() - pos > max_len + 2 ? max_len + 2 : buf.size() - pos;
+  const char* begin = buf.data() + pos;
+  const char* lf = static_cast<const char*>(std::memchr(begin, '\n', window));
+  if (lf == nullptr) {
+    if (std::memchr(begin, '\0', window) != nullptr) {
       return make_error(SipError::kNulByte, "NUL byte in headers");
-    } else {
-      continue;
     }
-    if (out.end - pos > max_len) return make_error(SipError::kLineTooLong, "line too long");
-    return kParseOk;
+    if (window < buf.size() - pos) return make_error(SipError::kLineTooLong, "line too long");
+    return make_error(SipError::kNoEndOfHeaders, "truncated headers");
   }
-  if (limit < buf.size()) return make_error(SipError::kLineTooLong, "line too long");
-  return make_error(SipError::kNoEndOfHeaders, "truncated headers");
+  size_t len = static_cast<size_t>(lf - begin);
+  out.next = pos + len + 1;
+  if (len > 0 && begin[len - 1] == '\r') --len;
+  out.end = pos + len;
+  if (std::memchr(begin, '\0', len) != nullptr) {
+    return make_error(SipError::kNulByte, "NUL byte in headers");
+  }
+  if (std::memchr(begin, '\r', len) != nullptr) {
+    return make_error(SipError::kBadLineEnding, "bare CR in headers");
+  }
+  if (len > max_len) return make_error(SipError::kLineTooLong, "line too long");
+  return kParseOk;
 }
 
 size_t trim_right_sp(std::string_view buf, size_t begin, size_t end) {
