@@ -524,5 +524,53 @@ TEST(ScriptFunctionsTest, BuiltinModulesOfOldConfigs) {
     EXPECT_FALSE(is_builtin_module(m)) << m;
 }
 
+
+// ---------------------------------------------------------------- robustness
+
+// Damaged scripts (bytes deleted, duplicated or replaced by syntax characters, deterministic
+// seed): parsing always ends, every diagnostic names a position in t.cfg, and parse_block's
+// result agrees with whether it reported an error.
+TEST(RouteParserRobustnessTest, DamagedScriptsAreReportedNotMisparsed) {
+  const std::string good =
+      "route {\n  if (!mf_process_maxfwd_header(\"10\") || src_ip == [2001:db8::]/32) {\n"
+      "    sl_send_reply(483, \"Too Many Hops\"); break;\n  }\n"
+      "  if (method =~ \"^INV\" && (proto == TLS || af != INET)) { route(R); } else drop;\n"
+      "  append_hf(\"X-A: 1\\r\\n\"); forward(uri:host, 5060);\n}\n";
+  const std::string noise = "{}()[];,=!&|\"#/*$: ";
+  uint32_t seed = 12345;
+  auto rnd = [&seed](uint32_t n) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 8) % n;
+  };
+  for (int round = 0; round < 2000; ++round) {
+    std::string text = good;
+    for (int edits = 1 + static_cast<int>(rnd(3)); edits > 0; --edits) {
+      size_t at = rnd(static_cast<uint32_t>(text.size()));
+      switch (rnd(3)) {
+        case 0:
+          text.erase(at, 1);
+          break;
+        case 1:
+          text.insert(at, 1, text[at]);
+          break;
+        default:
+          text[at] = noise[rnd(static_cast<uint32_t>(noise.size()))];
+          break;
+      }
+    }
+    Diagnostics diags;
+    Lexer lexer("t.cfg", text);
+    while (lexer.peek().kind != TokenKind::kEnd && !lexer.peek().is_punct("{")) lexer.next();
+    RouteBlock block;
+    bool ok = RouteParser(lexer, diags).parse_block(&block);
+    EXPECT_EQ(ok, !diags.has_errors()) << text;
+    for (const auto& d : diags.all()) {
+      EXPECT_EQ(d.loc.file, "t.cfg") << d.to_string();
+      EXPECT_GT(d.loc.line, 0) << d.to_string();
+    }
+    if (ok) check_script(RouteScript{std::move(block), {}, std::nullopt}, diags);
+  }
+}
+
 }  // namespace
 }  // namespace cfg
