@@ -91,8 +91,12 @@ void merge_tls_ini(Config& c, Diagnostics& diags) {
   if (p.is_relative()) c.tls.config_file = (fs::path(c.cfg_dir) / p).lexically_normal().string();
   std::vector<TlsDomainConfig> ini;
   read_tls_ini(shown.lexically_normal().string(), c.tls.defaults, &ini, &diags);
+  // The reader resolves relative names against the tls.cfg directory as it was named,
+  // which may itself be relative to the working directory: make them absolute.
+  std::error_code ec;
+  std::string cwd = fs::current_path(ec).string();
   for (auto& d : ini) {
-    resolve_tls_paths(c.cfg_dir, &d.settings);
+    resolve_tls_paths(cwd, &d.settings);
     c.tls_domains.push_back(std::move(d));
   }
 }

@@ -57,7 +57,9 @@ bool Parser::domain_key(Lexer& lx, const Token& keyword, PendingDomain* d) {
   lx.next();
   Token key = lx.raw_bracketed();
   if (key.kind == TokenKind::kError) {
-    diags_.error(key.loc, "expected IP:PORT in '" + keyword.text + "[...]', found " + key.text);
+    // raw_bracketed() reads to the end of the line when the ']' is missing.
+    diags_.error(key.loc, "expected IP:PORT followed by ']' after '" + keyword.text +
+                              "[', found end of line");
     return false;
   }
   return domain_key_text(key, d);
