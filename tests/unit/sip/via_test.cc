@@ -138,26 +138,5 @@ TEST(ViaTest, RejectsMalformedVias) {
   }
 }
 
-TEST(HostPortTest, AddressForms) {
-  EXPECT_TRUE(is_ipv4("192.0.2.1"));
-  EXPECT_FALSE(is_ipv4("192.0.2"));
-  EXPECT_FALSE(is_ipv4("192.0.2.256"));
-  EXPECT_FALSE(is_ipv4("192.0.2.1."));
-  EXPECT_TRUE(is_ipv6("::"));
-  EXPECT_TRUE(is_ipv6("::1"));
-  EXPECT_TRUE(is_ipv6("fe80::"));
-  EXPECT_TRUE(is_ipv6("2001:db8:0:0:0:0:0:1"));
-  EXPECT_TRUE(is_ipv6("::ffff:10.0.0.1"));
-  EXPECT_FALSE(is_ipv6("2001:db8:0:0:0:0:0:1:2"));
-  EXPECT_FALSE(is_ipv6("1::2::3"));
-  EXPECT_FALSE(is_ipv6("12345::"));
-  EXPECT_FALSE(is_ipv6("1:2:3:4:5:6:7"));
-  EXPECT_FALSE(is_ipv6("g::1"));
-  EXPECT_TRUE(is_hostname("example.com."));
-  EXPECT_TRUE(is_hostname("a-b.c_d.example"));
-  EXPECT_FALSE(is_hostname("a..b"));
-  EXPECT_FALSE(is_hostname("1.2.3.4.5"));
-}
-
 }  // namespace
 }  // namespace core::sip
