@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/sip/sip_uri.h"
+#include "core/sip/text.h"
 
 namespace core::sip {
 namespace {
@@ -53,6 +54,24 @@ TEST(NameAddrTest, StarContactAndOtherSchemes) {
   ASSERT_TRUE(a.parse("<sip:[2001:db8::1]:5080>").ok());
   ASSERT_TRUE(a.parse_uri(uri).ok());
   EXPECT_EQ(uri.port(), 5080);
+}
+
+TEST(NameAddrTest, Rfc3261ContactExample) {
+  // RFC 3261 §20.10, split with ValueSplitter as the Contact header would be.
+  ValueSplitter values(
+      "\"Mr. Watson\" <sip:watson@worcester.bell-telephone.com>;q=0.7; expires=3600,\r\n"
+      " \"Mr. Watson\" <mailto:watson@bell-telephone.com> ;q=0.1");
+  std::string_view v;
+  NameAddr a;
+  ASSERT_TRUE(values.next(v));
+  ASSERT_TRUE(a.parse(v).ok());
+  EXPECT_EQ(a.display_name(), "Mr. Watson");
+  EXPECT_EQ(a.param("expires").value, "3600");
+  ASSERT_TRUE(values.next(v));
+  ASSERT_TRUE(a.parse(v).ok());
+  EXPECT_EQ(a.uri(), "mailto:watson@bell-telephone.com");
+  EXPECT_EQ(a.param("q").value, "0.1");
+  EXPECT_FALSE(values.next(v));
 }
 
 TEST(NameAddrTest, RejectsMalformedValues) {
