@@ -204,39 +204,36 @@ struct FieldRule {
   const char* expects;  // "can only be compared with ..."
 };
 
-constexpr Ops kEqOps = Ops::kEquality;
-constexpr Ops kMatchOps = Ops::kMatch;
-constexpr Ops kOrderOps = Ops::kOrder;
-
 FieldRule rule_for(Field f) {
   switch (f) {
     case Field::kMethod:
-      return {Values::kString, kMatchOps, "a method name in a string, such as \"INVITE\""};
+      return {Values::kString, Ops::kMatch, "a method name in a string, such as \"INVITE\""};
     case Field::kUri:
     case Field::kUriHost:
-      return {Values::kStringOrMyself, kMatchOps, "a string or myself"};
+      return {Values::kStringOrMyself, Ops::kMatch, "a string or myself"};
     case Field::kUriPort:
     case Field::kSrcPort:
     case Field::kDstPort:
-      return {Values::kPort, kOrderOps, "a port number between 1 and 65535"};
+      return {Values::kPort, Ops::kOrder, "a port number between 1 and 65535"};
     case Field::kMsgLen:
-      return {Values::kCount, kOrderOps, "a number"};
+      return {Values::kCount, Ops::kOrder, "a number"};
     case Field::kSrcIp:
     case Field::kDstIp:
-      return {Values::kNetwork, kEqOps, "an IP address, a network (address/prefix) or myself"};
+      return {Values::kNetwork, Ops::kEquality,
+              "an IP address, a network (address/prefix) or myself"};
     case Field::kProto:
-      return {Values::kProto, kEqOps, "UDP, TCP or TLS"};
+      return {Values::kProto, Ops::kEquality, "UDP, TCP or TLS"};
     case Field::kAf:
-      return {Values::kAf, kEqOps, "INET or INET6"};
+      return {Values::kAf, Ops::kEquality, "INET or INET6"};
     default:  // $tls_* facts
-      return {Values::kString, kMatchOps, "a string"};
+      return {Values::kString, Ops::kMatch, "a string"};
   }
 }
 
 bool op_allowed(const FieldRule& rule, CmpOp op) {
   if (op == CmpOp::kEq || op == CmpOp::kNe) return true;
-  if (op == CmpOp::kMatch) return rule.ops == kMatchOps;
-  return rule.ops == kOrderOps;
+  if (op == CmpOp::kMatch) return rule.ops == Ops::kMatch;
+  return rule.ops == Ops::kOrder;
 }
 
 bool one_of(const Operand& v, std::initializer_list<std::string_view> names) {
@@ -297,8 +294,9 @@ bool value_fits(Values values, const Operand& v, Diagnostics& diags) {
   return true;
 }
 
-// POSIX extended regular expressions, as SER compiled them (regcomp(3)); the runtime
-// compiles the same text with the same flags, so what passes here cannot fail there.
+// POSIX extended regular expressions (regcomp(3)), as SER used them. The script compiler
+// must use REG_EXTENDED too (REG_ICASE may be added: it does not change what compiles), so
+// a regex that passes here cannot fail when the script is built.
 void check_regex(const Operand& v, Diagnostics& diags) {
   regex_t re;
   int rc = regcomp(&re, v.text.c_str(), REG_EXTENDED | REG_NOSUB);

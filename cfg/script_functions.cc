@@ -141,6 +141,12 @@ std::vector<std::string_view> tls_fact_names() {
   return out;
 }
 
+std::string builtin_module_names() {
+  std::string out;
+  for (auto m : kBuiltinModules) out += (out.empty() ? "" : ", ") + std::string(m) + ".so";
+  return out;
+}
+
 // Old configs name modules by path ("/usr/lib/ser/modules/sl.so") or, in Kamailio, without
 // the extension ("sl"): the basename decides.
 bool is_builtin_module(const std::string& name) {
