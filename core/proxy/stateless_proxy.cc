@@ -126,7 +126,12 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
   stats_.responses.fetch_add(1, std::memory_order_relaxed);
   Via ours, next;
   const core::sip::HeaderField* ours_hdr = nullptr;
-  if (!msg.top_via(ours, &ours_hdr).ok() || !locals_.is_myself(ours.host(), ours.port())) {
+  if (!msg.top_via(ours, &ours_hdr).ok()) {
+    stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
+    LOG_INFO("dropped a response from %s without a usable Via", rx.src.to_string().c_str());
+    return;
+  }
+  if (!locals_.is_myself(ours.host(), ours.port())) {
     stats_.not_ours.fetch_add(1, std::memory_order_relaxed);
     LOG_INFO("dropped a response from %s whose top Via is not ours", rx.src.to_string().c_str());
     return;

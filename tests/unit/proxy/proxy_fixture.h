@@ -1,0 +1,119 @@
+#pragma once
+// A StatelessProxy wired to a recording Sender: what the proxy sends is captured, not sent.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cfg/lexer.h"
+#include "cfg/route_parser.h"
+#include "core/proxy/stateless_proxy.h"
+#include "core/script/compiled_script.h"
+
+namespace core::proxy::testing {
+
+using core::net::SocketAddr;
+using core::net::Transport;
+
+struct Sent {
+  Transport transport;
+  SocketAddr dst;
+  std::string data;
+  uint64_t conn_hint;
+  int listener_hint;
+};
+
+class RecordingSender : public Sender {
+ public:
+  core::net::SendResult send(Transport t, const SocketAddr& dst, std::string_view data,
+                             uint64_t conn_hint, int listener_hint) override {
+    sent.push_back({t, dst, std::string(data), conn_hint, listener_hint});
+    return fail ? core::net::SendResult::kFailed : core::net::SendResult::kSent;
+  }
+  std::vector<Sent> sent;
+  bool fail = false;
+};
+
+inline SocketAddr addr(const char* ip, uint16_t port) {
+  return *SocketAddr::parse(ip, port);
+}
+
+class ProxyTest : public ::testing::Test {
+ protected:
+  // Our sockets: udp and tcp on 192.0.2.1:5060 (listeners 0 and 1), udp on [2001:db8::1]:5060.
+  void SetUp() override {
+    locals_.add({Transport::kUdp, addr("192.0.2.1", 5060), 0, "192.0.2.1", 5060});
+    locals_.add({Transport::kTcp, addr("192.0.2.1", 5060), 1, "192.0.2.1", 5060});
+    locals_.add({Transport::kUdp, addr("2001:db8::1", 5060), 2, "[2001:db8::1]", 5060});
+    locals_.add_alias("proxy.example.com");
+  }
+
+  // Compiles `route { ... }` text (the whole script) and makes the proxy run it.
+  void use_script(const std::string& text) {
+    cfg::Lexer lexer("t.cfg", text);
+    cfg::Diagnostics diags;
+    cfg::RouteScript script;
+    while (lexer.peek().kind != cfg::TokenKind::kEnd) {
+      cfg::Token head = lexer.next();
+      cfg::RouteBlock block;
+      cfg::RouteParser parser(lexer, diags);
+      if (head.is_word("onreply_route")) {
+        parser.parse_block(&block);
+        script.onreply = std::move(block);
+      } else {
+        parser.parse_block(&block);
+        script.main = std::move(block);
+      }
+    }
+    cfg::check_script(script, diags);
+    ASSERT_FALSE(diags.has_errors()) << diags.first_error();
+    script_ = core::script::CompiledScript::compile(script, diags);
+    ASSERT_TRUE(script_) << diags.first_error();
+  }
+
+  StatelessProxy& proxy() {
+    if (!proxy_)
+      proxy_ = std::make_unique<StatelessProxy>(locals_, script_.get(), sender_, settings_);
+    return *proxy_;
+  }
+
+  // Delivers `text` as if received from src on our listener `listener`.
+  void receive(const std::string& text, Transport t = Transport::kUdp,
+               SocketAddr src = addr("198.51.100.7", 5062), uint64_t conn = 0, int listener = 0) {
+    SocketAddr dst = locals_.by_listener(listener)->address;
+    core::net::ReceivedMessage rx{t, src, dst, conn, listener, 0, text};
+    proxy().on_message(rx);
+  }
+
+  const Sent& only_sent() {
+    EXPECT_EQ(sender_.sent.size(), 1u);
+    static Sent empty{};
+    return sender_.sent.empty() ? empty : sender_.sent.back();
+  }
+
+  LocalSockets locals_;
+  RecordingSender sender_;
+  ProxySettings settings_;
+  std::unique_ptr<core::script::CompiledScript> script_;
+  std::unique_ptr<StatelessProxy> proxy_;
+};
+
+// An INVITE from a UA at 198.51.100.7:5062 to bob at 203.0.113.5.
+inline std::string invite(const std::string& extra_headers = "",
+                          const std::string& via_params = ";branch=z9hG4bKabc123",
+                          const std::string& ruri = "sip:bob@203.0.113.5") {
+  return "INVITE " + ruri +
+         " SIP/2.0\r\n"
+         "Via: SIP/2.0/UDP 198.51.100.7:5062" +
+         via_params +
+         "\r\n"
+         "Max-Forwards: 70\r\n"
+         "From: <sip:alice@example.com>;tag=a1\r\n"
+         "To: <sip:bob@example.com>\r\n"
+         "Call-ID: c1@198.51.100.7\r\n"
+         "CSeq: 1 INVITE\r\n" +
+         extra_headers + "Content-Length: 0\r\n\r\n";
+}
+
+}  // namespace core::proxy::testing
