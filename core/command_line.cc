@@ -161,10 +161,10 @@ std::vector<DomainRow> domain_rows(const cfg::Config& config) {
 }
 
 void print_domains(const cfg::Config& config, std::ostream& out) {
-#if !SER_WITH_TLS
-  (void)config;
-  out << "tls: not built in (TLS=0)\n";
-#else
+  if (!cfg::kWithTls) {
+    out << "tls: not built in (TLS=0)\n";
+    return;
+  }
   if (config.tls.disable_tls) {
     out << "tls: disabled (disable_tls)\n";
     return;
@@ -187,7 +187,6 @@ void print_domains(const cfg::Config& config, std::ostream& out) {
   };
   line(head);
   for (const auto& r : rows) line(r);
-#endif
 }
 
 }  // namespace
