@@ -1,0 +1,67 @@
+#pragma once
+// The TLS runtime built from the configuration: one immutable SSL_CTX per domain (DESIGN.md
+// principles 4 and 6). Built whole, validated, then used read-only by every worker; a reload
+// (a later issue) builds a new set beside the old one and swaps the shared_ptr, while live
+// connections keep the set (and SSL_CTX) they started with.
+//
+// Selection (CONFIG.md "TLS domains"): a server connection takes the domain of its local
+// IP:port, else the default server domain; during the ClientHello, an SNI name matching a
+// domain on that socket (case-insensitive, `*.example.org` matching one label) switches to it.
+// A client connection takes the domain of the peer's IP:port, else the default client domain.
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cfg/config_model.h"
+#include "cfg/diagnostics.h"
+#include "core/net/socket_addr.h"
+
+namespace tls {
+
+class TlsDomain {
+ public:
+  virtual ~TlsDomain() = default;
+  virtual const cfg::TlsDomainConfig& config() const = 0;
+  // The context; owned by the domain, never modified after build.
+  virtual SSL_CTX* ctx() const = 0;
+  // For log lines: `tls_domain[127.0.0.1:5061, "sni.test"]`, `default server domain`.
+  virtual const std::string& name() const = 0;
+};
+
+class DomainSet {
+ public:
+  virtual ~DomainSet() = default;
+
+  // Builds and validates every domain of `config` (default server, default client, each block
+  // and tls.cfg section). Each problem is one diagnostic naming the domain and the parameter
+  // (missing/unreadable file, key not matching the certificate, chain out of order, expired
+  // certificate = error; expiring within 30 days, group/world-readable key = warning; a bad
+  // cipher list, group list, method ...). Returns nullptr when any error was reported.
+  static std::shared_ptr<const DomainSet> build(const cfg::Config& config,
+                                                cfg::Diagnostics& diags);
+
+  // Domain for connections accepted on `local` (exact address and port, else the default).
+  virtual const TlsDomain& server_for(const core::net::SocketAddr& local) const = 0;
+  // The SNI domain for `name` on socket `local`, or nullptr when no domain answers for it.
+  virtual const TlsDomain* server_for_sni(const core::net::SocketAddr& local,
+                                          std::string_view name) const = 0;
+  // Domain for outbound connections to `peer` (exact address and port, else the default).
+  virtual const TlsDomain& client_for(const core::net::SocketAddr& peer) const = 0;
+  virtual std::vector<const TlsDomain*> all() const = 0;
+
+  // SSL ex-data slots shared by the server side of the TLS socket and the ClientHello
+  // callback that build() installs on server contexts:
+  //  - local_addr_ex_index(): `const core::net::SocketAddr*`, the accepting socket's address;
+  //    the TLS socket sets it (and the DomainSet as app data: see set_ssl_context) before the
+  //    handshake starts.
+  //  - domain_ex_index(): `const TlsDomain*`, the domain in effect; the socket sets the
+  //    socket's domain, the callback replaces it when SNI selects another.
+  static int local_addr_ex_index();
+  static int domain_ex_index();
+  static int domain_set_ex_index();  // `const DomainSet*` the callback searches
+};
+
+}  // namespace tls
