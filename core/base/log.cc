@@ -3,6 +3,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -74,6 +75,18 @@ void log_set_sink(LogSink sink) {
   std::lock_guard<std::mutex> lock(g_sink_mu);
   g_sink = std::move(sink);
   g_has_sink.store(static_cast<bool>(g_sink));
+}
+
+bool LogThrottle::allow() {
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  int64_t next = next_ms_.load(std::memory_order_relaxed);
+  if (now >= next &&
+      next_ms_.compare_exchange_strong(next, now + interval_ms_, std::memory_order_relaxed))
+    return true;
+  suppressed_.fetch_add(1, std::memory_order_relaxed);
+  return false;
 }
 
 void log_write(LogLevel level, const char* prefix, const char* fmt, ...) {

@@ -4,6 +4,7 @@
 // written with one call, so lines of different threads never interleave. Lines of one connection
 // carry one prefix, e.g. "[c#42 tcp 10.0.0.1:5060<-203.0.113.9:40000]".
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <string_view>
 
@@ -27,6 +28,20 @@ inline bool log_enabled(LogLevel level) {
 // Formats and writes one line; `prefix` may be null. Use the LOG_* macros, which check the level.
 void log_write(LogLevel level, const char* prefix, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+// Limits a line that a peer can trigger at will (refused connections, framing errors) to one
+// per `interval`, so an attack cannot flood the log; suppressed() says how many were dropped.
+class LogThrottle {
+ public:
+  explicit LogThrottle(int64_t interval_ms = 1000) : interval_ms_(interval_ms) {}
+  bool allow();
+  uint64_t take_suppressed() { return suppressed_.exchange(0, std::memory_order_relaxed); }
+
+ private:
+  int64_t interval_ms_;
+  std::atomic<int64_t> next_ms_{0};
+  std::atomic<uint64_t> suppressed_{0};
+};
 
 // Tests capture lines here (called instead of syslog/stderr; the line has no trailing newline).
 using LogSink = std::function<void(LogLevel, std::string_view)>;

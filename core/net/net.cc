@@ -1,5 +1,6 @@
 #include "core/net/net.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -26,6 +27,7 @@ NetWorker::~NetWorker() {
   for (Connection* c : left) c->close(CloseReason::kShutdown);
   reap();
   shutdown_timer.reset();
+  if (spare_fd >= 0) ::close(spare_fd);
   if (reap_event != nullptr) event_free(reap_event);
 }
 
@@ -43,6 +45,7 @@ Net::Net(const NetSettings& settings, MessageHandler& handler, Pool& shm)
   if (settings_.children < 1) settings_.children = 1;
   for (int i = 0; i < settings_.children; ++i) {
     auto nw = std::make_unique<NetWorker>(*this, i, settings_.pkg_budget);
+    nw->spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (nw->worker.init())
       nw->reap_event = event_new(nw->worker.base(), -1, 0, &NetWorker::on_reap, nw.get());
     workers_.push_back(std::move(nw));
@@ -55,6 +58,7 @@ Net::~Net() {
 }
 
 int Net::add_listener(const ListenSpec& spec) {
+  if (started_) return -1;  // the workers own their listener lists once running
   int id = static_cast<int>(specs_.size());
   bool stream = spec.transport != Transport::kUdp;
   SocketAddr addr = spec.address;

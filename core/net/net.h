@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base/log.h"
 #include "core/base/pool.h"
 #include "core/net/connection_table.h"
 #include "core/net/socket_addr.h"
@@ -97,8 +98,8 @@ class Net {
   Net(const Net&) = delete;
   Net& operator=(const Net&) = delete;
 
-  // Binds now (before start, so privileges can be dropped afterwards): one socket per worker
-  // with SO_REUSEPORT. Returns the listener id, or -1 (logged) on failure.
+  // Binds now (before start; -1 after start, so privileges can be dropped afterwards): one socket
+  // per worker with SO_REUSEPORT. Returns the listener id, or -1 (logged) on failure.
   int add_listener(const ListenSpec& spec);
   // The address a listener is bound to (with the port the kernel chose for port 0).
   SocketAddr listen_address(int listener_id) const;
@@ -107,6 +108,7 @@ class Net {
 
   bool start();
   // Stops listeners, flushes pending writes up to settings.shutdown_flush, joins the workers.
+  // Call from a thread that is not one of the workers.
   void stop();
 
   // Callable from any thread. UDP: sendto from the listener socket (listener_hint if it fits).
@@ -135,6 +137,7 @@ class Net {
   bool try_acquire_slot();
   void release_slot() { active_.fetch_sub(1, std::memory_order_relaxed); }
   void accept_ready(NetWorker& nw, int listener_id);
+  void shed_one(NetWorker& nw, int listen_fd);
   void accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& peer);
   void udp_ready(NetWorker& nw, int listener_id);
   void begin_shutdown(NetWorker& nw);
@@ -149,6 +152,7 @@ class Net {
   ConnectionTable table_;
   std::unique_ptr<Counters> counters_;
   TransportSocketFactory* client_factories_[3] = {nullptr, nullptr, nullptr};
+  LogThrottle refuse_log_;
   std::atomic<uint64_t> next_id_{1};
   std::atomic<size_t> active_{0};
   bool started_ = false;

@@ -1,4 +1,5 @@
 // Net's data path: receiving on listeners, accepting, sending and connecting.
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -70,6 +71,10 @@ void Net::accept_ready(NetWorker& nw, int listener_id) {
     int fd = ::accept4(ls.fd, peer.sa(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE) {
+        shed_one(nw, ls.fd);
+        continue;
+      }
       if (errno != EAGAIN && errno != EWOULDBLOCK)
         LOG_ERR("accept on %s failed: %s", bound_[listener_id].to_string().c_str(),
                 strerror(errno));
@@ -80,12 +85,27 @@ void Net::accept_ready(NetWorker& nw, int listener_id) {
   }
 }
 
+// Out of file descriptors: the pending connection would keep the listener readable and spin the
+// loop. Give back the spare descriptor, accept and close the connection, take the spare again.
+void Net::shed_one(NetWorker& nw, int listen_fd) {
+  bump(counters_->refused);
+  if (refuse_log_.allow()) LOG_ERR("accept: out of file descriptors; connection refused");
+  if (nw.spare_fd >= 0) ::close(nw.spare_fd);
+  int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+  if (fd >= 0) ::close(fd);
+  nw.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& peer) {
   const ListenSpec& spec = specs_[listener_id];
   if (!try_acquire_slot()) {
     bump(counters_->refused);
-    LOG_WARN("%s connection from %s refused: tcp_max_connections (%zu) reached",
-             transport_name(spec.transport), peer.to_string().c_str(), settings_.max_connections);
+    if (refuse_log_.allow())
+      LOG_WARN(
+          "%s connection from %s refused: tcp_max_connections (%zu) reached (%llu more "
+          "refusals not logged)",
+          transport_name(spec.transport), peer.to_string().c_str(), settings_.max_connections,
+          static_cast<unsigned long long>(refuse_log_.take_suppressed()));
     ::close(fd);
     return;
   }
@@ -105,8 +125,12 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
   if (sock) conn = make_in_pool<Connection>(shm_, *this, nw, p, std::move(sock));
   if (!conn) {
     bump(counters_->refused_memory);
-    LOG_WARN("%s connection from %s refused: shared memory budget exhausted",
-             transport_name(spec.transport), peer.to_string().c_str());
+    if (refuse_log_.allow())
+      LOG_WARN(
+          "%s connection from %s refused: shared memory budget exhausted (shm in use %zu of "
+          "%zu bytes)",
+          transport_name(spec.transport), peer.to_string().c_str(), shm_.stats().in_use,
+          shm_.budget());
     ::close(fd);
     release_slot();
     return;
@@ -240,10 +264,14 @@ void Net::stop() {
 
 void Net::begin_shutdown(NetWorker& nw) {
   nw.stopping = true;
+  // TCP listeners close now so that new clients are refused at once; UDP sockets only stop
+  // reading: other threads may still be sending from them until the Net is destroyed.
   for (ListenSocket& l : nw.listeners) {
     if (l.ev != nullptr) event_del(l.ev);
-    if (l.fd >= 0) ::close(l.fd);
-    l.fd = -1;
+    if (specs_[l.id].transport != Transport::kUdp && l.fd >= 0) {
+      ::close(l.fd);
+      l.fd = -1;
+    }
   }
   // Connections with pending writes get up to shutdown_flush to drain; the rest close now.
   std::vector<Connection*> all;

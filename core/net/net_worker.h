@@ -16,10 +16,11 @@ namespace core::net {
 
 class Connection;
 
-#define SER_NET_COUNTERS(X)                                                                    \
-  X(accepted)                                                                                  \
-  X(refused) X(refused_memory) X(connects) X(connect_failed) X(connect_timeouts) X(closed_eof) \
-      X(closed_error) X(closed_idle) X(send_timeouts) X(handshake_timeouts) X(framing_errors)  \
+#define SER_NET_COUNTERS(X)                                                                   \
+  X(accepted)                                                                                 \
+  X(refused)                                                                                  \
+  X(refused_memory) X(connects) X(connect_failed) X(connect_timeouts) X(closed_eof)           \
+      X(closed_error) X(closed_idle) X(send_timeouts) X(handshake_timeouts) X(framing_errors) \
           X(too_big) X(pings) X(udp_received) X(stream_received) X(send_failed)
 
 struct Net::Counters {
@@ -54,6 +55,7 @@ struct NetWorker {
   std::vector<Connection*> graveyard;
   event* reap_event = nullptr;
   std::unique_ptr<Timer> shutdown_timer;
+  int spare_fd = -1;  // reserved so that accept can shed load when out of descriptors
   bool stopping = false;
 };
 

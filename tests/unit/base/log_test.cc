@@ -66,3 +66,21 @@ TEST_F(LogTest, OverlongLinesAreTruncatedNotOverflowed) {
 
 }  // namespace
 }  // namespace core
+
+namespace core {
+namespace {
+
+TEST(LogThrottleTest, AllowsOneLinePerIntervalAndCountsTheRest) {
+  LogThrottle throttle(60000);
+  EXPECT_TRUE(throttle.allow());
+  EXPECT_FALSE(throttle.allow());
+  EXPECT_FALSE(throttle.allow());
+  EXPECT_EQ(throttle.take_suppressed(), 2u);
+  EXPECT_EQ(throttle.take_suppressed(), 0u);
+  LogThrottle every_time(0);
+  EXPECT_TRUE(every_time.allow());
+  EXPECT_TRUE(every_time.allow());
+}
+
+}  // namespace
+}  // namespace core

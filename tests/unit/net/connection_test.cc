@@ -175,3 +175,43 @@ TEST(ConnectionTest, StopFlushesPendingWrites) {
 
 }  // namespace
 }  // namespace core::net
+
+namespace core::net {
+namespace {
+using namespace testing;
+
+TEST(ConnectionTest, SharedPoolBudgetRefusesNewConnectionsAndRecovers) {
+  // DESIGN.md principle 3: out of budget refuses new connections, existing ones keep working,
+  // and the budget is usable again as soon as connections close.
+  Pool shm("test-shm", 0);
+  RecordingHandler handler;
+  Net net(test_settings(1), handler, shm);
+  int lid = net.add_listener({Transport::kTcp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  handler.on_receive = [&](const ReceivedMessage& m) {
+    net.send(m.transport, m.src, "ok", m.conn_id);
+  };
+  ASSERT_TRUE(net.start());
+  SocketAddr addr = net.listen_address(lid);
+  int a = tcp_client(addr);
+  ASSERT_TRUE(write_all(a, sip_message("a")));
+  ASSERT_EQ(read_n(a, 2), "ok");
+  size_t one = shm.stats().in_use;
+  ASSERT_GT(one, 0u);
+  shm.set_budget(one + one / 2);  // room for the first connection only
+  int b = tcp_client(addr);
+  EXPECT_TRUE(closed_by_peer(b));
+  EXPECT_EQ(net.stats().refused_memory, 1u);
+  ASSERT_TRUE(write_all(a, sip_message("a2")));
+  EXPECT_EQ(read_n(a, 2), "ok");
+  ::close(a);
+  EXPECT_TRUE(eventually([&] { return shm.stats().in_use == 0; }));
+  int c = tcp_client(addr);
+  ASSERT_TRUE(write_all(c, sip_message("c")));
+  EXPECT_EQ(read_n(c, 2), "ok");
+  net.stop();
+  ::close(b);
+  ::close(c);
+}
+
+}  // namespace
+}  // namespace core::net
