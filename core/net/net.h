@@ -153,6 +153,7 @@ class Net {
   std::unique_ptr<Counters> counters_;
   TransportSocketFactory* client_factories_[3] = {nullptr, nullptr, nullptr};
   LogThrottle refuse_log_;
+  LogThrottle drop_log_;
   std::atomic<uint64_t> next_id_{1};
   std::atomic<size_t> active_{0};
   bool started_ = false;

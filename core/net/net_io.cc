@@ -38,12 +38,13 @@ void Net::udp_ready(NetWorker& nw, int listener_id) {
   ByteBuffer& scratch = nw.worker.scratch();
   std::span<char> space = scratch.prepare(kMaxDatagram + 1);
   if (space.size() <= kMaxDatagram) return;
+  const SocketAddr& bound = bound_[listener_id];
   for (int i = 0; i < kBatch; ++i) {
     SocketAddr src;
-    socklen_t len = SocketAddr::capacity();
-    ssize_t n = ::recvfrom(ls.fd, space.data(), space.size(), 0, src.sa(), &len);
+    SocketAddr dst = bound;
+    ssize_t n =
+        recv_datagram(ls.fd, space.data(), space.size(), src, bound.is_any() ? &dst : nullptr);
     if (n < 0) break;  // EAGAIN: drained (errors of earlier sendto calls are ignored too)
-    src.set_len(len);
     std::string_view data(space.data(), static_cast<size_t>(n));
     if (data.empty() || only_crlf(data)) {  // NAT keep-alives (RFC 5626 §3.5.1 uses STUN/CRLF)
       bump(counters_->pings);
@@ -51,13 +52,13 @@ void Net::udp_ready(NetWorker& nw, int listener_id) {
     }
     if (data.size() > settings_.max_message_size) {
       bump(counters_->too_big);
-      LOG_WARN("udp datagram of %zu bytes from %s over max_message_size; dropped", data.size(),
-               src.to_string().c_str());
+      if (drop_log_.allow())
+        LOG_WARN("udp datagram of %zu bytes from %s over max_message_size; dropped", data.size(),
+                 src.to_string().c_str());
       continue;
     }
     bump(counters_->udp_received);
-    ReceivedMessage msg{Transport::kUdp,   src, bound_[listener_id], 0, listener_id,
-                        nw.worker.index(), data};
+    ReceivedMessage msg{Transport::kUdp, src, dst, 0, listener_id, nw.worker.index(), data};
     handler_.on_message(msg);
   }
   scratch.clear();

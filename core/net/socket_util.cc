@@ -1,11 +1,13 @@
 #include "core/net/socket_util.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace core::net {
 
@@ -22,6 +24,12 @@ int open_listen_socket(const SocketAddr& addr, bool stream, bool reuse_port) {
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
   if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
   if (addr.af() == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+  // A wildcard UDP socket must learn which local address each datagram was sent to: the proxy
+  // puts it in Via/Record-Route.
+  if (!stream && addr.is_any()) {
+    if (addr.af() == AF_INET) setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+    if (addr.af() == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
+  }
   if (::bind(fd, addr.sa(), addr.len()) != 0 || (stream && ::listen(fd, 1024) != 0)) {
     int saved = errno;
     ::close(fd);
@@ -29,6 +37,48 @@ int open_listen_socket(const SocketAddr& addr, bool stream, bool reuse_port) {
     return -1;
   }
   return fd;
+}
+
+ssize_t recv_datagram(int fd, char* buf, size_t size, SocketAddr& src, SocketAddr* dst) {
+  if (dst == nullptr) {
+    socklen_t len = SocketAddr::capacity();
+    ssize_t n = ::recvfrom(fd, buf, size, 0, src.sa(), &len);
+    if (n >= 0) src.set_len(len);
+    return n;
+  }
+  iovec iov{buf, size};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo))];
+  msghdr mh{};
+  mh.msg_name = src.sa();
+  mh.msg_namelen = SocketAddr::capacity();
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = control;
+  mh.msg_controllen = sizeof(control);
+  ssize_t n = ::recvmsg(fd, &mh, 0);
+  if (n < 0) return n;
+  src.set_len(mh.msg_namelen);
+  uint16_t port = dst->port();
+  for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c)) {
+    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      in_pktinfo info;
+      std::memcpy(&info, CMSG_DATA(c), sizeof(info));
+      sockaddr_in sin{};
+      sin.sin_family = AF_INET;
+      sin.sin_addr = info.ipi_addr;
+      sin.sin_port = htons(port);
+      *dst = SocketAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&sin), sizeof(sin));
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+      in6_pktinfo info;
+      std::memcpy(&info, CMSG_DATA(c), sizeof(info));
+      sockaddr_in6 sin6{};
+      sin6.sin6_family = AF_INET6;
+      sin6.sin6_addr = info.ipi6_addr;
+      sin6.sin6_port = htons(port);
+      *dst = SocketAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&sin6), sizeof(sin6));
+    }
+  }
+  return n;
 }
 
 SocketAddr local_address(int fd) {

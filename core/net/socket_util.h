@@ -1,5 +1,7 @@
 #pragma once
 // Socket creation for listeners and outbound connections.
+#include <sys/types.h>
+
 #include "core/net/socket_addr.h"
 
 namespace core::net {
@@ -9,6 +11,10 @@ bool set_nonblocking(int fd);
 // when `reuse_port`, IPV6_V6ONLY on IPv6 so that a v4 and a v6 listener can share a port).
 // Returns the fd or -1 with errno set.
 int open_listen_socket(const SocketAddr& addr, bool stream, bool reuse_port);
+// Receives one datagram into buf. When `dst` is given (sockets bound to a wildcard address, which
+// open_listen_socket set up for IP_PKTINFO/IPV6_RECVPKTINFO), *dst gets the address the datagram
+// was sent to, with the port of `dst` kept. Returns the size, or -1 with errno set.
+ssize_t recv_datagram(int fd, char* buf, size_t size, SocketAddr& src, SocketAddr* dst);
 // The locally bound address of fd.
 SocketAddr local_address(int fd);
 

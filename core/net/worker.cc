@@ -1,9 +1,11 @@
 #include "core/net/worker.h"
 
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "core/base/log.h"
@@ -49,6 +51,9 @@ bool Worker::init() {
 void Worker::start() {
   thread_ = std::thread([this] {
     t_current = this;
+    char name[16];
+    std::snprintf(name, sizeof(name), "ser-w%d", index_);
+    pthread_setname_np(pthread_self(), name);  // visible in top -H, gdb, perf
     event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY);
     run_posted();  // tasks posted while stopping (e.g. frees) still run
     {

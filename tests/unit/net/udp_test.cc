@@ -54,6 +54,22 @@ TEST(UdpTest, RoundTripIpv6) {
   udp_round_trip("::1");
 }
 
+TEST(UdpTest, WildcardListenerReportsTheAddressTheDatagramWasSentTo) {
+  RecordingHandler handler;
+  Net net(test_settings(1), handler);
+  int lid = net.add_listener({Transport::kUdp, SocketAddr::any(AF_INET, 0), nullptr});
+  ASSERT_GE(lid, 0);
+  ASSERT_TRUE(net.start());
+  SocketAddr to = *SocketAddr::parse("127.0.0.1", net.listen_address(lid).port());
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  std::string m = sip_message("any");
+  ::sendto(fd, m.data(), m.size(), 0, to.sa(), to.len());
+  ASSERT_TRUE(handler.wait_for(1));
+  EXPECT_EQ(handler.messages()[0].dst, to);
+  net.stop();
+  ::close(fd);
+}
+
 TEST(UdpTest, KeepAlivesAndOversizedDatagramsAreNotDelivered) {
   RecordingHandler handler;
   NetSettings s = test_settings(1);
