@@ -371,6 +371,20 @@ std::string address_of(const TlsDomainConfig& d) {
 // Sections naming the same domain (kind, address, SNI name) are an error: which one applies
 // would depend on file order. As for ser.cfg blocks, the SNI name is server_name: the name a
 // server domain answers for, or the name a client domain sends (one connection per identity).
+// require_certificate on a server that does not verify asks for nothing: as ser.cfg does, say so.
+void warn_require_without_verify(const Reader& r, const Section& s) {
+  const TlsDomainConfig& d = s.domain;
+  if (d.kind != TlsDomainKind::kServer || !d.settings.require_certificate ||
+      d.settings.verify_for(false))
+    return;
+  auto it = s.keys_seen.find("require_certificate");
+  if (it == s.keys_seen.end()) it = s.keys_seen.find("verify_certificate");
+  if (it == s.keys_seen.end()) return;
+  r.diags->warning({r.path, it->second, 1},
+                   "require_certificate = yes has no effect without verify_certificate = yes (no "
+                   "client certificate is requested)");
+}
+
 void finish_domains(Reader* r, std::vector<TlsDomainConfig>* domains) {
   std::map<std::string, const Section*> seen;
   for (auto& s : r->sections) {
@@ -388,6 +402,7 @@ void finish_domains(Reader* r, std::vector<TlsDomainConfig>* domains) {
                           ": first defined on line " + std::to_string(it->second->line));
       continue;
     }
+    warn_require_without_verify(*r, s);
     domains->push_back(std::move(d));
   }
 }

@@ -1,6 +1,7 @@
 #include "core/command_line.h"
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -15,6 +16,7 @@
 
 namespace core {
 
+namespace fs = std::filesystem;
 namespace po = boost::program_options;
 
 namespace {
@@ -39,7 +41,7 @@ struct Repeats {
 
 po::options_description option_table() {
   po::options_description d("Options");
-  std::string f_help = std::string("configuration file (default: ") + kDefaultConfigFile + ")";
+  std::string f_help = "configuration file (default: " + default_config_file() + ")";
   d.add_options()                                                                    //
       (",f", po::value<std::string>()->value_name("FILE"), f_help.c_str())           //
       (",c", "check the configuration, print a summary and exit")                    //
@@ -191,6 +193,21 @@ void print_domains(const cfg::Config& config, std::ostream& out) {
 
 }  // namespace
 
+std::string default_config_file() {
+#ifdef SER_DEFAULT_CONFIG
+  return SER_DEFAULT_CONFIG;
+#else
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "/usr/local/etc/ser/ser.cfg";
+  fs::path prefix = exe.parent_path().parent_path();
+  fs::path installed = prefix / "etc/ser/ser.cfg";
+  fs::path source_tree = prefix / "etc/ser.cfg";
+  if (!fs::exists(installed, ec) && fs::exists(source_tree, ec)) return source_tree.string();
+  return installed.string();
+#endif
+}
+
 void print_summary(const cfg::Config& config, std::ostream& out) {
   out << "ser: " << config.main_file << ": configuration OK\n";
   std::vector<cfg::ListenConfig> listen = config.effective_listen();
@@ -231,6 +248,7 @@ ParseResult parse_command_line(int argc, const char* const argv[]) {
   }
   if (vm.count("help")) return result.outcome = ParseOutcome::kHelp, result;
   if (vm.count("version")) return result.outcome = ParseOutcome::kVersion, result;
+  result.cmd.config_file = default_config_file();
   if (!fill(vm, &result.cmd, &result.error)) result.outcome = ParseOutcome::kError;
   return result;
 }
@@ -267,12 +285,23 @@ std::string parse_listen_arg(const std::string& text, cfg::ListenConfig* out) {
   return {};
 }
 
+namespace {
+
+bool has_listen(const cfg::CoreParams& core, const cfg::ListenConfig& l) {
+  for (const auto& have : core.listen)
+    if (have.to_string() == l.to_string()) return true;
+  return false;
+}
+
+}  // namespace
+
 void apply_overrides(const CommandLine& cmd, cfg::Config* config) {
   cfg::CoreParams& core = config->core;
   if (cmd.children) core.children = *cmd.children;
   // As in SER, addresses given on the command line join those of the file; with none in the
   // file they replace the implicit udp:0.0.0.0:5060.
-  for (const auto& l : cmd.extra_listen) core.listen.push_back(l);
+  for (const auto& l : cmd.extra_listen)
+    if (!has_listen(core, l)) core.listen.push_back(l);
   if (cmd.shm_mem_mb) core.shm_mem_size_mb = *cmd.shm_mem_mb;
   if (cmd.pkg_mem_mb) core.pkg_mem_size_mb = *cmd.pkg_mem_mb;
   if (!cmd.user.empty()) core.user = cmd.user;
@@ -290,6 +319,10 @@ bool load_config(const CommandLine& cmd, cfg::Config* config, std::ostream& err)
         << (diags.error_count() == 1 ? " error" : " errors") << " in the configuration\n";
     return false;
   }
+  for (const auto& l : cmd.extra_listen)
+    if (has_listen(config->core, l))
+      err << "ser: warning: -l " << l.to_string() << ": already a listen socket of "
+          << cmd.config_file << "\n";
   apply_overrides(cmd, config);
   return true;
 }

@@ -18,27 +18,25 @@ inline constexpr int kExitConfigError = 1;  // the configuration has errors
 inline constexpr int kExitUsage = 2;        // bad flag or flag value
 inline constexpr int kExitNoCore = 3;       // config fine, proxy core not built yet (issue 2)
 
-// Where `-f` points when not given: the sample config `make install` puts under the prefix.
-// CMake may define SER_DEFAULT_CONFIG="${CMAKE_INSTALL_PREFIX}/etc/ser/ser.cfg".
-#ifdef SER_DEFAULT_CONFIG
-inline constexpr const char* kDefaultConfigFile = SER_DEFAULT_CONFIG;
-#else
-inline constexpr const char* kDefaultConfigFile = "/usr/local/etc/ser/ser.cfg";
-#endif
+// Where `-f` points when not given: SER_DEFAULT_CONFIG when defined at build time, else
+// PREFIX/etc/ser/ser.cfg with PREFIX the directory above the ser binary's (`make install`
+// puts sbin/ser and etc/ser/ser.cfg there); when that does not exist but PREFIX/etc/ser.cfg
+// does (running build/ser in the source tree), that one.
+std::string default_config_file();
 
 struct CommandLine {
-  std::string config_file = kDefaultConfigFile;  // -f
-  bool check_only = false;                       // -c
-  bool foreground = false;                       // -D
-  bool log_stderr = false;                       // -E
-  int debug_raise = 0;                           // number of -d
-  std::optional<int> children;                   // -n
-  std::vector<cfg::ListenConfig> extra_listen;   // -l (repeatable)
-  std::optional<uint32_t> shm_mem_mb;            // -m
-  std::optional<uint32_t> pkg_mem_mb;            // -M
-  std::string user;                              // -u
-  std::string group;                             // -g
-  std::string pid_file;                          // -P
+  std::string config_file;                      // -f, else default_config_file()
+  bool check_only = false;                      // -c
+  bool foreground = false;                      // -D
+  bool log_stderr = false;                      // -E
+  int debug_raise = 0;                          // number of -d
+  std::optional<int> children;                  // -n
+  std::vector<cfg::ListenConfig> extra_listen;  // -l (repeatable)
+  std::optional<uint32_t> shm_mem_mb;           // -m
+  std::optional<uint32_t> pkg_mem_mb;           // -M
+  std::string user;                             // -u
+  std::string group;                            // -g
+  std::string pid_file;                         // -P
 };
 
 enum class ParseOutcome { kRun, kHelp, kVersion, kError };

@@ -400,6 +400,15 @@ TEST_F(TlsIniTest, Ipv6AddressesAreNormalizedLikeSerCfgKeys) {
   EXPECT_EQ(domains_.at(0).host, "::1");
 }
 
+TEST_F(TlsIniTest, RequireWithoutVerifyIsWarnedAbout) {
+  EXPECT_TRUE(read("[server:default]\nrequire_certificate = yes\n"));
+  EXPECT_EQ(errors(), std::vector<std::string>{
+                          "tls.cfg:2:1: warning: require_certificate = yes has no effect without "
+                          "verify_certificate = yes (no client certificate is requested)"});
+  EXPECT_TRUE(read("[server:default]\nrequire_certificate = yes\nverify_certificate = 1\n"));
+  EXPECT_TRUE(errors().empty());
+}
+
 TEST_F(TlsIniTest, DuplicateKeyInASection) {
   EXPECT_FALSE(read("[server:default]\nmethod = TLSv1.2+\nmethod = TLSv1.3+\n"));
   EXPECT_EQ(first_error(),

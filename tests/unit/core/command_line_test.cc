@@ -28,7 +28,8 @@ std::pair<int, std::string> early_exit(const ParseResult& r) {
 TEST(CommandLineTest, NoFlagsRunsTheDefaultConfig) {
   ParseResult r = parse({});
   ASSERT_EQ(r.outcome, ParseOutcome::kRun) << r.error;
-  EXPECT_EQ(r.cmd.config_file, kDefaultConfigFile);
+  EXPECT_EQ(r.cmd.config_file, default_config_file());
+  EXPECT_TRUE(r.cmd.config_file.ends_with("/ser.cfg")) << r.cmd.config_file;
   EXPECT_FALSE(r.cmd.check_only);
   EXPECT_FALSE(r.cmd.foreground);
   EXPECT_FALSE(r.cmd.log_stderr);
@@ -308,6 +309,14 @@ TEST_F(RunCheckTest, ValidConfigPrintsTheSummaryAndExitsZero) {
   EXPECT_NE(out_.str().find("configuration OK"), std::string::npos) << out_.str();
   EXPECT_NE(out_.str().find("  udp:127.0.0.1:5060\n  tcp:127.0.0.1:5070\n"), std::string::npos)
       << out_.str();
+}
+
+TEST_F(RunCheckTest, ListenGivenTwiceIsWarnedAboutAndKeptOnce) {
+  std::string path = write("ok.cfg", "listen = udp:127.0.0.1:5060\n");
+  EXPECT_EQ(check(path, {"-l", "udp:127.0.0.1:5060"}), kExitOk) << err_.str();
+  EXPECT_EQ(err_.str(),
+            "ser: warning: -l udp:127.0.0.1:5060: already a listen socket of " + path + "\n");
+  EXPECT_NE(out_.str().find("listen (1):"), std::string::npos) << out_.str();
 }
 
 TEST_F(RunCheckTest, ErrorsArePrintedWithTheirLocationAndExitOne) {
