@@ -128,10 +128,13 @@ class Net {
   friend class Connection;
   friend struct NetWorker;
   struct Counters;
+  struct PostedSend;
 
   NetWorker* current_worker() const;
   SendResult send_udp(const SocketAddr& dst, std::string_view data, int listener_hint);
-  void send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
+  SendResult post_send(NetWorker& nw, uint64_t id, Transport transport, const SocketAddr& dst,
+                       std::string_view data);
+  bool send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
                       std::string_view data);
   bool connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data);
   bool try_acquire_slot();

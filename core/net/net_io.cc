@@ -154,16 +154,47 @@ SendResult Net::send(Transport transport, const SocketAddr& dst, std::string_vie
                    : (cur ? cur->worker.index() : static_cast<int>(dst.hash() % workers_.size()));
   uint64_t id = ref ? ref->id : 0;
   if (cur != nullptr && cur->worker.index() == target) {
-    send_on_worker(*cur, id, transport, dst, data);
-    return SendResult::kSent;
+    return send_on_worker(*cur, id, transport, dst, data) ? SendResult::kSent : SendResult::kFailed;
   }
-  // Another worker owns the connection (or will connect): copy the bytes and post them there.
-  NetWorker* nw = workers_[target].get();
-  bool posted = nw->worker.post([this, nw, id, transport, dst, copy = std::string(data)] {
-    send_on_worker(*nw, id, transport, dst, copy);
-  });
-  if (!posted) bump(counters_->send_failed);
-  return posted ? SendResult::kPosted : SendResult::kFailed;
+  return post_send(*workers_[target], id, transport, dst, data);
+}
+
+// A send handed to another worker: one shm block holding the parameters and the bytes, so a
+// cross-worker message costs one accounted allocation and no std::function.
+struct Net::PostedSend {
+  Net* net;
+  NetWorker* nw;
+  uint64_t id;
+  Transport transport;
+  SocketAddr dst;
+  size_t size;
+  char* data() { return reinterpret_cast<char*>(this + 1); }
+  static void run(void* arg) {
+    auto* p = static_cast<PostedSend*>(arg);
+    p->net->send_on_worker(*p->nw, p->id, p->transport, p->dst, {p->data(), p->size});
+    Pool& shm = p->net->shm_;
+    p->~PostedSend();
+    shm.deallocate(p);
+  }
+};
+
+SendResult Net::post_send(NetWorker& nw, uint64_t id, Transport transport, const SocketAddr& dst,
+                          std::string_view data) {
+  void* mem = shm_.allocate(sizeof(PostedSend) + data.size());
+  if (mem == nullptr) {
+    bump(counters_->send_failed);
+    if (drop_log_.allow())
+      LOG_WARN("send to %s:%s dropped: shared memory budget exhausted", transport_name(transport),
+               dst.to_string().c_str());
+    return SendResult::kFailed;
+  }
+  auto* p = new (mem) PostedSend{this, &nw, id, transport, dst, data.size()};
+  std::memcpy(p->data(), data.data(), data.size());
+  if (nw.worker.post(&PostedSend::run, p)) return SendResult::kPosted;
+  p->~PostedSend();
+  shm_.deallocate(p);
+  bump(counters_->send_failed);
+  return SendResult::kFailed;
 }
 
 SendResult Net::send_udp(const SocketAddr& dst, std::string_view data, int listener_hint) {
@@ -186,21 +217,20 @@ SendResult Net::send_udp(const SocketAddr& dst, std::string_view data, int liste
   return SendResult::kSent;
 }
 
-void Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
+bool Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
                          std::string_view data) {
-  if (nw.stopping) {
-    bump(counters_->send_failed);
-    return;
-  }
-  if (id != 0) {
-    auto it = nw.conns.find(id);
+  bool ok = false;
+  if (!nw.stopping) {
+    auto it = id != 0 ? nw.conns.find(id) : nw.conns.end();
     if (it != nw.conns.end()) {
-      if (!it->second->send(data)) bump(counters_->send_failed);
-      return;
+      ok = it->second->send(data);
+    } else {
+      // No connection, or it closed meanwhile: RFC 3261 §18.2.2 — connect to the address.
+      ok = connect_and_send(nw, t, dst, data);
     }
-    // Closed meanwhile: RFC 3261 §18.2.2 — open a new connection to the same address.
   }
-  if (!connect_and_send(nw, t, dst, data)) bump(counters_->send_failed);
+  if (!ok) bump(counters_->send_failed);
+  return ok;
 }
 
 bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst,

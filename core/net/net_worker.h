@@ -20,7 +20,8 @@ class Connection;
   X(accepted)                                                                                      \
   X(refused)                                                                                       \
   X(refused_memory)                                                                                \
-  X(connects) X(connect_failed) X(connect_timeouts) X(closed_eof) X(closed_error) X(closed_idle)   \
+  X(connects)                                                                                      \
+  X(connect_failed) X(connect_timeouts) X(closed_eof) X(closed_error) X(closed_idle)               \
       X(send_timeouts) X(handshake_timeouts) X(framing_errors) X(too_big) X(pings) X(udp_received) \
           X(stream_received) X(send_failed)
 

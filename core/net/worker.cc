@@ -66,11 +66,19 @@ void Worker::start() {
 }
 
 bool Worker::post(Task task) {
+  return push(Item{nullptr, nullptr, std::move(task)});
+}
+
+bool Worker::post(void (*fn)(void*), void* arg) {
+  return push(Item{fn, arg, {}});
+}
+
+bool Worker::push(Item item) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return false;
     bool was_empty = queue_.empty();
-    queue_.push_back(std::move(task));
+    queue_.push_back(std::move(item));
     if (!was_empty) return true;  // a wake-up is already pending
   }
   uint64_t one = 1;
@@ -103,7 +111,13 @@ void Worker::run_posted() {
     std::lock_guard<std::mutex> lock(mu_);
     running_.swap(queue_);
   }
-  for (Task& task : running_) task();
+  for (Item& item : running_) {
+    if (item.fn != nullptr) {
+      item.fn(item.arg);
+    } else {
+      item.task();
+    }
+  }
   running_.clear();  // keeps the capacity: no allocation for the queue vector itself
 }
 

@@ -32,6 +32,9 @@ class Worker {
   void start();
   // Thread-safe: runs `task` on this worker's thread, soon. False once the worker has stopped.
   bool post(Task task);
+  // The allocation-free form for the data path: runs fn(arg) on this worker. When it returns
+  // false (the worker has stopped) fn will never run and the caller still owns arg.
+  bool post(void (*fn)(void*), void* arg);
   // Ends the loop; call on the worker's thread (or post it).
   void stop_loop();
   void join();
@@ -48,6 +51,12 @@ class Worker {
  private:
   static void on_wake(evutil_socket_t fd, short what, void* arg);
   void run_posted();
+  struct Item {
+    void (*fn)(void*) = nullptr;
+    void* arg = nullptr;
+    Task task;
+  };
+  bool push(Item item);
 
   int index_;
   Pool pool_;
@@ -57,8 +66,8 @@ class Worker {
   int wake_fd_ = -1;
   std::thread thread_;
   std::mutex mu_;
-  std::vector<Task> queue_;
-  std::vector<Task> running_;
+  std::vector<Item> queue_;
+  std::vector<Item> running_;
   bool stopped_ = false;
 };
 

@@ -50,6 +50,24 @@ TEST(WorkerTest, PostsFromManyThreadsAllRun) {
   EXPECT_FALSE(w.post([] {}));  // a stopped worker refuses work instead of losing it silently
 }
 
+TEST(WorkerTest, RawPostRunsAndAStoppedWorkerHandsTheArgumentBack) {
+  Worker w(3, 0);
+  ASSERT_TRUE(w.init());
+  w.start();
+  std::promise<int> got;
+  int value = 7;
+  auto fn = [](void* arg) { (*static_cast<std::promise<int>**>(arg))->set_value(42); };
+  std::promise<int>* target = &got;
+  ASSERT_TRUE(w.post(fn, &target));
+  auto f = got.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(f.get(), 42);
+  w.post([&] { w.stop_loop(); });
+  w.join();
+  EXPECT_FALSE(w.post([](void* arg) { ++*static_cast<int*>(arg); }, &value));
+  EXPECT_EQ(value, 7);
+}
+
 TEST(WorkerTest, TimerFiresOnceAndCanBeCancelled) {
   Worker w(2, 0);
   ASSERT_TRUE(w.init());
