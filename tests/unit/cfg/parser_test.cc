@@ -349,6 +349,19 @@ TEST(ParserTest, LoadModuleOfABuiltinIsAccepted) {
   EXPECT_EQ(r.config.modules, (std::vector<std::string>{"sl.so", "maxfwd.so"}));
 }
 
+TEST(ParserTest, LoadModuleOfAnythingElseIsRefusedNamingTheBuiltins) {
+  auto r = load_text("loadmodule \"sl.so\"\nloadmodule \"tm.so\"\n");
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.diags.error_count(), 1u);
+  const std::string e = r.first_error();
+  EXPECT_TRUE(
+      e.starts_with("t.cfg:2:12: error: loadmodule 'tm.so': ser has no loadable modules, "
+                    "its functions are built in; expected one of the built-in modules ("))
+      << e;
+  EXPECT_NE(e.find("sl.so"), std::string::npos) << e;
+  EXPECT_TRUE(e.ends_with("), found 'tm.so'")) << e;
+}
+
 TEST(ParserTest, ApiReturnsFalseAndAnErrorForAMissingMainFile) {
   Config config;
   Diagnostics diags;
