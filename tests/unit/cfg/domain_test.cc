@@ -356,6 +356,22 @@ INSTANTIATE_TEST_SUITE_P(
                     "t.cfg:3:3: error: invalid value for 'tls_server_name': expected a host "
                     "name like \"sip.example.org\", found \"a b\""}));
 
+TEST(DomainTest, SettingTwiceInABlockWarnsAndTheLaterWins) {
+  auto r = load_text(std::string(kListen) +
+                     "tls_domain[127.0.0.1:5061] { tls_verify_depth = 2; tls_verify_depth = 3 }\n");
+  ASSERT_TRUE(r.ok) << r.text();
+  EXPECT_EQ(r.config.tls_domains.at(0).settings.verify_depth, 3);
+  EXPECT_EQ(r.text(),
+            "t.cfg:2:52: warning: 'tls_verify_depth' is set again in this block; the value from "
+            "t.cfg:2:30 is replaced\n");
+}
+
+TEST(DomainTest, DisableTlsIgnoresTlsConfigWithAWarning) {
+  auto r = load_text("tls_config = \"/nonexistent/tls.cfg\"\ndisable_tls = on\n");
+  ASSERT_TRUE(r.ok) << r.text();
+  EXPECT_EQ(r.text(), "t.cfg:1:1: warning: tls_config is ignored: disable_tls is set\n");
+}
+
 TEST(DomainTest, ErrorsInsideABlockDoNotEndIt) {
   auto r = load_text(std::string(kListen) +
                      "tls_domain[127.0.0.1:5061] {\n"
