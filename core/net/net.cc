@@ -123,6 +123,10 @@ bool Net::post(int worker_index, std::function<void()> task) {
   return workers_[worker_index]->worker.post(std::move(task));
 }
 
+Pool& Net::worker_pool(int index) {
+  return workers_.at(index)->worker.pool();
+}
+
 NetWorker* Net::current_worker() const {
   Worker* w = Worker::current();
   if (w == nullptr) return nullptr;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -121,6 +122,8 @@ class Net {
   size_t connection_count() const { return active_.load(std::memory_order_relaxed); }
   const NetSettings& settings() const { return settings_; }
   int worker_count() const { return static_cast<int>(workers_.size()); }
+  // Worker `index`'s private pool (read and write buffers): its budget and counters.
+  Pool& worker_pool(int index);
   // Runs `task` on worker `index` (tests, and the core's per-worker work).
   bool post(int worker_index, std::function<void()> task);
 

@@ -56,6 +56,9 @@ TEST_F(TcpTest, MessagesSplitOverWritesAndSeveralPerWriteAreFramed) {
   EXPECT_EQ(got[0].dst, server_);
   EXPECT_EQ(got[0].listener_id, lid_);
   EXPECT_EQ(net_->stats().accepted, 1u);
+  // The partial message was held in a buffer of the worker's pool only while incomplete.
+  Received last = got[3];
+  EXPECT_GT(net_->worker_pool(last.worker).stats().peak, 0u);
   ::close(fd);
 }
 
