@@ -15,6 +15,9 @@ namespace cfg {
 #define SER_WITH_TLS 1
 #endif
 inline constexpr bool kWithTls = SER_WITH_TLS != 0;
+// Appended to "listen 'tls:...': ", "parameter 'tls_x': ", "'tls_domain': " in TLS=0 builds.
+inline constexpr const char* kNoTlsSupport =
+    "ser was built without TLS support (rebuild with make TLS=1)";
 
 enum class ParamType {
   kBool,      // yes|no|on|off|true|false|1|0

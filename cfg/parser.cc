@@ -8,8 +8,6 @@ namespace cfg {
 
 namespace {
 
-constexpr const char* kNoTls = "ser was built without TLS support (rebuild with make TLS=1)";
-
 // The position just after a word token (where a missing `=` belongs).
 SourceLoc after(const Token& t) {
   return {t.loc.file, t.loc.line, t.loc.col + static_cast<int>(t.text.size())};
@@ -65,7 +63,7 @@ void Parser::assignment(Lexer& lx, const Token& name, PendingDomain* block) {
     return skip_line(lx, value.loc.line);
   }
   if (spec->type == ParamType::kListen && parsed.listen.proto == Proto::kTls && !kWithTls) {
-    diags_.error(value.loc, "listen '" + value.text + "': " + kNoTls);
+    diags_.error(value.loc, "listen '" + value.text + "': " + kNoTlsSupport);
     return skip_line(lx, value.loc.line);
   }
   end_of_statement(lx, value.loc.line, "the value of '" + name.text + "'");
@@ -77,7 +75,7 @@ bool Parser::param_allowed(const Token& name, const ParamSpec* spec, const Pendi
     diags_.error(name.loc, "unknown parameter '" + name.text + "'" +
                                did_you_mean(name.text, param_names(block != nullptr)));
   } else if (spec->tls_only() && !kWithTls) {
-    diags_.error(name.loc, "parameter '" + name.text + "': " + kNoTls);
+    diags_.error(name.loc, "parameter '" + name.text + "': " + kNoTlsSupport);
   } else if (block && !spec->domain_ok()) {
     diags_.error(name.loc, "parameter '" + name.text + "' is global: it cannot be set inside " +
                                block->domain.describe());

@@ -25,8 +25,7 @@ std::string block_label(const PendingDomain& d) {
 void Parser::domain_block(Lexer& lx, const Token& keyword) {
   const int line = keyword.loc.line;
   if (!kWithTls) {
-    diags_.error(keyword.loc, "'" + keyword.text +
-                                  "': ser was built without TLS support (rebuild with make TLS=1)");
+    diags_.error(keyword.loc, "'" + keyword.text + "': " + kNoTlsSupport);
     skip_line(lx, line);
     if (lx.peek().is_punct("{")) skip_block(lx);
     return;
