@@ -223,6 +223,21 @@ TEST(DomainTest, HostNameListenMayCoverADomain) {
   EXPECT_TRUE(r.ok) << r.text();
 }
 
+TEST(DomainTest, MisspelledBlockKeywordSuggestsAndSkipsTheBlock) {
+  auto r = load_text(std::string(kListen) +
+                     "tls_domian[127.0.0.1:5061] {\n  tls_verify = 1\n}\nchildren = 3\n");
+  EXPECT_EQ(r.text(),
+            "t.cfg:2:1: error: unknown parameter 'tls_domian', did you mean 'tls_domain'?\n");
+  EXPECT_EQ(r.config.core.children, 3);
+  EXPECT_FALSE(r.config.tls.defaults.verify.has_value());
+}
+
+TEST(DomainTest, BraceOnTheNextLine) {
+  auto r = load_text(std::string(kListen) + "tls_domain[127.0.0.1:5061]\n{\n  tls_verify = 1\n}\n");
+  ASSERT_TRUE(r.ok) << r.text();
+  EXPECT_EQ(r.config.tls_domains.at(0).settings.verify, std::optional<bool>(true));
+}
+
 TEST(DomainTest, DisableTlsIgnoresDomainsWithAWarning) {
   auto r = load_text("disable_tls = 1\ntls_domain[192.0.2.10:5061] { }\n");
   ASSERT_TRUE(r.ok) << r.text();

@@ -343,6 +343,19 @@ TEST(ParserTest, UnknownNameFollowedByABlockSkipsTheBlock) {
   EXPECT_EQ(r.config.core.children, 3);
 }
 
+TEST(ParserTest, WindowsLineEndingsAndTabs) {
+  auto r = load_text("children\t=\t4\r\nuser = ser\r\nroute\r\n{\r\n\tforward();\r\n}\r\n");
+  ASSERT_TRUE(r.ok) << r.text();
+  EXPECT_EQ(r.config.core.children, 4);
+  EXPECT_EQ(r.config.core.user, "ser");
+  EXPECT_TRUE(r.config.script.main.has_value());
+}
+
+TEST(ParserTest, DoubleEqualsIsNotAnAssignment) {
+  auto r = load_text("children == 4\n");
+  EXPECT_EQ(r.first_error(), "t.cfg:1:10: error: expected '=' after 'children', found '=='");
+}
+
 TEST(ParserTest, LoadModuleOfABuiltinIsAccepted) {
   auto r = load_text("loadmodule \"sl.so\"\nloadmodule \"/usr/lib/ser/modules/maxfwd.so\"\n");
   ASSERT_TRUE(r.ok) << r.text();
