@@ -1,6 +1,15 @@
+// The syslog priorities, read before core/base/log.h takes their macro names.
+#include <syslog.h>
+namespace {
+constexpr int kSyslogErr = LOG_ERR;
+constexpr int kSyslogWarning = LOG_WARNING;
+constexpr int kSyslogNotice = LOG_NOTICE;
+constexpr int kSyslogInfo = LOG_INFO;
+constexpr int kSyslogDebug = LOG_DEBUG;
+}  // namespace
+
 #include "core/base/log.h"
 
-#include <syslog.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -40,17 +49,17 @@ const char* level_name(LogLevel level) {
 int syslog_priority(LogLevel level) {
   switch (level) {
     case LogLevel::kError:
-      return LOG_ERR;
+      return kSyslogErr;
     case LogLevel::kWarning:
-      return LOG_WARNING;
+      return kSyslogWarning;
     case LogLevel::kNotice:
-      return LOG_NOTICE;
+      return kSyslogNotice;
     case LogLevel::kInfo:
-      return LOG_INFO;
+      return kSyslogInfo;
     case LogLevel::kDebug:
-      return LOG_DEBUG;
+      return kSyslogDebug;
   }
-  return LOG_INFO;
+  return kSyslogInfo;
 }
 
 }  // namespace

@@ -3,6 +3,13 @@
 // checked before any formatting, so a filtered line costs one load and a compare. Each line is
 // written with one call, so lines of different threads never interleave. Lines of one connection
 // carry one prefix, e.g. "[c#42 tcp 10.0.0.1:5060<-203.0.113.9:40000]".
+// <syslog.h> names its priorities LOG_ERR, LOG_NOTICE, LOG_INFO, which are our macros: take it
+// first and drop those three names, so that including both headers works in any order.
+#include <syslog.h>
+#undef LOG_ERR
+#undef LOG_NOTICE
+#undef LOG_INFO
+
 #include <atomic>
 #include <cstdint>
 #include <functional>

@@ -1,6 +1,7 @@
 #include "core/base/log.h"
 
 #include <gtest/gtest.h>
+#include <syslog.h>  // after log.h on purpose: our LOG_ERR must survive it
 
 #include <string>
 #include <vector>
@@ -43,6 +44,12 @@ TEST_F(LogTest, ConnectionPrefixStartsTheLine) {
   SER_LOG(LogLevel::kError, "[c#42 tcp 10.0.0.1:5060<-203.0.113.9:40000]", "closed: %s", "eof");
   ASSERT_EQ(lines_.size(), 1u);
   EXPECT_EQ(lines_[0], "ERROR: [c#42 tcp 10.0.0.1:5060<-203.0.113.9:40000] closed: eof");
+}
+
+TEST_F(LogTest, MacrosSurviveSyslogHeader) {
+  LOG_ERR("e");
+  LOG_NOTICE("n");
+  EXPECT_EQ(lines_.size(), 2u);
 }
 
 TEST_F(LogTest, LevelIsClampedToSersRange) {
