@@ -27,6 +27,12 @@ PlainSocketFactory& default_factory() {
   return factory;
 }
 
+// " (N more not logged)" after a throttled line, or nothing.
+std::string suppressed_note(LogThrottle& throttle) {
+  uint64_t n = throttle.take_suppressed();
+  return n == 0 ? std::string() : " (" + std::to_string(n) + " more not logged)";
+}
+
 bool only_crlf(std::string_view data) {
   return data.find_first_not_of("\r\n") == std::string_view::npos;
 }
@@ -102,11 +108,9 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
   if (!try_acquire_slot()) {
     bump(counters_->refused);
     if (refuse_log_.allow())
-      LOG_WARN(
-          "%s connection from %s refused: tcp_max_connections (%zu) reached (%llu more "
-          "refusals not logged)",
-          transport_name(spec.transport), peer.to_string().c_str(), settings_.max_connections,
-          static_cast<unsigned long long>(refuse_log_.take_suppressed()));
+      LOG_WARN("%s connection from %s refused: tcp_max_connections (%zu) reached%s",
+               transport_name(spec.transport), peer.to_string().c_str(), settings_.max_connections,
+               suppressed_note(refuse_log_).c_str());
     ::close(fd);
     return;
   }
