@@ -1,0 +1,115 @@
+#include "tls/ticket_keys.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstring>
+
+namespace tls {
+
+namespace {
+
+void free_keys(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+  delete static_cast<TicketKeys*>(ptr);
+}
+
+int keys_index() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, free_keys);
+  return index;
+}
+
+int ticket_cb(SSL* ssl, unsigned char* key_name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
+              compat::TicketMacCtx* mac, int enc) {
+  // After an SNI switch this is the selected domain's context: its keys, not the first one's.
+  TicketKeys* keys = TicketKeys::of(SSL_get_SSL_CTX(ssl));
+  if (keys == nullptr) return enc ? -1 : 0;
+  return keys->on_ticket(key_name, iv, cipher, mac, enc != 0);
+}
+
+}  // namespace
+
+TicketKeys::TicketKeys(std::chrono::seconds rotation, Clock clock)
+    : rotation_s_(rotation.count() > 0 ? rotation.count() : 1), clock_(std::move(clock)) {}
+
+bool TicketKeys::install(SSL_CTX* ctx, std::chrono::seconds rotation, Clock clock) {
+  auto* keys = new TicketKeys(rotation, std::move(clock));
+  if (keys_index() < 0 || SSL_CTX_set_ex_data(ctx, keys_index(), keys) != 1) {
+    delete keys;
+    return false;
+  }
+  SSL_CTX_set_timeout(ctx, static_cast<long>(keys->rotation_s_));
+  return compat::set_ticket_key_cb(ctx, ticket_cb);
+}
+
+TicketKeys* TicketKeys::of(const SSL_CTX* ctx) {
+  if (ctx == nullptr || keys_index() < 0) return nullptr;
+  return static_cast<TicketKeys*>(SSL_CTX_get_ex_data(ctx, keys_index()));
+}
+
+int64_t TicketKeys::now() const {
+  if (clock_) return clock_();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+bool TicketKeys::make_key(Key* key, int64_t now) {
+  key->valid = RAND_bytes(key->name.data(), key->name.size()) == 1 &&
+               RAND_bytes(key->aes.data(), key->aes.size()) == 1 &&
+               RAND_bytes(key->hmac.data(), key->hmac.size()) == 1;
+  key->created = now;
+  return key->valid;
+}
+
+void TicketKeys::rotate_if_due(int64_t now) {
+  if (current_.valid && now - current_.created < rotation_s_) return;
+  // Older than two periods: its tickets have expired too, keep neither key.
+  bool keep = current_.valid && now - current_.created < 2 * rotation_s_;
+  previous_ = keep ? current_ : Key{};
+  if (current_.valid) ++rotations_;
+  make_key(&current_, now);
+}
+
+TicketKeys::KeyName TicketKeys::current_name() {
+  std::lock_guard<std::mutex> lock(mu_);
+  rotate_if_due(now());
+  return current_.name;
+}
+
+uint64_t TicketKeys::rotations() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return rotations_;
+}
+
+int TicketKeys::on_ticket(unsigned char* key_name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
+                          compat::TicketMacCtx* mac, bool encrypt) {
+  Key key;
+  bool renew = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    rotate_if_due(now());
+    if (encrypt) {
+      key = current_;
+    } else if (current_.valid && std::memcmp(key_name, current_.name.data(), 16) == 0) {
+      key = current_;
+    } else if (previous_.valid && std::memcmp(key_name, previous_.name.data(), 16) == 0) {
+      key = previous_;
+      renew = true;
+    } else {
+      return 0;  // unknown or retired key: a full handshake, not an error
+    }
+  }
+  if (!key.valid) return -1;
+  const EVP_CIPHER* aes = EVP_aes_256_cbc();
+  if (encrypt) {
+    std::memcpy(key_name, key.name.data(), 16);
+    if (RAND_bytes(iv, EVP_CIPHER_iv_length(aes)) != 1) return -1;
+    if (EVP_EncryptInit_ex(cipher, aes, nullptr, key.aes.data(), iv) != 1) return -1;
+  } else if (EVP_DecryptInit_ex(cipher, aes, nullptr, key.aes.data(), iv) != 1) {
+    return -1;
+  }
+  if (!compat::init_ticket_mac(mac, key.hmac.data(), key.hmac.size())) return -1;
+  return renew ? 2 : 1;
+}
+
+}  // namespace tls

@@ -1,0 +1,66 @@
+#pragma once
+// Session ticket keys of one server context (RFC 5077; TLS 1.3 tickets, RFC 8446 section
+// 4.6.1, go through the same callback). OpenSSL's own ticket key is made once per SSL_CTX and
+// never changes, so a stolen key would decrypt every session ever resumed with it. Here a
+// current key encrypts new tickets and the previous one still decrypts older tickets; keys
+// rotate by age, checked at each use (no timer needed; an idle server rotates at its next
+// handshake). A ticket decrypted with the previous key is renewed.
+#include <openssl/ssl.h>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+
+#include "tls/tls_compat.h"
+
+namespace tls {
+
+class TicketKeys {
+ public:
+  // Seconds since an arbitrary epoch; steady in production, controlled in tests.
+  using Clock = std::function<int64_t()>;
+  static constexpr std::chrono::seconds kDefaultRotation{3600};
+
+  explicit TicketKeys(std::chrono::seconds rotation = kDefaultRotation, Clock clock = {});
+
+  // Installs a new TicketKeys and the ticket callback on `ctx` (which owns the keys from then
+  // on) and makes the session lifetime equal to the rotation period, so that a ticket stays
+  // decryptable for as long as it is valid. False when OpenSSL refused.
+  static bool install(SSL_CTX* ctx, std::chrono::seconds rotation = kDefaultRotation,
+                      Clock clock = {});
+  // The keys installed on `ctx`, or nullptr.
+  static TicketKeys* of(const SSL_CTX* ctx);
+
+  using KeyName = std::array<unsigned char, 16>;
+  KeyName current_name();
+  uint64_t rotations();
+
+  // The OpenSSL callback body (see SSL_CTX_set_tlsext_ticket_key_evp_cb(3)): 1 ok, 2 ok and
+  // renew the ticket, 0 unknown key (full handshake), -1 error.
+  int on_ticket(unsigned char* key_name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
+                compat::TicketMacCtx* mac, bool encrypt);
+
+ private:
+  struct Key {
+    KeyName name{};
+    std::array<unsigned char, 32> aes{};
+    std::array<unsigned char, 32> hmac{};
+    int64_t created = 0;
+    bool valid = false;
+  };
+
+  bool make_key(Key* key, int64_t now);
+  void rotate_if_due(int64_t now);  // with mu_ held
+  int64_t now() const;
+
+  const int64_t rotation_s_;
+  const Clock clock_;
+  std::mutex mu_;
+  Key current_;
+  Key previous_;
+  uint64_t rotations_ = 0;
+};
+
+}  // namespace tls
