@@ -2,9 +2,10 @@
 
 namespace core::net {
 
-void ConnectionTable::add(uint64_t id, int worker, Transport transport, const SocketAddr& peer) {
+void ConnectionTable::add(uint64_t id, int worker, Transport transport, const SocketAddr& peer,
+                          std::string_view server_name) {
   std::lock_guard<std::mutex> lock(mu_);
-  by_id_.emplace(id, Entry{worker, transport, peer});
+  by_id_.emplace(id, Entry{worker, transport, peer, std::string(server_name)});
   by_peer_.emplace(Key{transport, peer}, id);
 }
 
@@ -29,13 +30,15 @@ std::optional<ConnectionRef> ConnectionTable::find(uint64_t id) const {
   return ConnectionRef{id, it->second.worker};
 }
 
-std::optional<ConnectionRef> ConnectionTable::find(Transport transport,
-                                                   const SocketAddr& peer) const {
+std::optional<ConnectionRef> ConnectionTable::find(Transport transport, const SocketAddr& peer,
+                                                   std::string_view server_name) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto range = by_peer_.equal_range(Key{transport, peer});
   std::optional<ConnectionRef> best;
   for (auto p = range.first; p != range.second; ++p) {
-    if (!best || p->second > best->id) best = ConnectionRef{p->second, by_id_.at(p->second).worker};
+    const Entry& e = by_id_.at(p->second);
+    if (!server_name.empty() && e.server_name != server_name) continue;
+    if (!best || p->second > best->id) best = ConnectionRef{p->second, e.worker};
   }
   return best;
 }

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/net/socket_addr.h"
@@ -19,11 +21,15 @@ struct ConnectionRef {
 
 class ConnectionTable {
  public:
-  void add(uint64_t id, int worker, Transport transport, const SocketAddr& peer);
+  // server_name: the TLS name an outbound connection was opened for ("" otherwise).
+  void add(uint64_t id, int worker, Transport transport, const SocketAddr& peer,
+           std::string_view server_name = {});
   void remove(uint64_t id);
   std::optional<ConnectionRef> find(uint64_t id) const;
-  // The most recently added live connection to `peer` over `transport`.
-  std::optional<ConnectionRef> find(Transport transport, const SocketAddr& peer) const;
+  // The most recently added live connection to `peer` over `transport`; with a server_name,
+  // only one opened for exactly that name (a TLS identity is never borrowed from another).
+  std::optional<ConnectionRef> find(Transport transport, const SocketAddr& peer,
+                                    std::string_view server_name = {}) const;
   size_t size() const;
 
  private:
@@ -31,6 +37,7 @@ class ConnectionTable {
     int worker;
     Transport transport;
     SocketAddr peer;
+    std::string server_name;
   };
   struct Key {
     Transport transport;

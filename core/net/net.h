@@ -115,8 +115,11 @@ class Net {
   // Callable from any thread. UDP: sendto from the listener socket (listener_hint if it fits).
   // Streams: the connection conn_hint if alive, else a live connection to dst of that
   // transport, else a new connection; work for another worker's connection is posted there.
+  // server_name (TLS, later): the name a new connection sends as SNI and verifies (RFC 5922);
+  // when given, only a connection opened for that same name is reused.
   SendResult send(Transport transport, const SocketAddr& dst, std::string_view data,
-                  uint64_t conn_hint = 0, int listener_hint = -1);
+                  uint64_t conn_hint = 0, int listener_hint = -1,
+                  std::string_view server_name = {});
 
   NetStats stats() const;
   size_t connection_count() const { return active_.load(std::memory_order_relaxed); }
@@ -136,10 +139,11 @@ class Net {
   NetWorker* current_worker() const;
   SendResult send_udp(const SocketAddr& dst, std::string_view data, int listener_hint);
   SendResult post_send(NetWorker& nw, uint64_t id, Transport transport, const SocketAddr& dst,
-                       std::string_view data);
+                       std::string_view data, std::string_view server_name);
   bool send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
-                      std::string_view data);
-  bool connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data);
+                      std::string_view data, std::string_view server_name);
+  bool connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data,
+                        std::string_view server_name);
   bool try_acquire_slot();
   void release_slot() { active_.fetch_sub(1, std::memory_order_relaxed); }
   void accept_ready(NetWorker& nw, int listener_id);

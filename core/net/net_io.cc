@@ -148,19 +148,20 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
 }
 
 SendResult Net::send(Transport transport, const SocketAddr& dst, std::string_view data,
-                     uint64_t conn_hint, int listener_hint) {
+                     uint64_t conn_hint, int listener_hint, std::string_view server_name) {
   if (transport == Transport::kUdp) return send_udp(dst, data, listener_hint);
   std::optional<ConnectionRef> ref;
   if (conn_hint != 0) ref = table_.find(conn_hint);
-  if (!ref) ref = table_.find(transport, dst);
+  if (!ref) ref = table_.find(transport, dst, server_name);
   NetWorker* cur = current_worker();
   int target = ref ? ref->worker
                    : (cur ? cur->worker.index() : static_cast<int>(dst.hash() % workers_.size()));
   uint64_t id = ref ? ref->id : 0;
   if (cur != nullptr && cur->worker.index() == target) {
-    return send_on_worker(*cur, id, transport, dst, data) ? SendResult::kSent : SendResult::kFailed;
+    return send_on_worker(*cur, id, transport, dst, data, server_name) ? SendResult::kSent
+                                                                       : SendResult::kFailed;
   }
-  return post_send(*workers_[target], id, transport, dst, data);
+  return post_send(*workers_[target], id, transport, dst, data, server_name);
 }
 
 // A send handed to another worker: one shm block holding the parameters and the bytes, so a
@@ -172,10 +173,13 @@ struct Net::PostedSend {
   Transport transport;
   SocketAddr dst;
   size_t size;
+  size_t name_size;
   char* data() { return reinterpret_cast<char*>(this + 1); }
+  char* name() { return data() + size; }
   static void run(void* arg) {
     auto* p = static_cast<PostedSend*>(arg);
-    p->net->send_on_worker(*p->nw, p->id, p->transport, p->dst, {p->data(), p->size});
+    p->net->send_on_worker(*p->nw, p->id, p->transport, p->dst, {p->data(), p->size},
+                           {p->name(), p->name_size});
     Pool& shm = p->net->shm_;
     p->~PostedSend();
     shm.deallocate(p);
@@ -183,8 +187,8 @@ struct Net::PostedSend {
 };
 
 SendResult Net::post_send(NetWorker& nw, uint64_t id, Transport transport, const SocketAddr& dst,
-                          std::string_view data) {
-  void* mem = shm_.allocate(sizeof(PostedSend) + data.size());
+                          std::string_view data, std::string_view server_name) {
+  void* mem = shm_.allocate(sizeof(PostedSend) + data.size() + server_name.size());
   if (mem == nullptr) {
     bump(counters_->send_failed);
     if (drop_log_.allow())
@@ -192,8 +196,9 @@ SendResult Net::post_send(NetWorker& nw, uint64_t id, Transport transport, const
                dst.to_string().c_str());
     return SendResult::kFailed;
   }
-  auto* p = new (mem) PostedSend{this, &nw, id, transport, dst, data.size()};
+  auto* p = new (mem) PostedSend{this, &nw, id, transport, dst, data.size(), server_name.size()};
   std::memcpy(p->data(), data.data(), data.size());
+  if (!server_name.empty()) std::memcpy(p->name(), server_name.data(), server_name.size());
   if (nw.worker.post(&PostedSend::run, p)) return SendResult::kPosted;
   p->~PostedSend();
   shm_.deallocate(p);
@@ -222,7 +227,7 @@ SendResult Net::send_udp(const SocketAddr& dst, std::string_view data, int liste
 }
 
 bool Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
-                         std::string_view data) {
+                         std::string_view data, std::string_view server_name) {
   bool ok = false;
   if (!nw.stopping) {
     auto it = id != 0 ? nw.conns.find(id) : nw.conns.end();
@@ -230,15 +235,15 @@ bool Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAd
       ok = it->second->send(data);
     } else {
       // No connection, or it closed meanwhile: RFC 3261 §18.2.2 — connect to the address.
-      ok = connect_and_send(nw, t, dst, data);
+      ok = connect_and_send(nw, t, dst, data, server_name);
     }
   }
   if (!ok) bump(counters_->send_failed);
   return ok;
 }
 
-bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst,
-                           std::string_view data) {
+bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data,
+                           std::string_view server_name) {
   if (!dst.valid() || dst.port() == 0) return false;
   if (!try_acquire_slot()) {
     bump(counters_->refused);
@@ -268,7 +273,7 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst,
   p.peer = dst;
   TransportSocketFactory* factory = client_factories_[static_cast<int>(t)];
   if (factory == nullptr) factory = &default_factory();
-  TransportSocketOptions opts{false, p.local, p.peer, p.id, {}};
+  TransportSocketOptions opts{false, p.local, p.peer, p.id, server_name};
   PoolPtr<TransportSocket> sock = factory->create(opts, shm_);
   PoolPtr<Connection> conn;
   if (sock) conn = make_in_pool<Connection>(shm_, *this, nw, p, std::move(sock));
@@ -282,7 +287,7 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst,
   }
   Connection* c = conn.release();
   nw.conns.emplace(c->id(), c);
-  table_.add(c->id(), nw.worker.index(), t, dst);
+  table_.add(c->id(), nw.worker.index(), t, dst, server_name);
   if (!c->start_connecting(rc == 0)) return false;
   return c->send(data);
 }

@@ -1,0 +1,101 @@
+#include "core/net/connection_table.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "core/net/plain_socket.h"
+#include "net_test_util.h"
+
+namespace core::net {
+namespace {
+using namespace testing;
+
+TEST(ConnectionTableTest, FindsByIdAndByPeerUntilRemoved) {
+  ConnectionTable t;
+  SocketAddr peer = *SocketAddr::parse("10.0.0.1:5060");
+  t.add(7, 1, Transport::kTcp, peer);
+  ASSERT_TRUE(t.find(7));
+  EXPECT_EQ(t.find(7)->worker, 1);
+  ASSERT_TRUE(t.find(Transport::kTcp, peer));
+  EXPECT_EQ(t.find(Transport::kTcp, peer)->id, 7u);
+  EXPECT_FALSE(t.find(Transport::kTls, peer));  // same address, other transport
+  EXPECT_FALSE(t.find(Transport::kTcp, *SocketAddr::parse("10.0.0.1:5061")));
+  t.remove(7);
+  EXPECT_FALSE(t.find(7));
+  EXPECT_FALSE(t.find(Transport::kTcp, peer));
+  EXPECT_EQ(t.size(), 0u);
+}
+
+TEST(ConnectionTableTest, NewestConnectionToAPeerWins) {
+  ConnectionTable t;
+  SocketAddr peer = *SocketAddr::parse("[2001:db8::1]:5061");
+  t.add(3, 0, Transport::kTls, peer);
+  t.add(9, 1, Transport::kTls, peer);
+  EXPECT_EQ(t.find(Transport::kTls, peer)->id, 9u);
+  t.remove(9);
+  EXPECT_EQ(t.find(Transport::kTls, peer)->id, 3u);
+}
+
+TEST(ConnectionTableTest, AServerNameOnlyMatchesAConnectionOpenedForIt) {
+  ConnectionTable t;
+  SocketAddr peer = *SocketAddr::parse("192.0.2.1:5061");
+  t.add(1, 0, Transport::kTls, peer);  // accepted: no name of ours
+  t.add(2, 0, Transport::kTls, peer, "a.example.com");
+  EXPECT_EQ(t.find(Transport::kTls, peer, "a.example.com")->id, 2u);
+  EXPECT_FALSE(t.find(Transport::kTls, peer, "b.example.com"));
+  EXPECT_EQ(t.find(Transport::kTls, peer)->id, 2u);
+}
+
+// Plain sockets that remember the options of each outbound socket they made.
+class RecordingFactory : public TransportSocketFactory {
+ public:
+  Transport transport() const override { return Transport::kTls; }
+  PoolPtr<TransportSocket> create(const TransportSocketOptions& o, Pool& pool) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      names_.emplace_back(o.server_name);
+      servers_.push_back(o.is_server);
+    }
+    return plain_.create(o, pool);
+  }
+  std::vector<std::string> names() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return names_;
+  }
+
+ private:
+  std::mutex mu_;
+  PlainSocketFactory plain_;
+  std::vector<std::string> names_;
+  std::vector<bool> servers_;
+};
+
+TEST(ConnectionTableTest, OutboundServerNameReachesTheFactoryAndSeparatesConnections) {
+  RecordingHandler server_handler;
+  Net server(test_settings(1), server_handler);
+  int lid = server.add_listener({Transport::kTcp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  ASSERT_TRUE(server.start());
+  RecordingHandler client_handler;
+  RecordingFactory factory;
+  Net client(test_settings(1), client_handler);
+  client.set_client_factory(Transport::kTls, &factory);
+  ASSERT_TRUE(client.start());
+  SocketAddr to = server.listen_address(lid);
+  client.send(Transport::kTls, to, sip_message("a1"), 0, -1, "a.example.com");
+  ASSERT_TRUE(server_handler.wait_for(1));
+  client.send(Transport::kTls, to, sip_message("b1"), 0, -1, "b.example.com");
+  ASSERT_TRUE(server_handler.wait_for(2));
+  client.send(Transport::kTls, to, sip_message("a2"), 0, -1, "a.example.com");
+  ASSERT_TRUE(server_handler.wait_for(3));
+  auto got = server_handler.messages();
+  EXPECT_NE(got[0].conn_id, got[1].conn_id);
+  EXPECT_EQ(got[0].conn_id, got[2].conn_id);
+  EXPECT_EQ(factory.names(), (std::vector<std::string>{"a.example.com", "b.example.com"}));
+  EXPECT_EQ(client.stats().connects, 2u);
+  client.stop();
+  server.stop();
+}
+
+}  // namespace
+}  // namespace core::net
