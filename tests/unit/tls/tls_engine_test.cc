@@ -1,0 +1,326 @@
+// Two TlsEngines handshaking in memory: no sockets, no clocks (DESIGN.md principle 5). The
+// contexts are made here with plain OpenSSL calls from the test PKI, so these tests show the
+// engine's behaviour whatever the domain code does.
+#include "tls/tls_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/unit/tls/test_certs.h"
+#include "tls/ossl_ptr.h"
+#include "tls/tls_socket.h"
+
+namespace tls {
+namespace {
+
+using test::TestCerts;
+
+struct CtxSpec {
+  std::string cert;  // file names in the test PKI; "" = none
+  std::string key;
+  std::string ca;  // trust anchors; "" = none
+  int verify = SSL_VERIFY_NONE;
+  int max_version = 0;
+};
+
+SslCtxPtr make_ctx(bool server, const CtxSpec& spec) {
+  const TestCerts& certs = TestCerts::get();
+  SslCtxPtr ctx(SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()));
+  EXPECT_TRUE(ctx);
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  if (spec.max_version != 0) SSL_CTX_set_max_proto_version(ctx.get(), spec.max_version);
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS);
+  if (!spec.cert.empty()) {
+    EXPECT_EQ(SSL_CTX_use_certificate_chain_file(ctx.get(), certs.path(spec.cert).c_str()), 1);
+    EXPECT_EQ(
+        SSL_CTX_use_PrivateKey_file(ctx.get(), certs.path(spec.key).c_str(), SSL_FILETYPE_PEM), 1);
+  }
+  if (!spec.ca.empty()) {
+    EXPECT_EQ(SSL_CTX_load_verify_locations(ctx.get(), certs.path(spec.ca).c_str(), nullptr), 1);
+  }
+  SSL_CTX_set_verify(ctx.get(), spec.verify, nullptr);
+  return ctx;
+}
+
+CtxSpec server_spec() {
+  return {"server.pem", "server.key", "", SSL_VERIFY_NONE, 0};
+}
+CtxSpec client_spec() {
+  return {"", "", "ca.pem", SSL_VERIFY_PEER, 0};
+}
+
+// Moves every pending ciphertext byte from `from` to `to`; true if any moved.
+bool transfer(TlsEngine& from, TlsEngine& to) {
+  if (!from.has_output()) return false;
+  EXPECT_TRUE(to.feed(from.output()));
+  from.consume_output(from.output().size());
+  return true;
+}
+
+struct Pair {
+  Pair(const CtxSpec& s, const CtxSpec& c, std::string_view server_name = "localhost")
+      : server_ctx(make_ctx(true, s)), client_ctx(make_ctx(false, c)) {
+    EXPECT_TRUE(server.init(server_ctx.get(), TlsRole::kServer)) << server.error();
+    EXPECT_TRUE(client.init(client_ctx.get(), TlsRole::kClient, server_name)) << client.error();
+  }
+  // Runs both handshakes until both are done, one fails, or nothing moves.
+  bool handshake() {
+    for (int round = 0; round < 20; ++round) {
+      TlsResult c = client.handshake();
+      bool moved = transfer(client, server);
+      TlsResult s = server.handshake();
+      moved = transfer(server, client) || moved;
+      if (c == TlsResult::kError || s == TlsResult::kError) {
+        // Let the failing side's alert reach the other one.
+        client.handshake();
+        server.handshake();
+        return false;
+      }
+      if (c == TlsResult::kOk && s == TlsResult::kOk && !moved) return true;
+      if (!moved && c != TlsResult::kOk) return false;
+    }
+    return false;
+  }
+  // Reads everything `to` can decrypt after moving `from`'s output over.
+  static std::string deliver(TlsEngine& from, TlsEngine& to) {
+    transfer(from, to);
+    std::string got;
+    char buf[4096];
+    for (;;) {
+      size_t n = 0;
+      TlsResult r = to.read(std::span<char>(buf, sizeof(buf)), n);
+      got.append(buf, n);
+      if (r != TlsResult::kOk) break;
+    }
+    return got;
+  }
+
+  SslCtxPtr server_ctx;
+  SslCtxPtr client_ctx;
+  TlsEngine server;
+  TlsEngine client;
+};
+
+TEST(TlsEngineTest, Tls13HandshakeAndDataBothWays) {
+  Pair p(server_spec(), client_spec());
+  EXPECT_EQ(p.server.handshake_state(), HandshakeState::kNotStarted);
+  ASSERT_TRUE(p.handshake()) << p.client.error() << " / " << p.server.error();
+  EXPECT_EQ(p.client.handshake_state(), HandshakeState::kDone);
+  EXPECT_EQ(p.server.handshake_state(), HandshakeState::kDone);
+
+  TlsFacts client_view = collect_tls_facts(p.client.ssl());
+  EXPECT_EQ(client_view.version, "TLSv1.3");
+  EXPECT_EQ(client_view.peer_cn, "localhost");
+  EXPECT_EQ(client_view.peer_san_dns, "localhost");
+  EXPECT_TRUE(client_view.peer_verified);
+  TlsFacts server_view = collect_tls_facts(p.server.ssl());
+  EXPECT_EQ(server_view.sni, "localhost");
+  EXPECT_FALSE(server_view.peer_certificate);
+  EXPECT_FALSE(server_view.peer_verified);
+
+  size_t taken = 0;
+  EXPECT_EQ(p.client.write("INVITE sip:a@b SIP/2.0\r\n", taken), TlsResult::kOk);
+  EXPECT_EQ(taken, 24u);
+  EXPECT_EQ(Pair::deliver(p.client, p.server), "INVITE sip:a@b SIP/2.0\r\n");
+  EXPECT_EQ(p.server.write("SIP/2.0 200 OK\r\n", taken), TlsResult::kOk);
+  EXPECT_EQ(Pair::deliver(p.server, p.client), "SIP/2.0 200 OK\r\n");
+}
+
+TEST(TlsEngineTest, Tls12HandshakeWithForwardSecrecy) {
+  CtxSpec c = client_spec();
+  c.max_version = TLS1_2_VERSION;
+  Pair p(server_spec(), c);
+  ASSERT_TRUE(p.handshake()) << p.client.error() << " / " << p.server.error();
+  TlsFacts f = collect_tls_facts(p.server.ssl());
+  EXPECT_EQ(f.version, "TLSv1.2");
+  EXPECT_EQ(f.cipher.rfind("ECDHE-", 0), 0u) << f.cipher;
+  size_t taken = 0;
+  EXPECT_EQ(p.server.write("pong", taken), TlsResult::kOk);
+  EXPECT_EQ(Pair::deliver(p.server, p.client), "pong");
+}
+
+TEST(TlsEngineTest, WriteBeforeTheHandshakeIsQueuedThenSent) {
+  Pair p(server_spec(), client_spec());
+  size_t taken = 0;
+  // The client has not even sent its ClientHello: the bytes wait in the engine.
+  EXPECT_EQ(p.client.write("early bytes", taken), TlsResult::kWantRead);
+  EXPECT_EQ(taken, 11u);
+  EXPECT_EQ(p.client.queued_plaintext(), 11u);
+  EXPECT_EQ(p.client.handshake_state(), HandshakeState::kInProgress);
+  ASSERT_TRUE(p.handshake());
+  EXPECT_EQ(p.client.queued_plaintext(), 0u);
+  EXPECT_EQ(Pair::deliver(p.client, p.server), "early bytes");
+}
+
+TEST(TlsEngineTest, QueueBeforeTheHandshakeIsBounded) {
+  Pair p(server_spec(), client_spec());
+  std::string big(TlsEngine::kMaxQueuedPlaintext + 1000, 'x');
+  size_t taken = 0;
+  p.client.write(big, taken);
+  EXPECT_EQ(taken, TlsEngine::kMaxQueuedPlaintext);
+  ASSERT_TRUE(p.handshake());
+  // The handshake sends what fits under the output high-water mark; flush() sends the rest.
+  std::string got = Pair::deliver(p.client, p.server);
+  for (int i = 0; i < 10 && p.client.queued_plaintext() > 0; ++i) {
+    EXPECT_NE(p.client.flush(), TlsResult::kError);
+    got += Pair::deliver(p.client, p.server);
+  }
+  EXPECT_EQ(got, big.substr(0, TlsEngine::kMaxQueuedPlaintext));
+}
+
+TEST(TlsEngineTest, LargeWriteGoesOutInPiecesWithBoundedOutput) {
+  Pair p(server_spec(), client_spec());
+  ASSERT_TRUE(p.handshake());
+  std::string big(200 * 1024, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 7) % 26);
+  std::string received;
+  size_t sent = 0;
+  int calls = 0;
+  while (sent < big.size() && calls < 100) {
+    ++calls;
+    size_t taken = 0;
+    TlsResult r = p.client.write(std::string_view(big).substr(sent), taken);
+    ASSERT_TRUE(r == TlsResult::kOk || r == TlsResult::kWantWrite) << tls_result_name(r);
+    sent += taken;
+    // Ciphertext waiting to be sent never grows past the high-water mark plus one record.
+    EXPECT_LE(p.client.output().size(), TlsEngine::kOutputHighWater + TlsEngine::kRecordSize + 256);
+    received += Pair::deliver(p.client, p.server);
+  }
+  EXPECT_GT(calls, 1);
+  EXPECT_EQ(received.size(), big.size());
+  EXPECT_TRUE(received == big);
+}
+
+TEST(TlsEngineTest, CloseNotifyIsSeenAsClosed) {
+  Pair p(server_spec(), client_spec());
+  ASSERT_TRUE(p.handshake());
+  size_t taken = 0;
+  p.client.write("last words", taken);
+  EXPECT_EQ(p.client.start_close(), TlsResult::kOk);
+  EXPECT_TRUE(p.client.close_notify_sent());
+  transfer(p.client, p.server);
+  char buf[64];
+  size_t n = 0;
+  EXPECT_EQ(p.server.read(std::span<char>(buf, sizeof(buf)), n), TlsResult::kOk);
+  EXPECT_EQ(std::string(buf, n), "last words");
+  EXPECT_EQ(p.server.read(std::span<char>(buf, sizeof(buf)), n), TlsResult::kClosed);
+  EXPECT_TRUE(p.server.close_notify_received());
+  EXPECT_EQ(p.client.write("more", taken), TlsResult::kClosed);
+}
+
+TEST(TlsEngineTest, EndOfStreamWithoutCloseNotifyIsTruncation) {
+  Pair p(server_spec(), client_spec());
+  ASSERT_TRUE(p.handshake());
+  p.server.feed_eof();
+  char buf[64];
+  size_t n = 0;
+  EXPECT_EQ(p.server.read(std::span<char>(buf, sizeof(buf)), n), TlsResult::kTruncated);
+  EXPECT_EQ(n, 0u);
+}
+
+TEST(TlsEngineTest, UntrustedServerFailsWithTheVerifyResultAndDepth) {
+  CtxSpec c = client_spec();
+  c.ca = "other-ca.pem";
+  Pair p(server_spec(), c);
+  EXPECT_FALSE(p.handshake());
+  EXPECT_EQ(p.client.handshake_state(), HandshakeState::kFailed);
+  // server.pem is the leaf then the intermediate; the intermediate's issuer (the root) is not
+  // trusted by this client: the failure is at depth 1.
+  EXPECT_EQ(p.client.error(),
+            "handshake failed: certificate verify failed: unable to get local issuer "
+            "certificate (depth 1)");
+  EXPECT_EQ(p.client.failure(), HandshakeFailure::kVerify);
+  // The server learns it from the client's alert.
+  EXPECT_EQ(p.server.handshake_state(), HandshakeState::kFailed);
+  EXPECT_EQ(p.server.error(), "handshake failed: tlsv1 alert unknown ca");
+}
+
+TEST(TlsEngineTest, ServerNameNotInTheCertificateFailsVerification) {
+  Pair p(server_spec(), client_spec(), "sip.example.org");
+  EXPECT_FALSE(p.handshake());
+  EXPECT_EQ(p.client.error(),
+            "handshake failed: certificate verify failed: hostname mismatch (depth 0)");
+}
+
+TEST(TlsEngineTest, MissingRequiredClientCertificateFailsOnTheServer) {
+  CtxSpec s = server_spec();
+  s.ca = "ca.pem";
+  s.verify = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+  Pair p(s, client_spec());
+  EXPECT_FALSE(p.handshake());
+  EXPECT_EQ(p.server.error(), "handshake failed: peer did not return a certificate");
+  EXPECT_EQ(p.server.failure(), HandshakeFailure::kNoCertificate);
+}
+
+TEST(TlsEngineTest, ClientCertificateFromAnotherCaFailsAtDepthZero) {
+  CtxSpec s = server_spec();
+  s.ca = "ca.pem";
+  s.verify = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+  CtxSpec c = client_spec();
+  c.cert = "client-other-ca.pem";
+  c.key = "client-other-ca.key";
+  Pair p(s, c);
+  EXPECT_FALSE(p.handshake());
+  EXPECT_EQ(p.server.error(),
+            "handshake failed: certificate verify failed: unable to get local issuer "
+            "certificate (depth 0)");
+  EXPECT_EQ(p.server.failure(), HandshakeFailure::kVerify);
+}
+
+TEST(TlsEngineTest, MutualTlsGivesThePeerFactsToTheServer) {
+  CtxSpec s = server_spec();
+  s.ca = "ca.pem";
+  s.verify = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+  CtxSpec c = client_spec();
+  c.cert = "client.pem";
+  c.key = "client.key";
+  Pair p(s, c);
+  ASSERT_TRUE(p.handshake()) << p.server.error();
+  TlsFacts f = collect_tls_facts(p.server.ssl());
+  EXPECT_TRUE(f.peer_certificate);
+  EXPECT_TRUE(f.peer_verified);
+  EXPECT_EQ(f.peer_cn, "client.test");
+  EXPECT_EQ(f.peer_san_dns, "client.test");
+}
+
+TEST(TlsEngineTest, VersionRefusedIsAProtocolFailure) {
+  CtxSpec s = server_spec();
+  CtxSpec c = client_spec();
+  c.max_version = TLS1_2_VERSION;
+  Pair p(s, c);
+  SSL_set_min_proto_version(p.server.ssl(), TLS1_3_VERSION);
+  EXPECT_FALSE(p.handshake());
+  EXPECT_EQ(p.server.failure(), HandshakeFailure::kProtocol);
+  EXPECT_EQ(p.server.error(), "handshake failed: unsupported protocol");
+}
+
+TEST(TlsEngineTest, PlainTextOnATlsServerIsAProtocolFailure) {
+  Pair p(server_spec(), client_spec());
+  ASSERT_TRUE(p.server.feed("OPTIONS sip:x@y SIP/2.0\r\nContent-Length: 0\r\n\r\n"));
+  EXPECT_EQ(p.server.handshake(), TlsResult::kError);
+  EXPECT_EQ(p.server.failure(), HandshakeFailure::kProtocol);
+  EXPECT_EQ(p.server.error().rfind("handshake failed: ", 0), 0u);
+}
+
+TEST(TlsEngineTest, PeerClosingDuringTheHandshakeIsCountedAsSuch) {
+  Pair p(server_spec(), client_spec());
+  p.client.handshake();
+  std::string hello(p.client.output());
+  ASSERT_GT(hello.size(), 10u);
+  ASSERT_TRUE(p.server.feed(std::string_view(hello).substr(0, 10)));  // half a ClientHello
+  EXPECT_EQ(p.server.handshake(), TlsResult::kWantRead);
+  p.server.feed_eof();
+  EXPECT_EQ(p.server.handshake(), TlsResult::kError);
+  EXPECT_EQ(p.server.failure(), HandshakeFailure::kPeerClosed);
+  EXPECT_EQ(p.server.error(), "handshake failed: peer closed the connection");
+}
+
+TEST(TlsEngineTest, InitWithoutAContextFailsWithAReason) {
+  TlsEngine e;
+  EXPECT_FALSE(e.init(nullptr, TlsRole::kServer));
+  EXPECT_NE(e.error().find("no context"), std::string::npos) << e.error();
+}
+
+}  // namespace
+}  // namespace tls

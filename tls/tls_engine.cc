@@ -1,0 +1,327 @@
+#include "tls/tls_engine.h"
+
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace tls {
+
+// The BIO under the SSL: reads come from the engine's input buffer, writes go to its output
+// buffer. An empty input asks OpenSSL to retry (WANT_READ) until feed_eof(), after which a read
+// returns 0 and OpenSSL reports an unexpected EOF (truncation) unless close_notify came first.
+struct EngineBio {
+  static TlsEngine* engine(BIO* b) { return static_cast<TlsEngine*>(BIO_get_data(b)); }
+
+  static int write(BIO* b, const char* data, int len) {
+    BIO_clear_retry_flags(b);
+    TlsEngine* e = engine(b);
+    if (len <= 0) return 0;
+    if (!e->out_.append(std::string_view(data, static_cast<size_t>(len)))) return -1;
+    return len;
+  }
+
+  static int read(BIO* b, char* buf, int len) {
+    BIO_clear_retry_flags(b);
+    TlsEngine* e = engine(b);
+    if (e->in_.empty()) {
+      if (e->in_eof_) return 0;
+      BIO_set_retry_read(b);
+      return -1;
+    }
+    size_t n = std::min(e->in_.size(), static_cast<size_t>(std::max(len, 0)));
+    std::memcpy(buf, e->in_.view().data(), n);
+    e->in_.consume(n);
+    if (e->in_.empty()) e->in_.release();
+    return static_cast<int>(n);
+  }
+
+  static long ctrl(BIO* b, int cmd, long /*num*/, void* /*ptr*/) {
+    TlsEngine* e = engine(b);
+    switch (cmd) {
+      case BIO_CTRL_FLUSH:
+        return 1;
+      case BIO_CTRL_PENDING:
+        return static_cast<long>(e->in_.size());
+      case BIO_CTRL_WPENDING:
+        return static_cast<long>(e->out_.size());
+      case BIO_CTRL_EOF:
+        return e->in_eof_ && e->in_.empty() ? 1 : 0;
+      default:
+        return 0;
+    }
+  }
+
+  static int create(BIO* b) {
+    BIO_set_init(b, 1);
+    return 1;
+  }
+
+  static BIO_METHOD* method() {
+    static BIO_METHOD* const m = [] {
+      BIO_METHOD* bm = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "ser-tls-engine");
+      if (bm != nullptr) {
+        BIO_meth_set_write(bm, &EngineBio::write);
+        BIO_meth_set_read(bm, &EngineBio::read);
+        BIO_meth_set_ctrl(bm, &EngineBio::ctrl);
+        BIO_meth_set_create(bm, &EngineBio::create);
+      }
+      return bm;
+    }();
+    return m;
+  }
+};
+
+namespace {
+
+// The SSL's ex-data slot holding its TlsEngine (for the verify callback).
+int engine_ex_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+bool is_ip_literal(const std::string& name) {
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET, name.c_str(), buf) == 1 || inet_pton(AF_INET6, name.c_str(), buf) == 1;
+}
+
+}  // namespace
+
+const char* tls_result_name(TlsResult r) {
+  switch (r) {
+    case TlsResult::kOk:
+      return "ok";
+    case TlsResult::kWantRead:
+      return "want read";
+    case TlsResult::kWantWrite:
+      return "want write";
+    case TlsResult::kClosed:
+      return "closed";
+    case TlsResult::kTruncated:
+      return "truncated";
+    case TlsResult::kError:
+      return "error";
+  }
+  return "?";
+}
+
+TlsEngine::TlsEngine(core::Pool& pool) : pool_(&pool), in_(pool), out_(pool), queued_(pool) {}
+
+bool TlsEngine::init(SSL_CTX* ctx, TlsRole role, std::string_view server_name) {
+  role_ = role;
+  ERR_clear_error();
+  BIO_METHOD* method = EngineBio::method();
+  ssl_.reset(ctx != nullptr && method != nullptr ? SSL_new(ctx) : nullptr);
+  BIO* bio = ssl_ ? BIO_new(method) : nullptr;
+  if (bio == nullptr) {
+    error_ = "tls error: cannot create the connection state: " +
+             drain_error_queue(ctx == nullptr ? "no context" : "out of memory");
+    ssl_.reset();
+    return false;
+  }
+  BIO_set_data(bio, this);
+  SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns the BIO now
+  SSL_set_ex_data(ssl_.get(), engine_ex_index(), this);
+  // The records of a retried write may come from a moved buffer (queued_ grows and shrinks).
+  SSL_set_mode(ssl_.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  // Keep the context's verify mode and callback, but see every verdict to learn the depth.
+  SSL_set_verify(ssl_.get(), SSL_get_verify_mode(ssl_.get()), &TlsEngine::verify_callback);
+  if (role == TlsRole::kServer) {
+    SSL_set_accept_state(ssl_.get());
+    return true;
+  }
+  SSL_set_connect_state(ssl_.get());
+  if (server_name.empty()) return true;
+  std::string name(server_name);
+  bool ok;
+  if (is_ip_literal(name)) {
+    // RFC 6066 §3: no SNI for an address; RFC 5922 §7.2 checks the subjectAltName IP instead.
+    ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_.get()), name.c_str()) == 1;
+  } else {
+    ok = SSL_set_tlsext_host_name(ssl_.get(), name.c_str()) == 1 &&
+         SSL_set1_host(ssl_.get(), name.c_str()) == 1;
+  }
+  if (!ok) {
+    error_ =
+        "tls error: cannot use server name \"" + name + "\": " + drain_error_queue("invalid name");
+    ssl_.reset();
+    return false;
+  }
+  return true;
+}
+
+// Wraps the context's callback (whatever the domain installed) and records the depth of the
+// first certificate that failed, which SSL_get_verify_result does not give.
+int TlsEngine::verify_callback(int ok, X509_STORE_CTX* store) {
+  SSL* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  if (ssl == nullptr) return ok;
+  SSL_verify_cb ctx_cb = SSL_CTX_get_verify_callback(SSL_get_SSL_CTX(ssl));
+  if (ctx_cb != nullptr && ctx_cb != &TlsEngine::verify_callback) ok = ctx_cb(ok, store);
+  auto* engine = static_cast<TlsEngine*>(SSL_get_ex_data(ssl, engine_ex_index()));
+  if (ok == 0 && engine != nullptr && engine->verify_.error == X509_V_OK) {
+    engine->verify_.error = X509_STORE_CTX_get_error(store);
+    engine->verify_.depth = X509_STORE_CTX_get_error_depth(store);
+  }
+  return ok;
+}
+
+void TlsEngine::consume_output(size_t n) {
+  out_.consume(std::min(n, out_.size()));
+  if (out_.empty()) out_.release();
+}
+
+TlsResult TlsEngine::handshake() {
+  if (state_ == HandshakeState::kDone) return TlsResult::kOk;
+  if (state_ == HandshakeState::kFailed || !ssl_) return TlsResult::kError;
+  state_ = HandshakeState::kInProgress;
+  ERR_clear_error();
+  int rc = SSL_do_handshake(ssl_.get());
+  if (rc == 1) {
+    state_ = HandshakeState::kDone;
+    // Data written while the handshake ran goes out now; a want-read is retried later.
+    TlsResult q = flush();
+    return q == TlsResult::kError ? q : TlsResult::kOk;
+  }
+  int err = SSL_get_error(ssl_.get(), rc);
+  if (err == SSL_ERROR_WANT_READ) return TlsResult::kWantRead;
+  if (err == SSL_ERROR_WANT_WRITE) return TlsResult::kWantWrite;
+  return fail(err, "handshake failed");
+}
+
+TlsResult TlsEngine::fail(int ssl_error, const char* what) {
+  FailureInfo info = describe_failure(ssl_.get(), ssl_error, verify_, in_eof_);
+  error_ = std::string(what) + ": " + info.reason;
+  if (state_ != HandshakeState::kDone) {
+    state_ = HandshakeState::kFailed;
+    failure_ = info.kind;
+  }
+  broken_ = true;
+  queued_.release();
+  return TlsResult::kError;
+}
+
+TlsResult TlsEngine::queue(std::string_view data, size_t& taken) {
+  size_t room = kMaxQueuedPlaintext - std::min(kMaxQueuedPlaintext, queued_.size());
+  size_t n = std::min(room, data.size());
+  if (n > 0 && !queued_.append(data.substr(0, n))) {
+    error_ = "tls error: out of memory queueing a write";
+    return TlsResult::kError;
+  }
+  taken += n;
+  return TlsResult::kOk;
+}
+
+TlsResult TlsEngine::write(std::string_view plaintext, size_t& taken) {
+  taken = 0;
+  if (broken_ || state_ == HandshakeState::kFailed) return TlsResult::kError;
+  if (close_sent_ || close_received_) return TlsResult::kClosed;
+  if (state_ != HandshakeState::kDone || !queued_.empty()) {
+    if (queue(plaintext, taken) == TlsResult::kError) return TlsResult::kError;
+    TlsResult r = state_ == HandshakeState::kDone ? flush() : handshake();
+    if (r == TlsResult::kOk && state_ == HandshakeState::kDone) r = flush();
+    if (r == TlsResult::kOk && taken < plaintext.size()) return TlsResult::kWantWrite;
+    return r;
+  }
+  return write_records(plaintext, taken);
+}
+
+// Encrypts record by record until everything is taken or the output reaches the high-water
+// mark. OpenSSL wants a write that returned WANT_READ retried with the same bytes: those are
+// moved to queued_ (counted as taken) and retried from there.
+TlsResult TlsEngine::write_records(std::string_view data, size_t& taken) {
+  while (taken < data.size()) {
+    if (out_.size() >= kOutputHighWater) return TlsResult::kWantWrite;
+    std::string_view chunk = data.substr(taken, std::min(kRecordSize, data.size() - taken));
+    size_t n = 0;
+    ERR_clear_error();
+    if (SSL_write_ex(ssl_.get(), chunk.data(), chunk.size(), &n) == 1) {
+      taken += n;
+      continue;
+    }
+    int err = SSL_get_error(ssl_.get(), 0);
+    if (err == SSL_ERROR_WANT_READ) {
+      if (queue(chunk, taken) == TlsResult::kError) return TlsResult::kError;
+      return TlsResult::kWantRead;
+    }
+    if (err == SSL_ERROR_ZERO_RETURN) {
+      close_received_ = true;
+      return TlsResult::kClosed;
+    }
+    return fail(err, "tls error");
+  }
+  return TlsResult::kOk;
+}
+
+TlsResult TlsEngine::flush() {
+  if (broken_ || state_ == HandshakeState::kFailed) return TlsResult::kError;
+  if (state_ != HandshakeState::kDone) return queued_.empty() ? TlsResult::kOk : handshake();
+  while (!queued_.empty()) {
+    if (out_.size() >= kOutputHighWater) return TlsResult::kWantWrite;
+    std::string_view chunk = queued_.view().substr(0, std::min(kRecordSize, queued_.size()));
+    size_t n = 0;
+    ERR_clear_error();
+    if (SSL_write_ex(ssl_.get(), chunk.data(), chunk.size(), &n) == 1) {
+      queued_.consume(n);
+      continue;
+    }
+    int err = SSL_get_error(ssl_.get(), 0);
+    if (err == SSL_ERROR_WANT_READ) return TlsResult::kWantRead;
+    return fail(err, "tls error");
+  }
+  queued_.release();
+  return TlsResult::kOk;
+}
+
+TlsResult TlsEngine::read(std::span<char> out, size_t& got) {
+  got = 0;
+  if (close_received_) return TlsResult::kClosed;
+  if (broken_ || state_ == HandshakeState::kFailed) return TlsResult::kError;
+  if (state_ != HandshakeState::kDone) {
+    TlsResult r = handshake();
+    if (r != TlsResult::kOk) return r;
+  }
+  ERR_clear_error();
+  if (SSL_read_ex(ssl_.get(), out.data(), out.size(), &got) == 1) {
+    if (!queued_.empty() && flush() == TlsResult::kError) return TlsResult::kError;
+    return TlsResult::kOk;
+  }
+  int err = SSL_get_error(ssl_.get(), 0);
+  switch (err) {
+    case SSL_ERROR_WANT_READ:
+      // A record that needed reading (a key update, a ticket) may unblock a queued write.
+      if (!queued_.empty() && flush() == TlsResult::kError) return TlsResult::kError;
+      return TlsResult::kWantRead;
+    case SSL_ERROR_WANT_WRITE:
+      return TlsResult::kWantWrite;
+    case SSL_ERROR_ZERO_RETURN:
+      close_received_ = true;
+      return TlsResult::kClosed;
+    default:
+      break;
+  }
+  unsigned long e = ERR_peek_error();
+  if (is_unexpected_eof(e) || (err == SSL_ERROR_SYSCALL && e == 0 && in_eof_)) {
+    ERR_clear_error();
+    broken_ = true;
+    return TlsResult::kTruncated;
+  }
+  return fail(err, "tls error");
+}
+
+TlsResult TlsEngine::start_close() {
+  if (close_sent_) return TlsResult::kOk;
+  if (!ssl_ || broken_ || state_ != HandshakeState::kDone) return TlsResult::kError;
+  ERR_clear_error();
+  int rc = SSL_shutdown(ssl_.get());
+  if (rc < 0) {
+    ERR_clear_error();  // best effort: the connection closes anyway
+    return TlsResult::kError;
+  }
+  close_sent_ = true;
+  return TlsResult::kOk;
+}
+
+}  // namespace tls

@@ -1,0 +1,125 @@
+#pragma once
+// The per-connection TLS engine, sans I/O (DESIGN.md principle 5): one SSL over a BIO that
+// reads and writes two pool buffers. The owner moves bytes: received ciphertext in
+// (input_space/commit_input or feed), ciphertext to send out (output/consume_output), and
+// calls handshake/read/write, each returning an explicit TlsResult. Nothing here touches a
+// socket or a clock, so two engines can handshake in memory in a test.
+//
+// Memory (principle 6): the buffers hold bytes only while there are some (released when
+// drained); the context sets SSL_MODE_RELEASE_BUFFERS so idle connections keep no records.
+#include <openssl/ssl.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/base/byte_buffer.h"
+#include "core/base/pool.h"
+#include "tls/ossl_ptr.h"
+#include "tls/tls_errors.h"
+
+namespace tls {
+
+enum class TlsResult : uint8_t {
+  kOk,
+  kWantRead,   // feed more ciphertext (after sending what output() holds)
+  kWantWrite,  // drain output() first: too much ciphertext is waiting
+  kClosed,     // the peer sent close_notify
+  kTruncated,  // the peer's stream ended without close_notify: treat as a close
+  kError,      // see error()
+};
+const char* tls_result_name(TlsResult r);
+
+enum class HandshakeState : uint8_t { kNotStarted, kInProgress, kDone, kFailed };
+enum class TlsRole : uint8_t { kServer, kClient };
+
+class TlsEngine {
+ public:
+  // Plaintext accepted while the handshake runs (or while a write waits for a read).
+  static constexpr size_t kMaxQueuedPlaintext = 64 * 1024;
+  // write() stops encrypting when this much ciphertext waits to be sent.
+  static constexpr size_t kOutputHighWater = 32 * 1024;
+  // One TLS record of plaintext (RFC 8446 §5.1: 2^14).
+  static constexpr size_t kRecordSize = 16384;
+
+  explicit TlsEngine(core::Pool& pool = core::Pool::shm());
+  ~TlsEngine() = default;
+  TlsEngine(const TlsEngine&) = delete;
+  TlsEngine& operator=(const TlsEngine&) = delete;
+
+  // Makes the SSL from `ctx`. A client's `server_name` is sent as SNI (RFC 6066 §3; not for an
+  // IP literal) and checked against the peer certificate when the context verifies (RFC 5922
+  // §7). False on failure, with error() saying why.
+  bool init(SSL_CTX* ctx, TlsRole role, std::string_view server_name = {});
+  SSL* ssl() const { return ssl_.get(); }
+  TlsRole role() const { return role_; }
+
+  // Received ciphertext: write into input_space(n) then commit_input(count), or feed() a copy.
+  // An empty span / false: the pool refused the memory.
+  std::span<char> input_space(size_t n) { return in_.prepare(n); }
+  void commit_input(size_t n) {
+    in_.commit(n);
+    if (in_.empty()) in_.release();  // nothing came: give the space back
+  }
+  bool feed(std::string_view ciphertext) { return in_.append(ciphertext); }
+  // The peer's stream ended (recv returned 0).
+  void feed_eof() { in_eof_ = true; }
+  bool input_eof() const { return in_eof_; }
+  size_t input_pending() const { return in_.size(); }
+
+  // Ciphertext to send.
+  std::string_view output() const { return out_.view(); }
+  bool has_output() const { return !out_.empty(); }
+  void consume_output(size_t n);
+
+  // Runs the handshake as far as the input allows: kOk once done, kWantRead, or kError.
+  TlsResult handshake();
+  // Encrypts `plaintext`; `taken` is how much was accepted (queued or encrypted). Before the
+  // handshake is done, or when OpenSSL needs to read first, bytes are queued (up to
+  // kMaxQueuedPlaintext) and sent later by handshake()/read()/write(). kOk: all taken;
+  // kWantWrite: drain output() and call again with the rest; kWantRead: queued, feed input.
+  TlsResult write(std::string_view plaintext, size_t& taken);
+  // Decrypts into `out`; `got` bytes. kWantRead when no whole record is buffered.
+  TlsResult read(std::span<char> out, size_t& got);
+  // Encrypts queued plaintext as far as the output allows (call after draining output() when
+  // queued_plaintext() is not 0): kOk when the queue is empty, kWantWrite, kWantRead, kError.
+  TlsResult flush();
+  // Queues close_notify (RFC 8446 §6.1) into output(); idempotent.
+  TlsResult start_close();
+
+  HandshakeState handshake_state() const { return state_; }
+  bool close_notify_received() const { return close_received_; }
+  bool close_notify_sent() const { return close_sent_; }
+  size_t queued_plaintext() const { return queued_.size(); }
+  // One line: "handshake failed: ..." or "tls error: ...".
+  const std::string& error() const { return error_; }
+  HandshakeFailure failure() const { return failure_; }
+  // The first certificate verification error and its depth ({X509_V_OK, -1}: none).
+  VerifyError verify_error() const { return verify_; }
+
+ private:
+  friend struct EngineBio;
+  static int verify_callback(int ok, X509_STORE_CTX* store);
+  TlsResult write_records(std::string_view data, size_t& taken);
+  TlsResult queue(std::string_view data, size_t& taken);
+  TlsResult fail(int ssl_error, const char* what);
+
+  core::Pool* pool_;
+  SslPtr ssl_;
+  core::ByteBuffer in_;
+  core::ByteBuffer out_;
+  core::ByteBuffer queued_;
+  std::string error_;
+  HandshakeFailure failure_ = HandshakeFailure::kNone;
+  HandshakeState state_ = HandshakeState::kNotStarted;
+  TlsRole role_ = TlsRole::kServer;
+  VerifyError verify_;
+  bool in_eof_ = false;
+  bool close_received_ = false;
+  bool close_sent_ = false;
+  bool broken_ = false;  // a fatal error after the handshake: no more I/O
+};
+
+}  // namespace tls

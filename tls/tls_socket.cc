@@ -1,0 +1,355 @@
+#include "tls/tls_socket.h"
+
+#include <openssl/x509v3.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/base/log.h"
+#include "tls/handshake_limiter.h"
+#include "tls/tls_stats.h"
+
+namespace tls {
+
+using core::LogLevel;
+using core::net::IoResult;
+using core::net::PostIoAction;
+
+namespace {
+
+using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OsslDeleter<GENERAL_NAMES_free>>;
+
+std::string asn1_text(const ASN1_STRING* s) {
+  unsigned char* utf8 = nullptr;
+  int n = ASN1_STRING_to_UTF8(&utf8, s);
+  if (n < 0) return std::string();
+  std::string out(reinterpret_cast<const char*>(utf8), static_cast<size_t>(n));
+  OPENSSL_free(utf8);
+  return out;
+}
+
+std::string subject_cn(X509* cert) {
+  X509_NAME* name = X509_get_subject_name(cert);
+  int i = name != nullptr ? X509_NAME_get_index_by_NID(name, NID_commonName, -1) : -1;
+  if (i < 0) return std::string();
+  return asn1_text(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+}
+
+std::string san_dns(X509* cert) {
+  GeneralNamesPtr names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  std::string out;
+  for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
+    if (gn->type != GEN_DNS) continue;
+    if (!out.empty()) out += ',';
+    out.append(reinterpret_cast<const char*>(ASN1_STRING_get0_data(gn->d.dNSName)),
+               static_cast<size_t>(ASN1_STRING_length(gn->d.dNSName)));
+  }
+  return out;
+}
+
+}  // namespace
+
+TlsFacts collect_tls_facts(const SSL* ssl) {
+  TlsFacts f;
+  f.version = SSL_get_version(ssl);
+  const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
+  if (cipher != nullptr) f.cipher = SSL_CIPHER_get_name(cipher);
+  const char* sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  if (sni != nullptr) f.sni = sni;
+  X509Ptr peer(SSL_get_peer_certificate(ssl));  // 3.0: SSL_get1_peer_certificate
+  if (peer) {
+    f.peer_certificate = true;
+    f.peer_cn = subject_cn(peer.get());
+    f.peer_san_dns = san_dns(peer.get());
+    f.peer_verified = SSL_get_verify_result(ssl) == X509_V_OK;
+  }
+  return f;
+}
+
+TlsSocket::TlsSocket(std::shared_ptr<const DomainSet> domains,
+                     const core::net::TransportSocketOptions& opts, core::Pool& pool,
+                     TlsStats& stats, HandshakeLimiter* limiter,
+                     std::chrono::milliseconds send_timeout)
+    : domains_(std::move(domains)),
+      local_(opts.local),
+      peer_(opts.peer),
+      server_name_(opts.server_name),
+      engine_(pool),
+      stats_(stats),
+      limiter_(limiter),
+      send_timeout_(send_timeout) {}
+
+TlsSocket::~TlsSocket() {
+  release_slot();
+}
+
+const char* TlsSocket::prefix() const {
+  return callbacks_ != nullptr ? callbacks_->log_prefix() : "[tls]";
+}
+
+void TlsSocket::release_slot() {
+  if (limiter_ == nullptr) return;
+  limiter_->release(peer_);
+  limiter_ = nullptr;
+}
+
+PostIoAction TlsSocket::on_connected(int fd, bool is_server) {
+  fd_ = fd;
+  if (!start_engine(is_server)) {
+    SER_LOG(LogLevel::kError, prefix(), "%s", engine_.error().c_str());
+    stats_.handshake_failed(HandshakeFailure::kOther);
+    release_slot();
+    return PostIoAction::kClose;
+  }
+  auto timeout = domain_->config().settings.handshake_timeout;
+  if (send_timeout_.count() <= 0) send_timeout_ = domain_->config().settings.send_timeout;
+  if (timeout.count() > 0) {
+    handshake_deadline_ = Clock::now() + timeout;
+    if (callbacks_ != nullptr) callbacks_->set_handshake_deadline(timeout);
+  }
+  return drive_handshake();  // a client sends its ClientHello now
+}
+
+bool TlsSocket::start_engine(bool is_server) {
+  domain_ = is_server ? &domains_->server_for(local_) : &domains_->client_for(peer_);
+  if (is_server) {
+    if (!engine_.init(domain_->ctx(), TlsRole::kServer)) return false;
+    // What the ClientHello callback of the domain set needs to choose a domain by SNI.
+    SSL* ssl = engine_.ssl();
+    SSL_set_ex_data(ssl, DomainSet::local_addr_ex_index(), &local_);
+    SSL_set_ex_data(ssl, DomainSet::domain_ex_index(), const_cast<TlsDomain*>(domain_));
+    SSL_set_ex_data(ssl, DomainSet::domain_set_ex_index(), const_cast<DomainSet*>(domains_.get()));
+    return true;
+  }
+  if (server_name_.empty()) server_name_ = domain_->config().settings.server_name;
+  return engine_.init(domain_->ctx(), TlsRole::kClient, server_name_);
+}
+
+PostIoAction TlsSocket::drive_handshake() {
+  TlsResult r = engine_.handshake();
+  // Send what the handshake produced, and on failure the alert, best effort.
+  bool sent = flush_output();
+  if (r == TlsResult::kError) {
+    handshake_failed();
+    return PostIoAction::kClose;
+  }
+  if (!sent) {
+    SER_LOG(LogLevel::kInfo, prefix(), "handshake failed: peer closed the connection");
+    stats_.handshake_failed(HandshakeFailure::kPeerClosed);
+    release_slot();
+    return PostIoAction::kClose;
+  }
+  if (r == TlsResult::kOk) handshake_finished();
+  return PostIoAction::kKeepOpen;
+}
+
+void TlsSocket::handshake_finished() {
+  facts_ = std::make_unique<TlsFacts>(collect_tls_facts(engine_.ssl()));
+  if (engine_.role() == TlsRole::kServer) {
+    // The ClientHello callback may have switched domains by SNI.
+    auto* d =
+        static_cast<const TlsDomain*>(SSL_get_ex_data(engine_.ssl(), DomainSet::domain_ex_index()));
+    if (d != nullptr) domain_ = d;
+  } else if (facts_->sni.empty()) {
+    facts_->sni = server_name_;
+  }
+  facts_->domain = domain_->name();
+  stats_.handshake_done();
+  release_slot();
+  const TlsFacts& f = *facts_;
+  const char* verified = f.peer_verified ? " (verified)" : " (NOT verified)";
+  SER_LOG(LogLevel::kInfo, prefix(), "tls handshake done: %s %s, %s%s%s, sni \"%s\", %s",
+          f.version.c_str(), f.cipher.c_str(),
+          f.peer_certificate ? "peer CN=" : "no peer certificate", f.peer_cn.c_str(),
+          f.peer_certificate ? verified : "", f.sni.c_str(), f.domain.c_str());
+  if (callbacks_ != nullptr) callbacks_->handshake_completed();
+}
+
+void TlsSocket::handshake_failed() {
+  HandshakeFailure kind = engine_.failure();
+  stats_.handshake_failed(kind);
+  release_slot();
+  // A peer that just went away (a port probe, a scanner) is not the operator's problem.
+  SER_LOG(kind == HandshakeFailure::kPeerClosed ? LogLevel::kInfo : LogLevel::kWarning, prefix(),
+          "%s", engine_.error().c_str());
+}
+
+// Ciphertext from the fd, once and bounded (the connection calls again on the next readable
+// event: libevent's events are level-triggered). False when the fd failed.
+bool TlsSocket::read_ciphertext() {
+  std::span<char> space = engine_.input_space(kIoChunk);
+  if (space.empty()) return false;  // the pool refused: close rather than spin
+  ssize_t n = ::recv(fd_, space.data(), space.size(), MSG_DONTWAIT);
+  if (n > 0) {
+    engine_.commit_input(static_cast<size_t>(n));
+    return true;
+  }
+  engine_.commit_input(0);
+  if (n == 0) {
+    engine_.feed_eof();
+    return true;
+  }
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
+  io_failed_ = true;
+  return false;
+}
+
+IoResult TlsSocket::do_read(core::net::ReadBuffer& buffer) {
+  IoResult r;
+  if (closed_ || io_failed_ || engine_.handshake_state() == HandshakeState::kFailed) {
+    r.action = PostIoAction::kClose;
+    return r;
+  }
+  if (!read_ciphertext()) {
+    if (!handshake_done()) {
+      SER_LOG(LogLevel::kInfo, prefix(), "handshake failed: %s", std::strerror(errno));
+      stats_.handshake_failed(HandshakeFailure::kPeerClosed);
+      release_slot();
+    }
+    r.action = PostIoAction::kClose;
+    return r;
+  }
+  if (!handshake_done()) {
+    if (drive_handshake() == PostIoAction::kClose) {
+      r.action = PostIoAction::kClose;
+      return r;
+    }
+    // handshake_finished() may have flushed and closed the connection meanwhile.
+    if (!handshake_done() || closed_) return r;
+  }
+  r.action = read_plaintext(buffer, r);
+  if (r.action == PostIoAction::kKeepOpen && !flush_output()) r.action = PostIoAction::kClose;
+  return r;
+}
+
+// Decrypts every whole record buffered; a record that needed reading (a TLS 1.3 ticket or key
+// update) may also have produced output, flushed by the caller.
+PostIoAction TlsSocket::read_plaintext(core::net::ReadBuffer& buffer, IoResult& r) {
+  for (;;) {
+    std::span<char> out = buffer.prepare(kIoChunk);
+    if (out.empty()) return PostIoAction::kClose;
+    size_t got = 0;
+    TlsResult t = engine_.read(out, got);
+    if (got > 0) {
+      buffer.commit(got);
+      r.bytes += got;
+    }
+    switch (t) {
+      case TlsResult::kOk:
+        continue;
+      case TlsResult::kWantRead:
+      case TlsResult::kWantWrite:
+        return PostIoAction::kKeepOpen;
+      case TlsResult::kClosed:
+        r.end_of_stream = true;
+        return PostIoAction::kKeepOpen;
+      case TlsResult::kTruncated:
+        // RFC 8446 §6.1 allows it for a transport that ends the session; SIP does (§18.3).
+        SER_LOG(LogLevel::kDebug, prefix(), "peer closed without close_notify");
+        io_failed_ = true;
+        r.end_of_stream = true;
+        return PostIoAction::kKeepOpen;
+      case TlsResult::kError:
+        SER_LOG(LogLevel::kWarning, prefix(), "%s", engine_.error().c_str());
+        return PostIoAction::kClose;
+    }
+  }
+}
+
+IoResult TlsSocket::do_write(std::string_view data) {
+  IoResult r;
+  if (closed_ || !flush_output()) {
+    r.action = PostIoAction::kClose;
+    return r;
+  }
+  // Before the handshake is done the connection keeps the data; with records still waiting on
+  // the peer no more are made, so nothing piles up here (the connection's buffer and its send
+  // timeout deal with a peer that stops reading).
+  if (!handshake_done() || engine_.has_output()) return r;
+  if (engine_.queued_plaintext() > 0) {  // a write that needed a read, retried first
+    TlsResult t = engine_.flush();
+    if (t == TlsResult::kError || !flush_output()) {
+      r.action = PostIoAction::kClose;
+      return r;
+    }
+    if (engine_.has_output() || engine_.queued_plaintext() > 0) return r;
+  }
+  while (r.bytes < data.size()) {
+    size_t taken = 0;
+    TlsResult t = engine_.write(data.substr(r.bytes), taken);
+    r.bytes += taken;
+    if (t == TlsResult::kError || t == TlsResult::kClosed) {
+      if (t == TlsResult::kError)
+        SER_LOG(LogLevel::kWarning, prefix(), "%s", engine_.error().c_str());
+      r.action = PostIoAction::kClose;
+      return r;
+    }
+    if (!flush_output()) {
+      r.action = PostIoAction::kClose;
+      return r;
+    }
+    if (engine_.has_output() || t == TlsResult::kWantRead) break;
+  }
+  if (r.bytes < data.size() && stalled_since_ == Clock::time_point{}) stalled_since_ = Clock::now();
+  return r;
+}
+
+// Sends what the engine holds; false when the fd failed. Asks for writability while bytes
+// remain, and stops asking once they are gone.
+bool TlsSocket::flush_output() {
+  while (engine_.has_output() && !io_failed_) {
+    std::string_view out = engine_.output();
+    ssize_t n = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      engine_.consume_output(static_cast<size_t>(n));
+      stalled_since_ = Clock::time_point{};
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    io_failed_ = true;
+  }
+  if (io_failed_) return false;
+  if (engine_.has_output() && stalled_since_ == Clock::time_point{}) stalled_since_ = Clock::now();
+  set_want_write(engine_.has_output());
+  return true;
+}
+
+void TlsSocket::set_want_write(bool want) {
+  if (want == wants_write_ || callbacks_ == nullptr || closed_) return;
+  wants_write_ = want;
+  callbacks_->want_write(want);
+}
+
+// The connection closes on its own deadlines without telling why; past a deadline of ours it
+// was that deadline (the connection's timer fires at or after the same instant).
+void TlsSocket::count_timeouts_at_close() {
+  Clock::time_point now = Clock::now();
+  HandshakeState hs = engine_.handshake_state();
+  bool handshaking = hs == HandshakeState::kNotStarted || hs == HandshakeState::kInProgress;
+  if (handshaking && handshake_deadline_ != Clock::time_point{} && now >= handshake_deadline_) {
+    stats_.handshake_timeout();
+  } else if (hs == HandshakeState::kDone && stalled_since_ != Clock::time_point{} &&
+             send_timeout_.count() > 0 && now >= stalled_since_ + send_timeout_) {
+    stats_.send_timeout();
+  }
+}
+
+void TlsSocket::close() {
+  if (closed_) return;
+  count_timeouts_at_close();
+  if (fd_ >= 0 && handshake_done() && !io_failed_ && !engine_.close_notify_sent() &&
+      engine_.start_close() == TlsResult::kOk) {
+    // Best effort (RFC 8446 §6.1): one non-blocking send, the fd closes right after.
+    std::string_view out = engine_.output();
+    if (::send(fd_, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT) > 0)
+      stats_.close_notify_sent();
+  }
+  closed_ = true;
+  release_slot();
+}
+
+}  // namespace tls

@@ -1,0 +1,99 @@
+#pragma once
+// TLS under a core connection (DESIGN.md principle 1): a TransportSocket that moves ciphertext
+// between the connection's fd and a TlsEngine, and plaintext between the engine and the
+// connection's buffers. The connection owns the timers (handshake deadline, send timeout);
+// this socket asks for them through the callbacks and never blocks.
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/base/pool.h"
+#include "core/net/socket_addr.h"
+#include "core/net/transport_socket.h"
+#include "tls/domain_set.h"
+#include "tls/tls_engine.h"
+
+namespace tls {
+
+class HandshakeLimiter;
+class TlsStats;
+
+// What the handshake established, for log lines and the script's $tls_* values.
+struct TlsFacts {
+  std::string version;       // "TLSv1.3"
+  std::string cipher;        // "TLS_AES_256_GCM_SHA384"
+  std::string peer_cn;       // subject CN of the peer certificate ("" without one)
+  std::string peer_san_dns;  // the peer certificate's DNS subjectAltNames, comma-joined
+  std::string sni;           // server: the name the client asked for; client: the name sent
+  std::string domain;        // the domain in effect (after SNI), e.g. `default server domain`
+  bool peer_certificate = false;
+  bool peer_verified = false;  // a certificate was presented and verified
+};
+
+// Reads the facts of a finished handshake.
+TlsFacts collect_tls_facts(const SSL* ssl);
+
+class TlsSocket final : public core::net::TransportSocket {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // Plaintext and ciphertext moved per call: one TLS record.
+  static constexpr size_t kIoChunk = 16384 + 512;
+
+  // `limiter` (may be null): a slot for the peer's IP is already taken; this socket gives it
+  // back when the handshake ends or when it dies. `send_timeout` is the connection's (used to
+  // tell a send-timeout close from others in TlsStats); 0 = the domain's tls_send_timeout.
+  TlsSocket(std::shared_ptr<const DomainSet> domains, const core::net::TransportSocketOptions& opts,
+            core::Pool& pool, TlsStats& stats, HandshakeLimiter* limiter,
+            std::chrono::milliseconds send_timeout);
+  ~TlsSocket() override;
+
+  core::net::Transport transport() const override { return core::net::Transport::kTls; }
+  void set_callbacks(core::net::TransportSocketCallbacks& callbacks) override {
+    callbacks_ = &callbacks;
+  }
+  core::net::PostIoAction on_connected(int fd, bool is_server) override;
+  core::net::IoResult do_read(core::net::ReadBuffer& buffer) override;
+  core::net::IoResult do_write(std::string_view data) override;
+  void close() override;
+  bool handshake_done() const override {
+    return engine_.handshake_state() == HandshakeState::kDone;
+  }
+
+  // Null until the handshake is done.
+  const TlsFacts* facts() const { return facts_ ? facts_.get() : nullptr; }
+  HandshakeState handshake_state() const { return engine_.handshake_state(); }
+  const TlsEngine& engine() const { return engine_; }
+
+ private:
+  bool start_engine(bool is_server);
+  core::net::PostIoAction drive_handshake();
+  void handshake_finished();
+  void handshake_failed();
+  bool read_ciphertext();
+  core::net::PostIoAction read_plaintext(core::net::ReadBuffer& buffer, core::net::IoResult& r);
+  bool flush_output();
+  void set_want_write(bool want);
+  void release_slot();
+  void count_timeouts_at_close();
+  const char* prefix() const;
+
+  std::shared_ptr<const DomainSet> domains_;
+  core::net::SocketAddr local_;
+  core::net::SocketAddr peer_;
+  std::string server_name_;  // client: SNI to send and name to verify
+  TlsEngine engine_;
+  TlsStats& stats_;
+  HandshakeLimiter* limiter_;  // non-null while this socket holds a slot
+  core::net::TransportSocketCallbacks* callbacks_ = nullptr;
+  const TlsDomain* domain_ = nullptr;
+  std::unique_ptr<TlsFacts> facts_;
+  std::chrono::milliseconds send_timeout_;
+  Clock::time_point handshake_deadline_{};
+  Clock::time_point stalled_since_{};  // output waiting on the peer since; {} = not stalled
+  int fd_ = -1;
+  bool wants_write_ = false;
+  bool io_failed_ = false;  // the fd failed or the peer's stream ended without close_notify
+  bool closed_ = false;
+};
+
+}  // namespace tls

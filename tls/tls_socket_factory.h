@@ -1,0 +1,46 @@
+#pragma once
+// Makes TlsSockets for core::net: one server factory per TLS listener (accepted connections),
+// one client factory for outbound TLS (Net::set_client_factory). The factory holds the domain
+// set in effect; a reload swaps it with set_domains() and live connections keep the set (and
+// contexts) they started with (DESIGN.md principle 4).
+#include <chrono>
+#include <memory>
+#include <mutex>
+
+#include "core/base/log.h"
+#include "core/net/transport_socket.h"
+#include "tls/domain_set.h"
+
+namespace tls {
+
+class HandshakeLimiter;
+class TlsStats;
+
+class TlsSocketFactory final : public core::net::TransportSocketFactory {
+ public:
+  // `limiter` (server side, may be null): tls_max_handshakes_per_ip, shared by every listener.
+  // `send_timeout`: the connection's send timeout, for counting send timeouts (0 = the
+  // domain's tls_send_timeout).
+  TlsSocketFactory(std::shared_ptr<const DomainSet> domains, TlsStats& stats,
+                   HandshakeLimiter* limiter = nullptr,
+                   std::chrono::milliseconds send_timeout = std::chrono::milliseconds(0));
+
+  core::net::Transport transport() const override { return core::net::Transport::kTls; }
+  // Null (the connection is refused) when the peer's IP has tls_max_handshakes_per_ip
+  // handshakes in progress, or when the pool refuses the memory.
+  core::PoolPtr<core::net::TransportSocket> create(const core::net::TransportSocketOptions& options,
+                                                   core::Pool& pool) override;
+
+  void set_domains(std::shared_ptr<const DomainSet> domains);
+  std::shared_ptr<const DomainSet> domains() const;
+
+ private:
+  mutable std::mutex mu_;  // guards domains_ (a reload may swap it while workers accept)
+  std::shared_ptr<const DomainSet> domains_;
+  TlsStats& stats_;
+  HandshakeLimiter* limiter_;
+  std::chrono::milliseconds send_timeout_;
+  core::LogThrottle refuse_log_;
+};
+
+}  // namespace tls

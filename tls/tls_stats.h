@@ -1,0 +1,51 @@
+#pragma once
+// TLS counters (issue 4 point 5), updated from every worker with relaxed atomics and read as a
+// snapshot. Handshake and send timeouts are decided by the connection (core/net counts them in
+// NetStats::handshake_timeouts / send_timeouts); the TLS socket mirrors them here when it is
+// closed past its deadline, so the TLS figures stand on their own.
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include "tls/tls_errors.h"
+
+namespace tls {
+
+struct TlsStatsSnapshot {
+  uint64_t handshakes_done = 0;
+  // Indexed by HandshakeFailure (kNone stays 0).
+  std::array<uint64_t, kHandshakeFailureKinds> failed{};
+  uint64_t handshake_timeouts = 0;
+  uint64_t send_timeouts = 0;
+  uint64_t limit_refusals = 0;  // tls_max_handshakes_per_ip reached
+  uint64_t close_notify_sent = 0;
+
+  uint64_t failed_by(HandshakeFailure f) const { return failed[static_cast<size_t>(f)]; }
+  uint64_t failed_total() const;
+};
+
+class TlsStats {
+ public:
+  void handshake_done() { bump(done_); }
+  void handshake_failed(HandshakeFailure f) { bump(failed_[static_cast<size_t>(f)]); }
+  void handshake_timeout() { bump(handshake_timeouts_); }
+  void send_timeout() { bump(send_timeouts_); }
+  void limit_refused() { bump(limit_refusals_); }
+  void close_notify_sent() { bump(close_notify_); }
+  TlsStatsSnapshot snapshot() const;
+
+  // The process-wide counters (what `serctl` and the stats output show).
+  static TlsStats& global();
+
+ private:
+  static void bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+
+  std::atomic<uint64_t> done_{0};
+  std::array<std::atomic<uint64_t>, kHandshakeFailureKinds> failed_{};
+  std::atomic<uint64_t> handshake_timeouts_{0};
+  std::atomic<uint64_t> send_timeouts_{0};
+  std::atomic<uint64_t> limit_refusals_{0};
+  std::atomic<uint64_t> close_notify_{0};
+};
+
+}  // namespace tls
