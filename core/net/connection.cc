@@ -147,7 +147,8 @@ void Connection::on_readable() {
   if (r.action == PostIoAction::kClose) {
     close(CloseReason::kError);
   } else if (r.end_of_stream) {
-    close(CloseReason::kEof);
+    // A half-close still gets the replies already queued for it.
+    close_when_flushed(CloseReason::kEof);
   }
 }
 

@@ -142,6 +142,21 @@ TEST_F(TcpTest, BrokenFramingClosesTheConnectionOnly) {
   ::close(good);
 }
 
+TEST_F(TcpTest, HalfClosedPeerStillGetsItsReply) {
+  start();
+  std::string big(1 << 20, 'R');  // large enough to be queued, not written at once
+  handler_.on_receive = [&](const ReceivedMessage& m) {
+    net_->send(m.transport, m.src, big, m.conn_id);
+  };
+  int fd = tcp_client(server_);
+  ASSERT_TRUE(write_all(fd, sip_message("half")));
+  ASSERT_TRUE(handler_.wait_for(1));
+  ::shutdown(fd, SHUT_WR);
+  EXPECT_EQ(read_n(fd, big.size()).size(), big.size());
+  EXPECT_TRUE(closed_by_peer(fd));
+  ::close(fd);
+}
+
 TEST_F(TcpTest, PeerCloseIsCountedAndTheSlotIsFreed) {
   start();
   int fd = tcp_client(server_);
