@@ -134,9 +134,11 @@ int run_server(const cfg::Config& config, const CommandLine& cmd) {
   sender.attach(&net);
   if (!bind_listeners(config, net, locals)) return 1;
   std::string error;
-  if (!drop_privileges(config.core.user, config.core.group, &error) ||
-      (!cmd.foreground && !detach(config.core.log_stderror || cmd.log_stderr, &error)) ||
-      !write_pid_file(cmd.pid_file, &error)) {
+  // Detach first (it changes our pid), write the pid file while we may still write where
+  // root can, then give up root: SER's order.
+  if ((!cmd.foreground && !detach(config.core.log_stderror || cmd.log_stderr, &error)) ||
+      !write_pid_file(cmd.pid_file, &error) ||
+      !drop_privileges(config.core.user, config.core.group, &error)) {
     LOG_ERR("%s", error.c_str());
     return 1;
   }

@@ -18,10 +18,10 @@ route {
 CFG
 sipp -sn uas -i 127.0.0.1 -p "$U_UDP" -t u1 -nostdin -timeout 120s >"$E2E_TMP/uas.out" 2>&1 &
 E2E_PIDS+=("$!")
-SER_PID=$(start_ser "$E2E_TMP/ser.cfg") || { fail "ser start"; e2e_finish; }
+start_ser "$E2E_TMP/ser.cfg" || { fail "ser start"; e2e_finish; }
 
 hdrs='Via: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKg1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\nCall-ID: g1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n'
-udp() { printf "$1" >"/dev/udp/127.0.0.1/$P_U"; }
+udp() { send_dgram "$P_U" "$1"; }
 # UDP: garbage, NUL bytes, a start line only, a request without mandatory headers, an
 # oversized datagram, a response that is not ours.
 udp 'garbage garbage garbage\r\n\r\n'

@@ -33,22 +33,32 @@ free_port() {
   return 1
 }
 
-# start_ser CFG NAME: starts ser in the foreground mode, in the background; waits for its pid
-# file (written once every socket is bound) for up to 10 s.
+# start_ser CFG [NAME]: starts ser in the foreground mode, in the background, and waits for
+# its pid file (written once every socket is bound) for up to 10 s. Sets SER_PID. Call it
+# directly, not in $(...): the process must be a child of the test's shell.
 start_ser() {
   local cfg=$1 name=${2:-ser}
   local pidf="$E2E_TMP/$name.pid"
   "$SER_BIN" -f "$cfg" -D -E -P "$pidf" >"$E2E_TMP/$name.log" 2>&1 &
-  local pid=$!
-  E2E_PIDS+=("$pid")
+  SER_PID=$!
+  E2E_PIDS+=("$SER_PID")
   for _ in $(seq 1 100); do
-    [ -s "$pidf" ] && { echo "$pid"; return 0; }
-    kill -0 "$pid" 2>/dev/null || break
+    [ -s "$pidf" ] && return 0
+    kill -0 "$SER_PID" 2>/dev/null || break
     sleep 0.1
   done
   echo "ser did not become ready; its log:" >&2
   cat "$E2E_TMP/$name.log" >&2
   return 1
+}
+
+# send_dgram PORT FORMAT [ARGS...]: one UDP datagram to 127.0.0.1:PORT (printf FORMAT).
+# Through a file and cat, since bash's printf writes a datagram per line.
+send_dgram() {
+  local port=$1 f="$E2E_TMP/dgram.$$"
+  shift
+  printf "$@" >"$f"
+  cat "$f" >"/dev/udp/127.0.0.1/$port"
 }
 
 # e2e_finish: prints the summary line and exits with the right status.

@@ -31,7 +31,7 @@ uas() {  # uas NAME IP PORT TRANSPORT
 uas uas_udp 127.0.0.1 "$U_UDP" u1
 uas uas_tcp 127.0.0.1 "$U_TCP" t1
 uas uas_v6 ::1 "$U_6" u1
-start_ser "$E2E_TMP/ser.cfg" ser >/dev/null || { fail "ser start"; e2e_finish; }
+start_ser "$E2E_TMP/ser.cfg" ser || { fail "ser start"; e2e_finish; }
 sleep 0.3  # let the three sipp UAS bind (they print nothing we could wait on)
 
 calls() {  # calls LABEL TRANSPORT IP DEST COUNT
