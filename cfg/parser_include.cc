@@ -4,15 +4,12 @@
 
 #include "cfg/parser.h"
 #include "cfg/route_parser.h"
+#include "cfg/script_functions.h"
 #include "cfg/text_file.h"
 
 namespace cfg {
 
 namespace fs = std::filesystem;
-
-// Declared in cfg/script_functions.h, which cannot be included next to param_table.h: both
-// define a cfg::ParamSpec (reported; one of them should be renamed).
-std::string builtin_module_names();
 
 void Parser::include(Lexer& lx, const Token& keyword) {
   Token path = lx.raw_word();

@@ -280,7 +280,7 @@ void RouteGrammar::normalise_args(Call* call) {
   const FunctionSpec* f = find_function(call->name);
   if (!f) return;
   for (size_t i = 0; i < call->args.size(); ++i) {
-    const ParamSpec* p = param_at(*f, call->args.size(), i);
+    const ArgSpec* p = param_at(*f, call->args.size(), i);
     Operand& arg = call->args[i];
     if (p && takes_number(p->type) && arg.kind == Operand::Kind::kString &&
         parse_number(arg.text, &arg.number))

@@ -98,8 +98,8 @@ void check_log_facts(const Operand& text, Diagnostics& diags) {
 }
 
 // What a parameter type accepts, as said after "must be"; "" when `arg` fits.
-std::string argument_problem(ParamType type, const Operand& arg) {
-  using P = ParamType;
+std::string argument_problem(ArgType type, const Operand& arg) {
+  using P = ArgType;
   switch (type) {
     case P::kHost:
       if ((arg.kind == K::kString && !arg.text.empty()) || arg.kind == K::kWord ||
@@ -162,7 +162,7 @@ std::string describe(const Operand& op) {
   return "'" + op.text + "'";
 }
 
-void check_argument(const Call& call, const ParamSpec& param, size_t index, Diagnostics& diags) {
+void check_argument(const Call& call, const ArgSpec& param, size_t index, Diagnostics& diags) {
   const Operand& arg = call.args[index];
   std::string where =
       call.name + "() argument " + std::to_string(index + 1) + " (" + param.name + ")";
@@ -171,11 +171,11 @@ void check_argument(const Call& call, const ParamSpec& param, size_t index, Diag
     diags.error(arg.loc, where + " must be " + must + ", found " + describe(arg));
     return;
   }
-  if (param.type == ParamType::kHeaderLine && !arg.text.ends_with("\r\n")) {
+  if (param.type == ArgType::kHeaderLine && !arg.text.ends_with("\r\n")) {
     diags.error(arg.loc, where + " must end with \"\\r\\n\", found " + describe(arg));
     return;
   }
-  if (param.type == ParamType::kText && call.name == "log") check_log_facts(arg, diags);
+  if (param.type == ArgType::kText && call.name == "log") check_log_facts(arg, diags);
 }
 
 // ---- comparisons ----

@@ -11,7 +11,7 @@
 namespace cfg {
 
 // Argument `index` of `call`, whose parameter is `param`.
-void check_argument(const Call& call, const ParamSpec& param, size_t index, Diagnostics& diags);
+void check_argument(const Call& call, const ArgSpec& param, size_t index, Diagnostics& diags);
 // A kCompare expression: operator allowed for the field, value fits the field, regex compiles.
 void check_comparison(const Expr& compare, Diagnostics& diags);
 

@@ -6,7 +6,7 @@ namespace cfg {
 
 namespace {
 
-using P = ParamType;
+using P = ArgType;
 
 // clang-format off
 constexpr FunctionSpec kFunctions[] = {
@@ -86,7 +86,7 @@ const FunctionSpec* find_function(std::string_view name) {
   return nullptr;
 }
 
-const ParamSpec* param_at(const FunctionSpec& f, size_t nargs, size_t index) {
+const ArgSpec* param_at(const FunctionSpec& f, size_t nargs, size_t index) {
   if (index >= nargs || index >= static_cast<size_t>(f.max_args)) return nullptr;
   size_t skipped = f.optional_first ? static_cast<size_t>(f.max_args) - nargs : 0;
   if (nargs > static_cast<size_t>(f.max_args)) skipped = 0;
@@ -108,7 +108,7 @@ std::string signature(const FunctionSpec& f) {
   return out + ")";
 }
 
-bool takes_number(ParamType t) {
+bool takes_number(ArgType t) {
   return t == P::kPort || t == P::kReplyCode || t == P::kMaxForwards || t == P::kLogLevel;
 }
 

@@ -16,7 +16,7 @@ namespace cfg {
 
 // What an argument position takes. The checks turn a mismatch into a message; the parser
 // turns a number written as a string ("483") into a number where the position takes one.
-enum class ParamType {
+enum class ArgType {
   kHost,         // "example.org", 10.0.0.1, [::1], uri:host
   kPort,         // 1..65535 or uri:port
   kReplyCode,    // 100..699
@@ -30,9 +30,9 @@ enum class ParamType {
   kRouteName,    // NAME of a route[NAME] block
 };
 
-struct ParamSpec {
+struct ArgSpec {
   const char* name = "";
-  ParamType type = ParamType::kText;
+  ArgType type = ArgType::kText;
 };
 
 inline constexpr size_t kMaxParams = 2;
@@ -41,7 +41,7 @@ struct FunctionSpec {
   const char* name;
   int min_args;
   int max_args;
-  ParamSpec params[kMaxParams];
+  ArgSpec params[kMaxParams];
   // log([level,] text): with fewer arguments the first parameter is the one left out
   // (everywhere else trailing parameters are the optional ones).
   bool optional_first;
@@ -54,11 +54,11 @@ std::span<const FunctionSpec> builtin_functions();
 const FunctionSpec* find_function(std::string_view name);
 
 // Parameter of argument `index` when `nargs` arguments are given (nullptr past the end).
-const ParamSpec* param_at(const FunctionSpec& f, size_t nargs, size_t index);
+const ArgSpec* param_at(const FunctionSpec& f, size_t nargs, size_t index);
 // "(host, port)", "([level,] text)", "()".
 std::string signature(const FunctionSpec& f);
 // True for parameter types whose value is a number (a string of digits is normalised).
-bool takes_number(ParamType t);
+bool takes_number(ArgType t);
 
 // Functions of old configs that ser does not provide, with the sentence saying what to do
 // instead ("t_relay() is not provided: ser is a stateless proxy; use forward()"), or "".
