@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "tls/tls_context.h"
+
 namespace tls {
 
 // The BIO under the SSL: reads come from the engine's input buffer, writes go to its output
@@ -76,6 +78,9 @@ struct EngineBio {
 
 namespace {
 
+// The records of a retried write may come from a moved buffer (queued_ grows and shrinks).
+constexpr long kEngineModes = SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER;
+
 // The SSL's ex-data slot holding its TlsEngine (for the verify callback).
 int engine_ex_index() {
   static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
@@ -124,8 +129,7 @@ bool TlsEngine::init(SSL_CTX* ctx, TlsRole role, std::string_view server_name) {
   BIO_set_data(bio, this);
   SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns the BIO now
   SSL_set_ex_data(ssl_.get(), engine_ex_index(), this);
-  // The records of a retried write may come from a moved buffer (queued_ grows and shrinks).
-  SSL_set_mode(ssl_.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_set_mode(ssl_.get(), kEngineModes);
   // Keep the context's verify mode and callback, but see every verdict to learn the depth.
   SSL_set_verify(ssl_.get(), SSL_get_verify_mode(ssl_.get()), &TlsEngine::verify_callback);
   if (role == TlsRole::kServer) {
@@ -181,6 +185,8 @@ TlsResult TlsEngine::handshake() {
   int rc = SSL_do_handshake(ssl_.get());
   if (rc == 1) {
     state_ = HandshakeState::kDone;
+    // An SNI switch of domain (switch_to_domain) resets the modes to the new context's.
+    SSL_set_mode(ssl_.get(), kEngineModes);
     // Data written while the handshake ran goes out now; a want-read is retried later.
     TlsResult q = flush();
     return q == TlsResult::kError ? q : TlsResult::kOk;
@@ -192,7 +198,14 @@ TlsResult TlsEngine::handshake() {
 }
 
 TlsResult TlsEngine::fail(int ssl_error, const char* what) {
-  FailureInfo info = describe_failure(ssl_.get(), ssl_error, verify_, in_eof_);
+  VerifyError verify = verify_;
+  if (verify.error == X509_V_OK) {
+    // An SNI switch of domain re-installs the context's callback over ours; the domain's
+    // callback keeps the first failure too.
+    VerifyFailure f = first_verify_failure(ssl_.get());
+    verify = VerifyError{f.error, f.depth};
+  }
+  FailureInfo info = describe_failure(ssl_.get(), ssl_error, verify, in_eof_);
   error_ = std::string(what) + ": " + info.reason;
   if (state_ != HandshakeState::kDone) {
     state_ = HandshakeState::kFailed;

@@ -8,6 +8,7 @@
 
 #include "core/base/log.h"
 #include "tls/handshake_limiter.h"
+#include "tls/sni_select.h"
 #include "tls/tls_stats.h"
 
 namespace tls {
@@ -118,10 +119,7 @@ bool TlsSocket::start_engine(bool is_server) {
   if (is_server) {
     if (!engine_.init(domain_->ctx(), TlsRole::kServer)) return false;
     // What the ClientHello callback of the domain set needs to choose a domain by SNI.
-    SSL* ssl = engine_.ssl();
-    SSL_set_ex_data(ssl, DomainSet::local_addr_ex_index(), &local_);
-    SSL_set_ex_data(ssl, DomainSet::domain_ex_index(), const_cast<TlsDomain*>(domain_));
-    SSL_set_ex_data(ssl, DomainSet::domain_set_ex_index(), const_cast<DomainSet*>(domains_.get()));
+    attach_server_ssl(engine_.ssl(), *domains_, &local_, *domain_);
     return true;
   }
   if (server_name_.empty()) server_name_ = domain_->config().settings.server_name;

@@ -1,0 +1,348 @@
+// TlsSocket under real core::net connections: a loopback TLS listener (port 0) whose factory is
+// TlsSocketFactory, the domains built by DomainSet::build from the test PKI, and clients made
+// of a TlsEngine over a blocking socket (receive timeouts keep every test bounded).
+#include "tls/tls_socket.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "cfg/config_model.h"
+#include "cfg/diagnostics.h"
+#include "core/net/net.h"
+#include "tests/unit/net/net_test_util.h"
+#include "tests/unit/tls/test_certs.h"
+#include "tls/domain_set.h"
+#include "tls/handshake_limiter.h"
+#include "tls/tls_socket_factory.h"
+#include "tls/tls_stats.h"
+
+namespace tls {
+namespace {
+
+using core::net::Net;
+using core::net::NetSettings;
+using core::net::ReceivedMessage;
+using core::net::SocketAddr;
+using core::net::Transport;
+using core::net::testing::closed_by_peer;
+using core::net::testing::eventually;
+using core::net::testing::RecordingHandler;
+using core::net::testing::sip_message;
+using core::net::testing::tcp_client;
+using core::net::testing::test_settings;
+using core::net::testing::write_all;
+using test::TestCerts;
+using namespace std::chrono_literals;
+
+std::shared_ptr<const DomainSet> test_domains(std::chrono::milliseconds handshake_timeout) {
+  const TestCerts& certs = TestCerts::get();
+  cfg::Config config;
+  config.cfg_dir = certs.dir();
+  cfg::TlsSettings& s = config.tls.defaults;
+  s.certificate = certs.path("server.pem");
+  s.private_key = certs.path("server.key");
+  s.ca_list = certs.path("ca.pem");
+  s.handshake_timeout = handshake_timeout;
+  cfg::Diagnostics diags;
+  auto set = DomainSet::build(config, diags);
+  EXPECT_TRUE(set) << diags.first_error();
+  return set;
+}
+
+struct TlsServer {
+  explicit TlsServer(NetSettings ns, std::chrono::milliseconds handshake_timeout = 5000ms,
+                     uint32_t max_handshakes_per_ip = 0)
+      : limiter(max_handshakes_per_ip),
+        domains(test_domains(handshake_timeout)),
+        factory(domains, stats, &limiter, ns.send_timeout),
+        net(ns, handler) {
+    lid = net.add_listener({Transport::kTls, *SocketAddr::parse("127.0.0.1", 0), &factory});
+    handler.on_receive = [this](const ReceivedMessage& m) {
+      net.send(m.transport, m.src, "ok:" + std::string(m.data.substr(0, 12)), m.conn_id);
+    };
+    started = domains && lid >= 0 && net.start();
+    addr = net.listen_address(lid);
+  }
+  ~TlsServer() { net.stop(); }
+
+  RecordingHandler handler;
+  TlsStats stats;
+  HandshakeLimiter limiter;
+  std::shared_ptr<const DomainSet> domains;
+  TlsSocketFactory factory;
+  Net net;
+  int lid = -1;
+  bool started = false;
+  SocketAddr addr;
+};
+
+// A TLS client: a TlsEngine over a blocking socket with a receive timeout.
+class TlsClient {
+ public:
+  explicit TlsClient(const SocketAddr& to, int rcvbuf = 0) : fd_(tcp_client(to, rcvbuf)) {
+    ctx_.reset(SSL_CTX_new(TLS_client_method()));
+    SSL_CTX_load_verify_locations(ctx_.get(), TestCerts::get().path("ca.pem").c_str(), nullptr);
+    SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
+    engine_.init(ctx_.get(), TlsRole::kClient, "localhost");
+  }
+  ~TlsClient() { close(); }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  int fd() const { return fd_; }
+  TlsEngine& engine() { return engine_; }
+
+  bool handshake() {
+    for (int i = 0; i < 50; ++i) {
+      TlsResult r = engine_.handshake();
+      if (!send_output()) return false;
+      if (r == TlsResult::kOk) return true;
+      if (r == TlsResult::kError || !receive()) return false;
+    }
+    return false;
+  }
+  bool send(std::string_view plain) {
+    while (!plain.empty()) {
+      size_t taken = 0;
+      TlsResult r = engine_.write(plain, taken);
+      if (r == TlsResult::kError || r == TlsResult::kClosed) return false;
+      plain.remove_prefix(taken);
+      if (!send_output()) return false;
+    }
+    return true;
+  }
+  // Plaintext until `want` bytes came, the stream ended, or the receive timeout.
+  std::string read(size_t want) {
+    std::string out;
+    char buf[4096];
+    while (out.size() < want) {
+      size_t n = 0;
+      TlsResult r = engine_.read(std::span<char>(buf, std::min(sizeof(buf), want - out.size())), n);
+      out.append(buf, n);
+      if (r == TlsResult::kOk) continue;
+      if (r != TlsResult::kWantRead || !send_output() || !receive()) break;
+    }
+    return out;
+  }
+  bool send_output() {
+    bool ok = write_all(fd_, engine_.output());
+    engine_.consume_output(engine_.output().size());
+    return ok;
+  }
+
+ private:
+  bool receive() {
+    char buf[16384];
+    ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
+    if (n <= 0) return false;
+    return engine_.feed(std::string_view(buf, static_cast<size_t>(n)));
+  }
+
+  int fd_;
+  SslCtxPtr ctx_;
+  TlsEngine engine_;
+};
+
+TEST(TlsSocketTest, HandshakeThenASipRequestIsReceivedAndAnswered) {
+  TlsServer srv(test_settings());
+  ASSERT_TRUE(srv.started);
+  TlsClient c(srv.addr);
+  ASSERT_TRUE(c.handshake()) << c.engine().error();
+  std::string m = sip_message("tls1");
+  ASSERT_TRUE(c.send(m));
+  ASSERT_TRUE(srv.handler.wait_for(1));
+  auto got = srv.handler.messages();
+  EXPECT_EQ(got[0].transport, Transport::kTls);
+  EXPECT_EQ(got[0].data, m);
+  EXPECT_EQ(c.read(15), "ok:" + m.substr(0, 12));
+  EXPECT_EQ(srv.stats.snapshot().handshakes_done, 1u);
+  EXPECT_EQ(srv.limiter.in_progress(srv.addr), 0u);
+  // A second message in two records split at an odd place is framed as one.
+  std::string m2 = sip_message("tls2", "body");
+  ASSERT_TRUE(c.send(m2.substr(0, 7)));
+  ASSERT_TRUE(c.send(m2.substr(7)));
+  EXPECT_EQ(c.read(15), "ok:" + m2.substr(0, 12));
+}
+
+TEST(TlsSocketTest, ClientCloseNotifyIsAnsweredAndTheConnectionCloses) {
+  TlsServer srv(test_settings());
+  ASSERT_TRUE(srv.started);
+  TlsClient c(srv.addr);
+  ASSERT_TRUE(c.handshake());
+  ASSERT_TRUE(c.send(sip_message("bye")));
+  EXPECT_EQ(c.read(3), "ok:");
+  c.read(12);
+  ASSERT_EQ(c.engine().start_close(), TlsResult::kOk);
+  ASSERT_TRUE(c.send_output());
+  // The server answers with its own close_notify (RFC 8446 §6.1), then closes.
+  char buf[64];
+  size_t n = 0;
+  TlsResult r = TlsResult::kWantRead;
+  for (int i = 0; i < 10 && r == TlsResult::kWantRead; ++i) {
+    c.read(1);
+    r = c.engine().read(std::span<char>(buf, sizeof(buf)), n);
+  }
+  EXPECT_EQ(r, TlsResult::kClosed);
+  EXPECT_TRUE(eventually([&] { return srv.net.connection_count() == 0; }));
+  EXPECT_GE(srv.stats.snapshot().close_notify_sent, 1u);
+}
+
+TEST(TlsSocketTest, SilentClientIsClosedAtTheHandshakeDeadline) {
+  TlsServer srv(test_settings(), 1000ms);
+  ASSERT_TRUE(srv.started);
+  int fd = tcp_client(srv.addr);
+  ASSERT_GE(fd, 0);
+  EXPECT_TRUE(closed_by_peer(fd));  // within the 5 s receive timeout
+  EXPECT_TRUE(eventually([&] { return srv.stats.snapshot().handshake_timeouts == 1; }));
+  EXPECT_EQ(srv.net.stats().handshake_timeouts, 1u);
+  EXPECT_EQ(srv.stats.snapshot().failed_total(), 0u);
+  EXPECT_TRUE(eventually([&] { return srv.limiter.in_progress(srv.addr) == 0; }));
+  ::close(fd);
+}
+
+TEST(TlsSocketTest, ClientThatStopsHalfWayThroughTheClientHelloIsClosedAtTheDeadline) {
+  TlsServer srv(test_settings(), 1000ms);
+  ASSERT_TRUE(srv.started);
+  TlsClient c(srv.addr);
+  ASSERT_EQ(c.engine().handshake(), TlsResult::kWantRead);
+  std::string hello(c.engine().output());
+  ASSERT_GT(hello.size(), 20u);
+  ASSERT_TRUE(write_all(c.fd(), std::string_view(hello).substr(0, hello.size() / 2)));
+  EXPECT_TRUE(closed_by_peer(c.fd()));
+  EXPECT_TRUE(eventually([&] { return srv.stats.snapshot().handshake_timeouts == 1; }));
+  EXPECT_EQ(srv.net.stats().handshake_timeouts, 1u);
+}
+
+TEST(TlsSocketTest, PlainSipOnTheTlsPortFailsTheHandshakeAndIsCounted) {
+  TlsServer srv(test_settings());
+  ASSERT_TRUE(srv.started);
+  int fd = tcp_client(srv.addr);
+  ASSERT_TRUE(write_all(fd, sip_message("plain")));
+  EXPECT_TRUE(closed_by_peer(fd));
+  EXPECT_TRUE(
+      eventually([&] { return srv.stats.snapshot().failed_by(HandshakeFailure::kProtocol) == 1; }));
+  EXPECT_TRUE(srv.handler.messages().empty());
+  ::close(fd);
+}
+
+TEST(TlsSocketTest, HandshakeFailureIsLoggedOnceWithTheConnectionPrefix) {
+  std::vector<std::string> lines;
+  std::mutex mu;
+  core::log_set_sink([&](core::LogLevel, std::string_view line) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.emplace_back(line);
+  });
+  int old_level = core::log_level();
+  core::log_set_level(3);
+  {
+    TlsServer srv(test_settings());
+    ASSERT_TRUE(srv.started);
+    int fd = tcp_client(srv.addr);
+    ASSERT_TRUE(write_all(fd, sip_message("plain")));
+    EXPECT_TRUE(closed_by_peer(fd));
+    EXPECT_TRUE(eventually([&] { return srv.stats.snapshot().failed_total() == 1; }));
+    ::close(fd);
+  }
+  core::log_set_sink(nullptr);
+  core::log_set_level(old_level);
+  std::lock_guard<std::mutex> lock(mu);
+  int failures = 0;
+  for (const auto& l : lines) {
+    if (l.find("handshake failed: ") == std::string::npos) continue;
+    ++failures;
+    EXPECT_NE(l.find("[c#"), std::string::npos) << l;
+    EXPECT_NE(l.find(" tls 127.0.0.1:"), std::string::npos) << l;
+  }
+  EXPECT_EQ(failures, 1);
+}
+
+TEST(TlsSocketTest, MaxHandshakesPerIpRefusesTheExtraConnection) {
+  TlsServer srv(test_settings(), 5000ms, 2);
+  ASSERT_TRUE(srv.started);
+  int a = tcp_client(srv.addr);
+  int b = tcp_client(srv.addr);
+  ASSERT_TRUE(eventually([&] { return srv.limiter.in_progress(srv.addr) == 2; }));
+  int refused = tcp_client(srv.addr);  // the kernel accepts it; ser closes it at once
+  ASSERT_GE(refused, 0);
+  EXPECT_TRUE(closed_by_peer(refused));
+  EXPECT_EQ(srv.stats.snapshot().limit_refusals, 1u);
+  // A handshake that ends frees its slot: a new client gets through.
+  ::close(a);
+  EXPECT_TRUE(eventually([&] { return srv.limiter.in_progress(srv.addr) == 1; }));
+  TlsClient c(srv.addr);
+  ASSERT_TRUE(c.handshake()) << c.engine().error();
+  ASSERT_TRUE(c.send(sip_message("limit")));
+  EXPECT_EQ(c.read(3), "ok:");
+  EXPECT_TRUE(eventually([&] { return srv.limiter.in_progress(srv.addr) == 1; }));
+  ::close(b);
+  ::close(refused);
+}
+
+TEST(TlsSocketTest, PeerThatStopsReadingIsClosedByTheSendTimeoutAndOthersKeepWorking) {
+  NetSettings ns = test_settings(1);  // one worker: the slow peer shares the loop
+  ns.send_timeout = 500ms;
+  TlsServer srv(ns);
+  ASSERT_TRUE(srv.started);
+  std::string flood(8 << 20, 'F');
+  srv.handler.on_receive = [&](const ReceivedMessage& m) {
+    std::string reply = m.data.find("sip:flood@") != std::string_view::npos
+                            ? flood
+                            : "ok:" + std::string(m.data.substr(0, 12));
+    srv.net.send(m.transport, m.src, reply, m.conn_id);
+  };
+  TlsClient slow(srv.addr, 4096);
+  TlsClient fast(srv.addr);
+  ASSERT_TRUE(slow.handshake());
+  ASSERT_TRUE(fast.handshake());
+  ASSERT_TRUE(slow.send(sip_message("flood")));
+  ASSERT_TRUE(srv.handler.wait_for(1));
+  for (int i = 0; i < 5; ++i) {
+    std::string m = sip_message("fast" + std::to_string(i));
+    ASSERT_TRUE(fast.send(m));
+    EXPECT_EQ(fast.read(15), "ok:" + m.substr(0, 12));
+  }
+  EXPECT_TRUE(eventually([&] { return srv.net.stats().send_timeouts == 1; }));
+  EXPECT_TRUE(eventually([&] { return srv.stats.snapshot().send_timeouts == 1; }));
+  std::string m = sip_message("after");
+  ASSERT_TRUE(fast.send(m));
+  EXPECT_EQ(fast.read(15), "ok:" + m.substr(0, 12));
+  EXPECT_EQ(srv.net.connection_count(), 1u);
+}
+
+TEST(HandshakeLimiterTest, CountsPerAddressIgnoringThePort) {
+  HandshakeLimiter l(2);
+  SocketAddr a1 = *SocketAddr::parse("192.0.2.1", 1000);
+  SocketAddr a2 = *SocketAddr::parse("192.0.2.1", 2000);
+  SocketAddr b = *SocketAddr::parse("2001:db8::1", 1000);
+  EXPECT_TRUE(l.try_acquire(a1));
+  EXPECT_TRUE(l.try_acquire(a2));
+  EXPECT_FALSE(l.try_acquire(a1));
+  EXPECT_TRUE(l.try_acquire(b));
+  EXPECT_EQ(l.in_progress(a2), 2u);
+  l.release(a1);
+  EXPECT_TRUE(l.try_acquire(a2));
+  HandshakeLimiter unlimited(0);
+  for (int i = 0; i < 1000; ++i) EXPECT_TRUE(unlimited.try_acquire(a1));
+}
+
+TEST(TlsStatsTest, SnapshotCountsEachFailureReason) {
+  TlsStats s;
+  s.handshake_done();
+  s.handshake_failed(HandshakeFailure::kVerify);
+  s.handshake_failed(HandshakeFailure::kVerify);
+  s.handshake_failed(HandshakeFailure::kCipher);
+  s.handshake_timeout();
+  TlsStatsSnapshot snap = s.snapshot();
+  EXPECT_EQ(snap.handshakes_done, 1u);
+  EXPECT_EQ(snap.failed_by(HandshakeFailure::kVerify), 2u);
+  EXPECT_EQ(snap.failed_by(HandshakeFailure::kCipher), 1u);
+  EXPECT_EQ(snap.failed_total(), 3u);
+  EXPECT_EQ(snap.handshake_timeouts, 1u);
+  EXPECT_STREQ(handshake_failure_name(HandshakeFailure::kNoCertificate), "no certificate");
+}
+
+}  // namespace
+}  // namespace tls
