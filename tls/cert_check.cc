@@ -179,7 +179,7 @@ X509StackPtr load_certificates(const std::string& path, std::string_view param,
   return chain;
 }
 
-void check_chain(const STACK_OF(X509) * chain, const std::string& path, time_t now,
+bool check_chain(const STACK_OF(X509) * chain, const std::string& path, time_t now,
                  DomainReporter& report) {
   if (now == 0) now = std::time(nullptr);
   std::string order = order_problem(chain);
@@ -196,6 +196,7 @@ void check_chain(const STACK_OF(X509) * chain, const std::string& path, time_t n
     else
       report.warning("tls_certificate", what);
   }
+  return order.empty();
 }
 
 EvpPkeyPtr load_private_key(const std::string& path, DomainReporter& report) {

@@ -55,8 +55,9 @@ X509StackPtr load_certificates(const std::string& path, std::string_view param,
 
 // Chain order (leaf first, not a CA unless alone; each next certificate issued the one
 // before) and validity dates of every certificate: expired or not yet valid = error, expiring
-// within kExpiryWarningDays = warning with the date. `now` 0 = the current time.
-void check_chain(const STACK_OF(X509) * chain, const std::string& path, time_t now,
+// within kExpiryWarningDays = warning with the date. `now` 0 = the current time. False when
+// the order is wrong (the first certificate is then not the one the key must match).
+bool check_chain(const STACK_OF(X509) * chain, const std::string& path, time_t now,
                  DomainReporter& report);
 
 // The unencrypted private key of `path` (tls_private_key); a passphrase is never asked for.

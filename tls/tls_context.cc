@@ -167,9 +167,9 @@ bool apply_certificate(SSL_CTX* ctx, const TlsSettings& s, const ContextOptions&
   }
   X509StackPtr chain = load_certificates(s.certificate, "tls_certificate", report);
   if (!chain) return false;
-  check_chain(chain.get(), s.certificate, o.now, report);
+  bool ordered = check_chain(chain.get(), s.certificate, o.now, report);
   EvpPkeyPtr key = load_private_key(s.private_key, report);
-  if (!key) return false;
+  if (!key || !ordered) return false;
   X509* leaf = sk_X509_value(chain.get(), 0);
   if (!check_key_matches(leaf, key.get(), s.private_key, s.certificate, report)) return false;
   ERR_clear_error();
