@@ -58,6 +58,7 @@ TlsFacts collect_tls_facts(const SSL* ssl) {
   f.version = SSL_get_version(ssl);
   const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
   if (cipher != nullptr) f.cipher = SSL_CIPHER_get_name(cipher);
+  f.session_reused = SSL_session_reused(ssl) == 1;
   const char* sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
   if (sni != nullptr) f.sni = sni;
   X509Ptr peer(SSL_get_peer_certificate(ssl));  // 3.0: SSL_get1_peer_certificate
@@ -159,10 +160,11 @@ void TlsSocket::handshake_finished() {
   release_slot();
   const TlsFacts& f = *facts_;
   const char* verified = f.peer_verified ? " (verified)" : " (NOT verified)";
-  SER_LOG(LogLevel::kInfo, prefix(), "tls handshake done: %s %s, %s%s%s, sni \"%s\", %s",
-          f.version.c_str(), f.cipher.c_str(),
+  SER_LOG(LogLevel::kInfo, prefix(), "tls handshake done: %s %s%s, %s%s%s, %s%s%s%s",
+          f.version.c_str(), f.cipher.c_str(), f.session_reused ? " (resumed)" : "",
           f.peer_certificate ? "peer CN=" : "no peer certificate", f.peer_cn.c_str(),
-          f.peer_certificate ? verified : "", f.sni.c_str(), f.domain.c_str());
+          f.peer_certificate ? verified : "", f.domain.c_str(), f.sni.empty() ? "" : ", sni \"",
+          f.sni.c_str(), f.sni.empty() ? "" : "\"");
   if (callbacks_ != nullptr) callbacks_->handshake_completed();
 }
 

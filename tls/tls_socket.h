@@ -27,7 +27,8 @@ struct TlsFacts {
   std::string sni;           // server: the name the client asked for; client: the name sent
   std::string domain;        // the domain in effect (after SNI), e.g. `default server domain`
   bool peer_certificate = false;
-  bool peer_verified = false;  // a certificate was presented and verified
+  bool peer_verified = false;   // a certificate was presented and verified
+  bool session_reused = false;  // resumed from a ticket or the session cache
 };
 
 // Reads the facts of a finished handshake.

@@ -6,10 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "cfg/config_model.h"
 #include "cfg/diagnostics.h"
+#include "core/base/log.h"
 #include "core/net/net.h"
 #include "tests/unit/net/net_test_util.h"
 #include "tests/unit/tls/test_certs.h"
@@ -36,26 +39,62 @@ using core::net::testing::write_all;
 using test::TestCerts;
 using namespace std::chrono_literals;
 
-std::shared_ptr<const DomainSet> test_domains(std::chrono::milliseconds handshake_timeout) {
+// The default domains' settings: the server certificate (also the client's), trusting ca.pem.
+cfg::TlsSettings test_settings_tls(std::chrono::milliseconds handshake_timeout) {
   const TestCerts& certs = TestCerts::get();
-  cfg::Config config;
-  config.cfg_dir = certs.dir();
-  cfg::TlsSettings& s = config.tls.defaults;
+  cfg::TlsSettings s;
   s.certificate = certs.path("server.pem");
   s.private_key = certs.path("server.key");
   s.ca_list = certs.path("ca.pem");
   s.handshake_timeout = handshake_timeout;
+  return s;
+}
+
+std::shared_ptr<const DomainSet> build_domains(const cfg::TlsSettings& settings) {
+  cfg::Config config;
+  config.cfg_dir = TestCerts::get().dir();
+  config.tls.defaults = settings;
   cfg::Diagnostics diags;
   auto set = DomainSet::build(config, diags);
   EXPECT_TRUE(set) << diags.first_error();
   return set;
 }
 
+// Captures log lines (level info and more important) for the life of the object.
+class LogCapture {
+ public:
+  LogCapture() : old_level_(core::log_level()) {
+    core::log_set_sink([this](core::LogLevel, std::string_view line) {
+      std::lock_guard<std::mutex> lock(mu_);
+      lines_.emplace_back(line);
+    });
+    core::log_set_level(3);
+  }
+  ~LogCapture() {
+    core::log_set_sink(nullptr);
+    core::log_set_level(old_level_);
+  }
+  std::vector<std::string> matching(const std::string& part) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& l : lines_)
+      if (l.find(part) != std::string::npos) out.push_back(l);
+    return out;
+  }
+
+ private:
+  int old_level_;
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
 struct TlsServer {
   explicit TlsServer(NetSettings ns, std::chrono::milliseconds handshake_timeout = 5000ms,
                      uint32_t max_handshakes_per_ip = 0)
+      : TlsServer(ns, build_domains(test_settings_tls(handshake_timeout)), max_handshakes_per_ip) {}
+  TlsServer(NetSettings ns, std::shared_ptr<const DomainSet> d, uint32_t max_handshakes_per_ip = 0)
       : limiter(max_handshakes_per_ip),
-        domains(test_domains(handshake_timeout)),
+        domains(std::move(d)),
         factory(domains, stats, &limiter, ns.send_timeout),
         net(ns, handler) {
     lid = net.add_listener({Transport::kTls, *SocketAddr::parse("127.0.0.1", 0), &factory});
@@ -229,14 +268,7 @@ TEST(TlsSocketTest, PlainSipOnTheTlsPortFailsTheHandshakeAndIsCounted) {
 }
 
 TEST(TlsSocketTest, HandshakeFailureIsLoggedOnceWithTheConnectionPrefix) {
-  std::vector<std::string> lines;
-  std::mutex mu;
-  core::log_set_sink([&](core::LogLevel, std::string_view line) {
-    std::lock_guard<std::mutex> lock(mu);
-    lines.emplace_back(line);
-  });
-  int old_level = core::log_level();
-  core::log_set_level(3);
+  LogCapture log;
   {
     TlsServer srv(test_settings());
     ASSERT_TRUE(srv.started);
@@ -246,17 +278,84 @@ TEST(TlsSocketTest, HandshakeFailureIsLoggedOnceWithTheConnectionPrefix) {
     EXPECT_TRUE(eventually([&] { return srv.stats.snapshot().failed_total() == 1; }));
     ::close(fd);
   }
-  core::log_set_sink(nullptr);
-  core::log_set_level(old_level);
-  std::lock_guard<std::mutex> lock(mu);
-  int failures = 0;
-  for (const auto& l : lines) {
-    if (l.find("handshake failed: ") == std::string::npos) continue;
-    ++failures;
-    EXPECT_NE(l.find("[c#"), std::string::npos) << l;
-    EXPECT_NE(l.find(" tls 127.0.0.1:"), std::string::npos) << l;
+  std::vector<std::string> failures = log.matching("handshake failed: ");
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_NE(failures[0].find("[c#"), std::string::npos) << failures[0];
+  EXPECT_NE(failures[0].find(" tls 127.0.0.1:"), std::string::npos) << failures[0];
+  EXPECT_NE(failures[0].find("handshake failed: wrong version number"), std::string::npos)
+      << failures[0];
+}
+
+TEST(TlsSocketTest, RequiredClientCertificateMissingFailsAndIsCounted) {
+  cfg::TlsSettings s = test_settings_tls(5000ms);
+  s.verify = true;
+  s.require_certificate = true;
+  TlsServer srv(test_settings(), build_domains(s));
+  ASSERT_TRUE(srv.started);
+  TlsClient c(srv.addr);
+  c.handshake();  // TLS 1.3: the client may finish before the server checks its certificate
+  EXPECT_TRUE(eventually(
+      [&] { return srv.stats.snapshot().failed_by(HandshakeFailure::kNoCertificate) == 1; }));
+  EXPECT_TRUE(closed_by_peer(c.fd()));
+  EXPECT_EQ(srv.stats.snapshot().handshakes_done, 0u);
+  EXPECT_TRUE(srv.handler.messages().empty());
+}
+
+// The client side: Net connects out through a client TlsSocketFactory.
+struct TlsClientNet {
+  explicit TlsClientNet(std::shared_ptr<const DomainSet> d)
+      : domains(std::move(d)), factory(domains, stats), net(test_settings(), handler) {
+    net.set_client_factory(Transport::kTls, &factory);
+    started = domains && net.start();
   }
-  EXPECT_EQ(failures, 1);
+  ~TlsClientNet() { net.stop(); }
+  RecordingHandler handler;
+  TlsStats stats;
+  std::shared_ptr<const DomainSet> domains;
+  TlsSocketFactory factory;
+  Net net;
+  bool started = false;
+};
+
+constexpr const char* kOkResponse = "SIP/2.0 200 OK\r\nCall-ID: x\r\nContent-Length: 0\r\n\r\n";
+
+TEST(TlsSocketTest, OutboundConnectionCarriesTheRequestAndItsResponse) {
+  TlsServer srv(test_settings());
+  ASSERT_TRUE(srv.started);
+  srv.handler.on_receive = [&](const ReceivedMessage& m) {
+    srv.net.send(m.transport, m.src, kOkResponse, m.conn_id);
+  };
+  TlsClientNet client(build_domains(test_settings_tls(5000ms)));
+  ASSERT_TRUE(client.started);
+  // Sent before the connection exists: queued by the connection until the handshake is done.
+  client.net.send(Transport::kTls, srv.addr, sip_message("out"));
+  ASSERT_TRUE(srv.handler.wait_for(1));
+  EXPECT_EQ(srv.handler.messages()[0].data, sip_message("out"));
+  ASSERT_TRUE(client.handler.wait_for(1));
+  EXPECT_EQ(client.handler.messages()[0].data, kOkResponse);
+  EXPECT_EQ(client.handler.messages()[0].transport, Transport::kTls);
+  EXPECT_EQ(client.stats.snapshot().handshakes_done, 1u);
+  EXPECT_EQ(srv.stats.snapshot().handshakes_done, 1u);
+}
+
+TEST(TlsSocketTest, OutboundVerifyFailureIsLoggedWithTheVerifyResultAndDepth) {
+  TlsServer srv(test_settings());
+  ASSERT_TRUE(srv.started);
+  LogCapture log;
+  cfg::TlsSettings s = test_settings_tls(5000ms);
+  s.ca_list = TestCerts::get().path("other-ca.pem");  // does not trust the server's CA
+  TlsClientNet client(build_domains(s));
+  ASSERT_TRUE(client.started);
+  client.net.send(Transport::kTls, srv.addr, sip_message("untrusted"));
+  EXPECT_TRUE(eventually(
+      [&] { return client.stats.snapshot().failed_by(HandshakeFailure::kVerify) == 1; }));
+  EXPECT_TRUE(eventually([&] { return srv.stats.snapshot().failed_total() == 1; }));
+  std::vector<std::string> lines = log.matching(
+      "handshake failed: certificate verify failed: unable to get local issuer certificate "
+      "(depth 1)");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("->" + srv.addr.to_string() + "]"), std::string::npos) << lines[0];
+  EXPECT_TRUE(srv.handler.messages().empty());
 }
 
 TEST(TlsSocketTest, MaxHandshakesPerIpRefusesTheExtraConnection) {
