@@ -419,25 +419,46 @@ TEST(TlsContext, SessionCacheTicketsAndRenegotiationSwitches) {
   EXPECT_EQ(SSL_CTX_get_num_tickets(b.ctx.get()), 0u);
 }
 
-TEST(TlsContext, SessionOfOneDomainDoesNotResumeInAnother) {
-  cfg::TlsDomainConfig a = test::server_domain();
+// Handshakes with `first`, closes cleanly, then offers that session to `second`.
+bool resumes(SSL_CTX* first, SSL_CTX* second, int max_version) {
+  SslCtxPtr client = test::plain_client_ctx();
+  SSL_CTX_set_max_proto_version(client.get(), max_version);
+  SslPtr c1 = test::client_ssl(client.get());
+  SslPtr s1(SSL_new(first));
+  EXPECT_TRUE(test::handshake(c1.get(), s1.get()).ok);
+  SslSessionPtr session(SSL_get1_session(c1.get()));
+  SSL_shutdown(c1.get());
+  SSL_shutdown(s1.get());
+  SslPtr c2 = test::client_ssl(client.get());
+  SslPtr s2(SSL_new(second));
+  SSL_set_session(c2.get(), session.get());
+  EXPECT_TRUE(test::handshake(c2.get(), s2.get()).ok);
+  return SSL_session_reused(c2.get()) == 1;
+}
+
+TEST(TlsContext, SessionsResumeInTheirDomainOnly) {
   cfg::TlsDomainConfig other = test::server_domain();
   other.host = "127.0.0.2";
-  Built b1 = build(a);
+  Built b1 = build(test::server_domain());
   Built b2 = build(other);
   ASSERT_TRUE(b1.ctx && b2.ctx);
-  SslPtr s1(SSL_new(b1.ctx.get()));
-  SslPtr s2(SSL_new(b2.ctx.get()));
-  // Resumption across domains must fail: resume a session of domain 1 on domain 2.
-  SslCtxPtr client = test::plain_client_ctx();
-  SSL_CTX_set_max_proto_version(client.get(), TLS1_2_VERSION);
-  SslPtr c1 = test::client_ssl(client.get());
-  ASSERT_TRUE(test::handshake(c1.get(), s1.get()).ok);
-  SslSessionPtr session(SSL_get1_session(c1.get()));
-  SslPtr c2 = test::client_ssl(client.get());
-  SSL_set_session(c2.get(), session.get());
-  ASSERT_TRUE(test::handshake(c2.get(), s2.get()).ok);
-  EXPECT_FALSE(SSL_session_reused(c2.get()));
+  for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+    SCOPED_TRACE(version);
+    EXPECT_TRUE(resumes(b1.ctx.get(), b1.ctx.get(), version));
+    EXPECT_FALSE(resumes(b1.ctx.get(), b2.ctx.get(), version));
+  }
+}
+
+TEST(TlsContext, SessionCacheOffResumesByTicketOnly) {
+  cfg::TlsDomainConfig d = test::server_domain();
+  d.settings.session_cache = false;
+  Built with_tickets = build(d);
+  d.settings.session_tickets = false;
+  Built neither = build(d);
+  ASSERT_TRUE(with_tickets.ctx && neither.ctx);
+  EXPECT_TRUE(resumes(with_tickets.ctx.get(), with_tickets.ctx.get(), TLS1_2_VERSION));
+  EXPECT_FALSE(resumes(neither.ctx.get(), neither.ctx.get(), TLS1_2_VERSION));
+  EXPECT_FALSE(resumes(neither.ctx.get(), neither.ctx.get(), TLS1_3_VERSION));
 }
 
 TEST(TlsContext, KeylogFileGetsNssLinesAndALoudWarning) {

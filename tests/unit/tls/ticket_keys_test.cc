@@ -1,0 +1,105 @@
+// TicketKeys: session tickets encrypted with a current key, still accepted with the previous
+// one, refused once both rotated away.
+#include "tls/ticket_keys.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/tls/tls_test_util.h"
+#include "tls/tls_context.h"
+
+namespace tls {
+namespace {
+
+using test::cert;
+
+SslCtxPtr server_ctx(std::chrono::seconds rotation, TicketKeys::Clock clock) {
+  SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+  SSL_CTX_use_certificate_chain_file(ctx.get(), cert("server.pem").c_str());
+  SSL_CTX_use_PrivateKey_file(ctx.get(), cert("server.key").c_str(), SSL_FILETYPE_PEM);
+  const unsigned char sid[] = "ticket-test";
+  SSL_CTX_set_session_id_context(ctx.get(), sid, sizeof sid - 1);
+  EXPECT_TRUE(TicketKeys::install(ctx.get(), rotation, std::move(clock)));
+  return ctx;
+}
+
+// Handshakes a new client (resuming `session` when given) and returns its latest session.
+SslSessionPtr connect(SSL_CTX* server, SSL_CTX* client, SSL_SESSION* session, bool* reused) {
+  SslPtr c(SSL_new(client));
+  SslPtr s(SSL_new(server));
+  if (session != nullptr) SSL_set_session(c.get(), session);
+  EXPECT_TRUE(test::handshake(c.get(), s.get()).ok);
+  *reused = SSL_session_reused(c.get()) == 1;
+  SslSessionPtr latest(SSL_get1_session(c.get()));
+  // A clean close: OpenSSL marks the session of an SSL freed without one as not resumable.
+  SSL_shutdown(c.get());
+  SSL_shutdown(s.get());
+  return latest;
+}
+
+class TicketKeysTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(TicketKeysTest, PreviousKeyStillResumesThenBothRotateAway) {
+  int64_t now = 1000;
+  SslCtxPtr server = server_ctx(std::chrono::seconds(100), [&now] { return now; });
+  TicketKeys* keys = TicketKeys::of(server.get());
+  ASSERT_NE(keys, nullptr);
+  EXPECT_EQ(SSL_CTX_get_timeout(server.get()), 100);  // a ticket lives as long as its key
+  SslCtxPtr client = test::plain_client_ctx();
+  SSL_CTX_set_max_proto_version(client.get(), GetParam());
+
+  bool reused = true;
+  SslSessionPtr first = connect(server.get(), client.get(), nullptr, &reused);
+  EXPECT_FALSE(reused);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(SSL_SESSION_has_ticket(first.get()));
+
+  now += 50;  // same key
+  connect(server.get(), client.get(), first.get(), &reused);
+  EXPECT_TRUE(reused);
+  EXPECT_EQ(keys->rotations(), 0u);
+
+  now += 100;  // rotated once: the first key is the previous one
+  TicketKeys::KeyName before = keys->current_name();
+  EXPECT_EQ(keys->rotations(), 1u);
+  SslSessionPtr second = connect(server.get(), client.get(), first.get(), &reused);
+  EXPECT_TRUE(reused);
+  EXPECT_EQ(keys->current_name(), before);
+
+  now += 110;  // rotated again: the first key is gone, the second one is previous
+  SslSessionPtr ignored = connect(server.get(), client.get(), first.get(), &reused);
+  EXPECT_FALSE(reused);
+  EXPECT_EQ(keys->rotations(), 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, TicketKeysTest,
+                         ::testing::Values(TLS1_2_VERSION, TLS1_3_VERSION), [](const auto& info) {
+                           return info.param == TLS1_2_VERSION ? "Tls12" : "Tls13";
+                         });
+
+TEST(TicketKeys, LongIdleDropsBothKeys) {
+  int64_t now = 0;
+  SslCtxPtr server = server_ctx(std::chrono::seconds(100), [&now] { return now; });
+  SslCtxPtr client = test::plain_client_ctx();
+  bool reused = true;
+  SslSessionPtr first = connect(server.get(), client.get(), nullptr, &reused);
+  now += 250;  // both periods over at once: nothing old is kept
+  connect(server.get(), client.get(), first.get(), &reused);
+  EXPECT_FALSE(reused);
+}
+
+TEST(TicketKeys, DomainContextsResumeWithTheirOwnKeys) {
+  cfg::TlsDomainConfig d = test::server_domain();
+  cfg::Diagnostics diags;
+  DomainReporter report(diags, d.loc, d.describe());
+  SslCtxPtr server = build_context(d, {}, report);
+  ASSERT_TRUE(server) << test::diag_text(diags);
+  ASSERT_NE(TicketKeys::of(server.get()), nullptr);
+  SslCtxPtr client = test::plain_client_ctx();
+  bool reused = true;
+  SslSessionPtr first = connect(server.get(), client.get(), nullptr, &reused);
+  connect(server.get(), client.get(), first.get(), &reused);
+  EXPECT_TRUE(reused);
+}
+
+}  // namespace
+}  // namespace tls
