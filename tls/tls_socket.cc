@@ -178,23 +178,23 @@ void TlsSocket::handshake_failed() {
 }
 
 // Ciphertext from the fd, once and bounded (the connection calls again on the next readable
-// event: libevent's events are level-triggered). False when the fd failed.
-bool TlsSocket::read_ciphertext() {
+// event: libevent's events are level-triggered). Null, or why the connection must close.
+const char* TlsSocket::read_ciphertext() {
   std::span<char> space = engine_.input_space(kIoChunk);
-  if (space.empty()) return false;  // the pool refused: close rather than spin
+  if (space.empty()) return "out of memory for TLS records";  // close rather than spin
   ssize_t n = ::recv(fd_, space.data(), space.size(), MSG_DONTWAIT);
   if (n > 0) {
     engine_.commit_input(static_cast<size_t>(n));
-    return true;
+    return nullptr;
   }
   engine_.commit_input(0);
   if (n == 0) {
     engine_.feed_eof();
-    return true;
+    return nullptr;
   }
-  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return nullptr;
   io_failed_ = true;
-  return false;
+  return std::strerror(errno);
 }
 
 IoResult TlsSocket::do_read(core::net::ReadBuffer& buffer) {
@@ -203,10 +203,11 @@ IoResult TlsSocket::do_read(core::net::ReadBuffer& buffer) {
     r.action = PostIoAction::kClose;
     return r;
   }
-  if (!read_ciphertext()) {
+  if (const char* error = read_ciphertext()) {
     if (!handshake_done()) {
-      SER_LOG(LogLevel::kInfo, prefix(), "handshake failed: %s", std::strerror(errno));
-      stats_.handshake_failed(HandshakeFailure::kPeerClosed);
+      SER_LOG(LogLevel::kInfo, prefix(), "handshake failed: %s", error);
+      stats_.handshake_failed(io_failed_ ? HandshakeFailure::kPeerClosed
+                                         : HandshakeFailure::kOther);
       release_slot();
     }
     r.action = PostIoAction::kClose;

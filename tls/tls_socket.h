@@ -70,7 +70,7 @@ class TlsSocket final : public core::net::TransportSocket {
   core::net::PostIoAction drive_handshake();
   void handshake_finished();
   void handshake_failed();
-  bool read_ciphertext();
+  const char* read_ciphertext();
   core::net::PostIoAction read_plaintext(core::net::ReadBuffer& buffer, core::net::IoResult& r);
   bool flush_output();
   void set_want_write(bool want);
