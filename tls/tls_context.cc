@@ -115,6 +115,22 @@ bool apply_algorithms(SSL_CTX* ctx, const TlsSettings& s, DomainReporter& report
   return ok;
 }
 
+// GCM and ChaCha20 suites (the default list) need TLS 1.2: a domain capped below it with no
+// older cipher could never complete a handshake.
+void check_legacy_ciphers(SSL_CTX* ctx, const TlsSettings& s, DomainReporter& report) {
+  cfg::TlsVersion max = s.method.max;
+  if (max != cfg::TlsVersion::kTls1_0 && max != cfg::TlsVersion::kTls1_1) return;
+  STACK_OF(SSL_CIPHER)* ciphers = SSL_CTX_get_ciphers(ctx);
+  for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i) {
+    std::string_view v = SSL_CIPHER_get_version(sk_SSL_CIPHER_value(ciphers, i));
+    if (v != "TLSv1.2" && v != "TLSv1.3") return;
+  }
+  report.error("tls_ciphers_list", "no cipher of \"" + s.ciphers_list + "\" works with " +
+                                       s.method.spelling +
+                                       " (GCM and ChaCha20 suites need TLS 1.2); add older "
+                                       "ones such as ECDHE-RSA-AES128-SHA, or allow TLS 1.2");
+}
+
 void apply_options(SSL_CTX* ctx, const TlsSettings& s, bool server) {
   uint64_t options = SSL_OP_NO_COMPRESSION;  // CRIME
   if (server) options |= SSL_OP_CIPHER_SERVER_PREFERENCE;
@@ -331,7 +347,7 @@ SslCtxPtr build_context(const cfg::TlsDomainConfig& domain, const ContextOptions
   // A key with a passphrase fails instead of prompting on a terminal nobody watches.
   SSL_CTX_set_default_passwd_cb(ctx.get(), refuse_passphrase);
   apply_method(ctx.get(), s.method, report);
-  apply_algorithms(ctx.get(), s, report);
+  if (apply_algorithms(ctx.get(), s, report)) check_legacy_ciphers(ctx.get(), s, report);
   apply_options(ctx.get(), s, server);
   if (server) apply_dh(ctx.get(), s, report);
   apply_certificate(ctx.get(), s, options, report);

@@ -104,6 +104,7 @@ TEST(TlsContext, MethodMapsToProtocolBoundsAndLowersSecurityLevelOnlyForTls10And
     cfg::TlsDomainConfig d = test::server_domain();
     d.settings.method.min = c.min;
     d.settings.method.max = c.max;
+    d.settings.ciphers_list = std::string(cfg::kDefaultCiphers) + ":ECDHE-RSA-AES128-SHA";
     Built b = build(d);
     ASSERT_TRUE(b.ctx) << b.text();
     EXPECT_EQ(SSL_CTX_get_min_proto_version(b.ctx.get()), c.want_min);
@@ -128,6 +129,21 @@ TEST(TlsContext, Tls11MethodReallyHandshakesTls11) {
   SslPtr s(SSL_new(b.ctx.get()));
   ASSERT_TRUE(test::handshake(c.get(), s.get()).ok);
   EXPECT_EQ(SSL_version(s.get()), TLS1_1_VERSION);
+}
+
+TEST(TlsContext, LegacyMethodWithOnlyTls12CiphersIsAnError) {
+  cfg::TlsDomainConfig d = test::server_domain();
+  d.settings.method = {cfg::TlsVersion::kTls1_0, cfg::TlsVersion::kTls1_1, "TLSv1.1"};
+  Built b = build(d);
+  EXPECT_FALSE(b.ctx);
+  EXPECT_EQ(b.text(),
+            "t.cfg:7:1: error: tls_domain[127.0.0.1:5061]: tls_ciphers_list: no cipher "
+            "of \"" +
+                std::string(cfg::kDefaultCiphers) +
+                "\" works with TLSv1.1 (GCM and ChaCha20 suites need TLS 1.2); add "
+                "older ones such as ECDHE-RSA-AES128-SHA, or allow TLS 1.2\n");
+  d.settings.method.max = cfg::TlsVersion::kNone;  // TLSv1+: TLS 1.2 and 1.3 still work
+  EXPECT_TRUE(build(d).ctx);
 }
 
 TEST(TlsContext, DefaultMethodRefusesATls11Client) {
