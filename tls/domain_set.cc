@@ -118,12 +118,13 @@ cfg::TlsDomainConfig default_domain(const cfg::Config& config, cfg::TlsDomainKin
 }
 
 // The default server domain is needed when a TLS listen socket has no domain of its own
-// (a wildcard or host-name socket always may need it).
+// (a host-name socket always may need it; a wildcard socket unless a domain has the same
+// wildcard address).
 bool default_server_needed(const cfg::Config& config) {
   for (const auto& l : config.effective_listen()) {
     if (l.proto != cfg::Proto::kTls) continue;
     auto addr = SocketAddr::parse(l.host, l.port);
-    if (!addr || addr->is_any()) return true;
+    if (!addr) return true;
     bool covered = false;
     for (const auto& d : config.tls_domains) {
       if (d.kind != cfg::TlsDomainKind::kServer || d.is_default || !d.sni.empty()) continue;

@@ -189,6 +189,23 @@ route {
   EXPECT_THAT(r->text(), HasSubstr("the default server domain: tls_certificate: "));
 }
 
+TEST(DomainSetBuild, DomainOnTheWildcardAddressServesEveryLocalAddressOfItsPort) {
+  auto r = load(R"(
+listen = tls:0.0.0.0:5061
+tls_domain[0.0.0.0:5061] {
+    tls_certificate = "server2.pem"
+    tls_private_key = "server2.key"
+}
+route {
+    forward();
+}
+)");
+  ASSERT_NE(r->set, nullptr) << r->text();
+  EXPECT_EQ(r->set->server_for(addr("127.0.0.5:5061")).name(), "tls_domain[0.0.0.0:5061]");
+  EXPECT_EQ(r->set->server_for(addr("127.0.0.5:5062")).name(), "default server domain");
+  EXPECT_EQ(r->set->server_for(addr("[::1]:5061")).name(), "default server domain");
+}
+
 TEST(DomainSetBuild, ABrokenDomainIsReportedAtItsBlockAndFailsTheBuild) {
   auto r = load(R"(listen = tls:127.0.0.1:5061
 tls_certificate = "server.pem"
