@@ -36,6 +36,13 @@ SslSessionPtr connect(SSL_CTX* server, SSL_CTX* client, SSL_SESSION* session, bo
   return latest;
 }
 
+std::string ticket_of(const SSL_SESSION* session) {
+  const unsigned char* data = nullptr;
+  size_t len = 0;
+  SSL_SESSION_get0_ticket(session, &data, &len);
+  return std::string(reinterpret_cast<const char*>(data), len);
+}
+
 class TicketKeysTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(TicketKeysTest, PreviousKeyStillResumesThenBothRotateAway) {
@@ -54,9 +61,13 @@ TEST_P(TicketKeysTest, PreviousKeyStillResumesThenBothRotateAway) {
   EXPECT_TRUE(SSL_SESSION_has_ticket(first.get()));
 
   now += 50;  // same key
-  connect(server.get(), client.get(), first.get(), &reused);
+  SslSessionPtr again = connect(server.get(), client.get(), first.get(), &reused);
   EXPECT_TRUE(reused);
   EXPECT_EQ(keys->rotations(), 0u);
+  // TLS 1.2 keeps a ticket made with the current key (TLS 1.3 always sends new ones).
+  if (GetParam() == TLS1_2_VERSION) {
+    EXPECT_EQ(ticket_of(again.get()), ticket_of(first.get()));
+  }
 
   now += 100;  // rotated once: the first key is the previous one
   TicketKeys::KeyName before = keys->current_name();
@@ -64,6 +75,7 @@ TEST_P(TicketKeysTest, PreviousKeyStillResumesThenBothRotateAway) {
   SslSessionPtr second = connect(server.get(), client.get(), first.get(), &reused);
   EXPECT_TRUE(reused);
   EXPECT_EQ(keys->current_name(), before);
+  EXPECT_NE(ticket_of(second.get()), ticket_of(first.get()));  // renewed with the current key
 
   now += 110;  // rotated again: the first key is gone, the second one is previous
   SslSessionPtr ignored = connect(server.get(), client.get(), first.get(), &reused);
