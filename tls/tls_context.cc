@@ -130,6 +130,24 @@ void check_legacy_ciphers(SSL_CTX* ctx, const TlsSettings& s, DomainReporter& re
                                        "ones such as ECDHE-RSA-AES128-SHA, or allow TLS 1.2");
 }
 
+// Seeds 000-002: high-grade TLS means forward secrecy. A list that lets OpenSSL pick a static
+// RSA key exchange works, but recorded traffic falls with the server key: say so.
+void warn_not_forward_secret(SSL_CTX* ctx, const TlsSettings& s, DomainReporter& report) {
+  std::string names;
+  STACK_OF(SSL_CIPHER)* ciphers = SSL_CTX_get_ciphers(ctx);
+  for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i) {
+    const SSL_CIPHER* c = sk_SSL_CIPHER_value(ciphers, i);
+    if (SSL_CIPHER_get_kx_nid(c) != NID_kx_rsa) continue;
+    names += names.empty() ? "" : ", ";
+    names += SSL_CIPHER_get_name(c);
+  }
+  if (!names.empty())
+    report.warning("tls_ciphers_list", "\"" + s.ciphers_list +
+                                           "\" allows ciphers without forward secrecy (RSA key "
+                                           "exchange): " +
+                                           names);
+}
+
 void apply_options(SSL_CTX* ctx, const TlsSettings& s, bool server) {
   uint64_t options = SSL_OP_NO_COMPRESSION;  // CRIME
   if (server) options |= SSL_OP_CIPHER_SERVER_PREFERENCE;
@@ -346,7 +364,10 @@ SslCtxPtr build_context(const cfg::TlsDomainConfig& domain, const ContextOptions
   // A key with a passphrase fails instead of prompting on a terminal nobody watches.
   SSL_CTX_set_default_passwd_cb(ctx.get(), refuse_passphrase);
   apply_method(ctx.get(), s.method, report);
-  if (apply_algorithms(ctx.get(), s, report)) check_legacy_ciphers(ctx.get(), s, report);
+  if (apply_algorithms(ctx.get(), s, report)) {
+    check_legacy_ciphers(ctx.get(), s, report);
+    warn_not_forward_secret(ctx.get(), s, report);
+  }
   apply_options(ctx.get(), s, server);
   if (server) apply_dh(ctx.get(), s, report);
   apply_certificate(ctx.get(), s, options, report);

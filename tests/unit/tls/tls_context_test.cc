@@ -178,6 +178,18 @@ TEST(TlsContext, CipherListOpenSslRefusesIsAnErrorNamingDomainAndParameter) {
             "cipher of \"NO-SUCH-CIPHER\" (no cipher match)\n");
 }
 
+TEST(TlsContext, CiphersWithoutForwardSecrecyAreWarnedAbout) {
+  cfg::TlsDomainConfig d = test::server_domain();
+  d.settings.ciphers_list = "ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES256-SHA";
+  Built b = build(d);
+  ASSERT_TRUE(b.ctx);
+  EXPECT_EQ(b.text(),
+            "t.cfg:7:1: warning: tls_domain[127.0.0.1:5061]: tls_ciphers_list: "
+            "\"ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES256-SHA\" allows "
+            "ciphers without forward secrecy (RSA key exchange): AES128-GCM-SHA256, "
+            "AES256-SHA\n");
+}
+
 TEST(TlsContext, BadCiphersuitesAndGroupsAreErrors) {
   cfg::TlsDomainConfig d = test::server_domain();
   d.settings.ciphersuites = "TLS_NO_SUCH_SUITE";
