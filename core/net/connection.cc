@@ -193,9 +193,14 @@ bool Connection::dispatch(std::string_view data, size_t& consumed) {
     case sip::Frame::Kind::kMessage: {
       bump(net_.counters_->stream_received);
       consumed = f.length;
-      ReceivedMessage msg{
-          params_.transport,   params_.peer,          params_.local,           params_.id,
-          params_.listener_id, owner_.worker.index(), data.substr(0, f.length)};
+      ReceivedMessage msg{params_.transport,
+                          params_.peer,
+                          params_.local,
+                          params_.id,
+                          params_.listener_id,
+                          owner_.worker.index(),
+                          data.substr(0, f.length),
+                          socket_->security()};
       net_.handler_.on_message(msg);
       return f.length > 0;
     }
@@ -216,8 +221,9 @@ void Connection::stream_error(std::string_view buffered, bool too_big, std::stri
   // Stop reading first: the handler may queue a 400/513 that is flushed before the close.
   if (reading_) event_del(read_event_);
   reading_ = false;
-  ReceivedMessage msg{params_.transport,   params_.peer,          params_.local, params_.id,
-                      params_.listener_id, owner_.worker.index(), buffered};
+  ReceivedMessage msg{params_.transport, params_.peer,        params_.local,
+                      params_.id,        params_.listener_id, owner_.worker.index(),
+                      buffered,          socket_->security()};
   net_.handler_.on_stream_error(msg, too_big ? StreamError::kTooBig : StreamError::kBadFraming,
                                 reason);
   close_when_flushed(CloseReason::kFraming);
@@ -244,10 +250,15 @@ bool Connection::send(std::string_view data) {
       close(CloseReason::kNoMemory);
       return false;
     }
-    set_deadline(Deadline::kSend, net_.settings_.send_timeout);
+    set_deadline(Deadline::kSend, send_timeout());
     update_write_interest();
   }
   return true;
+}
+
+std::chrono::milliseconds Connection::send_timeout() const {
+  auto own = socket_->send_timeout();
+  return own.count() > 0 ? own : net_.settings_.send_timeout;
 }
 
 void Connection::on_writable() {
@@ -273,7 +284,7 @@ void Connection::flush() {
   if (!wbuf_.empty()) {
     // A peer that stops reading makes no progress and hits the deadline (tcp_send_timeout).
     if (socket_->handshake_done() && (r.bytes > 0 || deadline_kind_ != Deadline::kSend))
-      set_deadline(Deadline::kSend, net_.settings_.send_timeout);
+      set_deadline(Deadline::kSend, send_timeout());
   } else {
     wbuf_.release();
     if (deadline_kind_ == Deadline::kSend) deadline_kind_ = Deadline::kNone;

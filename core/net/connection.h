@@ -90,6 +90,8 @@ class Connection final : public TransportSocketCallbacks {
   void flush();
   void update_write_interest();
   void set_deadline(Deadline kind, std::chrono::milliseconds timeout);
+  // The transport socket's own send timeout (tls_send_timeout), else tcp_send_timeout.
+  std::chrono::milliseconds send_timeout() const;
   void arm_timer(Clock::time_point at);
   void timer_fired();
   void touch() { last_activity_ = Clock::now(); }

@@ -62,6 +62,11 @@ int Net::add_listener(const ListenSpec& spec) {
   int id = static_cast<int>(specs_.size());
   bool stream = spec.transport != Transport::kUdp;
   SocketAddr addr = spec.address;
+  if (addr.port() != 0 && address_taken(addr, stream)) {
+    LOG_ERR("cannot listen on %s:%s: address already in use (another ser running?)",
+            transport_name(spec.transport), addr.to_string().c_str());
+    return -1;
+  }
   for (auto& nw : workers_) {
     int fd = open_listen_socket(addr, stream, true);
     if (fd < 0) {

@@ -41,6 +41,7 @@ struct ReceivedMessage {
   int listener_id;        // the listen socket it arrived on (-1 for outbound connections)
   int worker;             // index of the receiving worker
   std::string_view data;  // exactly one framed message (or the bytes buffered, on an error)
+  const ConnectionSecurity* security = nullptr;  // TLS facts; null for UDP and plain TCP
 };
 
 enum class StreamError : uint8_t { kBadFraming, kTooBig };

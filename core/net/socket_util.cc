@@ -16,6 +16,19 @@ bool set_nonblocking(int fd) {
   return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
 }
 
+bool address_taken(const SocketAddr& addr, bool stream) {
+  int fd = ::socket(addr.af(), (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  int on = 1;
+  // TCP: SO_REUSEADDR so that a TIME_WAIT left by our previous run does not count; a socket
+  // in LISTEN still does. UDP: without it, any bound socket counts.
+  if (stream) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+  if (addr.af() == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+  bool taken = ::bind(fd, addr.sa(), addr.len()) != 0 && errno == EADDRINUSE;
+  ::close(fd);
+  return taken;
+}
+
 int open_listen_socket(const SocketAddr& addr, bool stream, bool reuse_port) {
   int fd =
       ::socket(addr.af(), (stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -6,6 +6,10 @@
 
 namespace core::net {
 
+// True when another process already holds `addr` (SO_REUSEPORT would otherwise let a second
+// ser silently share the port with the first: Linux allows it for the same user).
+bool address_taken(const SocketAddr& addr, bool stream);
+
 bool set_nonblocking(int fd);
 // A bound UDP or listening TCP socket (non-blocking, close-on-exec, SO_REUSEADDR, SO_REUSEPORT
 // when `reuse_port`, IPV6_V6ONLY on IPv6 so that a v4 and a v6 listener can share a port).

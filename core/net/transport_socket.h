@@ -17,6 +17,18 @@ namespace core::net {
 enum class Transport : uint8_t { kUdp, kTcp, kTls };
 const char* transport_name(Transport t);  // "udp", "tcp", "tls"
 
+// What a secured transport knows of its peer once the handshake is done: the facts the
+// routing script reads ($tls_version, $tls_cipher, $tls_peer_subject_cn, $tls_peer_san_dns,
+// $tls_sni, is_peer_verified()). Views stay valid as long as the connection.
+struct ConnectionSecurity {
+  std::string_view version;
+  std::string_view cipher;
+  std::string_view peer_subject_cn;
+  std::string_view peer_san_dns;
+  std::string_view sni;
+  bool peer_verified = false;
+};
+
 // What the connection must do after an I/O call (Envoy's PostIoAction).
 enum class PostIoAction : uint8_t { kKeepOpen, kClose };
 
@@ -65,6 +77,11 @@ class TransportSocket {
   virtual void close() = 0;
   // Application data may flow (always true for plain TCP).
   virtual bool handshake_done() const = 0;
+  // The peer's TLS facts after the handshake; null for plain TCP.
+  virtual const ConnectionSecurity* security() const { return nullptr; }
+  // How long a write may stay blocked on this connection (tls_send_timeout of its domain);
+  // zero = the connection manager's tcp_send_timeout.
+  virtual std::chrono::milliseconds send_timeout() const { return {}; }
 };
 
 // Parameters of a new transport socket.

@@ -50,6 +50,24 @@ script::Af MessageContext::af() const {
   return rx_.src.af() == AF_INET6 ? script::Af::kInet6 : script::Af::kInet;
 }
 
+std::string_view MessageContext::tls_fact(script::TlsFact fact) const {
+  const core::net::ConnectionSecurity* s = rx_.security;
+  if (!s) return {};
+  switch (fact) {
+    case script::TlsFact::kVersion:
+      return s->version;
+    case script::TlsFact::kCipher:
+      return s->cipher;
+    case script::TlsFact::kPeerSubjectCn:
+      return s->peer_subject_cn;
+    case script::TlsFact::kPeerSanDns:
+      return s->peer_san_dns;
+    case script::TlsFact::kSni:
+      return s->sni;
+  }
+  return {};
+}
+
 script::IpAddr MessageContext::to_ip(const SocketAddr& a) {
   script::IpAddr ip;
   if (a.af() == AF_INET6) {

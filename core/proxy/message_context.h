@@ -46,8 +46,8 @@ class MessageContext : public script::ScriptContext {
   bool is_myself(std::string_view host, uint16_t port) const override {
     return env_.locals.is_myself(host, port);
   }
-  std::string_view tls_fact(script::TlsFact) const override { return {}; }
-  bool is_peer_verified() const override { return false; }
+  std::string_view tls_fact(script::TlsFact fact) const override;
+  bool is_peer_verified() const override { return rx_.security && rx_.security->peer_verified; }
 
   // ---- ScriptContext actions ----
   script::Status forward(script::ForwardProto proto, std::string_view host, uint16_t port) override;

@@ -52,7 +52,18 @@ for sig in TERM INT; do
   [ ! -e "$E2E_TMP/s_$sig.pid" ] && pass "SIG$sig: pid file removed" || fail "SIG$sig: pid file left"
 done
 
-# 3. Background mode: without -D, the pid file names the daemon, which serves.
+# 3. A second ser on the same address is refused instead of sharing it (SO_REUSEPORT).
+port=$(free_port)
+simple_cfg "$E2E_TMP/dup.cfg" "$port"
+start_ser "$E2E_TMP/dup.cfg" dup1 || fail "start first instance"
+out=$(timeout 10 "$SER_BIN" -f "$E2E_TMP/dup.cfg" -D -E 2>&1); rc=$?
+if [ "$rc" -eq 1 ] && grep -q "already in use" <<<"$out"; then pass "second instance refused: exit 1"
+else fail "second instance: exit $rc, output: $out"; fi
+[ "$(options_udp "$port")" = "SIP/2.0 200 OK" ] && pass "first instance still serves" ||
+  fail "first instance stopped answering"
+kill -TERM "$SER_PID"
+
+# 4. Background mode: without -D, the pid file names the daemon, which serves.
 port=$(free_port)
 simple_cfg "$E2E_TMP/bg.cfg" "$port"
 "$SER_BIN" -f "$E2E_TMP/bg.cfg" -P "$E2E_TMP/bg.pid" >/dev/null 2>&1
@@ -69,7 +80,7 @@ else
   fail "background mode (launcher exit $rc, pid '$bgpid')"
 fi
 
-# 4. Privilege drop after binding (only as root).
+# 5. Privilege drop after binding (only as root).
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
   port=$(free_port)
   simple_cfg "$E2E_TMP/priv.cfg" "$port" "user = \"nobody\""
