@@ -74,6 +74,14 @@ TEST(CertCheck, GoodFilesGiveNoDiagnostic) {
   EXPECT_TRUE(built);
 }
 
+TEST(CertCheck, CertificateAndKeyInOneFileAsTheSeedsDefaultCertPem) {
+  std::string both =
+      write_scratch("cert.pem", read_all(cert("server.pem")) + read_all(cert("server.key")));
+  bool built = false;
+  EXPECT_EQ(build_text(with_files(both, both), 0, &built), "");
+  EXPECT_TRUE(built);
+}
+
 TEST(CertCheck, MissingCertificateFileNamesParameterAndFile) {
   bool built = true;
   std::string missing = cert("missing.pem");
