@@ -73,16 +73,14 @@ TlsFacts collect_tls_facts(const SSL* ssl) {
 
 TlsSocket::TlsSocket(std::shared_ptr<const DomainSet> domains,
                      const core::net::TransportSocketOptions& opts, core::Pool& pool,
-                     TlsStats& stats, HandshakeLimiter* limiter,
-                     std::chrono::milliseconds send_timeout)
+                     TlsStats& stats, HandshakeLimiter* limiter)
     : domains_(std::move(domains)),
       local_(opts.local),
       peer_(opts.peer),
       server_name_(opts.server_name),
       engine_(pool),
       stats_(stats),
-      limiter_(limiter),
-      send_timeout_(send_timeout) {}
+      limiter_(limiter) {}
 
 TlsSocket::~TlsSocket() {
   release_slot();
@@ -107,7 +105,7 @@ PostIoAction TlsSocket::on_connected(int fd, bool is_server) {
     return PostIoAction::kClose;
   }
   auto timeout = domain_->config().settings.handshake_timeout;
-  if (send_timeout_.count() <= 0) send_timeout_ = domain_->config().settings.send_timeout;
+  send_timeout_ = domain_->config().settings.send_timeout;
   if (timeout.count() > 0) {
     handshake_deadline_ = Clock::now() + timeout;
     if (callbacks_ != nullptr) callbacks_->set_handshake_deadline(timeout);
@@ -156,6 +154,9 @@ void TlsSocket::handshake_finished() {
     facts_->sni = server_name_;
   }
   facts_->domain = domain_->name();
+  security_ =
+      core::net::ConnectionSecurity{facts_->version,      facts_->cipher, facts_->peer_cn,
+                                    facts_->peer_san_dns, facts_->sni,    facts_->peer_verified};
   stats_.handshake_done();
   release_slot();
   const TlsFacts& f = *facts_;

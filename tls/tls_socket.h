@@ -41,11 +41,9 @@ class TlsSocket final : public core::net::TransportSocket {
   static constexpr size_t kIoChunk = 16384 + 512;
 
   // `limiter` (may be null): a slot for the peer's IP is already taken; this socket gives it
-  // back when the handshake ends or when it dies. `send_timeout` is the connection's (used to
-  // tell a send-timeout close from others in TlsStats); 0 = the domain's tls_send_timeout.
+  // back when the handshake ends or when it dies.
   TlsSocket(std::shared_ptr<const DomainSet> domains, const core::net::TransportSocketOptions& opts,
-            core::Pool& pool, TlsStats& stats, HandshakeLimiter* limiter,
-            std::chrono::milliseconds send_timeout);
+            core::Pool& pool, TlsStats& stats, HandshakeLimiter* limiter);
   ~TlsSocket() override;
 
   core::net::Transport transport() const override { return core::net::Transport::kTls; }
@@ -59,6 +57,12 @@ class TlsSocket final : public core::net::TransportSocket {
   bool handshake_done() const override {
     return engine_.handshake_state() == HandshakeState::kDone;
   }
+  // Views into facts(); null until the handshake is done.
+  const core::net::ConnectionSecurity* security() const override {
+    return facts_ ? &security_ : nullptr;
+  }
+  // tls_send_timeout of the connection's domain (known once connected).
+  std::chrono::milliseconds send_timeout() const override { return send_timeout_; }
 
   // Null until the handshake is done.
   const TlsFacts* facts() const { return facts_ ? facts_.get() : nullptr; }
@@ -88,7 +92,8 @@ class TlsSocket final : public core::net::TransportSocket {
   core::net::TransportSocketCallbacks* callbacks_ = nullptr;
   const TlsDomain* domain_ = nullptr;
   std::unique_ptr<TlsFacts> facts_;
-  std::chrono::milliseconds send_timeout_;
+  core::net::ConnectionSecurity security_;
+  std::chrono::milliseconds send_timeout_{0};
   Clock::time_point handshake_deadline_{};
   Clock::time_point stalled_since_{};  // output waiting on the peer since; {} = not stalled
   int fd_ = -1;

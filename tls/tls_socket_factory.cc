@@ -7,9 +7,8 @@
 namespace tls {
 
 TlsSocketFactory::TlsSocketFactory(std::shared_ptr<const DomainSet> domains, TlsStats& stats,
-                                   HandshakeLimiter* limiter,
-                                   std::chrono::milliseconds send_timeout)
-    : domains_(std::move(domains)), stats_(stats), limiter_(limiter), send_timeout_(send_timeout) {}
+                                   HandshakeLimiter* limiter)
+    : domains_(std::move(domains)), stats_(stats), limiter_(limiter) {}
 
 void TlsSocketFactory::set_domains(std::shared_ptr<const DomainSet> domains) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -38,8 +37,8 @@ core::PoolPtr<core::net::TransportSocket> TlsSocketFactory::create(
     }
     return none;
   }
-  core::PoolPtr<TlsSocket> s = core::make_in_pool<TlsSocket>(pool, std::move(domains), options,
-                                                             pool, stats_, limiter, send_timeout_);
+  core::PoolPtr<TlsSocket> s =
+      core::make_in_pool<TlsSocket>(pool, std::move(domains), options, pool, stats_, limiter);
   if (!s) {
     if (limiter != nullptr) limiter->release(options.peer);
     return none;

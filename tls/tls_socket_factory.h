@@ -3,7 +3,6 @@
 // one client factory for outbound TLS (Net::set_client_factory). The factory holds the domain
 // set in effect; a reload swaps it with set_domains() and live connections keep the set (and
 // contexts) they started with (DESIGN.md principle 4).
-#include <chrono>
 #include <memory>
 #include <mutex>
 
@@ -19,11 +18,8 @@ class TlsStats;
 class TlsSocketFactory final : public core::net::TransportSocketFactory {
  public:
   // `limiter` (server side, may be null): tls_max_handshakes_per_ip, shared by every listener.
-  // `send_timeout`: the connection's send timeout, for counting send timeouts (0 = the
-  // domain's tls_send_timeout).
   TlsSocketFactory(std::shared_ptr<const DomainSet> domains, TlsStats& stats,
-                   HandshakeLimiter* limiter = nullptr,
-                   std::chrono::milliseconds send_timeout = std::chrono::milliseconds(0));
+                   HandshakeLimiter* limiter = nullptr);
 
   core::net::Transport transport() const override { return core::net::Transport::kTls; }
   // Null (the connection is refused) when the peer's IP has tls_max_handshakes_per_ip
@@ -39,7 +35,6 @@ class TlsSocketFactory final : public core::net::TransportSocketFactory {
   std::shared_ptr<const DomainSet> domains_;
   TlsStats& stats_;
   HandshakeLimiter* limiter_;
-  std::chrono::milliseconds send_timeout_;
   core::LogThrottle refuse_log_;
 };
 

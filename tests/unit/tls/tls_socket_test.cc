@@ -95,7 +95,7 @@ struct TlsServer {
   TlsServer(NetSettings ns, std::shared_ptr<const DomainSet> d, uint32_t max_handshakes_per_ip = 0)
       : limiter(max_handshakes_per_ip),
         domains(std::move(d)),
-        factory(domains, stats, &limiter, ns.send_timeout),
+        factory(domains, stats, &limiter),
         net(ns, handler) {
     lid = net.add_listener({Transport::kTls, *SocketAddr::parse("127.0.0.1", 0), &factory});
     handler.on_receive = [this](const ReceivedMessage& m) {
@@ -120,10 +120,17 @@ struct TlsServer {
 // A TLS client: a TlsEngine over a blocking socket with a receive timeout.
 class TlsClient {
  public:
-  explicit TlsClient(const SocketAddr& to, int rcvbuf = 0) : fd_(tcp_client(to, rcvbuf)) {
+  // `cert`: a client certificate of the test PKI ("client" = client.pem/.key), "" for none.
+  explicit TlsClient(const SocketAddr& to, int rcvbuf = 0, const std::string& cert = "")
+      : fd_(tcp_client(to, rcvbuf)) {
+    const TestCerts& certs = TestCerts::get();
     ctx_.reset(SSL_CTX_new(TLS_client_method()));
-    SSL_CTX_load_verify_locations(ctx_.get(), TestCerts::get().path("ca.pem").c_str(), nullptr);
+    SSL_CTX_load_verify_locations(ctx_.get(), certs.path("ca.pem").c_str(), nullptr);
     SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
+    if (!cert.empty()) {
+      SSL_CTX_use_certificate_chain_file(ctx_.get(), certs.path(cert + ".pem").c_str());
+      SSL_CTX_use_PrivateKey_file(ctx_.get(), certs.path(cert + ".key").c_str(), SSL_FILETYPE_PEM);
+    }
     engine_.init(ctx_.get(), TlsRole::kClient, "localhost");
   }
   ~TlsClient() { close(); }
@@ -204,6 +211,38 @@ TEST(TlsSocketTest, HandshakeThenASipRequestIsReceivedAndAnswered) {
   ASSERT_TRUE(c.send(m2.substr(0, 7)));
   ASSERT_TRUE(c.send(m2.substr(7)));
   EXPECT_EQ(c.read(15), "ok:" + m2.substr(0, 12));
+}
+
+TEST(TlsSocketTest, MutualTlsFactsReachTheMessageHandler) {
+  cfg::TlsSettings tls = test_settings_tls(5000ms);
+  tls.verify = true;
+  tls.require_certificate = true;
+  TlsServer srv(test_settings(), build_domains(tls));
+  ASSERT_TRUE(srv.started);
+  std::mutex mu;
+  std::vector<std::string> facts;
+  srv.handler.on_receive = [&](const ReceivedMessage& m) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (m.security == nullptr) return;
+    facts = {std::string(m.security->version),
+             std::string(m.security->cipher),
+             std::string(m.security->peer_subject_cn),
+             std::string(m.security->peer_san_dns),
+             std::string(m.security->sni),
+             m.security->peer_verified ? "verified" : "not"};
+  };
+  TlsClient c(srv.addr, 0, "client");
+  ASSERT_TRUE(c.handshake()) << c.engine().error();
+  ASSERT_TRUE(c.send(sip_message("mtls")));
+  ASSERT_TRUE(srv.handler.wait_for(1));
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(facts.size(), 6u);
+  EXPECT_EQ(facts[0], "TLSv1.3");
+  EXPECT_FALSE(facts[1].empty());
+  EXPECT_EQ(facts[2], "client.test");
+  EXPECT_EQ(facts[3], "client.test");
+  EXPECT_EQ(facts[4], "localhost");
+  EXPECT_EQ(facts[5], "verified");
 }
 
 TEST(TlsSocketTest, ClientCloseNotifyIsAnsweredAndTheConnectionCloses) {
@@ -382,8 +421,10 @@ TEST(TlsSocketTest, MaxHandshakesPerIpRefusesTheExtraConnection) {
 
 TEST(TlsSocketTest, PeerThatStopsReadingIsClosedByTheSendTimeoutAndOthersKeepWorking) {
   NetSettings ns = test_settings(1);  // one worker: the slow peer shares the loop
-  ns.send_timeout = 500ms;
-  TlsServer srv(ns);
+  ns.send_timeout = 60s;              // tcp_send_timeout: not the one TLS connections use
+  cfg::TlsSettings tls = test_settings_tls(5000ms);
+  tls.send_timeout = 500ms;  // tls_send_timeout of the domain
+  TlsServer srv(ns, build_domains(tls));
   ASSERT_TRUE(srv.started);
   std::string flood(8 << 20, 'F');
   srv.handler.on_receive = [&](const ReceivedMessage& m) {
