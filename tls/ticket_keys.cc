@@ -22,7 +22,7 @@ int ticket_cb(SSL* ssl, unsigned char* key_name, unsigned char* iv, EVP_CIPHER_C
               compat::TicketMacCtx* mac, int enc) {
   // After an SNI switch this is the selected domain's context: its keys, not the first one's.
   TicketKeys* keys = TicketKeys::of(SSL_get_SSL_CTX(ssl));
-  if (keys == nullptr) return enc ? -1 : 0;
+  if (keys == nullptr) return 0;  // that domain has tickets off: none issued, none accepted
   return keys->on_ticket(key_name, iv, cipher, mac, enc != 0);
 }
 
@@ -38,6 +38,10 @@ bool TicketKeys::install(SSL_CTX* ctx, std::chrono::seconds rotation, Clock cloc
     return false;
   }
   SSL_CTX_set_timeout(ctx, static_cast<long>(keys->rotation_s_));
+  return compat::set_ticket_key_cb(ctx, ticket_cb);
+}
+
+bool TicketKeys::install_callback(SSL_CTX* ctx) {
   return compat::set_ticket_key_cb(ctx, ticket_cb);
 }
 

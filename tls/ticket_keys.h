@@ -30,6 +30,11 @@ class TicketKeys {
   // decryptable for as long as it is valid. False when OpenSSL refused.
   static bool install(SSL_CTX* ctx, std::chrono::seconds rotation = kDefaultRotation,
                       Clock clock = {});
+  // Only the callback, on a context with tickets off: OpenSSL calls the callback of the
+  // connection's first context even after an SNI switch, and the callback then uses the keys
+  // of the selected domain (or refuses tickets when it has none) instead of the first
+  // context's built-in, never rotated key.
+  static bool install_callback(SSL_CTX* ctx);
   // The keys installed on `ctx`, or nullptr.
   static TicketKeys* of(const SSL_CTX* ctx);
 

@@ -292,8 +292,9 @@ void apply_sessions(SSL_CTX* ctx, const cfg::TlsDomainConfig& d, DomainReporter&
     if (!TicketKeys::install(ctx))
       report.error("tls_session_tickets",
                    "cannot install session ticket keys: " + take_openssl_error("OpenSSL refused"));
-  } else if (!s.session_cache) {
-    SSL_CTX_set_num_tickets(ctx, 0);  // TLS 1.3: no NewSessionTicket nobody could use
+  } else {
+    TicketKeys::install_callback(ctx);
+    if (!s.session_cache) SSL_CTX_set_num_tickets(ctx, 0);  // TLS 1.3: none nobody could use
   }
 }
 

@@ -5,7 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/unit/tls/tls_test_util.h"
+#include "tls/ticket_keys.h"
 
 namespace tls {
 namespace {
@@ -64,7 +67,8 @@ TEST(ParseServerNameExt, RefusesMalformedBodies) {
   EXPECT_FALSE(parse(ext(std::string(256, 'a')), &name));       // over 255 bytes
 }
 
-// The socket 127.0.0.1:5061 serves TLS 1.2 only without client certificates; its SNI domain
+// The socket 127.0.0.1:5061 serves TLS 1.2 only without client certificates nor session
+// resumption; its SNI domain
 // "sni.test" wants TLS 1.3, ChaCha20, P-384 and a client certificate; "*.sni.test" serves an
 // ECDSA certificate.
 const char* kConfig = R"(
@@ -74,6 +78,8 @@ tls_domain[127.0.0.1:5061] {
     tls_certificate = "server.pem"
     tls_private_key = "server.key"
     tls_method = TLSv1.2
+    tls_session_cache = no
+    tls_session_tickets = no
 }
 tls_domain[127.0.0.1:5061, "sni.test"] {
     tls_certificate = "sni.pem"
@@ -106,9 +112,11 @@ class SniSelectTest : public ::testing::Test {
 
   // Handshakes a client offering `sni` (and presenting `client_cert`) with a server SSL set
   // up the way the TLS socket does it.
-  test::HandshakeResult connect(const std::string& sni, const std::string& client_cert = "") {
+  test::HandshakeResult connect(const std::string& sni, const std::string& client_cert = "",
+                                SSL_SESSION* resume = nullptr) {
     client_ctx_ = test::plain_client_ctx(client_cert, /*verify=*/false);
     client_ = test::client_ssl(client_ctx_.get(), sni);
+    if (resume != nullptr) SSL_set_session(client_.get(), resume);
     server_.reset(SSL_new(socket_domain_->ctx()));
     attach_server_ssl(server_.get(), *set_, &local_, *socket_domain_);
     return test::handshake(client_.get(), server_.get());
@@ -177,6 +185,30 @@ TEST_F(SniSelectTest, DeeperNameAndUnknownNameKeepTheSocketDomain) {
     EXPECT_EQ(selected(), socket_domain_);
     EXPECT_EQ(test::peer_cn(client_.get()), "localhost");
     EXPECT_EQ(SSL_version(client_.get()), TLS1_2_VERSION);
+  }
+}
+
+// Resumption follows the selected domain: its ticket keys, not the socket domain's settings.
+TEST_F(SniSelectTest, SessionsResumeWithTheSelectedDomainsTickets) {
+  for (const char* sni : {"www.sni.test", ""}) {
+    SCOPED_TRACE(sni);
+    ASSERT_TRUE(connect(sni).ok);
+    SslSessionPtr session(SSL_get1_session(client_.get()));
+    if (*sni != '\0') {
+      // RFC 5077 section 4: the ticket starts with the name of the key that made it.
+      const unsigned char* ticket = nullptr;
+      size_t len = 0;
+      SSL_SESSION_get0_ticket(session.get(), &ticket, &len);
+      TicketKeys* keys = TicketKeys::of(selected()->ctx());
+      ASSERT_NE(keys, nullptr);
+      ASSERT_GE(len, 16u);
+      TicketKeys::KeyName name = keys->current_name();
+      EXPECT_TRUE(std::equal(name.begin(), name.end(), ticket));
+    }
+    SSL_shutdown(client_.get());
+    SSL_shutdown(server_.get());
+    ASSERT_TRUE(connect(sni, "", session.get()).ok);
+    EXPECT_EQ(SSL_session_reused(client_.get()) == 1, *sni != '\0');
   }
 }
 
