@@ -15,6 +15,9 @@
 #include "core/proxy/local_sockets.h"
 #include "core/proxy/stateless_proxy.h"
 #include "core/script/compiled_script.h"
+#if SER_WITH_TLS
+#include "tls/tls_runtime.h"
+#endif
 
 namespace core {
 
@@ -83,16 +86,14 @@ core::net::NetSettings net_settings(const cfg::Config& config) {
 
 // Binds every listen socket; fills `locals`. False when one fails (each failure logged).
 bool bind_listeners(const cfg::Config& config, core::net::Net& net,
-                    core::proxy::LocalSockets& locals) {
+                    core::proxy::LocalSockets& locals,
+                    core::net::TransportSocketFactory* tls_factory) {
   bool ok = true;
   for (const auto& l : config.effective_listen()) {
-    if (l.proto == cfg::Proto::kTls) {
-      LOG_WARN("listen=%s: the TLS transport is not in this build yet; socket not opened",
-               l.to_string().c_str());
-      continue;
-    }
+    if (l.proto == cfg::Proto::kTls && (!tls_factory || config.tls.disable_tls)) continue;
     core::net::ListenSpec spec;
     spec.transport = to_transport(l.proto);
+    if (l.proto == cfg::Proto::kTls) spec.factory = tls_factory;
     if (!resolve_listen(l, &spec.address)) {
       LOG_ERR("listen=%s: cannot resolve '%s'", l.to_string().c_str(), l.host.c_str());
       ok = false;
@@ -113,6 +114,29 @@ bool bind_listeners(const cfg::Config& config, core::net::Net& net,
   return ok;
 }
 
+#if SER_WITH_TLS
+// Log lines for what the config check found that is not an error (expiring certificates,
+// readable keys): they matter at every start, not only at `ser -c`.
+void log_diagnostics(const cfg::Diagnostics& diags) {
+  for (const auto& d : diags.all()) {
+    if (d.severity == cfg::Severity::kError)
+      LOG_ERR("%s", d.to_string().c_str());
+    else
+      LOG_WARN("%s", d.to_string().c_str());
+  }
+}
+
+// TLS is set up when something uses it: a TLS listener or a client domain block.
+bool wants_tls(const cfg::Config& config) {
+  if (config.tls.disable_tls) return false;
+  for (const auto& l : config.effective_listen())
+    if (l.proto == cfg::Proto::kTls) return true;
+  for (const auto& d : config.tls_domains)
+    if (d.kind == cfg::TlsDomainKind::kClient) return true;
+  return false;
+}
+#endif
+
 }  // namespace
 
 int run_server(const cfg::Config& config, const CommandLine& cmd) {
@@ -124,6 +148,18 @@ int run_server(const cfg::Config& config, const CommandLine& cmd) {
     diags.print(std::cerr);
     return kExitConfigError;
   }
+  core::net::TransportSocketFactory* tls_server = nullptr;
+#if SER_WITH_TLS
+  std::unique_ptr<tls::TlsRuntime> tls_runtime;
+  if (wants_tls(config)) {
+    cfg::Diagnostics tls_diags;
+    tls_runtime = tls::TlsRuntime::create(config, tls_diags);
+    log_diagnostics(tls_diags);
+    if (!tls_runtime) return kExitConfigError;
+    tls_server = tls_runtime->server_factory();
+    LOG_NOTICE("TLS ready (%s)", tls::library_version().c_str());
+  }
+#endif
   block_signals();
   core::proxy::LocalSockets locals;
   core::proxy::NetSender sender;
@@ -132,7 +168,10 @@ int run_server(const cfg::Config& config, const CommandLine& cmd) {
   core::proxy::StatelessProxy proxy(locals, script.get(), sender, psettings);
   core::net::Net net(net_settings(config), proxy);
   sender.attach(&net);
-  if (!bind_listeners(config, net, locals)) return 1;
+#if SER_WITH_TLS
+  if (tls_runtime) net.set_client_factory(Transport::kTls, tls_runtime->client_factory());
+#endif
+  if (!bind_listeners(config, net, locals, tls_server)) return 1;
   std::string error;
   // Detach first (it changes our pid), write the pid file while we may still write where
   // root can, then give up root: SER's order.
@@ -158,6 +197,9 @@ int run_server(const cfg::Config& config, const CommandLine& cmd) {
              static_cast<unsigned long long>(st.forwarded.load()),
              static_cast<unsigned long long>(st.replies_forwarded.load()),
              static_cast<unsigned long long>(st.local_replies.load()));
+#if SER_WITH_TLS
+  if (tls_runtime) LOG_NOTICE("%s", tls_runtime->stats_line().c_str());
+#endif
   return 0;
 }
 

@@ -1,0 +1,62 @@
+#include "tls/tls_runtime.h"
+
+#include <openssl/crypto.h>
+
+#include <cstdio>
+
+#include "tls/domain_set.h"
+#include "tls/handshake_limiter.h"
+#include "tls/tls_socket_factory.h"
+#include "tls/tls_stats.h"
+
+namespace tls {
+
+namespace {
+
+class Runtime final : public TlsRuntime {
+ public:
+  Runtime(std::shared_ptr<const DomainSet> domains, uint32_t max_handshakes_per_ip)
+      : limiter_(max_handshakes_per_ip),
+        server_(domains, TlsStats::global(), &limiter_),
+        client_(domains, TlsStats::global()) {}
+
+  core::net::TransportSocketFactory* server_factory() override { return &server_; }
+  core::net::TransportSocketFactory* client_factory() override { return &client_; }
+
+  std::string stats_line() const override {
+    TlsStatsSnapshot s = TlsStats::global().snapshot();
+    char line[256];
+    std::snprintf(line, sizeof(line),
+                  "tls: %llu handshakes done, %llu failed, %llu timed out, %llu send timeouts, "
+                  "%llu refused by tls_max_handshakes_per_ip",
+                  static_cast<unsigned long long>(s.handshakes_done),
+                  static_cast<unsigned long long>(s.failed_total()),
+                  static_cast<unsigned long long>(s.handshake_timeouts),
+                  static_cast<unsigned long long>(s.send_timeouts),
+                  static_cast<unsigned long long>(s.limit_refusals));
+    return line;
+  }
+
+ private:
+  HandshakeLimiter limiter_;
+  TlsSocketFactory server_;
+  TlsSocketFactory client_;
+};
+
+}  // namespace
+
+std::unique_ptr<TlsRuntime> TlsRuntime::create(const cfg::Config& config, cfg::Diagnostics& diags) {
+  auto domains = DomainSet::build(config, diags);
+  if (!domains) return nullptr;
+  return std::make_unique<Runtime>(std::move(domains), config.tls.max_handshakes_per_ip);
+}
+
+bool validate_tls(const cfg::Config& config, cfg::Diagnostics& diags) {
+  return DomainSet::build(config, diags) != nullptr;
+}
+
+std::string library_version() {
+  return OpenSSL_version(OPENSSL_VERSION);
+}
+
+}  // namespace tls
