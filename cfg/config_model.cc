@@ -47,4 +47,13 @@ std::vector<ListenConfig> Config::effective_listen() const {
   return {any};
 }
 
+bool Config::uses_tls() const {
+  if (tls.disable_tls) return false;
+  for (const auto& l : effective_listen())
+    if (l.proto == Proto::kTls) return true;
+  for (const auto& d : tls_domains)
+    if (d.kind == TlsDomainKind::kClient) return true;
+  return false;
+}
+
 }  // namespace cfg

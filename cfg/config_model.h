@@ -85,12 +85,12 @@ struct TlsDomainConfig {
   std::string host;         // address (IPv6 without brackets); "" for defaults
   HostKind host_kind = HostKind::kIpv4;
   uint16_t port = 0;
-  std::string sni;  // server: `tls_domain[IP:port, "name"]` or tls_server_name; lower case
-  TlsSettings settings;              // fully resolved (defaults <- globals <- block)
+  std::string sni;       // server: `tls_domain[IP:port, "name"]` or tls_server_name; lower case
+  TlsSettings settings;  // fully resolved (defaults <- globals <- block)
   std::set<std::string> overridden;  // parameter names the block set itself
   SourceLoc loc;                     // where the block starts
 
-  std::string key() const;  // "server:127.0.0.1:5061" / "client:[::1]:5061" / "server:default"
+  std::string key() const;       // "server:127.0.0.1:5061" / "client:[::1]:5061" / "server:default"
   std::string describe() const;  // "tls_domain[127.0.0.1:5061, \"sip.example.org\"]"
 };
 
@@ -132,6 +132,9 @@ struct Config {
 
   // The listen sockets in effect: `core.listen`, or udp:0.0.0.0:5060 when none.
   std::vector<ListenConfig> effective_listen() const;
+  // True when TLS is set up at start: a TLS listener or a client domain block, and no
+  // disable_tls. Only then must the TLS files exist.
+  bool uses_tls() const;
 };
 
 }  // namespace cfg

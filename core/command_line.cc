@@ -1,4 +1,7 @@
 #include "core/command_line.h"
+#if SER_WITH_TLS
+#include "tls/tls_runtime.h"
+#endif
 
 #include <boost/program_options.hpp>
 #include <filesystem>
@@ -8,11 +11,6 @@
 #include "cfg/config_loader.h"
 #include "cfg/listen_parse.h"
 #include "cfg/param_table.h"
-
-#if SER_WITH_TLS && __has_include(<openssl/opensslv.h>)
-#include <openssl/opensslv.h>
-#define SER_OPENSSL_TEXT OPENSSL_VERSION_TEXT
-#endif
 
 namespace core {
 
@@ -265,8 +263,8 @@ std::string version_text() {
   std::string v = std::string("ser ") + kVersion + "\n";
 #if SER_WITH_TLS
   v += "TLS support: yes\n";
-#ifdef SER_OPENSSL_TEXT
-  v += std::string("built with ") + SER_OPENSSL_TEXT + "\n";
+#if SER_WITH_TLS
+  v += "built with " + tls::library_version() + "\n";
 #endif
 #else
   v += "TLS support: no (built with TLS=0)\n";
@@ -330,6 +328,19 @@ bool load_config(const CommandLine& cmd, cfg::Config* config, std::ostream& err)
 int run_check(const CommandLine& cmd, std::ostream& out, std::ostream& err) {
   cfg::Config config;
   if (!load_config(cmd, &config, err)) return kExitConfigError;
+#if SER_WITH_TLS
+  // The TLS files are checked as at start: certificates, keys, chains, expiry, cipher lists.
+  if (config.uses_tls()) {
+    cfg::Diagnostics diags;
+    bool ok = tls::validate_tls(config, diags);
+    diags.print(err);
+    if (!ok) {
+      err << "ser: " << config.main_file << ": " << diags.error_count()
+          << (diags.error_count() == 1 ? " error" : " errors") << " in the TLS configuration\n";
+      return kExitConfigError;
+    }
+  }
+#endif
   print_summary(config, out);
   return kExitOk;
 }

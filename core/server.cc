@@ -126,15 +126,6 @@ void log_diagnostics(const cfg::Diagnostics& diags) {
   }
 }
 
-// TLS is set up when something uses it: a TLS listener or a client domain block.
-bool wants_tls(const cfg::Config& config) {
-  if (config.tls.disable_tls) return false;
-  for (const auto& l : config.effective_listen())
-    if (l.proto == cfg::Proto::kTls) return true;
-  for (const auto& d : config.tls_domains)
-    if (d.kind == cfg::TlsDomainKind::kClient) return true;
-  return false;
-}
 #endif
 
 }  // namespace
@@ -151,7 +142,7 @@ int run_server(const cfg::Config& config, const CommandLine& cmd) {
   core::net::TransportSocketFactory* tls_server = nullptr;
 #if SER_WITH_TLS
   std::unique_ptr<tls::TlsRuntime> tls_runtime;
-  if (wants_tls(config)) {
+  if (config.uses_tls()) {
     cfg::Diagnostics tls_diags;
     tls_runtime = tls::TlsRuntime::create(config, tls_diags);
     log_diagnostics(tls_diags);

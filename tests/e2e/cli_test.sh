@@ -43,19 +43,37 @@ has_re() { grep -qE -- "$2" <<<"$1"; }
 cd "$SER_SOURCE_DIR" || exit 1
 
 # ---- the sample configurations ----
+# A copy of etc/ with the test PKI beside it, where the samples look for it (../certs).
+mkdir -p "$work/sample/etc"
+cp etc/*.cfg "$work/sample/etc/"
+"$SER_SOURCE_DIR/tools/make-test-certs.sh" "$work/sample/certs" 2>/dev/null
 if [ "$SER_TLS" = 1 ]; then
-  run -c -f etc/ser.cfg
+  run -c -f "$work/sample/etc/ser.cfg"
   check "ser -c -f etc/ser.cfg exits 0 with a summary" \
     eval '[ $rc -eq 0 ] && has "$out" "configuration OK" && has "$out" "tls:127.0.0.1:5061" &&
           has "$out" "server  127.0.0.1:5061" && has "$out" "TLSv1.2+"'
 
-  run -c -f etc/ser-tlscfg.cfg
+  run -c -f "$work/sample/etc/ser-tlscfg.cfg"
   check "ser -c -f etc/ser-tlscfg.cfg (domains from tls.cfg) exits 0" \
     eval '[ $rc -eq 0 ] && has "$out" "client  127.0.0.1:5071  localhost"'
 
-  run -c -f etc/ser.cfg -l udp:127.0.0.1:5070 -n 3
+  run -c -f "$work/sample/etc/ser.cfg" -l udp:127.0.0.1:5070 -n 3
   check "-l adds a listener shown by -c" \
     eval '[ $rc -eq 0 ] && has "$out" "udp:127.0.0.1:5070"'
+
+  # The TLS files are checked by -c: no certificates where the sample expects them.
+  rm -rf "$work/nocerts" && mkdir -p "$work/nocerts/etc" && cp etc/ser.cfg "$work/nocerts/etc/"
+  run -c -f "$work/nocerts/etc/ser.cfg"
+  check "-c reports a missing certificate naming the domain and the parameter" \
+    eval '[ $rc -eq 1 ] && has_re "$err" "ser.cfg:[0-9]+:[0-9]+: error: .*tls_certificate" &&
+          has "$err" "server.pem"'
+
+  # A key that does not match its certificate.
+  sed -e 's#"../certs/server.key"#"../certs/server-mismatch.key"#' "$work/sample/etc/ser.cfg" \
+    >"$work/sample/etc/mismatch.cfg"
+  run -c -f "$work/sample/etc/mismatch.cfg"
+  check "-c reports a key that does not match its certificate" \
+    eval '[ $rc -eq 1 ] && has_re "$err" "mismatch.cfg:[0-9]+:[0-9]+: error: .*(does not match|mismatch)"'
 else
   run -c -f etc/ser.cfg
   check "TLS=0: etc/ser.cfg (listen=tls) is refused with 'built without TLS'" \
@@ -79,7 +97,7 @@ run -c -f "$work/missing.cfg"
 check "a missing config file exits 1" eval '[ $rc -eq 1 ] && has "$err" "missing.cfg"'
 
 # ---- TLS listeners without TLS support ----
-printf 'listen = tls:127.0.0.1:5061\n' >"$work/tls.cfg"
+printf 'listen = tls:127.0.0.1:5061\ntls_certificate = "sample/certs/server.pem"\ntls_private_key = "sample/certs/server.key"\n' >"$work/tls.cfg"
 run -c -f "$work/tls.cfg"
 if [ "$SER_TLS" = 1 ]; then
   check "listen=tls is accepted when built with TLS" \
