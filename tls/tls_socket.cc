@@ -343,12 +343,13 @@ void TlsSocket::count_timeouts_at_close() {
 void TlsSocket::close() {
   if (closed_) return;
   count_timeouts_at_close();
-  if (fd_ >= 0 && handshake_done() && !io_failed_ && !engine_.close_notify_sent() &&
-      engine_.start_close() == TlsResult::kOk) {
-    // Best effort (RFC 8446 §6.1): one non-blocking send, the fd closes right after.
+  // Best effort (RFC 8446 §6.1): one non-blocking send, the fd closes right after. Not to a
+  // peer whose stream failed or that is not reading what we already sent.
+  if (fd_ >= 0 && handshake_done() && !io_failed_ && !engine_.has_output() &&
+      !engine_.close_notify_sent() && engine_.start_close() == TlsResult::kOk) {
     std::string_view out = engine_.output();
-    if (::send(fd_, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT) > 0)
-      stats_.close_notify_sent();
+    ssize_t n = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n == static_cast<ssize_t>(out.size())) stats_.close_notify_sent();
   }
   closed_ = true;
   release_slot();
