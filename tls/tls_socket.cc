@@ -262,6 +262,17 @@ PostIoAction TlsSocket::read_plaintext(core::net::ReadBuffer& buffer, IoResult& 
 }
 
 IoResult TlsSocket::do_write(std::string_view data) {
+  IoResult r = encrypt_and_send(data);
+  // Mirrors the connection's send deadline (for TlsStats): it restarts when plaintext is taken
+  // and runs while some is left in the connection.
+  if (r.bytes > 0) stalled_since_ = Clock::time_point{};
+  if (r.action == PostIoAction::kKeepOpen && r.bytes < data.size() &&
+      stalled_since_ == Clock::time_point{})
+    stalled_since_ = Clock::now();
+  return r;
+}
+
+IoResult TlsSocket::encrypt_and_send(std::string_view data) {
   IoResult r;
   if (closed_ || !flush_output()) {
     r.action = PostIoAction::kClose;
@@ -295,7 +306,6 @@ IoResult TlsSocket::do_write(std::string_view data) {
     }
     if (engine_.has_output() || t == TlsResult::kWantRead) break;
   }
-  if (r.bytes < data.size() && stalled_since_ == Clock::time_point{}) stalled_since_ = Clock::now();
   return r;
 }
 
@@ -307,7 +317,6 @@ bool TlsSocket::flush_output() {
     ssize_t n = ::send(fd_, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       engine_.consume_output(static_cast<size_t>(n));
-      stalled_since_ = Clock::time_point{};
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -315,7 +324,6 @@ bool TlsSocket::flush_output() {
     io_failed_ = true;
   }
   if (io_failed_) return false;
-  if (engine_.has_output() && stalled_since_ == Clock::time_point{}) stalled_since_ = Clock::now();
   set_want_write(engine_.has_output());
   return true;
 }

@@ -76,6 +76,7 @@ class TlsSocket final : public core::net::TransportSocket {
   void handshake_failed();
   const char* read_ciphertext();
   core::net::PostIoAction read_plaintext(core::net::ReadBuffer& buffer, core::net::IoResult& r);
+  core::net::IoResult encrypt_and_send(std::string_view data);
   bool flush_output();
   void set_want_write(bool want);
   void release_slot();
@@ -95,7 +96,7 @@ class TlsSocket final : public core::net::TransportSocket {
   core::net::ConnectionSecurity security_;
   std::chrono::milliseconds send_timeout_{0};
   Clock::time_point handshake_deadline_{};
-  Clock::time_point stalled_since_{};  // output waiting on the peer since; {} = not stalled
+  Clock::time_point stalled_since_{};  // plaintext left untaken since; {} = not stalled
   int fd_ = -1;
   bool wants_write_ = false;
   bool io_failed_ = false;  // the fd failed or the peer's stream ended without close_notify
