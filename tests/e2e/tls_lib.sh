@@ -27,12 +27,17 @@ tls_server_params() {
     "$CERTS" "$n" "$CERTS" "$n" "$CERTS"
 }
 
+# sni_opt [s_client options...]: -noservername unless the options name one (-servername).
+sni_opt() {
+  case " $* " in *" -servername "*) ;; *) echo -noservername ;; esac
+}
+
 # sclient OUT HOST:PORT [s_client options...]: one handshake, then close (stdin is empty).
 # s_client's stdout+stderr go to OUT; returns s_client's exit status (124: timed out).
 sclient() {
   local out=$1 addr=$2
   shift 2
-  timeout 10 openssl s_client -connect "$addr" -CAfile "$CERTS/ca.pem" -noservername -nocommands \
+  timeout 10 openssl s_client -connect "$addr" -CAfile "$CERTS/ca.pem" $(sni_opt "$@") -nocommands \
     "$@" </dev/null >"$out" 2>&1
 }
 
@@ -61,7 +66,7 @@ tls_send() {
   local out=$1 addr=$2 msg=$3 fifo="$E2E_TMP/tls_send.$RANDOM.fifo" pid fd line=""
   shift 3
   mkfifo "$fifo"
-  timeout 10 openssl s_client -connect "$addr" -CAfile "$CERTS/ca.pem" -noservername -nocommands \
+  timeout 10 openssl s_client -connect "$addr" -CAfile "$CERTS/ca.pem" $(sni_opt "$@") -nocommands \
     -ign_eof "$@" <"$fifo" >"$out" 2>&1 &
   pid=$!
   exec {fd}>"$fifo"
