@@ -72,9 +72,10 @@ enum class SendResult : uint8_t {
 // Counters, summed over all workers.
 struct NetStats {
   uint64_t accepted = 0;
-  uint64_t refused = 0;         // over max_connections
-  uint64_t refused_memory = 0;  // a pool refused the connection's memory
-  uint64_t connects = 0;        // outbound connects started
+  uint64_t refused = 0;            // over max_connections
+  uint64_t refused_memory = 0;     // a pool refused the connection's memory
+  uint64_t refused_transport = 0;  // the transport socket refused it (tls_max_handshakes_per_ip)
+  uint64_t connects = 0;           // outbound connects started
   uint64_t connect_failed = 0;
   uint64_t connect_timeouts = 0;
   uint64_t closed_eof = 0;

@@ -126,8 +126,14 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
   TransportSocketFactory* factory = spec.factory ? spec.factory : &default_factory();
   TransportSocketOptions opts{true, p.local, p.peer, p.id, {}};
   PoolPtr<TransportSocket> sock = factory->create(opts, shm_);
-  PoolPtr<Connection> conn;
-  if (sock) conn = make_in_pool<Connection>(shm_, *this, nw, p, std::move(sock));
+  if (!sock) {
+    // The factory said no and logged why (a per-IP handshake limit, its own memory).
+    bump(counters_->refused_transport);
+    ::close(fd);
+    release_slot();
+    return;
+  }
+  PoolPtr<Connection> conn = make_in_pool<Connection>(shm_, *this, nw, p, std::move(sock));
   if (!conn) {
     bump(counters_->refused_memory);
     if (refuse_log_.allow())

@@ -407,6 +407,8 @@ TEST(TlsSocketTest, MaxHandshakesPerIpRefusesTheExtraConnection) {
   ASSERT_GE(refused, 0);
   EXPECT_TRUE(closed_by_peer(refused));
   EXPECT_EQ(srv.stats.snapshot().limit_refusals, 1u);
+  EXPECT_TRUE(eventually([&] { return srv.net.stats().refused_transport == 1u; }));
+  EXPECT_EQ(srv.net.stats().refused_memory, 0u);
   // A handshake that ends frees its slot: a new client gets through.
   ::close(a);
   EXPECT_TRUE(eventually([&] { return srv.limiter.in_progress(srv.addr) == 1; }));
