@@ -60,14 +60,15 @@ sip_options_msg() {
 
 # tls_send OUT HOST:PORT MSGFILE [s_client options...]: opens a TLS connection with s_client,
 # sends MSGFILE over it and waits (at most 5 s) for a SIP status line to come back on the same
-# connection, or for s_client to end (refused handshake). Then closes. OUT gets s_client's
-# output; prints the status line received (empty if none).
+# connection, or for s_client to end (refused handshake). Then closes. OUT gets what came back
+# over the connection, OUT.err s_client's messages (alerts, verify errors); prints the status
+# line received (empty if none).
 tls_send() {
   local out=$1 addr=$2 msg=$3 fifo="$E2E_TMP/tls_send.$RANDOM.fifo" pid fd line=""
   shift 3
   mkfifo "$fifo"
   timeout 10 openssl s_client -connect "$addr" -CAfile "$CERTS/ca.pem" $(sni_opt "$@") -nocommands \
-    -ign_eof "$@" <"$fifo" >"$out" 2>&1 &
+    -quiet "$@" <"$fifo" >"$out" 2>"$out.err" &
   pid=$!
   exec {fd}>"$fifo"
   cat "$msg" >&"$fd" 2>/dev/null

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Mutual TLS against `openssl s_client` sending a SIP OPTIONS over the connection. The route
+# script answers 200 "Verified" when is_peer_verified(), else 403 "Not Verified", and logs the
+# peer's CN. With tls_verify=1 and tls_require_certificate=1: a good client certificate is
+# answered; none, one from another CA, an expired one, a revoked one (tls_crl) are refused and
+# ser logs why; the revoked one is accepted without tls_crl. With tls_require_certificate=0 a
+# client without a certificate is served, but is not verified.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tls_lib.sh"
+tls_require_build
+tls_make_certs
+
+P_CRL=$(free_port)    # verify + require + CRL
+P_NOCRL=$(free_port)  # verify + require, no CRL
+P_OPT=$(free_port)    # verify, certificate optional
+cat >"$E2E_TMP/ser.cfg" <<CFG
+listen = tls:127.0.0.1:$P_CRL
+listen = tls:127.0.0.1:$P_NOCRL
+listen = tls:127.0.0.1:$P_OPT
+children = 2
+log_level = 3
+$(tls_server_params server)
+tls_domain[127.0.0.1:$P_CRL] {
+  tls_verify = 1
+  tls_require_certificate = 1
+  tls_crl = "$CERTS/crl.pem"
+}
+tls_domain[127.0.0.1:$P_NOCRL] {
+  tls_verify = 1
+  tls_require_certificate = 1
+}
+tls_domain[127.0.0.1:$P_OPT] {
+  tls_verify = 1
+  tls_require_certificate = 0
+}
+route {
+  log(2, "mutual: proto TLS peer cn=[\$tls_peer_subject_cn] version \$tls_version");
+  if (is_peer_verified()) sl_send_reply(200, "Verified"); else sl_send_reply(403, "Not Verified");
+}
+CFG
+start_ser "$E2E_TMP/ser.cfg" ser || { fail "ser start"; e2e_finish; }
+OUT=$E2E_TMP/s
+LOG=$E2E_TMP/ser.log
+
+# client_opts NAME: s_client options presenting $CERTS/NAME.pem (leaf + intermediate) and key.
+client_opts() {
+  echo "-cert $CERTS/$1.pem -key $CERTS/$1.key -cert_chain $CERTS/$1.pem"
+}
+
+# expect_refused LABEL PORT LOG_ERE [s_client options...]: no SIP answer comes back and the
+# lines ser logged meanwhile match LOG_ERE (its one-line reason).
+expect_refused() {
+  local label=$1 port=$2 ere=$3 from got why
+  shift 3
+  from=$(wc -l <"$LOG")
+  got=$(tls_options "$OUT.$port.$RANDOM" "127.0.0.1:$port" "$@")
+  why=$(tail -n +"$((from + 1))" "$LOG" | grep -m1 -oE 'handshake failed: .*')
+  if [ -z "$got" ] && [[ "$why" =~ $ere ]]; then
+    pass "$label: refused, ser logs '$why'"
+  else
+    fail "$label: got '$got', ser logged '$why' (want /$ere/)"
+  fi
+}
+
+# 1. A good client certificate: handshake done, verified, the script sees the peer's CN.
+got=$(tls_options "$OUT.good" "127.0.0.1:$P_CRL" $(client_opts client))
+if [ "$got" = "SIP/2.0 200 Verified" ]; then
+  pass "good client certificate: OPTIONS over mutual TLS answered '$got'"
+else
+  fail "good client certificate: got '$got'"; cat "$OUT.good"
+fi
+if log_has 'mutual: proto TLS peer cn=\[client.test\] version TLSv1\.3'; then
+  pass "log() shows \$tls_peer_subject_cn: $(grep -m1 -oE 'mutual: .*client.test.*' "$LOG")"
+else
+  fail "no log line with peer cn=[client.test]"; grep mutual "$LOG"
+fi
+if log_has 'tls handshake done: .*peer CN=client.test \(verified\)'; then
+  pass "handshake line: $(grep -m1 -oE 'tls handshake done: .*peer CN=client.test.*' "$LOG")"
+else
+  fail "no handshake line with peer CN=client.test (verified)"
+fi
+
+# 2. Refusals with tls_require_certificate=1 (TLS 1.3 and 1.2: in 1.3 the client learns it
+#    after its own Finished, so the absence of an answer is what tells).
+expect_refused "no client certificate" "$P_CRL" "peer did not return a certificate"
+expect_refused "no client certificate, TLS 1.2" "$P_CRL" "peer did not return a certificate" -tls1_2
+expect_refused "client certificate from another CA" "$P_CRL" \
+  "certificate verify failed: unable to get local issuer certificate" $(client_opts client-other-ca)
+expect_refused "expired client certificate" "$P_CRL" \
+  "certificate verify failed: certificate has expired" $(client_opts client-expired)
+expect_refused "revoked client certificate with tls_crl" "$P_CRL" \
+  "certificate verify failed: certificate revoked" $(client_opts client-revoked)
+
+# 3. Without tls_crl the revoked certificate passes: the CRL is what refused it.
+got=$(tls_options "$OUT.revoked-nocrl" "127.0.0.1:$P_NOCRL" $(client_opts client-revoked))
+if [ "$got" = "SIP/2.0 200 Verified" ]; then
+  pass "revoked client certificate without tls_crl: accepted ('$got')"
+else
+  fail "revoked client certificate without tls_crl: got '$got'"
+fi
+expect_refused "no client certificate without tls_crl" "$P_NOCRL" "peer did not return a certificate"
+
+# 4. tls_verify=1, tls_require_certificate=0: served without a certificate, not verified;
+#    with a good one, verified.
+got=$(tls_options "$OUT.opt-none" "127.0.0.1:$P_OPT")
+if [ "$got" = "SIP/2.0 403 Not Verified" ]; then
+  pass "certificate optional, none sent: served, is_peer_verified() false ('$got')"
+else
+  fail "certificate optional, none sent: got '$got'"
+fi
+got=$(tls_options "$OUT.opt-good" "127.0.0.1:$P_OPT" $(client_opts client))
+if [ "$got" = "SIP/2.0 200 Verified" ]; then
+  pass "certificate optional, good one sent: is_peer_verified() true ('$got')"
+else
+  fail "certificate optional, good one sent: got '$got'"
+fi
+
+[ "$E2E_FAILS" -ne 0 ] && { echo "--- ser log (tail)"; tail -40 "$LOG"; }
+e2e_finish
