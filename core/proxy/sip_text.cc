@@ -1,5 +1,7 @@
 #include "core/proxy/sip_text.h"
 
+#include <arpa/inet.h>
+
 #include <cstring>
 
 #include "core/sip/name_addr.h"
@@ -38,10 +40,13 @@ std::string_view TextArena::number(uint64_t v) {
 int via_fixes(const SipMessage& msg, const Via& top, const core::net::SocketAddr& src,
               TextArena& arena, Insert out[2]) {
   std::string_view data = msg.data();
-  char ip[64];
-  std::string ipstr = src.ip_string();
-  std::memcpy(ip, ipstr.data(), std::min(ipstr.size(), sizeof(ip)));
-  std::string_view src_ip(ip, std::min(ipstr.size(), sizeof(ip)));
+  char ip[INET6_ADDRSTRLEN];
+  const void* raw =
+      src.af() == AF_INET6
+          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(src.sa())->sin6_addr)
+          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(src.sa())->sin_addr);
+  if (!inet_ntop(src.af(), raw, ip, sizeof(ip))) return 0;
+  std::string_view src_ip(ip);
   int n = 0;
   const auto& rport = top.rport();
   bool rport_asked = rport.present() && !rport.has_value;
