@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# TLS timeouts of the built binary. tls_handshake_timeout = 2: a client that connects over TCP
+# and sends nothing, and one that sends half a ClientHello and stalls, are closed by ser at the
+# deadline (between 1.5 and 3.5 s). tls_send_timeout = 3: a TLS client that sends requests and
+# never reads the replies is closed once ser's writes stay blocked that long, while another
+# client on the same (single) worker keeps being answered. ser logs each and counts them.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tls_lib.sh"
+tls_require_build
+tls_make_certs
+
+P=$(free_port)
+cat >"$E2E_TMP/ser.cfg" <<CFG
+listen = tls:127.0.0.1:$P
+children = 1
+log_level = 3
+$(tls_server_params server)
+tls_handshake_timeout = 2
+tls_send_timeout = 3
+route { sl_send_reply(200, "OK"); }
+CFG
+start_ser "$E2E_TMP/ser.cfg" ser || { fail "ser start"; e2e_finish; }
+LOG=$E2E_TMP/ser.log
+
+now() { date +%s.%N; }
+secs() { awk "BEGIN{printf \"%.2f\", $2 - $1}"; }
+within() { awk "BEGIN{exit !($1 >= $2 && $1 <= $3)}"; }  # within X LO HI
+
+# closed_after [BYTES]: connects over plain TCP, sends BYTES (printf format, may be empty),
+# then waits (at most 8 s) for ser to close the connection; prints the seconds it took.
+closed_after() {
+  local fd t0
+  t0=$(now)
+  exec {fd}<>"/dev/tcp/127.0.0.1/$P"
+  [ -n "${1:-}" ] && printf "$1" >&"$fd"
+  timeout 8 cat <&"$fd" >/dev/null 2>&1
+  exec {fd}>&-
+  secs "$t0" "$(now)"
+}
+
+# 1. A silent client.
+from=$(wc -l <"$LOG")
+t=$(closed_after "")
+if within "$t" 1.5 3.5 && tail -n +"$((from + 1))" "$LOG" | grep -q "handshake timeout"; then
+  pass "silent client closed by ser after ${t}s (tls_handshake_timeout = 2), logged 'handshake timeout'"
+else
+  fail "silent client: closed after ${t}s; log: $(tail -n +"$((from + 1))" "$LOG" | tr '\n' '|')"
+fi
+
+# 2. Half a ClientHello: a handshake record announcing 512 bytes, of which 43 are sent.
+from=$(wc -l <"$LOG")
+half='\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03'
+for _ in $(seq 1 32); do half+='\x5a'; done
+t=$(closed_after "$half")
+if within "$t" 1.5 3.5 && tail -n +"$((from + 1))" "$LOG" | grep -q "handshake timeout"; then
+  pass "half-ClientHello client closed by ser after ${t}s, logged 'handshake timeout'"
+else
+  fail "half-ClientHello client: closed after ${t}s; log: $(tail -n +"$((from + 1))" "$LOG" | tr '\n' '|')"
+fi
+
+# 3. A stalled reader: s_client whose stdout is a FIFO nobody reads (so it stops reading the
+#    connection) is fed 100 requests of ~57 kB; each reply repeats the 60 Via headers, so
+#    ~5.7 MB of replies back up: ser's socket buffer fills and its writes block.
+msg=$E2E_TMP/big.msg
+{
+  printf 'OPTIONS sip:127.0.0.1:%s SIP/2.0\r\n' "$P"
+  for i in $(seq 1 60); do printf 'Via: SIP/2.0/TLS 127.0.0.1:9;branch=z9hG4bK%s%0900d\r\n' "$i" 0; done
+  printf 'From: <sip:a@test>;tag=1\r\nTo: <sip:b@test>\r\nCall-ID: stalled\r\nCSeq: 1 OPTIONS\r\n'
+  printf 'Max-Forwards: 5\r\nContent-Length: 0\r\n\r\n'
+} >"$msg"
+mkfifo "$E2E_TMP/stall.in" "$E2E_TMP/stall.out"
+exec {hold}<>"$E2E_TMP/stall.out"  # keeps the reading end open, never read
+timeout 30 openssl s_client -connect "127.0.0.1:$P" -CAfile "$CERTS/ca.pem" -noservername -quiet \
+  -nocommands <"$E2E_TMP/stall.in" >"$E2E_TMP/stall.out" 2>"$E2E_TMP/stall.err" &
+E2E_PIDS+=("$!")
+exec {feed}>"$E2E_TMP/stall.in"
+(for _ in $(seq 1 100); do cat "$msg"; done >&"$feed") 2>/dev/null &
+E2E_PIDS+=("$!")
+
+# ser's side of the stalled connection: bytes queued in its socket (ss Send-Q).
+stalled_queue() { ss -Htn state established "( sport = :$P )" | awk '{print $2}' | sort -n | tail -1; }
+t_stall=""
+for _ in $(seq 1 100); do
+  q=$(stalled_queue)
+  if [ "${q:-0}" -gt 100000 ]; then t_stall=$(now); break; fi
+  sleep 0.05
+done
+if [ -n "$t_stall" ]; then
+  pass "stalled reader: ser's writes back up (${q} bytes queued in its socket)"
+  got=$(tls_options "$E2E_TMP/other" "127.0.0.1:$P")
+  t_other=$(secs "$t_stall" "$(now)")
+  if [ "$got" = "SIP/2.0 200 OK" ] && ! log_has "send timeout"; then
+    pass "another TLS client on the same worker answered during the stall ('$got', ${t_other}s in)"
+  else
+    fail "another TLS client during the stall: got '$got' (send timeout already: $(grep -c 'send timeout' "$LOG"))"
+  fi
+  t_close=""
+  for _ in $(seq 1 160); do
+    log_has "send timeout: peer not reading" && { t_close=$(now); break; }
+    sleep 0.05
+  done
+  if [ -n "$t_close" ] && within "$(secs "$t_stall" "$t_close")" 2.0 5.0; then
+    pass "stalled reader closed $(secs "$t_stall" "$t_close")s after its writes blocked (tls_send_timeout = 3): $(grep -m1 -oE 'send timeout: .*' "$LOG")"
+  else
+    fail "stalled reader not closed by the send timeout (t_close '${t_close}')"; grep -E "closed|timeout" "$LOG"
+  fi
+else
+  fail "stalled reader: ser's socket never backed up (Send-Q '${q:-}')"; tail -5 "$LOG"
+fi
+exec {feed}>&- {hold}>&-
+
+got=$(tls_options "$E2E_TMP/after" "127.0.0.1:$P")
+[ "$got" = "SIP/2.0 200 OK" ] && pass "ser still answers TLS clients afterwards" ||
+  fail "after the timeouts: got '$got'"
+
+stop_ser
+if log_has "tls: [0-9]+ handshakes done, [0-9]+ failed, 2 timed out, 1 send timeouts"; then
+  pass "counters at stop: $(grep -m1 -oE 'tls: [0-9]+ handshakes done.*' "$LOG")"
+else
+  fail "counters at stop: $(grep -oE 'tls: [0-9]+ handshakes done.*' "$LOG")"
+fi
+[ "$E2E_FAILS" -ne 0 ] && { echo "--- ser log (tail)"; tail -30 "$LOG"; }
+e2e_finish
