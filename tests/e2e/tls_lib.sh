@@ -60,9 +60,9 @@ sip_options_msg() {
 
 # tls_send OUT HOST:PORT MSGFILE [s_client options...]: opens a TLS connection with s_client,
 # sends MSGFILE over it and waits (at most 5 s) for a SIP status line to come back on the same
-# connection, or for s_client to end (refused handshake). Then closes. OUT gets what came back
-# over the connection, OUT.err s_client's messages (alerts, verify errors); prints the status
-# line received (empty if none).
+# connection (one matching the ERE in $TLS_WAIT if set, e.g. '^SIP/2.0 200'), or for s_client
+# to end (refused handshake). Then closes. OUT gets what came back over the connection, OUT.err
+# s_client's messages (alerts, verify errors); prints the status line received (empty if none).
 tls_send() {
   local out=$1 addr=$2 msg=$3 fifo="$E2E_TMP/tls_send.$RANDOM.fifo" pid fd line=""
   shift 3
@@ -73,7 +73,7 @@ tls_send() {
   exec {fd}>"$fifo"
   cat "$msg" >&"$fd" 2>/dev/null
   for _ in $(seq 1 50); do
-    line=$(grep -a -m1 '^SIP/2.0 [0-9]' "$out")
+    line=$(grep -a -m1 -E "${TLS_WAIT:-^SIP/2.0 [0-9]}" "$out")
     [ -n "$line" ] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
