@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# TLS server domains against `openssl s_client`: two sockets on 127.0.0.1:P and 127.0.0.2:P
-# each serve their own domain's certificate; on 127.0.0.1:P the client's SNI picks a third
+# TLS server domains against `openssl s_client`: sockets on 127.0.0.1:P, 127.0.0.2:P and
+# [::1]:P each serve their own domain's certificate; on 127.0.0.1:P the client's SNI picks a third
 # domain (exact name, any case, and a *. wildcard), an unknown SNI falls back to the socket's
-# domain; a Kamailio-style tls.cfg [server:127.0.0.2:Q] section (tls_config) is applied the same.
+# domain; Kamailio-style tls.cfg sections [server:127.0.0.2:Q] and [server:[::1]:Q] (tls_config)
+# are applied the same.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
@@ -15,11 +16,17 @@ cat >"$E2E_TMP/tls.cfg" <<INI
 method = TLSv1.3+
 certificate = $CERTS/sni.pem
 private_key = $CERTS/sni.key
+
+[server:[::1]:$Q]
+certificate = $CERTS/server2.pem
+private_key = $CERTS/server2.key
 INI
 cat >"$E2E_TMP/ser.cfg" <<CFG
 listen = tls:127.0.0.1:$P
 listen = tls:127.0.0.2:$P
 listen = tls:127.0.0.2:$Q
+listen = tls:[::1]:$P
+listen = tls:[::1]:$Q
 children = 2
 log_level = 3
 $(tls_server_params server-ec)
@@ -29,6 +36,10 @@ tls_domain[127.0.0.1:$P] {
   tls_private_key = "$CERTS/server.key"
 }
 tls_domain[127.0.0.2:$P] {
+  tls_certificate = "$CERTS/server2.pem"
+  tls_private_key = "$CERTS/server2.key"
+}
+tls_domain[[::1]:$P] {
   tls_certificate = "$CERTS/server2.pem"
   tls_private_key = "$CERTS/server2.key"
 }
@@ -62,6 +73,7 @@ expect_cn() {
 
 expect_cn "127.0.0.1:P serves its domain's certificate" localhost "127.0.0.1:$P"
 expect_cn "127.0.0.2:P serves its own domain's certificate" sip2.test "127.0.0.2:$P"
+expect_cn "[::1]:P (IPv6 domain block) serves its domain's certificate" sip2.test "[::1]:$P"
 expect_cn "SNI sni.test on 127.0.0.1:P picks the SNI domain" sni.test "127.0.0.1:$P" -servername sni.test
 expect_cn "SNI SNI.Test (other case) picks the same domain" sni.test "127.0.0.1:$P" -servername SNI.Test
 expect_cn "SNI a.sni.test picks the *.sni.test domain" sni.test "127.0.0.1:$P" -servername a.sni.test
@@ -89,6 +101,9 @@ if [ -z "$(negotiated "$OUT.q12")" ]; then
 else
   fail "tls.cfg section's method ignored: TLS 1.2 gave '$(negotiated "$OUT.q12")'"
 fi
+
+expect_cn "tls.cfg [server:[::1]:Q] section (IPv6, inih ends names at the first ]) serves its certificate" \
+  sip2.test "[::1]:$Q"
 
 if log_has 'tls handshake done: .*sni "a.sni.test"'; then
   pass "ser logs the SNI: $(grep -m1 -oE 'tls handshake done: .*sni "a.sni.test".*' "$E2E_TMP/ser.log")"

@@ -92,6 +92,19 @@ else
   fail "per-domain tls_ciphers_list: got '$c1' / '$c2' (want refused) / default '$c3'"
 fi
 
+# 7. Resumption (tls_session_cache, tls_session_tickets default on): TLS 1.2 and TLS 1.3. The
+#    1.3 ticket comes after the handshake: an OPTIONS answered on the connection waits for it.
+sclient "$OUT.r12a" "127.0.0.1:$P_DEF" -tls1_2 -sess_out "$OUT.sess12"
+sclient "$OUT.r12b" "127.0.0.1:$P_DEF" -tls1_2 -sess_in "$OUT.sess12"
+got=$(tls_options "$OUT.r13a" "127.0.0.1:$P_DEF" -sess_out "$OUT.sess13")
+sclient "$OUT.r13b" "127.0.0.1:$P_DEF" -sess_in "$OUT.sess13"
+if grep -q "^Reused, TLSv1.2" "$OUT.r12b" && grep -q "^Reused, TLSv1.3" "$OUT.r13b" &&
+  log_has "tls handshake done: TLSv1.3 [A-Z0-9_]+ \(resumed\)"; then
+  pass "session resumption: TLS 1.2 and TLS 1.3 sessions reused, ser logs '(resumed)'"
+else
+  fail "resumption: 1.2 '$(grep -E '^(New|Reused),' "$OUT.r12b")', 1.3 '$(grep -E '^(New|Reused),' "$OUT.r13b")' (OPTIONS: '$got')"
+fi
+
 if log_has "tls handshake done: TLSv1.3"; then
   pass "ser logs the handshake: $(grep -m1 -oE 'tls handshake done: .*' "$E2E_TMP/ser.log")"
 else
