@@ -3,7 +3,8 @@
 # and sends nothing, and one that sends half a ClientHello and stalls, are closed by ser at the
 # deadline (between 1.5 and 3.5 s). tls_send_timeout = 3: a TLS client that sends requests and
 # never reads the replies is closed once ser's writes stay blocked that long, while another
-# client on the same (single) worker keeps being answered. ser logs each and counts them.
+# client on the same (single) worker keeps being answered. tls_max_handshakes_per_ip = 2: a third
+# handshake in progress from one address is refused. ser logs each and counts them.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
@@ -17,6 +18,7 @@ log_level = 3
 $(tls_server_params server)
 tls_handshake_timeout = 2
 tls_send_timeout = 3
+tls_max_handshakes_per_ip = 2
 route { sl_send_reply(200, "OK"); }
 CFG
 start_ser "$E2E_TMP/ser.cfg" ser || { fail "ser start"; e2e_finish; }
@@ -113,8 +115,30 @@ got=$(tls_options "$E2E_TMP/after" "127.0.0.1:$P")
 [ "$got" = "SIP/2.0 200 OK" ] && pass "ser still answers TLS clients afterwards" ||
   fail "after the timeouts: got '$got'"
 
+# 4. tls_max_handshakes_per_ip = 2: with two silent clients holding their handshakes open, a
+#    third connection from the same address is closed at once, a TLS client too; once the two
+#    are gone, clients are served again.
+exec {h1}<>"/dev/tcp/127.0.0.1/$P" {h2}<>"/dev/tcp/127.0.0.1/$P"
+t=$(closed_after "")
+got=$(tls_options "$E2E_TMP/limited" "127.0.0.1:$P")
+exec {h1}>&- {h2}>&-
+if awk "BEGIN{exit !($t < 1.0)}" && [ -z "$got" ] &&
+  log_has "refused: tls_max_handshakes_per_ip \(2\)"; then
+  pass "third handshake from 127.0.0.1 refused at once (${t}s): $(grep -m1 -oE 'tls connection from .*' "$LOG")"
+else
+  fail "tls_max_handshakes_per_ip: third connection closed after ${t}s, TLS client got '$got'"
+fi
+got=""
+for _ in $(seq 1 20); do  # ser notices the two closes on its next read of them
+  got=$(tls_options "$E2E_TMP/unlimited" "127.0.0.1:$P")
+  [ -n "$got" ] && break
+  sleep 0.1
+done
+[ "$got" = "SIP/2.0 200 OK" ] && pass "after the silent clients left, TLS clients are served again" ||
+  fail "after the silent clients left: got '$got'"
+
 stop_ser
-if log_has "tls: [0-9]+ handshakes done, [0-9]+ failed, 2 timed out, 1 send timeouts"; then
+if log_has "tls: [0-9]+ handshakes done, [0-9]+ failed, 2 timed out, 1 send timeouts, 2 refused"; then
   pass "counters at stop: $(grep -m1 -oE 'tls: [0-9]+ handshakes done.*' "$LOG")"
 else
   fail "counters at stop: $(grep -oE 'tls: [0-9]+ handshakes done.*' "$LOG")"
