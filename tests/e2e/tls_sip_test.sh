@@ -4,6 +4,9 @@
 # back to the client over the same TLS connection. The script's `proto == TLS` and the
 # $tls_version/$tls_cipher/$tls_sni facts appear in a log() line; the INVITE sipp receives
 # carries two Record-Route headers (TLS in, UDP out), the TLS one with transport=tls.
+# Outbound: UDP -> ser -> TLS to `openssl s_server` with mutual TLS (tls_client_domain), its
+# answer back over UDP; a server whose certificate names another host is refused, through a
+# client domain's tls_server_name and (CONFIG.md: tls_verify checks the name) without one.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
@@ -13,13 +16,24 @@ tls_make_certs
 P=$(free_port)
 PU=$(free_port)
 U=$(free_port)
+S=$(free_port)   # openssl s_server demanding a client certificate
+S2=$(free_port)  # openssl s_server with a certificate for another name
+S3=$(free_port)  # the same, reached through a client domain with tls_server_name
 cat >"$E2E_TMP/ser.cfg" <<CFG
 listen = tls:127.0.0.1:$P
 listen = udp:127.0.0.1:$PU
 children = 2
 log_level = 3
 $(tls_server_params server)
+tls_client_domain[127.0.0.1:$S] {
+  tls_certificate = "$CERTS/client.pem"
+  tls_private_key = "$CERTS/client.key"
+}
+tls_client_domain[127.0.0.1:$S3] {
+  tls_server_name = "localhost"
+}
 route {
+  if (proto == UDP && uri =~ "^sip:peer@") { record_route(); forward_tls(uri:host, uri:port); exit; }
   if (proto == TLS) {
     log(2, "over TLS: \$tls_version \$tls_cipher sni=[\$tls_sni]");
   }
@@ -96,6 +110,74 @@ if [ "$n" -eq 2 ] && grep -q "127.0.0.1:$P;transport=tls" <<<"$rr" &&
 else
   fail "Record-Route headers sipp got ($n): $rr"
 fi
+
+# 4. Outbound: UDP -> ser -> TLS to `openssl s_server`, which demands a client certificate
+#    (ser's tls_client_domain presents client.pem) and answers by hand; the answer comes back
+#    over UDP. A server whose certificate names another host is refused by ser (RFC 5922).
+s_server() {  # s_server NAME PORT CERT [options...]: started in the background, waits for ACCEPT
+  local name=$1 port=$2 cert=$3
+  shift 3
+  mkfifo "$E2E_TMP/$name.in"
+  exec {hold}<>"$E2E_TMP/$name.in"
+  timeout 60 openssl s_server -accept "127.0.0.1:$port" -cert "$CERTS/$cert.pem" -key "$CERTS/$cert.key" \
+    -cert_chain "$CERTS/$cert.pem" -naccept 1 "$@" <"$E2E_TMP/$name.in" >"$E2E_TMP/$name.out" 2>&1 &
+  E2E_PIDS+=("$!")
+  for _ in $(seq 1 50); do grep -q ACCEPT "$E2E_TMP/$name.out" && return 0; sleep 0.1; done
+  return 1
+}
+# wait_for FILE ERE: up to 5 s for a line matching ERE in FILE.
+wait_for() { for _ in $(seq 1 50); do grep -aqE "$2" "$1" && return 0; sleep 0.1; done; return 1; }
+
+s_server srv "$S" server -CAfile "$CERTS/ca.pem" -Verify 2 -verify_return_error || fail "s_server start"
+srv_in=$hold
+exec {ufd}<>"/dev/udp/127.0.0.1/$PU"
+printf 'OPTIONS sip:peer@127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;rport;branch=z9hG4bKout%s\r\nFrom: <sip:a@test>;tag=o1\r\nTo: <sip:peer@127.0.0.1>\r\nCall-ID: tls-out-%s\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n' \
+  "$S" "$RANDOM" "$RANDOM" >"$E2E_TMP/out.msg"
+cat "$E2E_TMP/out.msg" >&"$ufd"
+if wait_for "$E2E_TMP/srv.out" '^Content-Length: 0'; then
+  req=$(awk '/^OPTIONS sip:peer/{f=1} f{print} f && /^\r?$/{exit}' "$E2E_TMP/srv.out" | tr -d '\r')
+  if grep -q "^subject=CN = client.test" "$E2E_TMP/srv.out" &&
+    grep -q "^Via: SIP/2.0/TLS 127.0.0.1:$P;branch=" <<<"$req" &&
+    grep -q "^Record-Route: <sip:127.0.0.1:$P;transport=tls;lr>" <<<"$req"; then
+    pass "UDP -> TLS: s_server got the OPTIONS over mutual TLS (client.test) with ser's TLS Via and Record-Route"
+  else
+    fail "UDP -> TLS: request s_server got: $req"
+  fi
+  # The answer, written by hand from the request (RFC 3261 §8.2.6.2: Via, From, To, Call-ID, CSeq).
+  {
+    printf 'SIP/2.0 200 From TLS peer\r\n'
+    grep -E '^(Via|From|Call-ID|CSeq):' <<<"$req" | sed 's/$/\r/'
+    grep '^To:' <<<"$req" | sed 's/$/;tag=srv\r/'
+    printf 'Content-Length: 0\r\n\r\n'
+  } >&"$srv_in"
+  got=$(timeout 5 dd bs=4096 count=1 status=none <&"$ufd" | head -1 | tr -d '\r')
+  [ "$got" = "SIP/2.0 200 From TLS peer" ] &&
+    pass "the TLS peer's answer came back over UDP: '$got'" || fail "answer over UDP: got '$got'"
+else
+  fail "UDP -> TLS: nothing reached s_server"; tail -20 "$E2E_TMP/srv.out"
+fi
+exec {ufd}>&-
+
+# refused_peer LABEL NAME PORT: an OPTIONS for sip:peer@127.0.0.1:PORT, where an s_server with
+# server-wrong-name.pem (SAN DNS:wrong.example.net only) listens, must not reach it: ser's
+# handshake fails on the name check.
+refused_peer() {
+  local label=$1 name=$2 port=$3
+  s_server "$name" "$port" server-wrong-name || fail "s_server ($name) start"
+  exec {ufd}<>"/dev/udp/127.0.0.1/$PU"
+  sed "s/127.0.0.1:$S/127.0.0.1:$port/" "$E2E_TMP/out.msg" >&"$ufd"
+  exec {ufd}>&-
+  if wait_for "$LOG" "127.0.0.1:$port\\] (handshake failed|tls handshake done)" &&
+    log_has "127.0.0.1:$port\\] handshake failed: certificate verify failed" &&
+    ! grep -aq "^OPTIONS sip:peer" "$E2E_TMP/$name.out"; then
+    pass "$label: refused, $(grep -m1 -oE "127.0.0.1:$port\\] handshake failed: .*" "$LOG")"
+  else
+    fail "$label: ser accepted a certificate that does not name the peer it connected to: $(grep -E "127.0.0.1:$port\\]" "$LOG" | head -2 | tr '\n' ' ')"
+  fi
+}
+refused_peer "server certificate not for tls_server_name \"localhost\" (client domain)" wrong3 "$S3"
+refused_peer "server certificate not for the next hop 127.0.0.1 (default client domain, RFC 5922 name check)" \
+  wrong2 "$S2"
 
 [ "$E2E_FAILS" -ne 0 ] && { echo "--- ser log (tail)"; tail -30 "$LOG"; }
 e2e_finish
