@@ -9,8 +9,8 @@ source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
 tls_make_certs
 
-P=$(free_port)
-Q=$(free_port)
+P=$(tls_port)
+Q=$(tls_port)
 cat >"$E2E_TMP/tls.cfg" <<INI
 [server:127.0.0.2:$Q]
 method = TLSv1.3+

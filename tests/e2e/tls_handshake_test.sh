@@ -8,17 +8,19 @@ source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
 tls_make_certs
 
-P_DEF=$(free_port)
-P_13=$(free_port)
-P_CHACHA=$(free_port)
+P_DEF=$(tls_port)
+P_13=$(tls_port)
+P_CHACHA=$(tls_port)
 cat >"$E2E_TMP/ser.cfg" <<CFG
 listen = tls:127.0.0.1:$P_DEF
 listen = tls:127.0.0.1:$P_13
 listen = tls:127.0.0.1:$P_CHACHA
 children = 2
 log_level = 3
+tcp_connection_lifetime = 3
 $(tls_server_params server)
 tls_domain[127.0.0.1:$P_13] {
+  tls_keylog_file = "$E2E_TMP/keys.log"
   tls_method = TLSv1.3+
 }
 tls_domain[127.0.0.1:$P_CHACHA] {
@@ -105,10 +107,57 @@ else
   fail "resumption: 1.2 '$(grep -E '^(New|Reused),' "$OUT.r12b")', 1.3 '$(grep -E '^(New|Reused),' "$OUT.r13b")' (OPTIONS: '$got')"
 fi
 
+# 8. tls_keylog_file on one domain: NSS key log lines for its handshakes, and a warning at
+#    start naming the domain, once ("each problem one clear line").
+if grep -q "^CLIENT_TRAFFIC_SECRET_0 " "$E2E_TMP/keys.log" 2>/dev/null &&
+  grep -q "^SERVER_HANDSHAKE_TRAFFIC_SECRET " "$E2E_TMP/keys.log"; then
+  pass "tls_keylog_file: NSS key log written ($(wc -l <"$E2E_TMP/keys.log") lines)"
+else
+  fail "tls_keylog_file: no TLS 1.3 secrets in $E2E_TMP/keys.log"
+fi
+n=$(grep -c "tls_domain\[127.0.0.1:$P_13\]: tls_keylog_file: TLS session secrets are written" "$E2E_TMP/ser.log")
+if [ "$n" -eq 1 ]; then
+  pass "tls_keylog_file warned about once at start"
+else
+  fail "tls_keylog_file warning logged $n times at start (want one line): $(grep 'tls_keylog_file' "$E2E_TMP/ser.log" | tr '\n' '|')"
+fi
+
+# 9. ser ends TLS connections with close_notify (s_client prints "closed" only then; a bare TCP
+#    close would be "unexpected eof"): an idle one after tcp_connection_lifetime = 3, and a live
+#    one when ser stops.
+idle_client() {  # idle_client OUT: s_client connected with nothing to say, in the background
+  mkfifo "$1.in"
+  timeout 15 openssl s_client -connect "127.0.0.1:$P_DEF" -CAfile "$CERTS/ca.pem" -noservername \
+    -ign_eof <"$1.in" >"$1" 2>&1 &
+  IDLE_PID=$!
+  exec {IDLE_IN}>"$1.in"
+}
+idle_client "$OUT.idle"
+t0=$(date +%s.%N)
+for _ in $(seq 1 80); do kill -0 "$IDLE_PID" 2>/dev/null || break; sleep 0.1; done
+t=$(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $t0}")
+exec {IDLE_IN}>&-
+if grep -q "^closed" "$OUT.idle" && awk "BEGIN{exit !($t >= 2.0)}"; then
+  pass "idle TLS connection closed by ser after ${t}s (tcp_connection_lifetime = 3) with close_notify"
+else
+  fail "idle TLS connection: after ${t}s, s_client: $(tail -2 "$OUT.idle" | tr '\n' ' ')"
+fi
+
 if log_has "tls handshake done: TLSv1.3"; then
   pass "ser logs the handshake: $(grep -m1 -oE 'tls handshake done: .*' "$E2E_TMP/ser.log")"
 else
   fail "no 'tls handshake done' line in ser's log"
 fi
+idle_client "$OUT.stop"
+for _ in $(seq 1 50); do [ -n "$(negotiated "$OUT.stop")" ] && break; sleep 0.1; done
+stop_ser
+for _ in $(seq 1 50); do kill -0 "$IDLE_PID" 2>/dev/null || break; sleep 0.1; done
+exec {IDLE_IN}>&-
+if grep -q "^closed" "$OUT.stop"; then
+  pass "on SIGTERM ser closes live TLS connections with close_notify"
+else
+  fail "live TLS connection at ser's stop: s_client: $(tail -2 "$OUT.stop" | tr '\n' ' ')"
+fi
+
 [ "$E2E_FAILS" -ne 0 ] && { echo "--- ser log (tail)"; tail -30 "$E2E_TMP/ser.log"; }
 e2e_finish

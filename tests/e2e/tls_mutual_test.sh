@@ -10,9 +10,9 @@ source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
 tls_make_certs
 
-P_CRL=$(free_port)    # verify + require + CRL
-P_NOCRL=$(free_port)  # verify + require, no CRL
-P_OPT=$(free_port)    # verify, certificate optional
+P_CRL=$(tls_port)    # verify + require + CRL
+P_NOCRL=$(tls_port)  # verify + require, no CRL
+P_OPT=$(tls_port)    # verify, certificate optional
 cat >"$E2E_TMP/ser.cfg" <<CFG
 listen = tls:127.0.0.1:$P_CRL
 listen = tls:127.0.0.1:$P_NOCRL

@@ -13,12 +13,12 @@ tls_require_build
 command -v sipp >/dev/null || { echo "SKIP: sipp not installed"; exit 0; }
 tls_make_certs
 
-P=$(free_port)
-PU=$(free_port)
-U=$(free_port)
-S=$(free_port)   # openssl s_server demanding a client certificate
-S2=$(free_port)  # openssl s_server with a certificate for another name
-S3=$(free_port)  # the same, reached through a client domain with tls_server_name
+P=$(tls_port)
+PU=$(tls_port)
+U=$(tls_port)
+S=$(tls_port)   # openssl s_server demanding a client certificate
+S2=$(tls_port)  # openssl s_server with a certificate for another name
+S3=$(tls_port)  # the same, reached through a client domain with tls_server_name
 cat >"$E2E_TMP/ser.cfg" <<CFG
 listen = tls:127.0.0.1:$P
 listen = udp:127.0.0.1:$PU

@@ -10,7 +10,7 @@ tls_require_build
 command -v testssl >/dev/null || { echo "SKIP: testssl not installed (apt-get install testssl.sh)"; exit 0; }
 tls_make_certs
 
-P=$(free_port)
+P=$(tls_port)
 cat >"$E2E_TMP/ser.cfg" <<CFG
 listen = tls:127.0.0.1:$P
 children = 2

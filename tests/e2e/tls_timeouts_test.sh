@@ -10,7 +10,7 @@ source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
 tls_make_certs
 
-P=$(free_port)
+P=$(tls_port)
 cat >"$E2E_TMP/ser.cfg" <<CFG
 listen = tls:127.0.0.1:$P
 children = 1
