@@ -121,7 +121,10 @@ bool TlsSocket::start_engine(bool is_server) {
     attach_server_ssl(engine_.ssl(), *domains_, &local_, *domain_);
     return true;
   }
-  if (server_name_.empty()) server_name_ = domain_->config().settings.server_name;
+  // The client domain's tls_server_name is the operator's word and wins; else the name the
+  // proxy connects to (the next hop's URI host), checked against the certificate (RFC 5922).
+  const std::string& configured = domain_->config().settings.server_name;
+  if (!configured.empty()) server_name_ = configured;
   return engine_.init(domain_->ctx(), TlsRole::kClient, server_name_);
 }
 

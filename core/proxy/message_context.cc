@@ -164,6 +164,7 @@ bool MessageContext::resolve_target(script::ForwardProto proto, std::string_view
   }
   if (port == 0) port = t == Transport::kTls ? 5061 : 5060;
   out->transport = t;
+  out->host = host.size() >= 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;
   return resolve_address(host, port, &out->dst);
 }
 
@@ -184,7 +185,9 @@ Status MessageContext::forward(script::ForwardProto proto, std::string_view host
   thread_local std::string out;
   if (!build_forward(t, *local, out)) return Status::kError;
   int hint = t.transport == Transport::kUdp ? local->listener_id : -1;
-  if (env_.sender.send(t.transport, t.dst, out, 0, hint) == core::net::SendResult::kFailed) {
+  // TLS: the next hop's name is checked in its certificate (RFC 5922 §7.2) and sent as SNI.
+  std::string_view name = t.transport == Transport::kTls ? t.host : std::string_view();
+  if (env_.sender.send(t.transport, t.dst, out, 0, hint, name) == core::net::SendResult::kFailed) {
     env_.stats.send_failed.fetch_add(1, std::memory_order_relaxed);
     SER_LOG(LogLevel::kWarning, log_prefix(), "forward: sending to %s over %s failed",
             t.dst.to_string().c_str(), core::net::transport_name(t.transport));

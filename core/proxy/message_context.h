@@ -68,6 +68,7 @@ class MessageContext : public script::ScriptContext {
   struct Target {
     core::net::Transport transport = core::net::Transport::kUdp;
     core::net::SocketAddr dst;
+    std::string_view host;  // as named by the URI or the script, brackets removed
   };
   static script::IpAddr to_ip(const core::net::SocketAddr& a);
   bool resolve_target(script::ForwardProto proto, std::string_view host, uint16_t port,

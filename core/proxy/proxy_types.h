@@ -15,19 +15,20 @@ namespace core::proxy {
 class Sender {
  public:
   virtual ~Sender() = default;
+  // server_name: for TLS, the name to send as SNI and to check in the peer's certificate.
   virtual core::net::SendResult send(core::net::Transport t, const core::net::SocketAddr& dst,
-                                     std::string_view data, uint64_t conn_hint,
-                                     int listener_hint) = 0;
+                                     std::string_view data, uint64_t conn_hint, int listener_hint,
+                                     std::string_view server_name = {}) = 0;
 };
 
 class NetSender : public Sender {
  public:
   void attach(core::net::Net* net) { net_ = net; }
   core::net::SendResult send(core::net::Transport t, const core::net::SocketAddr& dst,
-                             std::string_view data, uint64_t conn_hint,
-                             int listener_hint) override {
+                             std::string_view data, uint64_t conn_hint, int listener_hint,
+                             std::string_view server_name = {}) override {
     if (!net_) return core::net::SendResult::kFailed;
-    return net_->send(t, dst, data, conn_hint, listener_hint);
+    return net_->send(t, dst, data, conn_hint, listener_hint, server_name);
   }
 
  private:

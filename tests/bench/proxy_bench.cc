@@ -18,8 +18,8 @@ using core::net::Transport;
 
 class CountingSender : public core::proxy::Sender {
  public:
-  core::net::SendResult send(Transport, const SocketAddr&, std::string_view data, uint64_t,
-                             int) override {
+  core::net::SendResult send(Transport, const SocketAddr&, std::string_view data, uint64_t, int,
+                             std::string_view) override {
     bytes += data.size();
     ++count;
     return core::net::SendResult::kSent;

@@ -22,13 +22,15 @@ struct Sent {
   std::string data;
   uint64_t conn_hint;
   int listener_hint;
+  std::string server_name;
 };
 
 class RecordingSender : public Sender {
  public:
   core::net::SendResult send(Transport t, const SocketAddr& dst, std::string_view data,
-                             uint64_t conn_hint, int listener_hint) override {
-    sent.push_back({t, dst, std::string(data), conn_hint, listener_hint});
+                             uint64_t conn_hint, int listener_hint,
+                             std::string_view server_name) override {
+    sent.push_back({t, dst, std::string(data), conn_hint, listener_hint, std::string(server_name)});
     return fail ? core::net::SendResult::kFailed : core::net::SendResult::kSent;
   }
   std::vector<Sent> sent;

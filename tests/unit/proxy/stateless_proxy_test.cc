@@ -324,3 +324,29 @@ TEST_F(ProxyTest, UnknownMethodAndHeadersPassThroughUntouched) {
 
 }  // namespace
 }  // namespace core::proxy::testing
+
+namespace core::proxy::testing {
+namespace {
+
+TEST_F(ProxyTest, TlsNextHopIsNamedForTheCertificateCheck) {
+  use_script("route { forward(); }");
+  receive(invite("", ";branch=z9hG4bKtls", "sips:bob@203.0.113.5"));
+  const Sent& s = only_sent();
+  EXPECT_EQ(s.transport, Transport::kTls);
+  EXPECT_EQ(s.dst.to_string(), "203.0.113.5:5061");
+  EXPECT_EQ(s.server_name, "203.0.113.5");
+}
+
+TEST_F(ProxyTest, ForwardTlsToAnIpv6HostNamesItWithoutBrackets) {
+  use_script("route { forward_tls(\"[2001:db8::99]\", 5061); }");
+  receive(invite(), Transport::kUdp, addr("2001:db8::7", 5062), 0, 2);
+  EXPECT_EQ(only_sent().server_name, "2001:db8::99");
+}
+
+TEST_F(ProxyTest, PlainTransportsCarryNoServerName) {
+  receive(invite());
+  EXPECT_EQ(only_sent().server_name, "");
+}
+
+}  // namespace
+}  // namespace core::proxy::testing
