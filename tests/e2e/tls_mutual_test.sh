@@ -4,7 +4,8 @@
 # peer's CN. With tls_verify=1 and tls_require_certificate=1: a good client certificate is
 # answered; none, one from another CA, an expired one, a revoked one (tls_crl) are refused and
 # ser logs why; the revoked one is accepted without tls_crl. With tls_require_certificate=0 a
-# client without a certificate is served, but is not verified.
+# client without a certificate is served, but is not verified, and one with a certificate from
+# another CA is refused (the seed's semantics). With tls_verify=0 no certificate is requested.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
@@ -13,10 +14,12 @@ tls_make_certs
 P_CRL=$(tls_port)    # verify + require + CRL
 P_NOCRL=$(tls_port)  # verify + require, no CRL
 P_OPT=$(tls_port)    # verify, certificate optional
+P_NONE=$(tls_port)   # the default domain: tls_verify = 0
 cat >"$E2E_TMP/ser.cfg" <<CFG
 listen = tls:127.0.0.1:$P_CRL
 listen = tls:127.0.0.1:$P_NOCRL
 listen = tls:127.0.0.1:$P_OPT
+listen = tls:127.0.0.1:$P_NONE
 children = 2
 log_level = 3
 $(tls_server_params server)
@@ -113,6 +116,20 @@ if [ "$got" = "SIP/2.0 200 Verified" ]; then
   pass "certificate optional, good one sent: is_peer_verified() true ('$got')"
 else
   fail "certificate optional, good one sent: got '$got'"
+fi
+
+# The seed: with tls_require_certificate=0 a certificate that is sent must still verify.
+expect_refused "certificate optional, one from another CA sent" "$P_OPT" \
+  "certificate verify failed: unable to get local issuer certificate" $(client_opts client-other-ca)
+
+# 5. tls_verify=0 (the default): no certificate is asked for, so even a client that has a good
+#    one is not verified.
+got=$(tls_options "$OUT.none" "127.0.0.1:$P_NONE" $(client_opts client))
+if [ "$got" = "SIP/2.0 403 Not Verified" ] &&
+  log_has "127.0.0.1:$P_NONE<-.*tls handshake done: .*no peer certificate, default server domain"; then
+  pass "tls_verify=0: no certificate requested, is_peer_verified() false ('$got')"
+else
+  fail "tls_verify=0: got '$got'"
 fi
 
 [ "$E2E_FAILS" -ne 0 ] && { echo "--- ser log (tail)"; tail -40 "$LOG"; }
