@@ -5,7 +5,8 @@
 # answered; none, one from another CA, an expired one, a revoked one (tls_crl) are refused and
 # ser logs why; the revoked one is accepted without tls_crl. With tls_require_certificate=0 a
 # client without a certificate is served, but is not verified, and one with a certificate from
-# another CA is refused (the seed's semantics). With tls_verify=0 no certificate is requested.
+# another CA is refused (the seed's semantics). tls_verify_depth = 0 refuses a chain with an
+# intermediate. With tls_verify=0 no certificate is requested.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
@@ -15,11 +16,13 @@ P_CRL=$(tls_port)    # verify + require + CRL
 P_NOCRL=$(tls_port)  # verify + require, no CRL
 P_OPT=$(tls_port)    # verify, certificate optional
 P_NONE=$(tls_port)   # the default domain: tls_verify = 0
+P_DEPTH=$(tls_port)  # verify + require, tls_verify_depth = 0 (client chain: leaf, intermediate)
 cat >"$E2E_TMP/ser.cfg" <<CFG
 listen = tls:127.0.0.1:$P_CRL
 listen = tls:127.0.0.1:$P_NOCRL
 listen = tls:127.0.0.1:$P_OPT
 listen = tls:127.0.0.1:$P_NONE
+listen = tls:127.0.0.1:$P_DEPTH
 children = 2
 log_level = 3
 $(tls_server_params server)
@@ -35,6 +38,11 @@ tls_domain[127.0.0.1:$P_NOCRL] {
 tls_domain[127.0.0.1:$P_OPT] {
   tls_verify = 1
   tls_require_certificate = 0
+}
+tls_domain[127.0.0.1:$P_DEPTH] {
+  tls_verify = 1
+  tls_require_certificate = 1
+  tls_verify_depth = 0
 }
 route {
   log(2, "mutual: proto TLS peer cn=[\$tls_peer_subject_cn] version \$tls_version");
@@ -121,6 +129,10 @@ fi
 # The seed: with tls_require_certificate=0 a certificate that is sent must still verify.
 expect_refused "certificate optional, one from another CA sent" "$P_OPT" \
   "certificate verify failed: unable to get local issuer certificate" $(client_opts client-other-ca)
+
+# tls_verify_depth = 0 leaves no room for the intermediate CA of the good client certificate.
+expect_refused "good client certificate through an intermediate with tls_verify_depth = 0" "$P_DEPTH" \
+  "certificate verify failed: certificate chain too long" $(client_opts client)
 
 # 5. tls_verify=0 (the default): no certificate is asked for, so even a client that has a good
 #    one is not verified.
