@@ -318,8 +318,8 @@ bool apply_keylog(SSL_CTX* ctx, const std::string& path, DomainReporter& report)
   std::string what = "TLS session secrets are written to " + path +
                      ": anyone who reads it can decrypt the traffic; a debugging setting, "
                      "remove it in production";
+  // One diagnostic: `ser -c` prints it and the server logs it at every start.
   report.warning("tls_keylog_file", what);
-  LOG_WARN("%s: tls_keylog_file: %s", report.domain().c_str(), what.c_str());
   return true;
 }
 
