@@ -156,7 +156,8 @@ void Connection::process(ByteBuffer& buffer) {
   ByteBuffer& scratch = owner_.worker.scratch();
   std::string_view all = buffer.view();
   size_t off = 0;
-  while (off < all.size() && reading_ && !closed()) {
+  // A paused connection keeps what it read, unhandled, until its replies drain.
+  while (off < all.size() && reading_ && !paused_ && !closed()) {
     size_t consumed = 0;
     if (!dispatch(all.substr(off), consumed)) break;
     off += consumed;
@@ -171,7 +172,7 @@ void Connection::process(ByteBuffer& buffer) {
     rbuf_.consume(off);
     if (rbuf_.empty()) rbuf_.release();
   }
-  if (!closed() && reading_ && rbuf_.size() > net_.settings_.max_message_size)
+  if (!closed() && reading_ && !paused_ && rbuf_.size() > net_.settings_.max_message_size)
     stream_error(rbuf_.view(), true, "message over max_message_size");
 }
 
@@ -229,6 +230,27 @@ void Connection::stream_error(std::string_view buffered, bool too_big, std::stri
   close_when_flushed(CloseReason::kFraming);
 }
 
+namespace {
+// Pending reply bytes at which a connection stops being read, and at which it resumes.
+constexpr size_t kWriteHighWater = size_t{1} << 20;
+constexpr size_t kWriteLowWater = size_t{256} << 10;
+}  // namespace
+
+void Connection::apply_backpressure() {
+  if (closed() || !reading_) return;
+  if (!paused_ && wbuf_.size() > kWriteHighWater) {
+    event_del(read_event_);
+    paused_ = true;
+    CONN_LOG(LogLevel::kInfo, "peer not reading its replies (%zu bytes pending): reading paused",
+             wbuf_.size());
+  } else if (paused_ && wbuf_.size() < kWriteLowWater) {
+    event_add(read_event_, nullptr);
+    paused_ = false;
+    // Requests read before the pause wait in rbuf_: handle them now, from the event loop.
+    if (!rbuf_.empty()) event_active(read_event_, EV_READ, 0);
+  }
+}
+
 bool Connection::send(std::string_view data) {
   if (closed()) return false;
   if (state_ != State::kOpen || !wbuf_.empty() || !socket_->handshake_done()) {
@@ -237,6 +259,7 @@ bool Connection::send(std::string_view data) {
       return false;
     }
     if (state_ == State::kOpen) flush();
+    apply_backpressure();
     return !closed();
   }
   IoResult r = socket_->do_write(data);
@@ -252,6 +275,7 @@ bool Connection::send(std::string_view data) {
     }
     set_deadline(Deadline::kSend, send_timeout());
     update_write_interest();
+    apply_backpressure();
   }
   return true;
 }
@@ -280,6 +304,7 @@ void Connection::flush() {
   if (app_data && r.bytes > 0) {
     wbuf_.consume(r.bytes);
     touch();
+    if (paused_) apply_backpressure();
   }
   if (!wbuf_.empty()) {
     // A peer that stops reading makes no progress and hits the deadline (tcp_send_timeout).
@@ -411,11 +436,19 @@ void Connection::close(CloseReason reason) {
   if (reason == CloseReason::kEof) bump(net_.counters_->closed_eof);
   if (reason == CloseReason::kError || reason == CloseReason::kNoMemory)
     bump(net_.counters_->closed_error);
-  CONN_LOG(reason == CloseReason::kEof || reason == CloseReason::kShutdown ||
-                   reason == CloseReason::kIdle
-               ? LogLevel::kDebug
-               : LogLevel::kInfo,
-           "connection closed: %s", close_reason_name(reason));
+  if (reason == CloseReason::kNoMemory) {
+    Pool& pool = owner_.worker.pool();
+    CONN_LOG(LogLevel::kWarning,
+             "connection closed: out of memory (%s pool %zu of %zu bytes in use; raise -M / "
+             "pkg_mem_size, or -m / shm_mem_size)",
+             pool.name().c_str(), pool.stats().in_use, pool.budget());
+  } else {
+    CONN_LOG(reason == CloseReason::kEof || reason == CloseReason::kShutdown ||
+                     reason == CloseReason::kIdle
+                 ? LogLevel::kDebug
+                 : LogLevel::kInfo,
+             "connection closed: %s", close_reason_name(reason));
+  }
   rbuf_.release();
   wbuf_.release();
   net_.connection_gone(owner_, this);

@@ -90,6 +90,9 @@ class Connection final : public TransportSocketCallbacks {
   void flush();
   void update_write_interest();
   void set_deadline(Deadline kind, std::chrono::milliseconds timeout);
+  // Stops reading a peer whose replies pile up (it would otherwise fill the worker's pool with
+  // answers it never reads); reading resumes once the queue drains.
+  void apply_backpressure();
   // The transport socket's own send timeout (tls_send_timeout), else tcp_send_timeout.
   std::chrono::milliseconds send_timeout() const;
   void arm_timer(Clock::time_point at);
@@ -110,6 +113,7 @@ class Connection final : public TransportSocketCallbacks {
   Deadline deadline_kind_ = Deadline::kNone;
   bool write_enabled_ = false;
   bool reading_ = false;
+  bool paused_ = false;  // reading stopped while the peer does not read our replies
   bool socket_wants_write_ = false;
   bool close_after_flush_ = false;
   CloseReason flush_reason_ = CloseReason::kShutdown;
