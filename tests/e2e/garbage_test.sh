@@ -18,6 +18,7 @@ route {
 CFG
 sipp -sn uas -i 127.0.0.1 -p "$U_UDP" -t u1 -nostdin -timeout 120s >"$E2E_TMP/uas.out" 2>&1 &
 E2E_PIDS+=("$!")
+wait_port "$U_UDP" udp || fail "sipp UAS did not bind"
 start_ser "$E2E_TMP/ser.cfg" || { fail "ser start"; e2e_finish; }
 
 hdrs='Via: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bKg1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@y>\r\nCall-ID: g1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n'

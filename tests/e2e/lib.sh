@@ -20,15 +20,32 @@ trap e2e_cleanup EXIT
 pass() { echo "PASS: $*"; E2E_PASSES=$((E2E_PASSES + 1)); }
 fail() { echo "FAIL: $*"; E2E_FAILS=$((E2E_FAILS + 1)); }
 
-# A free port: a random one in 20000-59999 that nothing on loopback uses (TCP or UDP).
+# free_port: a port below the kernel's ephemeral range (so that no outgoing connection of this
+# or of a test running beside it can be holding it), that no TCP or UDP socket uses, and that
+# this test has not handed out before (it is called in $(...), so the list lives in a file).
 free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 40000))
-    if ! ss -Hltun 2>/dev/null | awk '{print $5}' | grep -qE "[:.]$p\$"; then
+  local lo hi p
+  read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+  [ "$lo" -gt 21000 ] || lo=60000  # odd ranges: fall back to the top
+  for _ in $(seq 1 100); do
+    if [ "$lo" = 60000 ]; then p=$((60000 + RANDOM % 5000)); else p=$((20000 + RANDOM % (lo - 20000))); fi
+    grep -qx "$p" "$E2E_TMP/ports" 2>/dev/null && continue
+    if ! ss -Htuan 2>/dev/null | awk '{print $5}' | grep -qE "[:.]$p\$"; then
+      echo "$p" >>"$E2E_TMP/ports"
       echo "$p"
       return 0
     fi
+  done
+  return 1
+}
+
+# wait_port PORT [tcp|udp]: up to 5 s for a socket bound to PORT (a peer's readiness).
+wait_port() {
+  local flag=-Hlun
+  [ "${2:-udp}" = tcp ] && flag=-Hltn
+  for _ in $(seq 1 50); do
+    ss "$flag" 2>/dev/null | awk '{print $4}' | grep -qE "[:.]$1\$" && return 0
+    sleep 0.1
   done
   return 1
 }

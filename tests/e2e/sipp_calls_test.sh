@@ -32,7 +32,8 @@ uas uas_udp 127.0.0.1 "$U_UDP" u1
 uas uas_tcp 127.0.0.1 "$U_TCP" t1
 uas uas_v6 ::1 "$U_6" u1
 start_ser "$E2E_TMP/ser.cfg" ser || { fail "ser start"; e2e_finish; }
-sleep 0.3  # let the three sipp UAS bind (they print nothing we could wait on)
+wait_port "$U_UDP" udp && wait_port "$U_TCP" tcp && wait_port "$U_6" udp ||
+  { fail "a sipp UAS did not bind"; tail -3 "$E2E_TMP"/uas_*.out; e2e_finish; }
 
 calls() {  # calls LABEL TRANSPORT IP DEST COUNT
   local label=$1 t=$2 ip=$3 dest=$4 n=$5 start end rc

@@ -10,21 +10,8 @@ tls_require_build() {
   command -v openssl >/dev/null || { echo "SKIP: openssl not installed"; exit 0; }
 }
 
-# tls_port: a free port below the kernel's ephemeral range (so no outgoing connection of this
-# or another test can be holding it), unused by any TCP or UDP socket, listening or not.
-tls_port() {
-  local lo hi p
-  read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
-  [ "$lo" -gt 21000 ] || lo=60000  # odd ranges: fall back to the top
-  for _ in $(seq 1 50); do
-    if [ "$lo" = 60000 ]; then p=$((60000 + RANDOM % 5000)); else p=$((20000 + RANDOM % (lo - 20000))); fi
-    if ! ss -Htuan 2>/dev/null | awk '{print $5}' | grep -qE "[:.]$p\$"; then
-      echo "$p"
-      return 0
-    fi
-  done
-  return 1
-}
+# tls_port: free_port of lib.sh (below the ephemeral range, never handed out twice).
+tls_port() { free_port; }
 
 # tls_make_certs: the test PKI of tools/make-test-certs.sh in $CERTS (see its header).
 tls_make_certs() {
