@@ -98,16 +98,4 @@ const char* via_transport_name(Transport t) {
   return "UDP";
 }
 
-const char* uri_transport_name(Transport t) {
-  switch (t) {
-    case Transport::kUdp:
-      return "udp";
-    case Transport::kTcp:
-      return "tcp";
-    case Transport::kTls:
-      return "tls";
-  }
-  return "udp";
-}
-
 }  // namespace core::proxy

@@ -52,7 +52,5 @@ class LocalSockets {
 bool transport_from_name(std::string_view name, Transport* out);
 // "UDP", "TCP", "TLS" as written in a Via.
 const char* via_transport_name(Transport t);
-// "udp", "tcp", "tls" as written in a URI's transport parameter.
-const char* uri_transport_name(Transport t);
 
 }  // namespace core::proxy

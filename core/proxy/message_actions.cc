@@ -42,7 +42,7 @@ bool MessageContext::max_forwards_edit(MessageEdit& edit) {
 
 std::string_view MessageContext::record_route_line(const LocalSocket& s, Transport t) {
   std::string_view tp;
-  if (t != Transport::kUdp) tp = arena_.concat({";transport=", uri_transport_name(t)});
+  if (t != Transport::kUdp) tp = arena_.concat({";transport=", core::net::transport_name(t)});
   return arena_.concat({"Record-Route: <sip:", s.host, ":", arena_.number(s.port), tp, ";lr>\r\n"});
 }
 
