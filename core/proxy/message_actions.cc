@@ -80,7 +80,7 @@ bool MessageContext::build_forward(const Target& t, const LocalSocket& local, st
   }
   Insert fx[2];
   int n = via_fixes(msg_, top_, rx_.src, arena_, fx);
-  for (int i = 0; i < n; ++i) edit.insert(fx[i].offset, fx[i].text);
+  for (int i = 0; i < n; ++i) edit.replace(fx[i].offset, fx[i].length, fx[i].text);
   if (!max_forwards_edit(edit)) return false;
   if (!add_own_headers(edit, t, local)) {
     SER_LOG(LogLevel::kError, log_prefix(), "forward: headers do not fit the edit limits");
@@ -153,16 +153,23 @@ Status MessageContext::rewrite_uri(std::string_view uri) {
 Status MessageContext::rewrite_host_port(std::string_view host_port) {
   if (!msg_.is_request() || !uri_ok_) return Status::kError;
   std::string_view scheme = uri_.scheme() == core::sip::UriScheme::kSips ? "sips:" : "sip:";
-  std::string_view user = uri_.has_user() ? arena_.concat({uri_.user(), "@"}) : "";
-  std::string_view headers = uri_.headers().empty() ? "" : arena_.concat({"?", uri_.headers()});
-  return set_uri(arena_.concat({scheme, user, host_port, uri_.params(), headers})) ? Status::kOk
-                                                                                   : Status::kError;
+  // One concatenation: a full arena then fails the whole rewrite instead of dropping a part.
+  std::string_view at = uri_.has_user() ? "@" : "";
+  std::string_view colon = uri_.has_password() ? ":" : "";
+  std::string_view qmark = uri_.headers().empty() ? "" : "?";
+  return set_uri(arena_.concat({scheme, uri_.user(), colon, uri_.password(), at, host_port,
+                                uri_.params(), qmark, uri_.headers()}))
+             ? Status::kOk
+             : Status::kError;
 }
 
 Status MessageContext::rewrite_host(std::string_view host) {
   if (!uri_ok_) return Status::kError;
-  std::string_view port = uri_.has_port() ? arena_.concat({":", uri_.host_port().port_text}) : "";
-  return rewrite_host_port(arena_.concat({host, port}));
+  std::string_view colon = uri_.has_port() ? ":" : "";
+  std::string_view port = uri_.has_port() ? uri_.host_port().port_text : "";
+  std::string_view host_port = arena_.concat({host, colon, port});
+  if (host_port.empty()) return Status::kError;
+  return rewrite_host_port(host_port);
 }
 
 Status MessageContext::append_hf(std::string_view text) {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <cstring>
+#include <utility>
 
 #include "core/sip/name_addr.h"
 #include "core/sip/text.h"
@@ -55,10 +56,16 @@ int via_fixes(const SipMessage& msg, const Via& top, const core::net::SocketAddr
     out[n++] = {at, arena.concat({"=", arena.number(src.port())})};
   }
   bool host_differs = !core::sip::iequals(top.sent_by().address(), src_ip);
-  if ((host_differs || rport_asked) && !top.received().present()) {
+  const auto& received = top.received();
+  if (received.present()) {
+    std::string_view text;
+    if (!core::sip::iequals(received.value, src_ip) && !(text = arena.concat({src_ip})).empty())
+      out[n++] = {core::sip::offset_in(data, received.value), text, received.value.size()};
+  } else if (host_differs || rport_asked) {
     size_t at = core::sip::offset_in(data, top.text()) + top.text().size();
     out[n++] = {at, arena.concat({";received=", src_ip})};
   }
+  if (n == 2 && out[1].offset < out[0].offset) std::swap(out[0], out[1]);
   return n;
 }
 
@@ -114,10 +121,10 @@ void append_with_inserts(std::string& out, std::string_view original, size_t beg
                          const Insert* inserts, int n) {
   size_t pos = begin;
   for (int i = 0; i < n; ++i) {
-    if (inserts[i].offset < pos || inserts[i].offset > end) continue;
+    if (inserts[i].offset < pos || inserts[i].offset + inserts[i].length > end) continue;
     out.append(original.substr(pos, inserts[i].offset - pos));
     out.append(inserts[i].text);
-    pos = inserts[i].offset;
+    pos = inserts[i].offset + inserts[i].length;
   }
   out.append(original.substr(pos, end - pos));
 }

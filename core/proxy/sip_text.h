@@ -26,15 +26,17 @@ class TextArena {
   size_t used_ = 0;
 };
 
-// One text inserted into the original message at an offset.
+// One text inserted into the original message at an offset, replacing `length` bytes there.
 struct Insert {
   size_t offset = 0;
   std::string_view text;
+  size_t length = 0;
 };
 
 // RFC 3261 §18.2.1 and RFC 3581 §4: the top Via gets `received` when its sent-by host is not
 // the packet's source address (always when `rport` was asked), and an empty `rport` gets the
-// source port. At most two inserts, texts in `arena`.
+// source port. A `received` the sender wrote itself is replaced by the source address: it
+// would steer the responses elsewhere. At most two edits, sorted by offset, texts in `arena`.
 int via_fixes(const core::sip::SipMessage& msg, const core::sip::Via& top,
               const core::net::SocketAddr& src, TextArena& arena, Insert out[2]);
 

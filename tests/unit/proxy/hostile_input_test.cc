@@ -1,0 +1,78 @@
+// Requests crafted by a hostile or broken upstream: the proxy must not send responses where
+// RFC 3261 does not intend, nor forward a request other than the one the script asked for.
+#include <gtest/gtest.h>
+
+#include "core/proxy/sip_text.h"
+#include "proxy_fixture.h"
+
+namespace core::proxy::testing {
+namespace {
+
+// RFC 3261 §18.2.1: `received` records the packet's source address. A `received` written by
+// the sender itself would steer every response (forwarded by the next Via) to a third host.
+TEST_F(ProxyTest, UpstreamReceivedIsReplacedByTheSourceAddress) {
+  receive(invite("", ";received=203.0.113.66;branch=z9hG4bKabc123"), Transport::kUdp,
+          addr("198.51.100.99", 5062));
+  const std::string& d = only_sent().data;
+  EXPECT_EQ(d.find("203.0.113.66"), std::string::npos) << d;
+  EXPECT_NE(d.find("198.51.100.7:5062;received=198.51.100.99;branch=z9hG4bKabc123\r\n"),
+            std::string::npos)
+      << d;
+}
+
+TEST_F(ProxyTest, UpstreamReceivedIsCorrectedWhenSentByIsTheSource) {
+  receive(invite("", ";rport;branch=z9hG4bKabc123;received=203.0.113.66"), Transport::kUdp,
+          addr("198.51.100.7", 40000));
+  const std::string& d = only_sent().data;
+  EXPECT_EQ(d.find("203.0.113.66"), std::string::npos) << d;
+  EXPECT_NE(d.find(";rport=40000;branch=z9hG4bKabc123;received=198.51.100.7\r\n"),
+            std::string::npos)
+      << d;
+}
+
+TEST_F(ProxyTest, LocalReplyCarriesTheCorrectedReceived) {
+  std::string msg = invite("", ";received=203.0.113.66;branch=z9hG4bKabc123");
+  msg.replace(msg.find("Max-Forwards: 70"), 16, "Max-Forwards: 0");
+  receive(msg, Transport::kUdp, addr("198.51.100.99", 5062));
+  const Sent& s = only_sent();
+  EXPECT_EQ(s.data.rfind("SIP/2.0 483 ", 0), 0u);
+  EXPECT_EQ(s.data.find("203.0.113.66"), std::string::npos) << s.data;
+  EXPECT_NE(s.data.find(";received=198.51.100.99;branch=z9hG4bKabc123\r\n"), std::string::npos)
+      << s.data;
+}
+
+// A user part larger than the per-message text arena: the rewrite must keep it or fail, never
+// forward to the new host without the user (another destination than the script asked for).
+TEST_F(ProxyTest, RewriteHostNeverDropsALongUser) {
+  use_script("route { rewritehost(\"203.0.113.20\"); forward(); }");
+  std::string user(TextArena::kSize + 10, 'u');
+  receive(invite("", ";branch=z9hG4bKabc123", "sip:" + user + "@203.0.113.5"));
+  for (const Sent& s : sender_.sent)
+    EXPECT_NE(s.data.rfind("INVITE sip:203.0.113.20 SIP/2.0\r\n", 0), 0u) << "user dropped";
+}
+
+TEST_F(ProxyTest, RewriteHostNeverDropsLongUriHeaders) {
+  use_script("route { rewritehost(\"203.0.113.20\"); forward(); }");
+  std::string hdrs = "X=" + std::string(TextArena::kSize + 10, 'h');
+  receive(invite("", ";branch=z9hG4bKabc123", "sip:bob@203.0.113.5?" + hdrs));
+  for (const Sent& s : sender_.sent)
+    EXPECT_NE(s.data.rfind("INVITE sip:bob@203.0.113.20 SIP/2.0\r\n", 0), 0u) << "headers dropped";
+}
+
+}  // namespace
+}  // namespace core::proxy::testing
+
+namespace core::proxy::testing {
+namespace {
+
+// rewritehost changes the host only (SER's semantics): user:password stays as received.
+TEST_F(ProxyTest, RewriteHostKeepsTheUserPassword) {
+  use_script("route { rewritehost(\"203.0.113.20\"); forward(); }");
+  receive(invite("", ";branch=z9hG4bKabc123", "sip:bob:secret@203.0.113.5;user=phone"));
+  EXPECT_EQ(only_sent().data.rfind("INVITE sip:bob:secret@203.0.113.20;user=phone SIP/2.0\r\n", 0),
+            0u)
+      << only_sent().data;
+}
+
+}  // namespace
+}  // namespace core::proxy::testing
