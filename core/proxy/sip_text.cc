@@ -20,6 +20,7 @@ std::string_view TextArena::concat(std::initializer_list<std::string_view> parts
   if (used_ + n > buf_.size()) return {};
   char* start = buf_.data() + used_;
   for (auto p : parts) {
+    if (p.empty()) continue;  // a default view's data() is null: memcpy must not see it
     std::memcpy(buf_.data() + used_, p.data(), p.size());
     used_ += p.size();
   }
