@@ -25,6 +25,12 @@ void* operator new(size_t size) {
   if (!p) throw std::bad_alloc();
   return p;
 }
+// The nothrow form too (std::stable_sort's temporary buffer): left to the runtime, its memory
+// would come from another allocator than the free() below (ASan: alloc-dealloc-mismatch).
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
+  return std::malloc(size ? size : 1);
+}
 void operator delete(void* p) noexcept {
   std::free(p);
 }
