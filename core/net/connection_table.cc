@@ -30,6 +30,17 @@ std::optional<ConnectionRef> ConnectionTable::find(uint64_t id) const {
   return ConnectionRef{id, it->second.worker};
 }
 
+std::optional<ConnectionRef> ConnectionTable::find_to(uint64_t id, Transport transport,
+                                                      const SocketAddr& dst) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end() || it->second.transport != transport) return std::nullopt;
+  SocketAddr peer = it->second.peer;
+  peer.set_port(dst.port());
+  if (peer != dst) return std::nullopt;
+  return ConnectionRef{id, it->second.worker};
+}
+
 std::optional<ConnectionRef> ConnectionTable::find(Transport transport, const SocketAddr& peer,
                                                    std::string_view server_name) const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -26,6 +26,10 @@ class ConnectionTable {
            std::string_view server_name = {});
   void remove(uint64_t id);
   std::optional<ConnectionRef> find(uint64_t id) const;
+  // Connection `id` when it runs over `transport` to the host of `dst` (any port: a response
+  // goes to the Via's sent-by port, the connection came from an ephemeral one).
+  std::optional<ConnectionRef> find_to(uint64_t id, Transport transport,
+                                       const SocketAddr& dst) const;
   // The most recently added live connection to `peer` over `transport`; with a server_name,
   // only one opened for exactly that name (a TLS identity is never borrowed from another).
   std::optional<ConnectionRef> find(Transport transport, const SocketAddr& peer,

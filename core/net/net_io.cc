@@ -157,7 +157,8 @@ SendResult Net::send(Transport transport, const SocketAddr& dst, std::string_vie
                      uint64_t conn_hint, int listener_hint, std::string_view server_name) {
   if (transport == Transport::kUdp) return send_udp(dst, data, listener_hint);
   std::optional<ConnectionRef> ref;
-  if (conn_hint != 0) ref = table_.find(conn_hint);
+  // The hint may come from a peer (a Via parameter): only a connection to dst's host counts.
+  if (conn_hint != 0) ref = table_.find_to(conn_hint, transport, dst);
   if (!ref) ref = table_.find(transport, dst, server_name);
   NetWorker* cur = current_worker();
   int target = ref ? ref->worker
