@@ -79,11 +79,43 @@ script::IpAddr MessageContext::to_ip(const SocketAddr& a) {
   return ip;
 }
 
-void MessageContext::preprocess_routes() {
+bool MessageContext::is_popped(std::string_view route) const {
+  for (int i = 0; i < popped_; ++i)
+    if (popped_routes_[i].data() == route.data()) return true;
+  return false;
+}
+
+// RFC 3261 §16.4: a Request-URI holding our Record-Route URI (ours never has a user) came from
+// a strict router; the real target is the last Route value, which is taken out of Route.
+void MessageContext::undo_strict_route() {
+  if (!uri_ok_ || uri_.has_user() || !env_.locals.is_myself(uri_.host(), uri_.port())) return;
+  const core::sip::HeaderField* last_h = nullptr;
+  std::string_view last;
   for (const auto* h = msg_.first(HeaderType::kRoute); h; h = msg_.next(h, HeaderType::kRoute)) {
     core::sip::ValueSplitter values(msg_.value(*h));
     std::string_view v;
     while (values.next(v)) {
+      last_h = h;
+      last = v;
+    }
+  }
+  core::sip::NameAddr na;
+  core::sip::SipUri u;
+  if (!last_h || !na.parse(last).ok() || !u.parse(na.uri()).ok()) return;
+  uri_text_ = na.uri();
+  uri_ = u;
+  uri_rewritten_ = true;
+  popped_routes_[popped_] = last;
+  popped_headers_[popped_++] = last_h;
+}
+
+void MessageContext::preprocess_routes() {
+  undo_strict_route();
+  for (const auto* h = msg_.first(HeaderType::kRoute); h; h = msg_.next(h, HeaderType::kRoute)) {
+    core::sip::ValueSplitter values(msg_.value(*h));
+    std::string_view v;
+    while (values.next(v)) {
+      if (is_popped(v)) continue;
       core::sip::NameAddr na;
       core::sip::SipUri u;
       if (!na.parse(v).ok() || !na.parse_uri(u).ok()) return;
@@ -100,9 +132,7 @@ bool MessageContext::next_hop_uri(core::sip::SipUri* uri) const {
     core::sip::ValueSplitter values(msg_.value(*h));
     std::string_view v;
     while (values.next(v)) {
-      bool popped = false;
-      for (int i = 0; i < popped_; ++i) popped |= popped_routes_[i].data() == v.data();
-      if (popped) continue;
+      if (is_popped(v)) continue;
       core::sip::NameAddr na;
       return na.parse(v).ok() && na.parse_uri(*uri).ok();
     }

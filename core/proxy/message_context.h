@@ -74,6 +74,8 @@ class MessageContext : public script::ScriptContext {
   bool resolve_target(script::ForwardProto proto, std::string_view host, uint16_t port,
                       Target* out);
   bool next_hop_uri(core::sip::SipUri* uri) const;
+  bool is_popped(std::string_view route) const;
+  void undo_strict_route();
   bool set_uri(std::string_view uri);
   bool max_forwards_edit(core::sip::MessageEdit& edit);
   bool build_forward(const Target& t, const LocalSocket& local, std::string& out);

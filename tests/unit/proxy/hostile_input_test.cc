@@ -76,3 +76,36 @@ TEST_F(ProxyTest, RewriteHostKeepsTheUserPassword) {
 
 }  // namespace
 }  // namespace core::proxy::testing
+
+namespace core::proxy::testing {
+namespace {
+
+// RFC 3261 §16.4: a strict router (RFC 2543) put our Record-Route URI into the Request-URI
+// and the real target last in Route; the proxy restores it before routing.
+TEST_F(ProxyTest, StrictRoutedRequestGetsItsTargetBackFromTheLastRoute) {
+  receive(invite("Route: <sip:203.0.113.9;lr>, <sip:bob@203.0.113.5>\r\n", ";branch=z9hG4bKabc123",
+                 "sip:192.0.2.1:5060;lr"));
+  const Sent& s = only_sent();
+  EXPECT_EQ(s.data.rfind("INVITE sip:bob@203.0.113.5 SIP/2.0\r\n", 0), 0u) << s.data;
+  EXPECT_NE(s.data.find("Route: <sip:203.0.113.9;lr>\r\n"), std::string::npos) << s.data;
+  EXPECT_EQ(s.dst.to_string(), "203.0.113.9:5060");
+}
+
+TEST_F(ProxyTest, StrictRoutedRequestWithOnlyTheTargetInRoute) {
+  receive(
+      invite("Route: <sip:bob@203.0.113.5:5070>\r\n", ";branch=z9hG4bKabc123", "sip:192.0.2.1"));
+  const Sent& s = only_sent();
+  EXPECT_EQ(s.data.rfind("INVITE sip:bob@203.0.113.5:5070 SIP/2.0\r\n", 0), 0u) << s.data;
+  EXPECT_EQ(s.data.find("Route:"), std::string::npos) << s.data;
+  EXPECT_EQ(s.dst.to_string(), "203.0.113.5:5070");
+}
+
+// A user at the proxy's address is a request for a local service, not a strict route.
+TEST_F(ProxyTest, RequestUriWithAUserAtOurAddressIsNotTakenForAStrictRoute) {
+  receive(invite("Route: <sip:203.0.113.9;lr>\r\n", ";branch=z9hG4bKabc123",
+                 "sip:voicemail@192.0.2.1"));
+  EXPECT_EQ(only_sent().data.rfind("INVITE sip:voicemail@192.0.2.1 SIP/2.0\r\n", 0), 0u);
+}
+
+}  // namespace
+}  // namespace core::proxy::testing
