@@ -167,9 +167,13 @@ int run_server(const cfg::Config& config, const CommandLine& cmd) {
   // Detach first (it changes our pid), write the pid file while we may still write where
   // root can, then give up root: SER's order.
   if ((!cmd.foreground && !detach(config.core.log_stderror || cmd.log_stderr, &error)) ||
-      !write_pid_file(cmd.pid_file, &error) ||
-      !drop_privileges(config.core.user, config.core.group, &error)) {
+      !write_pid_file(cmd.pid_file, &error)) {
     LOG_ERR("%s", error.c_str());
+    return 1;
+  }
+  if (!drop_privileges(config.core.user, config.core.group, &error)) {
+    LOG_ERR("%s", error.c_str());
+    remove_pid_file(cmd.pid_file);  // still root here: the file is ours to remove
     return 1;
   }
   if (!net.start()) {

@@ -93,9 +93,11 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
     fail "no answer after dropping privileges"
   bad=$(free_port)
   simple_cfg "$E2E_TMP/nouser.cfg" "$bad" "user = \"no-such-user-ser\""
-  out=$("$SER_BIN" -f "$E2E_TMP/nouser.cfg" -D -E 2>&1); rc=$?
+  out=$("$SER_BIN" -f "$E2E_TMP/nouser.cfg" -D -E -P "$E2E_TMP/nouser.pid" 2>&1); rc=$?
   if [ "$rc" -ne 0 ] && grep -q "no-such-user-ser" <<<"$out"; then pass "unknown user refused: exit $rc"
   else fail "unknown user: exit $rc, output: $out"; fi
+  [ ! -e "$E2E_TMP/nouser.pid" ] && pass "unknown user: no pid file left behind" ||
+    fail "unknown user: pid file $E2E_TMP/nouser.pid left behind"
 else
   echo "SKIP: privilege drop needs root"
 fi
