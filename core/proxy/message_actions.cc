@@ -36,7 +36,8 @@ bool MessageContext::max_forwards_edit(MessageEdit& edit) {
     v = max_forwards_ < 0 ? env_.settings.default_max_forwards : max_forwards_ - 1;
   }
   std::string_view num = arena_.number(static_cast<uint64_t>(v));
-  if (const auto* h = msg_.first(HeaderType::kMaxForwards)) return edit.replace_value(*h, num);
+  const auto* h = msg_.first(HeaderType::kMaxForwards);
+  if (h && !removed_by_script(*h)) return edit.replace_value(*h, num);
   return edit.append_header(msg_, arena_.concat({"Max-Forwards: ", num, "\r\n"}));
 }
 
@@ -66,18 +67,25 @@ bool MessageContext::add_own_headers(MessageEdit& edit, const Target& t, const L
   return !both || edit.prepend_header(msg_, record_route_line(*in, rx_.transport));
 }
 
+bool MessageContext::removed_by_script(const core::sip::HeaderField& h) const {
+  for (int i = 0; i < removed_count_; ++i) {
+    HeaderType type = core::sip::header_type_of(removed_names_[i]);
+    if (type != HeaderType::kOther ? h.type == type
+                                   : core::sip::iequals(msg_.name(h), removed_names_[i]))
+      return true;
+  }
+  return false;
+}
+
 bool MessageContext::build_forward(const Target& t, const LocalSocket& local, std::string& out) {
   MessageEdit edit(msg_.data());
   if (uri_rewritten_) edit.replace_request_uri(msg_, uri_text_);
-  for (int i = 0; i < popped_; ++i) edit.remove_value(msg_, *popped_headers_[i], popped_routes_[i]);
-  for (int i = 0; i < removed_count_; ++i) {
-    HeaderType type = core::sip::header_type_of(removed_names_[i]);
-    for (const auto& h : msg_.headers()) {
-      bool match = type != HeaderType::kOther ? h.type == type
-                                              : core::sip::iequals(msg_.name(h), removed_names_[i]);
-      if (match) edit.remove_header(h);
-    }
-  }
+  // A header the script removes goes whole: no other edit may touch it (they would overlap).
+  for (int i = 0; i < popped_; ++i)
+    if (!removed_by_script(*popped_headers_[i]))
+      edit.remove_value(msg_, *popped_headers_[i], popped_routes_[i]);
+  for (const auto& h : msg_.headers())
+    if (removed_by_script(h)) edit.remove_header(h);
   Insert fx[2];
   int n = via_fixes(msg_, top_, rx_.src, arena_, fx);
   for (int i = 0; i < n; ++i) edit.replace(fx[i].offset, fx[i].length, fx[i].text);

@@ -109,3 +109,27 @@ TEST_F(ProxyTest, RequestUriWithAUserAtOurAddressIsNotTakenForAStrictRoute) {
 
 }  // namespace
 }  // namespace core::proxy::testing
+
+namespace core::proxy::testing {
+namespace {
+
+// remove_hf() of a header the proxy edits itself (a Route it pops, Max-Forwards) is no
+// conflict: the header goes, the request is still forwarded.
+TEST_F(ProxyTest, ScriptRemovingRouteDoesNotStopLooseRouting) {
+  use_script("route { remove_hf(\"Route\"); forward(); }");
+  receive(invite("Route: <sip:192.0.2.1:5060;lr>, <sip:203.0.113.9;lr>\r\n"));
+  EXPECT_EQ(only_sent().data.find("Route:"), std::string::npos) << only_sent().data;
+  EXPECT_EQ(proxy().stats().forwarded.load(), 1u);
+}
+
+TEST_F(ProxyTest, ScriptRemovingMaxForwardsStillSendsOneDecremented) {
+  use_script("route { remove_hf(\"Max-Forwards\"); forward(); }");
+  receive(invite());
+  const std::string& d = only_sent().data;
+  size_t at = d.find("Max-Forwards: 69\r\n");
+  EXPECT_NE(at, std::string::npos) << d;
+  EXPECT_EQ(d.find("Max-Forwards", at + 1), std::string::npos) << d;
+}
+
+}  // namespace
+}  // namespace core::proxy::testing
