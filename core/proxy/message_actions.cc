@@ -63,8 +63,12 @@ bool MessageContext::add_own_headers(MessageEdit& edit, const Target& t, const L
   const LocalSocket* in = env_.locals.by_listener(rx_.listener_id);
   if (!in) in = env_.locals.pick(rx_.transport, rx_.dst.af());
   bool both = in && (in != &local || rx_.transport != t.transport);
-  if (!edit.prepend_header(msg_, record_route_line(local, t.transport))) return false;
-  return !both || edit.prepend_header(msg_, record_route_line(*in, rx_.transport));
+  // An empty line is a full arena: fail rather than forward without the Record-Route.
+  std::string_view out_rr = record_route_line(local, t.transport);
+  if (out_rr.empty() || !edit.prepend_header(msg_, out_rr)) return false;
+  if (!both) return true;
+  std::string_view in_rr = record_route_line(*in, rx_.transport);
+  return !in_rr.empty() && edit.prepend_header(msg_, in_rr);
 }
 
 bool MessageContext::removed_by_script(const core::sip::HeaderField& h) const {

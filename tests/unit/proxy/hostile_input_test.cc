@@ -133,3 +133,21 @@ TEST_F(ProxyTest, ScriptRemovingMaxForwardsStillSendsOneDecremented) {
 
 }  // namespace
 }  // namespace core::proxy::testing
+
+namespace core::proxy::testing {
+namespace {
+
+// A Request-URI that nearly fills the text arena: whatever is forwarded still carries the
+// Record-Route the script asked for (else the dialog's later requests bypass the proxy).
+TEST_F(ProxyTest, ForwardedRequestNeverLosesItsRecordRouteToAFullArena) {
+  use_script("route { rewritehost(\"203.0.113.20\"); record_route(); forward(); }");
+  for (size_t n = TextArena::kSize - 400; n < TextArena::kSize; n += 3)
+    receive(invite("", ";branch=z9hG4bKabc123", "sip:" + std::string(n, 'u') + "@203.0.113.5"));
+  ASSERT_FALSE(sender_.sent.empty());
+  for (const Sent& s : sender_.sent)
+    EXPECT_NE(s.data.find("\r\nRecord-Route: <sip:192.0.2.1:5060;lr>\r\n"), std::string::npos)
+        << s.data.size();
+}
+
+}  // namespace
+}  // namespace core::proxy::testing
