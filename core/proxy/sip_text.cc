@@ -52,9 +52,10 @@ int via_fixes(const SipMessage& msg, const Via& top, const core::net::SocketAddr
   int n = 0;
   const auto& rport = top.rport();
   bool rport_asked = rport.present() && !rport.has_value;
-  if (rport_asked) {
+  std::string_view port = rport_asked ? arena.number(src.port()) : std::string_view();
+  if (!port.empty()) {  // empty: the arena is full, and "rport=" without a port is malformed
     size_t at = core::sip::offset_in(data, rport.name) + rport.name.size();
-    out[n++] = {at, arena.concat({"=", arena.number(src.port())})};
+    out[n++] = {at, arena.concat({"=", port})};
   }
   bool host_differs = !core::sip::iequals(top.sent_by().address(), src_ip);
   const auto& received = top.received();

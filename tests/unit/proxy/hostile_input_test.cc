@@ -151,3 +151,19 @@ TEST_F(ProxyTest, ForwardedRequestNeverLosesItsRecordRouteToAFullArena) {
 
 }  // namespace
 }  // namespace core::proxy::testing
+
+namespace core::proxy::testing {
+namespace {
+
+TEST_F(ProxyTest, LocalReplyNeverCarriesAnEmptyRportToAFullArena) {
+  use_script("route { rewritehost(\"203.0.113.20\"); sl_send_reply(404, \"Not Here\"); }");
+  for (size_t n = TextArena::kSize - 120; n < TextArena::kSize; ++n)
+    receive(
+        invite("", ";rport;branch=z9hG4bKabc123", "sip:" + std::string(n, 'u') + "@203.0.113.5"),
+        Transport::kUdp, addr("198.51.100.7", 40000));
+  ASSERT_FALSE(sender_.sent.empty());
+  for (const Sent& s : sender_.sent) EXPECT_EQ(s.data.find("rport=;"), std::string::npos) << s.data;
+}
+
+}  // namespace
+}  // namespace core::proxy::testing
