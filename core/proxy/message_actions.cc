@@ -81,6 +81,12 @@ bool MessageContext::removed_by_script(const core::sip::HeaderField& h) const {
   return false;
 }
 
+void MessageContext::add_reply_edits(MessageEdit& edit) const {
+  for (const auto& h : msg_.headers())
+    if (h.type != HeaderType::kVia && removed_by_script(h)) edit.remove_header(h);
+  for (int i = 0; i < appended_count_; ++i) edit.append_header(msg_, appended_[i]);
+}
+
 bool MessageContext::build_forward(const Target& t, const LocalSocket& local, std::string& out) {
   MessageEdit edit(msg_.data());
   if (uri_rewritten_) edit.replace_request_uri(msg_, uri_text_);

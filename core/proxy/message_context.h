@@ -28,6 +28,9 @@ class MessageContext : public script::ScriptContext {
   // Loose routing before the script (RFC 3261 §16.4): a strict-routed Request-URI naming us is
   // replaced by the last Route; Route values naming us at the top are removed.
   void preprocess_routes();
+  // For a response: the onreply_route's append_hf/remove_hf edits (our own Via is the
+  // caller's; a script cannot remove Via headers of a response).
+  void add_reply_edits(core::sip::MessageEdit& edit) const;
   // Sends a stateless reply to this request (also used for parser-detected errors).
   bool reply(int code, std::string_view reason);
 

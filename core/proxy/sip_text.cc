@@ -89,6 +89,13 @@ std::string_view tag_of(const SipMessage& msg, HeaderType type) {
   return na.tag();
 }
 
+// True when the header has a `tag` parameter, even an empty one (a second would be worse).
+bool has_tag(const SipMessage& msg, HeaderType type) {
+  const auto* h = msg.first(type);
+  core::sip::NameAddr na;
+  return h && na.parse(msg.value(*h)).ok() && na.param("tag").present();
+}
+
 std::string_view hex64(uint64_t h, TextArena& arena) {
   static constexpr char kHex[] = "0123456789abcdef";
   char buf[16];
@@ -136,7 +143,7 @@ namespace {
 // The To line, with a tag when it has none (a reply above 100 must carry one, §8.2.6.2).
 void append_to(const SipMessage& req, const core::sip::HeaderField& h, int code, std::string& out) {
   std::string_view data = req.data();
-  if (code == 100 || !tag_of(req, HeaderType::kTo).empty()) {
+  if (code == 100 || has_tag(req, HeaderType::kTo)) {
     out.append(req.line(h));
     return;
   }

@@ -1,5 +1,7 @@
 #include "core/proxy/stateless_proxy.h"
 
+#include <optional>
+
 #include "core/base/log.h"
 #include "core/proxy/message_context.h"
 #include "core/sip/header_type.h"
@@ -143,9 +145,10 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
     LOG_INFO("dropped a response from %s: no usable Via after ours", rx.src.to_string().c_str());
     return;
   }
+  std::optional<MessageContext> ctx;
   if (script_ && script_->has_onreply_route()) {
-    MessageContext ctx(env_, rx, msg, ours);
-    if (script_->run_onreply(ctx).outcome == core::script::Outcome::kDropped) {
+    ctx.emplace(env_, rx, msg, ours);
+    if (script_->run_onreply(*ctx).outcome == core::script::Outcome::kDropped) {
       stats_.script_dropped.fetch_add(1, std::memory_order_relaxed);
       return;
     }
@@ -156,6 +159,7 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
   if (i.has_value && core::sip::parse_uint(i.value, UINT64_MAX, id)) conn = id;
   core::sip::MessageEdit edit(msg.data());
   thread_local std::string out;
+  if (ctx) ctx->add_reply_edits(edit);
   if (!edit.remove_value(msg, *ours_hdr, ours.text()) ||
       edit.apply(out) != core::sip::EditError::kNone) {
     stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);

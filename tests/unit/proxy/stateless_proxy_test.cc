@@ -350,3 +350,43 @@ TEST_F(ProxyTest, PlainTransportsCarryNoServerName) {
 
 }  // namespace
 }  // namespace core::proxy::testing
+
+namespace core::proxy::testing {
+namespace {
+
+TEST_F(ProxyTest, OnReplyRouteHeaderEditsAreApplied) {
+  use_script(
+      "route { forward(); } onreply_route { append_hf(\"X-Relayed: ser\\r\\n\"); "
+      "remove_hf(\"Server\"); }");
+  std::string r =
+      "SIP/2.0 200 OK\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKser.1\r\n"
+      "Via: SIP/2.0/UDP 198.51.100.7:5062;branch=z9hG4bKabc\r\n"
+      "From: <sip:a@x>;tag=1\r\nTo: <sip:b@y>;tag=2\r\nCall-ID: r1\r\nCSeq: 1 INVITE\r\n"
+      "Server: secret-pbx 1.0\r\nContent-Length: 0\r\n\r\n";
+  receive(r);
+  const std::string& d = only_sent().data;
+  EXPECT_NE(d.find("X-Relayed: ser\r\n"), std::string::npos) << d;
+  EXPECT_EQ(d.find("secret-pbx"), std::string::npos) << d;
+  EXPECT_EQ(d.find("192.0.2.1"), std::string::npos) << d;
+  EXPECT_EQ(d.rfind("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 198.51.100.7:5062;", 0), 0u) << d;
+}
+
+}  // namespace
+}  // namespace core::proxy::testing
+
+namespace core::proxy::testing {
+namespace {
+
+TEST_F(ProxyTest, ReplyDoesNotAddASecondTagToAnEmptyOne) {
+  use_script("route { sl_send_reply(404, \"Not Here\"); }");
+  std::string msg = invite();
+  msg.replace(msg.find("To: <sip:bob@example.com>"), 25, "To: <sip:bob@example.com>;tag");
+  receive(msg);
+  const std::string& d = only_sent().data;
+  ASSERT_NE(d.find("To: <sip:bob@example.com>;tag\r\n"), std::string::npos) << d;
+  EXPECT_EQ(d.find("To: <sip:bob@example.com>;tag;tag="), std::string::npos) << d;
+}
+
+}  // namespace
+}  // namespace core::proxy::testing
