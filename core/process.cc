@@ -74,22 +74,28 @@ bool detach(bool keep_stderr, std::string* error) {
   return true;
 }
 
-void block_signals() {
+namespace {
+
+// SIGTERM and SIGINT stop; SIGHUP is caught too so that it does not kill us (reload is later).
+sigset_t control_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+void block_signals() {
+  sigset_t set = control_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 }
 
 int wait_for_stop_signal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGHUP);
+  sigset_t set = control_signals();
   for (;;) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;

@@ -1,7 +1,5 @@
 #include "core/server.h"
 
-#include <netdb.h>
-
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -36,23 +34,6 @@ Transport to_transport(cfg::Proto p) {
       return Transport::kTls;
   }
   return Transport::kUdp;
-}
-
-// A listen address: numeric, or a host name resolved once at start.
-bool resolve_listen(const cfg::ListenConfig& l, SocketAddr* out) {
-  if (auto a = SocketAddr::parse(l.host, l.port)) {
-    *out = *a;
-    return true;
-  }
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  addrinfo* res = nullptr;
-  if (getaddrinfo(l.host.c_str(), nullptr, &hints, &res) != 0 || !res) return false;
-  *out = SocketAddr::from_sockaddr(res->ai_addr, res->ai_addrlen);
-  out->set_port(l.port);
-  freeaddrinfo(res);
-  return true;
 }
 
 // The host we write into Via and Record-Route for a socket. A wildcard address says nothing
@@ -94,11 +75,14 @@ bool bind_listeners(const cfg::Config& config, core::net::Net& net,
     core::net::ListenSpec spec;
     spec.transport = to_transport(l.proto);
     if (l.proto == cfg::Proto::kTls) spec.factory = tls_factory;
-    if (!resolve_listen(l, &spec.address)) {
+    // Numeric, or a host name resolved once at start.
+    auto address = SocketAddr::resolve(l.host, l.port);
+    if (!address) {
       LOG_ERR("listen=%s: cannot resolve '%s'", l.to_string().c_str(), l.host.c_str());
       ok = false;
       continue;
     }
+    spec.address = *address;
     int id = net.add_listener(spec);
     if (id < 0) {
       LOG_ERR("listen=%s: cannot bind (see above)", l.to_string().c_str());

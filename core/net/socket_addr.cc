@@ -1,6 +1,7 @@
 #include "core/net/socket_addr.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
 
 #include <charconv>
 #include <cstdio>
@@ -94,19 +95,33 @@ bool SocketAddr::is_any() const {
   return false;
 }
 
+std::string_view SocketAddr::ip_bytes() const {
+  if (af() == AF_INET)
+    return {
+        reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr),
+        4};
+  if (af() == AF_INET6)
+    return {
+        reinterpret_cast<const char*>(&reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr),
+        16};
+  return {};
+}
+
+size_t SocketAddr::format_ip(char* buf, size_t size) const {
+  if (size == 0) return 0;
+  buf[0] = '\0';
+  if (!valid() || inet_ntop(af(), ip_bytes().data(), buf, static_cast<socklen_t>(size)) == nullptr)
+    return 0;
+  return std::strlen(buf);
+}
+
 size_t SocketAddr::format(char* buf, size_t size) const {
   char ip[INET6_ADDRSTRLEN];
   int n = 0;
-  if (af() == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr, ip, sizeof(ip));
-    n = std::snprintf(buf, size, "%s:%u", ip, port());
-  } else if (af() == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr, ip,
-              sizeof(ip));
-    n = std::snprintf(buf, size, "[%s]:%u", ip, port());
-  } else {
+  if (format_ip(ip, sizeof(ip)) == 0)
     n = std::snprintf(buf, size, "-");
-  }
+  else
+    n = std::snprintf(buf, size, af() == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port());
   if (n < 0) return 0;
   return static_cast<size_t>(n) < size ? static_cast<size_t>(n) : size - 1;
 }
@@ -117,13 +132,27 @@ std::string SocketAddr::to_string() const {
 }
 
 std::string SocketAddr::ip_string() const {
-  char ip[INET6_ADDRSTRLEN] = "";
-  if (af() == AF_INET)
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&storage_)->sin_addr, ip, sizeof(ip));
-  else if (af() == AF_INET6)
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_addr, ip,
-              sizeof(ip));
-  return ip;
+  char ip[INET6_ADDRSTRLEN];
+  return std::string(ip, format_ip(ip, sizeof(ip)));
+}
+
+std::optional<SocketAddr> SocketAddr::resolve(std::string_view host, uint16_t port) {
+  if (auto a = parse(host, port)) return a;
+  // A host name: A/AAAA through the system resolver, synchronously (no NAPTR/SRV here).
+  char name[256];
+  if (host.empty() || host.size() >= sizeof(name)) return std::nullopt;
+  std::memcpy(name, host.data(), host.size());
+  name[host.size()] = '\0';
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(name, nullptr, &hints, &res) != 0 || res == nullptr) return std::nullopt;
+  SocketAddr a = from_sockaddr(res->ai_addr, res->ai_addrlen);
+  freeaddrinfo(res);
+  if (!a.valid()) return std::nullopt;
+  a.set_port(port);
+  return a;
 }
 
 bool SocketAddr::operator==(const SocketAddr& o) const {

@@ -36,6 +36,13 @@ class SocketAddr {
   static constexpr socklen_t capacity() { return sizeof(sockaddr_storage); }
   void set_len(socklen_t len) { len_ = len; }
 
+  // The address bytes in network order: 4 for IPv4, 16 for IPv6, empty otherwise.
+  std::string_view ip_bytes() const;
+  // The address alone ("1.2.3.4", "::1") into buf, without allocating; its length (0 = none).
+  size_t format_ip(char* buf, size_t size) const;
+  // parse() for an address (brackets allowed), else a host name resolved with getaddrinfo
+  // (blocking; the first A/AAAA answer).
+  static std::optional<SocketAddr> resolve(std::string_view host, uint16_t port);
   // Writes "ip:port" / "[ip6]:port" NUL-terminated into buf; returns the length (no allocation).
   size_t format(char* buf, size_t size) const;
   std::string to_string() const;

@@ -4,6 +4,7 @@
 
 #include "core/sip/host_port.h"
 #include "core/sip/text.h"
+#include "core/sip/via.h"
 
 namespace core::proxy {
 
@@ -74,16 +75,20 @@ const LocalSocket* LocalSockets::by_listener(int listener_id) const {
 }
 
 bool transport_from_name(std::string_view name, Transport* out) {
-  using core::sip::iequals;
-  if (iequals(name, "udp"))
-    *out = Transport::kUdp;
-  else if (iequals(name, "tcp"))
-    *out = Transport::kTcp;
-  else if (iequals(name, "tls"))
-    *out = Transport::kTls;
-  else
-    return false;
-  return true;
+  // The names are the SIP parser's (core::sip::transport_of); only these three are ours.
+  switch (core::sip::transport_of(name)) {
+    case core::sip::Transport::kUdp:
+      *out = Transport::kUdp;
+      return true;
+    case core::sip::Transport::kTcp:
+      *out = Transport::kTcp;
+      return true;
+    case core::sip::Transport::kTls:
+      *out = Transport::kTls;
+      return true;
+    default:
+      return false;
+  }
 }
 
 const char* via_transport_name(Transport t) {

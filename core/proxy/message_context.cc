@@ -1,7 +1,5 @@
 #include "core/proxy/message_context.h"
 
-#include <netdb.h>
-
 #include <cstdio>
 #include <cstring>
 
@@ -70,12 +68,9 @@ std::string_view MessageContext::tls_fact(script::TlsFact fact) const {
 
 script::IpAddr MessageContext::to_ip(const SocketAddr& a) {
   script::IpAddr ip;
-  if (a.af() == AF_INET6) {
-    ip.af = script::Af::kInet6;
-    std::memcpy(ip.bytes, &reinterpret_cast<const sockaddr_in6*>(a.sa())->sin6_addr, 16);
-  } else {
-    std::memcpy(ip.bytes, &reinterpret_cast<const sockaddr_in*>(a.sa())->sin_addr, 4);
-  }
+  std::string_view bytes = a.ip_bytes();
+  if (a.af() == AF_INET6) ip.af = script::Af::kInet6;
+  std::memcpy(ip.bytes, bytes.data(), bytes.size());
   return ip;
 }
 
@@ -109,64 +104,44 @@ void MessageContext::undo_strict_route() {
   popped_headers_[popped_++] = last_h;
 }
 
-void MessageContext::preprocess_routes() {
-  undo_strict_route();
+template <typename F>
+void MessageContext::for_each_route(F&& f) const {
   for (const auto* h = msg_.first(HeaderType::kRoute); h; h = msg_.next(h, HeaderType::kRoute)) {
     core::sip::ValueSplitter values(msg_.value(*h));
     std::string_view v;
-    while (values.next(v)) {
-      if (is_popped(v)) continue;
-      core::sip::NameAddr na;
-      core::sip::SipUri u;
-      if (!na.parse(v).ok() || !na.parse_uri(u).ok()) return;
-      if (!env_.locals.is_myself(u.host(), u.port())) return;
-      if (popped_ == static_cast<int>(popped_routes_.size())) return;
-      popped_routes_[popped_] = v;
-      popped_headers_[popped_++] = h;
-    }
+    while (values.next(v))
+      if (!is_popped(v) && !f(h, v)) return;
   }
 }
 
+void MessageContext::preprocess_routes() {
+  undo_strict_route();
+  for_each_route([this](const core::sip::HeaderField* h, std::string_view v) {
+    core::sip::NameAddr na;
+    core::sip::SipUri u;
+    if (!na.parse(v).ok() || !na.parse_uri(u).ok()) return false;
+    if (!env_.locals.is_myself(u.host(), u.port())) return false;
+    if (popped_ == static_cast<int>(popped_routes_.size())) return false;
+    popped_routes_[popped_] = v;
+    popped_headers_[popped_++] = h;
+    return true;
+  });
+}
+
 bool MessageContext::next_hop_uri(core::sip::SipUri* uri) const {
-  for (const auto* h = msg_.first(HeaderType::kRoute); h; h = msg_.next(h, HeaderType::kRoute)) {
-    core::sip::ValueSplitter values(msg_.value(*h));
-    std::string_view v;
-    while (values.next(v)) {
-      if (is_popped(v)) continue;
-      core::sip::NameAddr na;
-      return na.parse(v).ok() && na.parse_uri(*uri).ok();
-    }
-  }
+  // The first Route left after loose routing, else the Request-URI (RFC 3261 §16.6 step 6).
+  bool routed = false, ok = false;
+  for_each_route([&](const core::sip::HeaderField*, std::string_view v) {
+    core::sip::NameAddr na;
+    routed = true;
+    ok = na.parse(v).ok() && na.parse_uri(*uri).ok();
+    return false;
+  });
+  if (routed) return ok;
   if (!uri_ok_) return false;
   *uri = uri_;
   return true;
 }
-
-namespace {
-
-bool resolve_address(std::string_view host, uint16_t port, SocketAddr* out) {
-  if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  if (auto a = SocketAddr::parse(host, port)) {
-    *out = *a;
-    return true;
-  }
-  // A host name: resolved synchronously (A/AAAA only; RFC 3263 NAPTR/SRV is not done yet).
-  char name[256];
-  if (host.empty() || host.size() >= sizeof(name)) return false;
-  std::memcpy(name, host.data(), host.size());
-  name[host.size()] = '\0';
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  addrinfo* res = nullptr;
-  if (getaddrinfo(name, nullptr, &hints, &res) != 0 || !res) return false;
-  *out = SocketAddr::from_sockaddr(res->ai_addr, res->ai_addrlen);
-  out->set_port(port);
-  freeaddrinfo(res);
-  return out->valid();
-}
-
-}  // namespace
 
 bool MessageContext::resolve_target(script::ForwardProto proto, std::string_view host,
                                     uint16_t port, Target* out) {
@@ -195,7 +170,9 @@ bool MessageContext::resolve_target(script::ForwardProto proto, std::string_view
   if (port == 0) port = t == Transport::kTls ? 5061 : 5060;
   out->transport = t;
   out->host = host.size() >= 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;
-  return resolve_address(host, port, &out->dst);
+  auto dst = SocketAddr::resolve(host, port);
+  if (dst) out->dst = *dst;
+  return dst.has_value();
 }
 
 Status MessageContext::forward(script::ForwardProto proto, std::string_view host, uint16_t port) {

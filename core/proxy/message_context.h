@@ -77,6 +77,9 @@ class MessageContext : public script::ScriptContext {
   bool resolve_target(script::ForwardProto proto, std::string_view host, uint16_t port,
                       Target* out);
   bool next_hop_uri(core::sip::SipUri* uri) const;
+  // Calls f(header, value) for each Route value not popped, in order, while f returns true.
+  template <typename F>
+  void for_each_route(F&& f) const;
   bool is_popped(std::string_view route) const;
   void undo_strict_route();
   bool set_uri(std::string_view uri);

@@ -1,7 +1,5 @@
 #include "core/proxy/sip_text.h"
 
-#include <arpa/inet.h>
-
 #include <cstring>
 #include <utility>
 
@@ -43,12 +41,9 @@ int via_fixes(const SipMessage& msg, const Via& top, const core::net::SocketAddr
               TextArena& arena, Insert out[2]) {
   std::string_view data = msg.data();
   char ip[INET6_ADDRSTRLEN];
-  const void* raw =
-      src.af() == AF_INET6
-          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(src.sa())->sin6_addr)
-          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(src.sa())->sin_addr);
-  if (!inet_ntop(src.af(), raw, ip, sizeof(ip))) return 0;
-  std::string_view src_ip(ip);
+  size_t ip_len = src.format_ip(ip, sizeof(ip));
+  if (ip_len == 0) return 0;
+  std::string_view src_ip(ip, ip_len);
   int n = 0;
   const auto& rport = top.rport();
   bool rport_asked = rport.present() && !rport.has_value;

@@ -71,14 +71,13 @@ void StatelessProxy::refuse(const ReceivedMessage& rx, const SipMessage& msg, in
 
 void StatelessProxy::handle_request(const ReceivedMessage& rx, const SipMessage& msg) {
   stats_.requests.fetch_add(1, std::memory_order_relaxed);
-  auto v = msg.validate();
+  Via top;
+  auto v = msg.validate(&top);
   if (!v.ok()) {
     int code = core::sip::suggested_status(v.code);
     refuse(rx, msg, code ? code : 400, v.reason);
     return;
   }
-  Via top;
-  (void)msg.top_via(top);  // validate() checked it
   MessageContext ctx(env_, rx, msg, top);
   ctx.preprocess_routes();
   if (!script_) {

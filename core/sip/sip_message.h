@@ -77,7 +77,8 @@ class SipMessage {
   // and (for a request) naming the request's method, the top Via parsable, Max-Forwards 0..255
   // when present, From/To parsable and a sip:/sips: Request-URI parsable. Max-Forwards may be
   // absent: a proxy adds one (RFC 3261 §16.6 step 3) rather than rejecting the request.
-  ParseError validate() const;
+  // `top` (optional) receives the parsed top Via, so the caller need not parse it again.
+  ParseError validate(Via* top = nullptr) const;
 
   bool is_request() const { return is_request_; }
   Method method() const { return method_; }

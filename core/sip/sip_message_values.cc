@@ -90,7 +90,7 @@ ParseError SipMessage::parsed_request_uri(SipUri& uri) const {
   return uri.parse(request_uri());
 }
 
-ParseError SipMessage::validate() const {
+ParseError SipMessage::validate(Via* top) const {
   ParseError err = validate_single_instances();
   if (!err.ok()) return err;
   if (trim_lws(call_id()).empty()) return make_error(SipError::kBadCallId, "empty Call-ID");
@@ -104,7 +104,7 @@ ParseError SipMessage::validate() const {
   err = max_forwards(mf);
   if (!err.ok()) return err;
   Via via;
-  err = top_via(via);
+  err = top_via(top ? *top : via);
   if (!err.ok()) return err;
   NameAddr addr;
   if (!addr.parse(value(*first(HeaderType::kFrom))).ok()) {
