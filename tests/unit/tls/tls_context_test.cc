@@ -3,8 +3,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <cstdlib>
+#include <filesystem>
 
 #include <fstream>
 #include <set>
@@ -387,6 +390,35 @@ TEST(TlsContext, ClientVerifiesServerAgainstItsCaList) {
   SslPtr c2(SSL_new(good.ctx.get()));
   SslPtr s2(SSL_new(server.ctx.get()));
   EXPECT_TRUE(test::handshake(c2.get(), s2.get()).ok);
+}
+
+TEST(TlsContext, ClientVerifiesServerAgainstAHashedCaPath) {
+  // tls_ca_path: a directory of CA files named by subject hash (`openssl rehash`), alone.
+  std::string dir = test::TestCerts::get().scratch("ca-path");
+  std::filesystem::copy_file(cert("ca.pem"), dir + "/ca.pem",
+                             std::filesystem::copy_options::overwrite_existing);
+  ASSERT_EQ(std::system(("openssl rehash " + dir + " >/dev/null 2>&1").c_str()), 0);
+  Built server = build(test::server_domain());
+  ASSERT_TRUE(server.ctx);
+  cfg::TlsDomainConfig cd = test::client_domain();
+  cd.settings.ca_list.clear();
+  cd.settings.ca_path = dir;
+  Built client = build(cd);
+  ASSERT_TRUE(client.ctx) << client.text();
+  SslPtr c(SSL_new(client.ctx.get()));
+  SslPtr s(SSL_new(server.ctx.get()));
+  EXPECT_TRUE(test::handshake(c.get(), s.get()).ok);
+
+  // The same directory without the hash links trusts nothing.
+  std::string bare = test::TestCerts::get().scratch("ca-path-bare");
+  std::filesystem::copy_file(cert("ca.pem"), bare + "/ca.pem",
+                             std::filesystem::copy_options::overwrite_existing);
+  cd.settings.ca_path = bare;
+  Built unhashed = build(cd);
+  ASSERT_TRUE(unhashed.ctx) << unhashed.text();
+  SslPtr c2(SSL_new(unhashed.ctx.get()));
+  SslPtr s2(SSL_new(server.ctx.get()));
+  EXPECT_FALSE(test::handshake(c2.get(), s2.get()).ok);
 }
 
 TEST(TlsContext, ClientDomainMayPresentACertificate) {
