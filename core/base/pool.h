@@ -89,6 +89,10 @@ class PoolAllocator {
   Pool* pool_;
 };
 
+// A string whose bytes come from a pool: the per-worker output buffers of the forward path.
+// Growing past the pool's budget throws std::bad_alloc (catch it where the buffer grows).
+using PoolString = std::basic_string<char, std::char_traits<char>, PoolAllocator<char>>;
+
 // Deleter for objects made by make_in_pool: runs the destructor and gives the bytes back.
 struct PoolDeleter {
   Pool* pool = nullptr;

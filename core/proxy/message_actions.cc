@@ -87,7 +87,8 @@ void MessageContext::add_reply_edits(MessageEdit& edit) const {
   for (int i = 0; i < appended_count_; ++i) edit.append_header(msg_, appended_[i]);
 }
 
-bool MessageContext::build_forward(const Target& t, const LocalSocket& local, std::string& out) {
+bool MessageContext::build_forward(const Target& t, const LocalSocket& local,
+                                   core::PoolString& out) {
   MessageEdit edit(msg_.data());
   if (uri_rewritten_) edit.replace_request_uri(msg_, uri_text_);
   // A header the script removes goes whole: no other edit may touch it (they would overlap).
@@ -115,8 +116,15 @@ bool MessageContext::build_forward(const Target& t, const LocalSocket& local, st
 bool MessageContext::reply(int code, std::string_view reason) {
   Insert fx[2];
   int n = via_fixes(msg_, top_, rx_.src, arena_, fx);
-  thread_local std::string out;
-  build_reply(msg_, fx, n, code, reason, out);
+  core::PoolString& out = out_buffer(OutSlot::kReply);
+  if (!within_budget([&] {
+        build_reply(msg_, fx, n, code, reason, out);
+        return true;
+      })) {
+    SER_LOG(LogLevel::kWarning, log_prefix(), "reply %d not sent: shared memory budget exhausted",
+            code);
+    return false;
+  }
   core::net::SocketAddr dst = rx_.src;
   // RFC 3261 §18.2.2: over UDP without rport, to the received address and the Via's port.
   if (rx_.transport == Transport::kUdp && !top_.rport().present())

@@ -189,8 +189,16 @@ Status MessageContext::forward(script::ForwardProto proto, std::string_view host
             core::net::transport_name(t.transport), t.dst.to_string().c_str());
     return Status::kError;
   }
-  thread_local std::string out;
-  if (!build_forward(t, *local, out)) return Status::kError;
+  core::PoolString& out = out_buffer(OutSlot::kForward);
+  bool built = false;
+  if (!within_budget([&] {
+        built = build_forward(t, *local, out);
+        return true;
+      })) {
+    SER_LOG(LogLevel::kWarning, log_prefix(), "forward: not sent: shared memory budget exhausted");
+    return Status::kError;
+  }
+  if (!built) return Status::kError;
   int hint = t.transport == Transport::kUdp ? local->listener_id : -1;
   // TLS: the next hop's name is checked in its certificate (RFC 5922 §7.2) and sent as SNI.
   std::string_view name = t.transport == Transport::kTls ? t.host : std::string_view();

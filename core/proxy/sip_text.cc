@@ -121,7 +121,7 @@ std::string_view make_branch(const SipMessage& msg, const Via& top, unsigned for
   return arena.concat({core::sip::kBranchCookie, "ser.", hex64(h, arena)});
 }
 
-void append_with_inserts(std::string& out, std::string_view original, size_t begin, size_t end,
+void append_with_inserts(core::PoolString& out, std::string_view original, size_t begin, size_t end,
                          const Insert* inserts, int n) {
   size_t pos = begin;
   for (int i = 0; i < n; ++i) {
@@ -136,7 +136,8 @@ void append_with_inserts(std::string& out, std::string_view original, size_t beg
 namespace {
 
 // The To line, with a tag when it has none (a reply above 100 must carry one, §8.2.6.2).
-void append_to(const SipMessage& req, const core::sip::HeaderField& h, int code, std::string& out) {
+void append_to(const SipMessage& req, const core::sip::HeaderField& h, int code,
+               core::PoolString& out) {
   std::string_view data = req.data();
   if (code == 100 || has_tag(req, HeaderType::kTo)) {
     out.append(req.line(h));
@@ -152,7 +153,7 @@ void append_to(const SipMessage& req, const core::sip::HeaderField& h, int code,
 }  // namespace
 
 void build_reply(const SipMessage& req, const Insert* fixes, int nfixes, int code,
-                 std::string_view reason, std::string& out) {
+                 std::string_view reason, core::PoolString& out) {
   out.clear();
   char status[8];
   status[0] = static_cast<char>('0' + code / 100 % 10);
@@ -182,6 +183,14 @@ void build_reply(const SipMessage& req, const Insert* fixes, int nfixes, int cod
     if (!out.empty() && out.back() != '\n') out.append("\r\n");
   }
   out.append("Server: ser\r\nContent-Length: 0\r\n\r\n");
+}
+
+core::PoolString& out_buffer(OutSlot slot) {
+  thread_local core::PoolString buffers[3] = {
+      core::PoolString(core::PoolAllocator<char>(core::Pool::shm())),
+      core::PoolString(core::PoolAllocator<char>(core::Pool::shm())),
+      core::PoolString(core::PoolAllocator<char>(core::Pool::shm()))};
+  return buffers[static_cast<int>(slot)];
 }
 
 }  // namespace core::proxy

@@ -4,9 +4,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <string>
 #include <string_view>
 
+#include "core/base/pool.h"
 #include "core/net/socket_addr.h"
 #include "core/sip/sip_message.h"
 #include "core/sip/via.h"
@@ -50,10 +52,28 @@ std::string_view make_branch(const core::sip::SipMessage& msg, const core::sip::
 // From, To (a tag added when missing, derived from the request so retransmissions get the
 // same), Call-ID and CSeq; no body. Written into `out`.
 void build_reply(const core::sip::SipMessage& req, const Insert* fixes, int nfixes, int code,
-                 std::string_view reason, std::string& out);
+                 std::string_view reason, core::PoolString& out);
 
 // Appends original[begin, end) to out with the inserts (sorted by offset) applied.
-void append_with_inserts(std::string& out, std::string_view original, size_t begin, size_t end,
+void append_with_inserts(core::PoolString& out, std::string_view original, size_t begin, size_t end,
                          const Insert* inserts, int n);
+
+// This thread's output buffer for one use (a forwarded request, a local reply, a relayed
+// response): reused for every message, its bytes in the shared pool so they are accounted.
+// Growing it past the pool's budget throws std::bad_alloc: callers catch it and drop the
+// message (DESIGN.md principle 3).
+enum class OutSlot { kForward, kReply, kResponse };
+core::PoolString& out_buffer(OutSlot slot);
+
+// Runs `write`, which fills an out_buffer(); false when it returned false or the pool refused
+// the bytes (the one place the forward path turns bad_alloc into a value).
+template <typename F>
+bool within_budget(F&& write) {
+  try {
+    return write();
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+}
 
 }  // namespace core::proxy

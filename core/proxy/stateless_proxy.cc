@@ -157,10 +157,10 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
   auto i = ours.param("i");
   if (i.has_value && core::sip::parse_uint(i.value, UINT64_MAX, id)) conn = id;
   core::sip::MessageEdit edit(msg.data());
-  thread_local std::string out;
+  core::PoolString& out = out_buffer(OutSlot::kResponse);
   if (ctx) ctx->add_reply_edits(edit);
   if (!edit.remove_value(msg, *ours_hdr, ours.text()) ||
-      edit.apply(out) != core::sip::EditError::kNone) {
+      !within_budget([&] { return edit.apply(out) == core::sip::EditError::kNone; })) {
     stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
     return;
   }

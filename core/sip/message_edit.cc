@@ -125,22 +125,4 @@ size_t MessageEdit::result_size() const {
   return n;
 }
 
-EditError MessageEdit::apply(std::string& out) const {
-  out.clear();
-  if (error_ != EditError::kNone) return error_;
-  std::array<Edit, kMaxEdits> order;
-  const EditError err = sorted(order);
-  if (err != EditError::kNone) return err;
-  out.reserve(result_size());
-  size_t pos = 0;
-  for (size_t i = 0; i < count_; ++i) {
-    const Edit& e = order[i];
-    out.append(original_.substr(pos, e.offset - pos));
-    out.append(e.text);
-    pos = e.offset + e.length;
-  }
-  out.append(original_.substr(pos));
-  return EditError::kNone;
-}
-
 }  // namespace core::sip

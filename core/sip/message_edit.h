@@ -65,7 +65,23 @@ class MessageEdit {
   size_t result_size() const;
   // Writes the edited message into `out` (cleared, reserved once). On error `out` is left
   // empty and the error is returned.
-  EditError apply(std::string& out) const;
+  // Any std::basic_string<char, ...> (a pool-backed one on the forward path).
+  template <typename String>
+  EditError apply(String& out) const {
+    out.clear();
+    std::array<Edit, kMaxEdits> order;
+    EditError err = error_ != EditError::kNone ? error_ : sorted(order);
+    if (err != EditError::kNone) return err;
+    out.reserve(result_size());
+    size_t pos = 0;
+    for (size_t i = 0; i < count_; ++i) {
+      out.append(original_.substr(pos, order[i].offset - pos));
+      out.append(order[i].text);
+      pos = order[i].offset + order[i].length;
+    }
+    out.append(original_.substr(pos));
+    return EditError::kNone;
+  }
 
  private:
   struct Edit {

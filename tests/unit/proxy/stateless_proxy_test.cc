@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "proxy_fixture.h"
 
 namespace core::proxy::testing {
@@ -386,6 +388,31 @@ TEST_F(ProxyTest, ReplyDoesNotAddASecondTagToAnEmptyOne) {
   const std::string& d = only_sent().data;
   ASSERT_NE(d.find("To: <sip:bob@example.com>;tag\r\n"), std::string::npos) << d;
   EXPECT_EQ(d.find("To: <sip:bob@example.com>;tag;tag="), std::string::npos) << d;
+}
+
+}  // namespace
+}  // namespace core::proxy::testing
+
+namespace core::proxy::testing {
+namespace {
+
+// The output buffers live in the shared pool: with its budget spent, a request is dropped and
+// counted rather than forwarded with memory from nowhere — and nothing crashes.
+TEST_F(ProxyTest, OutputBufferComesFromTheSharedPoolBudget) {
+  core::Pool& shm = core::Pool::shm();
+  size_t saved = shm.budget();
+  proxy();
+  std::thread([&] {  // a new thread: its output buffers are not grown yet
+    shm.set_budget(shm.stats().in_use + 64);
+    receive(invite());
+    shm.set_budget(saved);
+    receive(invite());
+  })
+      .join();
+  shm.set_budget(saved);
+  ASSERT_EQ(sender_.sent.size(), 1u);
+  EXPECT_EQ(proxy().stats().forwarded.load(), 1u);
+  EXPECT_EQ(sender_.sent[0].data.rfind("INVITE sip:bob@203.0.113.5 SIP/2.0\r\n", 0), 0u);
 }
 
 }  // namespace
