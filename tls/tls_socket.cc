@@ -104,13 +104,10 @@ PostIoAction TlsSocket::on_connected(int fd, bool is_server) {
     release_slot();
     return PostIoAction::kClose;
   }
-  auto timeout = domain_->config().settings.handshake_timeout;
+  handshake_timeout_ = domain_->config().settings.handshake_timeout;
   send_timeout_ = domain_->config().settings.send_timeout;
-  if (timeout.count() > 0) {
-    handshake_deadline_ = Clock::now() + timeout;
-    if (callbacks_ != nullptr) callbacks_->set_handshake_deadline(timeout);
-  }
-  return drive_handshake();  // a client sends its ClientHello now
+  bool completed = false;
+  return drive_handshake(completed);  // a client sends its ClientHello now
 }
 
 bool TlsSocket::start_engine(bool is_server) {
@@ -128,7 +125,7 @@ bool TlsSocket::start_engine(bool is_server) {
   return engine_.init(domain_->ctx(), TlsRole::kClient, server_name_);
 }
 
-PostIoAction TlsSocket::drive_handshake() {
+PostIoAction TlsSocket::drive_handshake(bool& completed) {
   TlsResult r = engine_.handshake();
   // Send what the handshake produced, and on failure the alert, best effort.
   bool sent = flush_output();
@@ -142,7 +139,10 @@ PostIoAction TlsSocket::drive_handshake() {
     release_slot();
     return PostIoAction::kClose;
   }
-  if (r == TlsResult::kOk) handshake_finished();
+  if (r == TlsResult::kOk) {
+    handshake_finished();
+    completed = true;
+  }
   return PostIoAction::kKeepOpen;
 }
 
@@ -169,7 +169,6 @@ void TlsSocket::handshake_finished() {
           f.peer_certificate ? "peer CN=" : "no peer certificate", f.peer_cn.c_str(),
           f.peer_certificate ? verified : "", f.domain.c_str(), f.sni.empty() ? "" : ", sni \"",
           f.sni.c_str(), f.sni.empty() ? "" : "\"");
-  if (callbacks_ != nullptr) callbacks_->handshake_completed();
 }
 
 void TlsSocket::handshake_failed() {
@@ -218,12 +217,11 @@ IoResult TlsSocket::do_read(core::net::ReadBuffer& buffer) {
     return r;
   }
   if (!handshake_done()) {
-    if (drive_handshake() == PostIoAction::kClose) {
+    if (drive_handshake(r.handshake_completed) == PostIoAction::kClose) {
       r.action = PostIoAction::kClose;
       return r;
     }
-    // handshake_finished() may have flushed and closed the connection meanwhile.
-    if (!handshake_done() || closed_) return r;
+    if (!handshake_done()) return r;
   }
   r.action = read_plaintext(buffer, r);
   if (r.action == PostIoAction::kKeepOpen && !flush_output()) r.action = PostIoAction::kClose;
@@ -265,17 +263,6 @@ PostIoAction TlsSocket::read_plaintext(core::net::ReadBuffer& buffer, IoResult& 
 }
 
 IoResult TlsSocket::do_write(std::string_view data) {
-  IoResult r = encrypt_and_send(data);
-  // Mirrors the connection's send deadline (for TlsStats): it restarts when plaintext is taken
-  // and runs while some is left in the connection.
-  if (r.bytes > 0) stalled_since_ = Clock::time_point{};
-  if (r.action == PostIoAction::kKeepOpen && r.bytes < data.size() &&
-      stalled_since_ == Clock::time_point{})
-    stalled_since_ = Clock::now();
-  return r;
-}
-
-IoResult TlsSocket::encrypt_and_send(std::string_view data) {
   IoResult r;
   if (closed_ || !flush_output()) {
     r.action = PostIoAction::kClose;
@@ -337,23 +324,11 @@ void TlsSocket::set_want_write(bool want) {
   callbacks_->want_write(want);
 }
 
-// The connection closes on its own deadlines without telling why; past a deadline of ours it
-// was that deadline (the connection's timer fires at or after the same instant).
-void TlsSocket::count_timeouts_at_close() {
-  Clock::time_point now = Clock::now();
-  HandshakeState hs = engine_.handshake_state();
-  bool handshaking = hs == HandshakeState::kNotStarted || hs == HandshakeState::kInProgress;
-  if (handshaking && handshake_deadline_ != Clock::time_point{} && now >= handshake_deadline_) {
-    stats_.handshake_timeout();
-  } else if (hs == HandshakeState::kDone && stalled_since_ != Clock::time_point{} &&
-             send_timeout_.count() > 0 && now >= stalled_since_ + send_timeout_) {
-    stats_.send_timeout();
-  }
-}
-
-void TlsSocket::close() {
+void TlsSocket::close(core::net::CloseReason reason) {
   if (closed_) return;
-  count_timeouts_at_close();
+  // The connection decided; the TLS figures count its timeouts once, from the reason.
+  if (reason == core::net::CloseReason::kHandshakeTimeout) stats_.handshake_timeout();
+  if (reason == core::net::CloseReason::kSendTimeout && handshake_done()) stats_.send_timeout();
   // Best effort (RFC 8446 §6.1): one non-blocking send, the fd closes right after. Not to a
   // peer whose stream failed or that is not reading what we already sent.
   if (fd_ >= 0 && handshake_done() && !io_failed_ && !engine_.has_output() &&

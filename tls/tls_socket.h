@@ -1,8 +1,9 @@
 #pragma once
 // TLS under a core connection (DESIGN.md principle 1): a TransportSocket that moves ciphertext
 // between the connection's fd and a TlsEngine, and plaintext between the engine and the
-// connection's buffers. The connection owns the timers (handshake deadline, send timeout);
-// this socket asks for them through the callbacks and never blocks.
+// connection's buffers. The connection owns the timers (handshake deadline, send timeout): it
+// reads their lengths from this socket and tells close() why it closes; this socket never
+// blocks.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -36,7 +37,6 @@ TlsFacts collect_tls_facts(const SSL* ssl);
 
 class TlsSocket final : public core::net::TransportSocket {
  public:
-  using Clock = std::chrono::steady_clock;
   // Plaintext and ciphertext moved per call: one TLS record.
   static constexpr size_t kIoChunk = 16384 + 512;
 
@@ -46,14 +46,13 @@ class TlsSocket final : public core::net::TransportSocket {
             core::Pool& pool, TlsStats& stats, HandshakeLimiter* limiter);
   ~TlsSocket() override;
 
-  core::net::Transport transport() const override { return core::net::Transport::kTls; }
   void set_callbacks(core::net::TransportSocketCallbacks& callbacks) override {
     callbacks_ = &callbacks;
   }
   core::net::PostIoAction on_connected(int fd, bool is_server) override;
   core::net::IoResult do_read(core::net::ReadBuffer& buffer) override;
   core::net::IoResult do_write(std::string_view data) override;
-  void close() override;
+  void close(core::net::CloseReason reason) override;
   bool handshake_done() const override {
     return engine_.handshake_state() == HandshakeState::kDone;
   }
@@ -61,7 +60,9 @@ class TlsSocket final : public core::net::TransportSocket {
   const core::net::ConnectionSecurity* security() const override {
     return facts_ ? &security_ : nullptr;
   }
-  // tls_send_timeout of the connection's domain (known once connected).
+  // tls_handshake_timeout and tls_send_timeout of the connection's domain (known once
+  // connected).
+  std::chrono::milliseconds handshake_timeout() const override { return handshake_timeout_; }
   std::chrono::milliseconds send_timeout() const override { return send_timeout_; }
 
   // Null until the handshake is done.
@@ -71,16 +72,14 @@ class TlsSocket final : public core::net::TransportSocket {
 
  private:
   bool start_engine(bool is_server);
-  core::net::PostIoAction drive_handshake();
+  core::net::PostIoAction drive_handshake(bool& completed);
   void handshake_finished();
   void handshake_failed();
   const char* read_ciphertext();
   core::net::PostIoAction read_plaintext(core::net::ReadBuffer& buffer, core::net::IoResult& r);
-  core::net::IoResult encrypt_and_send(std::string_view data);
   bool flush_output();
   void set_want_write(bool want);
   void release_slot();
-  void count_timeouts_at_close();
   const char* prefix() const;
 
   std::shared_ptr<const DomainSet> domains_;
@@ -94,9 +93,8 @@ class TlsSocket final : public core::net::TransportSocket {
   const TlsDomain* domain_ = nullptr;
   std::unique_ptr<TlsFacts> facts_;
   core::net::ConnectionSecurity security_;
+  std::chrono::milliseconds handshake_timeout_{0};
   std::chrono::milliseconds send_timeout_{0};
-  Clock::time_point handshake_deadline_{};
-  Clock::time_point stalled_since_{};  // plaintext left untaken since; {} = not stalled
   int fd_ = -1;
   bool wants_write_ = false;
   bool io_failed_ = false;  // the fd failed or the peer's stream ended without close_notify

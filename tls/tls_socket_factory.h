@@ -21,7 +21,6 @@ class TlsSocketFactory final : public core::net::TransportSocketFactory {
   TlsSocketFactory(std::shared_ptr<const DomainSet> domains, TlsStats& stats,
                    HandshakeLimiter* limiter = nullptr);
 
-  core::net::Transport transport() const override { return core::net::Transport::kTls; }
   // Null (the connection is refused) when the peer's IP has tls_max_handshakes_per_ip
   // handshakes in progress, or when the pool refuses the memory.
   core::PoolPtr<core::net::TransportSocket> create(const core::net::TransportSocketOptions& options,

@@ -1,8 +1,8 @@
 #pragma once
-// TLS counters (issue 4 point 5), updated from every worker with relaxed atomics and read as a
-// snapshot. Handshake and send timeouts are decided by the connection (core/net counts them in
-// NetStats::handshake_timeouts / send_timeouts); the TLS socket mirrors them here when it is
-// closed past its deadline, so the TLS figures stand on their own.
+// TLS counters, updated from every worker with relaxed atomics and read as a snapshot.
+// Handshake and send timeouts are decided by the connection (core/net counts them in
+// NetStats::handshake_timeouts / send_timeouts); the TLS socket counts them here once, from the
+// reason the connection gives its close(), so the TLS figures stand on their own.
 #include <array>
 #include <atomic>
 #include <cstdint>

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "core/base/log.h"
 #include "core/net/net.h"
@@ -33,6 +34,8 @@ const char* close_reason_name(CloseReason reason) {
       return "connect failed";
     case CloseReason::kHandshakeTimeout:
       return "handshake timeout";
+    case CloseReason::kMessageReadTimeout:
+      return "message read timeout";
     case CloseReason::kFraming:
       return "framing error";
     case CloseReason::kNoMemory:
@@ -51,19 +54,14 @@ Connection::Connection(Net& net, NetWorker& owner, const ConnectionParams& param
       socket_(std::move(socket)),
       rbuf_(owner.worker.pool()),
       wbuf_(owner.worker.pool()),
-      last_activity_(Clock::now()) {
-  event_base* base = owner.worker.base();
-  read_event_ = event_new(base, params_.fd, EV_READ | EV_PERSIST, &Connection::on_io, this);
-  write_event_ = event_new(base, params_.fd, EV_WRITE | EV_PERSIST, &Connection::on_io, this);
-  timer_ = event_new(base, -1, 0, &Connection::on_timer, this);
+      read_event_(owner.worker.base(), params_.fd, EV_READ, &Connection::on_io, this),
+      write_event_(owner.worker.base(), params_.fd, EV_WRITE, &Connection::on_io, this),
+      timer_(owner.worker.base(), [this] { timer_fired(); }) {
   build_prefix();
   socket_->set_callbacks(*this);
 }
 
 Connection::~Connection() {
-  if (read_event_ != nullptr) event_free(read_event_);
-  if (write_event_ != nullptr) event_free(write_event_);
-  if (timer_ != nullptr) event_free(timer_);
   if (params_.fd >= 0) ::close(params_.fd);
 }
 
@@ -78,7 +76,7 @@ void Connection::build_prefix() {
 }
 
 bool Connection::start_accepted() {
-  if (read_event_ == nullptr || write_event_ == nullptr || timer_ == nullptr) {
+  if (!read_event_.valid() || !write_event_.valid() || !timer_.valid()) {
     close(CloseReason::kNoMemory);
     return false;
   }
@@ -87,7 +85,7 @@ bool Connection::start_accepted() {
 }
 
 bool Connection::start_connecting(bool connected) {
-  if (read_event_ == nullptr || write_event_ == nullptr || timer_ == nullptr) {
+  if (!read_event_.valid() || !write_event_.valid() || !timer_.valid()) {
     close(CloseReason::kNoMemory);
     return false;
   }
@@ -95,7 +93,7 @@ bool Connection::start_connecting(bool connected) {
     open();
   } else {
     state_ = State::kConnecting;
-    set_deadline(Deadline::kConnect, net_.settings_.connect_timeout);
+    set_deadline(DeadlineKind::kConnect, net_.settings_.connect_timeout);
     update_write_interest();
   }
   return !closed();
@@ -103,16 +101,17 @@ bool Connection::start_connecting(bool connected) {
 
 void Connection::open() {
   state_ = State::kOpen;
-  if (deadline_kind_ == Deadline::kConnect) deadline_kind_ = Deadline::kNone;
+  deadlines_.clear(DeadlineKind::kConnect);
   if (socket_->on_connected(params_.fd, !params_.outbound) == PostIoAction::kClose) {
     close(CloseReason::kError);
     return;
   }
-  event_add(read_event_, nullptr);
+  if (!socket_->handshake_done())
+    set_deadline(DeadlineKind::kHandshake, socket_->handshake_timeout());
+  read_event_.enable();
   reading_ = true;
   touch();
-  if (net_.settings_.connection_lifetime.count() > 0)
-    arm_timer(last_activity_ + net_.settings_.connection_lifetime);
+  arm_timer();
   CONN_LOG(LogLevel::kDebug, "connection open");
   flush();
 }
@@ -142,6 +141,7 @@ void Connection::on_readable() {
   ByteBuffer& buffer = rbuf_.empty() ? owner_.worker.scratch() : rbuf_;
   IoResult r = socket_->do_read(buffer);
   if (r.bytes > 0) touch();
+  if (r.handshake_completed && r.action == PostIoAction::kKeepOpen) handshake_completed();
   if (!buffer.empty()) process(buffer);
   if (closed()) return;
   if (r.action == PostIoAction::kClose) {
@@ -220,7 +220,7 @@ void Connection::stream_error(std::string_view buffered, bool too_big, std::stri
   CONN_LOG(LogLevel::kWarning, "%s: %.*s; closing", too_big ? "message too big" : "bad framing",
            static_cast<int>(reason.size()), reason.data());
   // Stop reading first: the handler may queue a 400/513 that is flushed before the close.
-  if (reading_) event_del(read_event_);
+  if (reading_) read_event_.disable();
   reading_ = false;
   ReceivedMessage msg{params_.transport, params_.peer,        params_.local,
                       params_.id,        params_.listener_id, owner_.worker.index(),
@@ -239,15 +239,15 @@ constexpr size_t kWriteLowWater = size_t{256} << 10;
 void Connection::apply_backpressure() {
   if (closed() || !reading_) return;
   if (!paused_ && wbuf_.size() > kWriteHighWater) {
-    event_del(read_event_);
+    read_event_.disable();
     paused_ = true;
     CONN_LOG(LogLevel::kInfo, "peer not reading its replies (%zu bytes pending): reading paused",
              wbuf_.size());
   } else if (paused_ && wbuf_.size() < kWriteLowWater) {
-    event_add(read_event_, nullptr);
+    read_event_.enable();
     paused_ = false;
     // Requests read before the pause wait in rbuf_: handle them now, from the event loop.
-    if (!rbuf_.empty()) event_active(read_event_, EV_READ, 0);
+    if (!rbuf_.empty()) read_event_.activate(EV_READ);
   }
 }
 
@@ -273,7 +273,7 @@ bool Connection::send(std::string_view data) {
       close(CloseReason::kNoMemory);
       return false;
     }
-    set_deadline(Deadline::kSend, send_timeout());
+    set_deadline(DeadlineKind::kSend, send_timeout());
     update_write_interest();
     apply_backpressure();
   }
@@ -308,11 +308,11 @@ void Connection::flush() {
   }
   if (!wbuf_.empty()) {
     // A peer that stops reading makes no progress and hits the deadline (tcp_send_timeout).
-    if (socket_->handshake_done() && (r.bytes > 0 || deadline_kind_ != Deadline::kSend))
-      set_deadline(Deadline::kSend, send_timeout());
+    if (socket_->handshake_done() && (r.bytes > 0 || !deadlines_.armed(DeadlineKind::kSend)))
+      set_deadline(DeadlineKind::kSend, send_timeout());
   } else {
     wbuf_.release();
-    if (deadline_kind_ == Deadline::kSend) deadline_kind_ = Deadline::kNone;
+    deadlines_.clear(DeadlineKind::kSend);
     if (close_after_flush_) {
       close(flush_reason_);
       return;
@@ -327,9 +327,9 @@ void Connection::update_write_interest() {
               (!wbuf_.empty() && socket_->handshake_done());
   if (want == write_enabled_) return;
   if (want) {
-    event_add(write_event_, nullptr);
+    write_event_.enable();
   } else {
-    event_del(write_event_);
+    write_event_.disable();
   }
   write_enabled_ = want;
 }
@@ -339,77 +339,68 @@ void Connection::want_write(bool enable) {
   update_write_interest();
 }
 
-void Connection::set_handshake_deadline(std::chrono::milliseconds timeout) {
-  if (timeout.count() <= 0) {
-    if (deadline_kind_ == Deadline::kHandshake) deadline_kind_ = Deadline::kNone;
-    return;
-  }
-  set_deadline(Deadline::kHandshake, timeout);
-}
-
 void Connection::handshake_completed() {
-  if (deadline_kind_ == Deadline::kHandshake) deadline_kind_ = Deadline::kNone;
+  deadlines_.clear(DeadlineKind::kHandshake);
   flush();
 }
 
-void Connection::set_deadline(Deadline kind, std::chrono::milliseconds timeout) {
-  if (timeout.count() <= 0) return;
-  deadline_kind_ = kind;
-  deadline_ = Clock::now() + timeout;
-  arm_timer(deadline_);
+void Connection::touch() {
+  auto lifetime = net_.settings_.connection_lifetime;
+  if (state_ == State::kOpen && lifetime.count() > 0)
+    deadlines_.set(DeadlineKind::kIdle, Clock::now() + lifetime);
 }
 
-// One timer serves the deadline and the idle lifetime: it is armed for the earlier of the two
-// and re-checks when it fires, so touch() on every message costs no event_add.
-void Connection::arm_timer(Clock::time_point at) {
-  if (event_pending(timer_, EV_TIMEOUT, nullptr) != 0 && timer_at_ <= at) return;
+void Connection::set_deadline(DeadlineKind kind, std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) return;
+  deadlines_.set(kind, Clock::now() + timeout);
+  arm_timer();
+}
+
+void Connection::arm_timer() {
+  Clock::time_point at = deadlines_.next();
+  if (at == Clock::time_point::max()) return;
+  if (timer_.armed() && timer_at_ <= at) return;
   auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(at - Clock::now());
   if (delay.count() < 0) delay = std::chrono::milliseconds(0);
-  timeval tv = to_timeval(delay + std::chrono::milliseconds(1));
   timer_at_ = at;
-  event_add(timer_, &tv);
-}
-
-void Connection::on_timer(evutil_socket_t, short, void* arg) {
-  static_cast<Connection*>(arg)->timer_fired();
+  timer_.arm(delay + std::chrono::milliseconds(1));
 }
 
 void Connection::timer_fired() {
   if (closed()) return;
-  Clock::time_point now = Clock::now();
-  if (deadline_kind_ != Deadline::kNone && now >= deadline_) {
-    switch (deadline_kind_) {
-      case Deadline::kConnect:
-        bump(net_.counters_->connect_timeouts);
-        CONN_LOG(LogLevel::kWarning, "connect timeout");
-        close(CloseReason::kConnectTimeout);
-        return;
-      case Deadline::kHandshake:
-        bump(net_.counters_->handshake_timeouts);
-        CONN_LOG(LogLevel::kWarning, "handshake timeout");
-        close(CloseReason::kHandshakeTimeout);
-        return;
-      case Deadline::kSend:
-        bump(net_.counters_->send_timeouts);
-        CONN_LOG(LogLevel::kWarning, "send timeout: peer not reading, %zu bytes pending",
-                 wbuf_.size());
-        close(CloseReason::kSendTimeout);
-        return;
-      case Deadline::kNone:
-        break;
-    }
+  std::optional<DeadlineKind> kind = deadlines_.expired(Clock::now());
+  if (kind) {
+    deadline_passed(*kind);
+    if (closed()) return;
   }
-  auto lifetime = net_.settings_.connection_lifetime;
-  if (state_ == State::kOpen && lifetime.count() > 0 && now >= last_activity_ + lifetime) {
-    bump(net_.counters_->closed_idle);
-    close(CloseReason::kIdle);
-    return;
+  arm_timer();
+}
+
+void Connection::deadline_passed(DeadlineKind kind) {
+  switch (kind) {
+    case DeadlineKind::kConnect:
+      bump(net_.counters_->connect_timeouts);
+      CONN_LOG(LogLevel::kWarning, "connect timeout");
+      close(CloseReason::kConnectTimeout);
+      return;
+    case DeadlineKind::kHandshake:
+      bump(net_.counters_->handshake_timeouts);
+      CONN_LOG(LogLevel::kWarning, "handshake timeout");
+      close(CloseReason::kHandshakeTimeout);
+      return;
+    case DeadlineKind::kSend:
+      bump(net_.counters_->send_timeouts);
+      CONN_LOG(LogLevel::kWarning, "send timeout: peer not reading, %zu bytes pending",
+               wbuf_.size());
+      close(CloseReason::kSendTimeout);
+      return;
+    case DeadlineKind::kMessageRead:
+      return;
+    case DeadlineKind::kIdle:
+      bump(net_.counters_->closed_idle);
+      close(CloseReason::kIdle);
+      return;
   }
-  Clock::time_point next = Clock::time_point::max();
-  if (deadline_kind_ != Deadline::kNone) next = deadline_;
-  if (state_ == State::kOpen && lifetime.count() > 0 && last_activity_ + lifetime < next)
-    next = last_activity_ + lifetime;
-  if (next != Clock::time_point::max()) arm_timer(next);
 }
 
 void Connection::close_when_flushed(CloseReason reason) {
@@ -420,7 +411,7 @@ void Connection::close_when_flushed(CloseReason reason) {
   }
   close_after_flush_ = true;
   flush_reason_ = reason;
-  if (reading_) event_del(read_event_);
+  if (reading_) read_event_.disable();
   reading_ = false;
 }
 
@@ -428,10 +419,11 @@ void Connection::close(CloseReason reason) {
   if (closed()) return;
   bool was_open = state_ == State::kOpen;
   state_ = State::kClosed;
-  event_del(read_event_);
-  event_del(write_event_);
-  event_del(timer_);
-  if (was_open) socket_->close();
+  read_event_.disable();
+  write_event_.disable();
+  timer_.cancel();
+  deadlines_.clear_all();
+  if (was_open) socket_->close(reason);
   ::shutdown(params_.fd, SHUT_RDWR);
   if (reason == CloseReason::kEof) bump(net_.counters_->closed_eof);
   if (reason == CloseReason::kError || reason == CloseReason::kNoMemory)

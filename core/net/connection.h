@@ -10,27 +10,15 @@
 #include <string_view>
 
 #include "core/base/byte_buffer.h"
+#include "core/net/deadlines.h"
 #include "core/net/socket_addr.h"
 #include "core/net/transport_socket.h"
+#include "core/net/worker.h"
 
 namespace core::net {
 
 class Net;
 struct NetWorker;
-
-enum class CloseReason : uint8_t {
-  kEof,
-  kError,
-  kIdle,
-  kSendTimeout,
-  kConnectTimeout,
-  kConnectFailed,
-  kHandshakeTimeout,
-  kFraming,
-  kNoMemory,
-  kShutdown,
-};
-const char* close_reason_name(CloseReason reason);
 
 struct ConnectionParams {
   uint64_t id = 0;
@@ -67,20 +55,16 @@ class Connection final : public TransportSocketCallbacks {
   Transport transport() const { return params_.transport; }
 
   // TransportSocketCallbacks
-  int fd() const override { return params_.fd; }
   void want_write(bool enable) override;
-  void set_handshake_deadline(std::chrono::milliseconds timeout) override;
-  void handshake_completed() override;
   const char* log_prefix() const override { return prefix_; }
 
  private:
   using Clock = std::chrono::steady_clock;
   enum class State : uint8_t { kConnecting, kOpen, kClosed };
-  enum class Deadline : uint8_t { kNone, kConnect, kHandshake, kSend };
 
   static void on_io(evutil_socket_t fd, short what, void* arg);
-  static void on_timer(evutil_socket_t fd, short what, void* arg);
   void on_readable();
+  void handshake_completed();
   void on_writable();
   void finish_connect();
   void open();
@@ -89,15 +73,18 @@ class Connection final : public TransportSocketCallbacks {
   void stream_error(std::string_view buffered, bool too_big, std::string_view reason);
   void flush();
   void update_write_interest();
-  void set_deadline(Deadline kind, std::chrono::milliseconds timeout);
+  void set_deadline(DeadlineKind kind, std::chrono::milliseconds timeout);
   // Stops reading a peer whose replies pile up (it would otherwise fill the worker's pool with
   // answers it never reads); reading resumes once the queue drains.
   void apply_backpressure();
   // The transport socket's own send timeout (tls_send_timeout), else tcp_send_timeout.
   std::chrono::milliseconds send_timeout() const;
-  void arm_timer(Clock::time_point at);
+  // Arms the timer for the earliest deadline (only when that is earlier than it is armed for:
+  // touch() on every message moves the idle deadline without an event_add).
+  void arm_timer();
   void timer_fired();
-  void touch() { last_activity_ = Clock::now(); }
+  void deadline_passed(DeadlineKind kind);
+  void touch();
   void build_prefix();
 
   Net& net_;
@@ -106,20 +93,18 @@ class Connection final : public TransportSocketCallbacks {
   PoolPtr<TransportSocket> socket_;
   ByteBuffer rbuf_;
   ByteBuffer wbuf_;
-  event* read_event_ = nullptr;
-  event* write_event_ = nullptr;
-  event* timer_ = nullptr;
+  IoEvent read_event_;
+  IoEvent write_event_;
+  Timer timer_;
+  Deadlines deadlines_;
   State state_ = State::kConnecting;
-  Deadline deadline_kind_ = Deadline::kNone;
   bool write_enabled_ = false;
   bool reading_ = false;
   bool paused_ = false;  // reading stopped while the peer does not read our replies
   bool socket_wants_write_ = false;
   bool close_after_flush_ = false;
   CloseReason flush_reason_ = CloseReason::kShutdown;
-  Clock::time_point deadline_{};
   Clock::time_point timer_at_{};
-  Clock::time_point last_activity_;
   char prefix_[176];
 };
 

@@ -6,22 +6,19 @@ namespace core::net {
 
 class PlainSocket final : public TransportSocket {
  public:
-  Transport transport() const override { return Transport::kTcp; }
-  void set_callbacks(TransportSocketCallbacks& callbacks) override { callbacks_ = &callbacks; }
+  void set_callbacks(TransportSocketCallbacks& /*callbacks*/) override {}
   PostIoAction on_connected(int fd, bool is_server) override;
   IoResult do_read(ReadBuffer& buffer) override;
   IoResult do_write(std::string_view data) override;
-  void close() override {}
+  void close(CloseReason /*reason*/) override {}
   bool handshake_done() const override { return true; }
 
  private:
-  TransportSocketCallbacks* callbacks_ = nullptr;
   int fd_ = -1;
 };
 
 class PlainSocketFactory final : public TransportSocketFactory {
  public:
-  Transport transport() const override { return Transport::kTcp; }
   PoolPtr<TransportSocket> create(const TransportSocketOptions& options, Pool& pool) override;
 };
 

@@ -36,7 +36,27 @@ struct IoResult {
   PostIoAction action = PostIoAction::kKeepOpen;
   size_t bytes = 0;            // read: bytes appended to the buffer; write: bytes consumed
   bool end_of_stream = false;  // read: the peer closed its side
+  // read: the handshake finished in this call; the connection cancels its handshake deadline
+  // and flushes what it queued meanwhile.
+  bool handshake_completed = false;
 };
+
+// Why a connection closes. The connection decides (it owns every timer); the transport socket
+// is told, so that its own figures count each timeout once.
+enum class CloseReason : uint8_t {
+  kEof,
+  kError,
+  kIdle,
+  kSendTimeout,
+  kConnectTimeout,
+  kConnectFailed,
+  kHandshakeTimeout,
+  kMessageReadTimeout,
+  kFraming,
+  kNoMemory,
+  kShutdown,
+};
+const char* close_reason_name(CloseReason reason);
 
 // Read buffer: the socket appends plaintext with prepare()/commit().
 using ReadBuffer = ByteBuffer;
@@ -46,15 +66,9 @@ using ReadBuffer = ByteBuffer;
 class TransportSocketCallbacks {
  public:
   virtual ~TransportSocketCallbacks() = default;
-  virtual int fd() const = 0;
-  // The socket needs the fd to become readable/writable even when the connection itself has
-  // nothing to read or write (TLS WANT_READ/WANT_WRITE, a pending close_notify or handshake).
+  // The socket needs the fd to become writable even when the connection itself has nothing to
+  // write (TLS records of its own: handshake, alerts, KeyUpdate answers).
   virtual void want_write(bool enable) = 0;
-  // A deadline for the handshake; the connection closes (reason "handshake timeout") when it
-  // passes before handshake_completed(). Zero cancels.
-  virtual void set_handshake_deadline(std::chrono::milliseconds timeout) = 0;
-  // The handshake finished: the connection flushes data queued while it was running.
-  virtual void handshake_completed() = 0;
   // The connection's log prefix, e.g. "[c#42 tls 10.0.0.1:5061<-203.0.113.9:40000]".
   virtual const char* log_prefix() const = 0;
 };
@@ -62,7 +76,6 @@ class TransportSocketCallbacks {
 class TransportSocket {
  public:
   virtual ~TransportSocket() = default;
-  virtual Transport transport() const = 0;
   virtual void set_callbacks(TransportSocketCallbacks& callbacks) = 0;
   // The fd is connected (accepted when is_server, or an outbound connect that completed).
   // Returning kClose refuses the connection.
@@ -74,13 +87,15 @@ class TransportSocket {
   // socket flush its own pending bytes (e.g. TLS records) after want_write().
   virtual IoResult do_write(std::string_view data) = 0;
   // Graceful close (a TLS close_notify); the fd is closed by the connection afterwards.
-  virtual void close() = 0;
+  virtual void close(CloseReason reason) = 0;
   // Application data may flow (always true for plain TCP).
   virtual bool handshake_done() const = 0;
   // The peer's TLS facts after the handshake; null for plain TCP.
   virtual const ConnectionSecurity* security() const { return nullptr; }
-  // How long a write may stay blocked on this connection (tls_send_timeout of its domain);
-  // zero = the connection manager's tcp_send_timeout.
+  // Read once on_connected() returned: how long the handshake may take (tls_handshake_timeout
+  // of the domain; zero = no handshake), and how long the peer may make no progress reading
+  // what is sent (tls_send_timeout; zero = the connection manager's tcp_send_timeout).
+  virtual std::chrono::milliseconds handshake_timeout() const { return {}; }
   virtual std::chrono::milliseconds send_timeout() const { return {}; }
 };
 
@@ -99,7 +114,6 @@ struct TransportSocketOptions {
 class TransportSocketFactory {
  public:
   virtual ~TransportSocketFactory() = default;
-  virtual Transport transport() const = 0;
   virtual PoolPtr<TransportSocket> create(const TransportSocketOptions& options, Pool& pool) = 0;
 };
 

@@ -141,6 +141,13 @@ bool Timer::armed() const {
   return event_pending(event_, EV_TIMEOUT, nullptr) != 0;
 }
 
+IoEvent::IoEvent(event_base* base, int fd, short what, event_callback_fn callback, void* arg)
+    : event_(event_new(base, fd, what | EV_PERSIST, callback, arg)) {}
+
+IoEvent::~IoEvent() {
+  if (event_ != nullptr) event_free(event_);
+}
+
 void Timer::on_fire(evutil_socket_t, short, void* arg) {
   auto* t = static_cast<Timer*>(arg);
   t->callback_();

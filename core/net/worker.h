@@ -81,11 +81,30 @@ class Timer {
   void arm(std::chrono::milliseconds timeout);
   void cancel();
   bool armed() const;
+  bool valid() const { return event_ != nullptr; }
 
  private:
   static void on_fire(evutil_socket_t, short, void* arg);
   event* event_;
   std::function<void()> callback_;
+};
+
+// A persistent read or write event on an fd, freed with its owner (the Timer pattern for I/O).
+// Not thread-safe: use on its worker.
+class IoEvent {
+ public:
+  IoEvent(event_base* base, int fd, short what, event_callback_fn callback, void* arg);
+  ~IoEvent();
+  IoEvent(const IoEvent&) = delete;
+  IoEvent& operator=(const IoEvent&) = delete;
+  bool valid() const { return event_ != nullptr; }
+  void enable() { event_add(event_, nullptr); }
+  void disable() { event_del(event_); }
+  // Runs the callback from the event loop as if the fd had become ready.
+  void activate(short what) { event_active(event_, what, 0); }
+
+ private:
+  event* event_;
 };
 
 timeval to_timeval(std::chrono::milliseconds ms);

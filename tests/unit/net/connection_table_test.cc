@@ -50,7 +50,6 @@ TEST(ConnectionTableTest, AServerNameOnlyMatchesAConnectionOpenedForIt) {
 // Plain sockets that remember the options of each outbound socket they made.
 class RecordingFactory : public TransportSocketFactory {
  public:
-  Transport transport() const override { return Transport::kTls; }
   PoolPtr<TransportSocket> create(const TransportSocketOptions& o, Pool& pool) override {
     {
       std::lock_guard<std::mutex> lock(mu_);
