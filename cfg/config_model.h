@@ -105,6 +105,7 @@ struct CoreParams {
   Millis tcp_connection_lifetime{120000};
   Millis tcp_connect_timeout{5000};
   Millis tcp_send_timeout{10000};
+  Millis tcp_msg_read_timeout{20000};  // a partly received message must complete in this time
   bool tcp_crlf_pong = true;
   uint32_t shm_mem_size_mb = 256;
   uint32_t pkg_mem_size_mb = 16;

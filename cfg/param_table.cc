@@ -63,6 +63,8 @@ std::vector<ParamSpec> core_params() {
            [](C c, V v) { c.core.tcp_connect_timeout = v.duration; }),
       core("tcp_send_timeout", ParamType::kDuration, 100, 600 * kSec,
            [](C c, V v) { c.core.tcp_send_timeout = v.duration; }),
+      core("tcp_msg_read_timeout", ParamType::kDuration, 1 * kSec, 600 * kSec,
+           [](C c, V v) { c.core.tcp_msg_read_timeout = v.duration; }),
       core("tcp_crlf_pong", ParamType::kBool, 0, 0,
            [](C c, V v) { c.core.tcp_crlf_pong = v.flag; }),
       core("shm_mem_size", ParamType::kInt, 16, 1 << 20,

@@ -59,6 +59,7 @@ core::net::NetSettings net_settings(const cfg::Config& config) {
   s.connection_lifetime = config.core.tcp_connection_lifetime;
   s.connect_timeout = config.core.tcp_connect_timeout;
   s.send_timeout = config.core.tcp_send_timeout;
+  s.msg_read_timeout = config.core.tcp_msg_read_timeout;
   s.crlf_pong = config.core.tcp_crlf_pong;
   s.max_message_size = config.core.max_message_size;
   s.pkg_budget = static_cast<size_t>(config.core.pkg_mem_size_mb) << 20;

@@ -64,6 +64,8 @@ class TlsSocket final : public core::net::TransportSocket {
   // connected).
   std::chrono::milliseconds handshake_timeout() const override { return handshake_timeout_; }
   std::chrono::milliseconds send_timeout() const override { return send_timeout_; }
+  // Part of a record after the handshake (before it, the handshake deadline runs).
+  size_t pending_input() const override { return handshake_done() ? engine_.input_pending() : 0; }
 
   // Null until the handshake is done.
   const TlsFacts* facts() const { return facts_ ? facts_.get() : nullptr; }

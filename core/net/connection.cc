@@ -142,17 +142,32 @@ void Connection::on_readable() {
   IoResult r = socket_->do_read(buffer);
   if (r.bytes > 0) touch();
   if (r.handshake_completed && r.action == PostIoAction::kKeepOpen) handshake_completed();
-  if (!buffer.empty()) process(buffer);
+  bool consumed = !buffer.empty() && process(buffer);
   if (closed()) return;
   if (r.action == PostIoAction::kClose) {
     close(CloseReason::kError);
   } else if (r.end_of_stream) {
     // A half-close still gets the replies already queued for it.
     close_when_flushed(CloseReason::kEof);
+  } else {
+    watch_partial_message(consumed);
   }
 }
 
-void Connection::process(ByteBuffer& buffer) {
+// Kamailio's tcp_msg_read_timeout: a peer that trickles a message a byte at a time would
+// otherwise hold the connection and its buffer for as long as it likes (each byte counts as
+// activity for the idle lifetime). The deadline starts with the first byte of a message and is
+// cleared when no message is partly buffered; a paused connection holds whole messages only.
+void Connection::watch_partial_message(bool frame_consumed) {
+  bool partial = reading_ && !paused_ && (!rbuf_.empty() || socket_->pending_input() > 0);
+  if (!partial) {
+    deadlines_.clear(DeadlineKind::kMessageRead);
+  } else if (frame_consumed || !deadlines_.armed(DeadlineKind::kMessageRead)) {
+    set_deadline(DeadlineKind::kMessageRead, net_.settings_.msg_read_timeout);
+  }
+}
+
+bool Connection::process(ByteBuffer& buffer) {
   ByteBuffer& scratch = owner_.worker.scratch();
   std::string_view all = buffer.view();
   size_t off = 0;
@@ -174,6 +189,7 @@ void Connection::process(ByteBuffer& buffer) {
   }
   if (!closed() && reading_ && !paused_ && rbuf_.size() > net_.settings_.max_message_size)
     stream_error(rbuf_.view(), true, "message over max_message_size");
+  return off > 0;
 }
 
 // Handles the frame at the start of `data`; false when more bytes are needed or the stream broke.
@@ -222,6 +238,7 @@ void Connection::stream_error(std::string_view buffered, bool too_big, std::stri
   // Stop reading first: the handler may queue a 400/513 that is flushed before the close.
   if (reading_) read_event_.disable();
   reading_ = false;
+  deadlines_.clear(DeadlineKind::kMessageRead);
   ReceivedMessage msg{params_.transport, params_.peer,        params_.local,
                       params_.id,        params_.listener_id, owner_.worker.index(),
                       buffered,          socket_->security()};
@@ -241,6 +258,7 @@ void Connection::apply_backpressure() {
   if (!paused_ && wbuf_.size() > kWriteHighWater) {
     read_event_.disable();
     paused_ = true;
+    deadlines_.clear(DeadlineKind::kMessageRead);  // unread bytes wait for us, not the peer
     CONN_LOG(LogLevel::kInfo, "peer not reading its replies (%zu bytes pending): reading paused",
              wbuf_.size());
   } else if (paused_ && wbuf_.size() < kWriteLowWater) {
@@ -395,6 +413,13 @@ void Connection::deadline_passed(DeadlineKind kind) {
       close(CloseReason::kSendTimeout);
       return;
     case DeadlineKind::kMessageRead:
+      bump(net_.counters_->msg_read_timeouts);
+      CONN_LOG(LogLevel::kWarning,
+               "message read timeout: %zu bytes of a message still incomplete after %lld ms "
+               "(tcp_msg_read_timeout)",
+               rbuf_.size() + socket_->pending_input(),
+               static_cast<long long>(net_.settings_.msg_read_timeout.count()));
+      close(CloseReason::kMessageReadTimeout);
       return;
     case DeadlineKind::kIdle:
       bump(net_.counters_->closed_idle);
@@ -413,6 +438,7 @@ void Connection::close_when_flushed(CloseReason reason) {
   flush_reason_ = reason;
   if (reading_) read_event_.disable();
   reading_ = false;
+  deadlines_.clear(DeadlineKind::kMessageRead);
 }
 
 void Connection::close(CloseReason reason) {

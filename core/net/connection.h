@@ -68,7 +68,10 @@ class Connection final : public TransportSocketCallbacks {
   void on_writable();
   void finish_connect();
   void open();
-  void process(ByteBuffer& buffer);
+  // Handles the whole frames in `buffer`; true when at least one was consumed.
+  bool process(ByteBuffer& buffer);
+  // tcp_msg_read_timeout: arms the deadline of a message that has begun, clears it when none.
+  void watch_partial_message(bool frame_consumed);
   bool dispatch(std::string_view data, size_t& consumed);
   void stream_error(std::string_view buffered, bool too_big, std::string_view reason);
   void flush();

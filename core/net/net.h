@@ -26,6 +26,7 @@ struct NetSettings {
   std::chrono::milliseconds connection_lifetime{120000};  // tcp_connection_lifetime (idle close)
   std::chrono::milliseconds connect_timeout{10000};       // tcp_connect_timeout
   std::chrono::milliseconds send_timeout{10000};          // tcp_send_timeout
+  std::chrono::milliseconds msg_read_timeout{20000};      // tcp_msg_read_timeout
   std::chrono::milliseconds shutdown_flush{2000};         // bound on flushing writes at stop()
   bool crlf_pong = true;                                  // tcp_crlf_pong
   size_t max_message_size = 65536;                        // bytes, streams and datagrams
@@ -83,6 +84,7 @@ struct NetStats {
   uint64_t closed_idle = 0;
   uint64_t send_timeouts = 0;
   uint64_t handshake_timeouts = 0;
+  uint64_t msg_read_timeouts = 0;  // a partial message did not complete in tcp_msg_read_timeout
   uint64_t framing_errors = 0;
   uint64_t too_big = 0;
   uint64_t pings = 0;

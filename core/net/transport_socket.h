@@ -97,6 +97,8 @@ class TransportSocket {
   // what is sent (tls_send_timeout; zero = the connection manager's tcp_send_timeout).
   virtual std::chrono::milliseconds handshake_timeout() const { return {}; }
   virtual std::chrono::milliseconds send_timeout() const { return {}; }
+  // Bytes received that do not make plaintext yet (part of a TLS record): a message has begun.
+  virtual size_t pending_input() const { return 0; }
 };
 
 // Parameters of a new transport socket.

@@ -25,6 +25,7 @@ TEST(ParserTest, EmptyConfigGivesDefaults) {
   EXPECT_EQ(c.tcp_connection_lifetime, Millis(120000));
   EXPECT_EQ(c.tcp_connect_timeout, Millis(5000));
   EXPECT_EQ(c.tcp_send_timeout, Millis(10000));
+  EXPECT_EQ(c.tcp_msg_read_timeout, Millis(20000));
   EXPECT_TRUE(c.tcp_crlf_pong);
   EXPECT_EQ(c.shm_mem_size_mb, 256u);
   EXPECT_EQ(c.pkg_mem_size_mb, 16u);
@@ -104,8 +105,9 @@ TEST(ParserTest, NumbersMayBeQuotedAsInOldConfigs) {
 TEST(ParserTest, DurationUnits) {
   auto r = load_text(
       "tcp_connection_lifetime = 30\ntcp_connect_timeout = 250ms\n"
-      "tcp_send_timeout = 7s\n");
+      "tcp_send_timeout = 7s\ntcp_msg_read_timeout = 5\n");
   ASSERT_TRUE(r.ok) << r.text();
+  EXPECT_EQ(r.config.core.tcp_msg_read_timeout, Millis(5000));
   EXPECT_EQ(r.config.core.tcp_connection_lifetime, Millis(30000));
   EXPECT_EQ(r.config.core.tcp_connect_timeout, Millis(250));
   EXPECT_EQ(r.config.core.tcp_send_timeout, Millis(7000));
@@ -174,6 +176,7 @@ TEST(ParserTest, TableHasEveryParameterOfConfigMd) {
                            "tcp_connection_lifetime",
                            "tcp_connect_timeout",
                            "tcp_send_timeout",
+                           "tcp_msg_read_timeout",
                            "tcp_crlf_pong",
                            "shm_mem_size",
                            "pkg_mem_size",
@@ -266,6 +269,10 @@ INSTANTIATE_TEST_SUITE_P(
                   "t.cfg:1:27: error: invalid value for 'tcp_connection_lifetime': expected a "
                   "duration from 1s to 86400s (like 30, 30s or 500ms; a bare number means "
                   "seconds), found '0'"},
+        ErrorCase{"tcp_msg_read_timeout = 601\n",
+                  "t.cfg:1:24: error: invalid value for 'tcp_msg_read_timeout': expected a "
+                  "duration from 1s to 600s (like 30, 30s or 500ms; a bare number means "
+                  "seconds), found '601'"},
         ErrorCase{"ctl_socket = \"\"\n",
                   "t.cfg:1:14: error: invalid value for 'ctl_socket': expected a non-empty "
                   "string, found string \"\""},

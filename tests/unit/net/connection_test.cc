@@ -127,6 +127,51 @@ TEST(ConnectionTest, PeerThatStopsReadingIsClosedAndOthersAreNotSlowed) {
   ::close(fast);
 }
 
+// Sends `data` a byte at a time, one every 100 ms, until the peer closes; true when it did.
+bool trickle_until_closed(int fd, std::string_view data) {
+  set_recv_timeout(fd, std::chrono::milliseconds(100));
+  for (char c : data) {
+    if (::send(fd, &c, 1, MSG_NOSIGNAL) != 1) return true;
+    char buf[64];
+    ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
+  }
+  return false;
+}
+
+TEST(ConnectionTest, APartialMessageTrickledByteByByteIsClosedAtTheMessageReadTimeout) {
+  NetSettings s = test_settings();
+  s.msg_read_timeout = std::chrono::milliseconds(500);
+  Server srv(s);
+  ASSERT_TRUE(srv.started);
+  int fd = tcp_client(srv.addr);
+  std::string m = sip_message("trickle");
+  ASSERT_TRUE(write_all(fd, m.substr(0, 20)));
+  // 40 more bytes at 10 per second would take 4 s: the 500 ms deadline comes first.
+  EXPECT_TRUE(trickle_until_closed(fd, m.substr(20, 40)));
+  EXPECT_EQ(srv.net.stats().msg_read_timeouts, 1u);
+  EXPECT_TRUE(srv.handler.messages().empty());
+  ::close(fd);
+}
+
+TEST(ConnectionTest, AMessageCompletedInTimeIsServedAndTheDeadlineEndsWithIt) {
+  NetSettings s = test_settings();
+  s.msg_read_timeout = std::chrono::milliseconds(500);
+  Server srv(s);
+  ASSERT_TRUE(srv.started);
+  int fd = tcp_client(srv.addr);
+  std::string m = sip_message("slow");
+  ASSERT_TRUE(write_all(fd, m.substr(0, 20)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(write_all(fd, m.substr(20)));
+  EXPECT_EQ(read_n(fd, 15), "ok:" + m.substr(0, 12));
+  // Past the deadline the first half started: nothing is partly received, nothing closes.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_TRUE(srv.round_trip(fd, "again"));
+  EXPECT_EQ(srv.net.stats().msg_read_timeouts, 0u);
+  ::close(fd);
+}
+
 TEST(ConnectionTest, IdleConnectionIsClosedAfterItsLifetime) {
   NetSettings s = test_settings();
   s.connection_lifetime = std::chrono::milliseconds(200);
