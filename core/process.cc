@@ -94,12 +94,16 @@ void block_signals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-int wait_for_stop_signal() {
+int wait_for_stop_signal(const std::function<void()>& every_second) {
   sigset_t set = control_signals();
+  const timespec second{1, 0};
   for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
-    if (sig == SIGHUP) continue;  // reload comes with serctl (a later issue)
+    int sig = sigtimedwait(&set, nullptr, &second);
+    if (sig < 0) {
+      if (errno == EAGAIN && every_second) every_second();
+      continue;
+    }
+    if (sig == SIGHUP) continue;  // reload comes with serctl
     return sig;
   }
 }

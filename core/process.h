@@ -1,5 +1,6 @@
 #pragma once
 // Process-level chores of a daemon: pid file, privilege drop, detaching, signals.
+#include <functional>
 #include <string>
 
 namespace core {
@@ -12,8 +13,9 @@ bool drop_privileges(const std::string& user, const std::string& group, std::str
 // Fork into the background (SER's default without -D). Only before any thread starts.
 bool detach(bool keep_stderr, std::string* error);
 // Blocks SIGTERM, SIGINT and SIGHUP in this thread (and the threads it starts later) and
-// ignores SIGPIPE; wait_for_stop_signal() then waits for one of the first two.
+// ignores SIGPIPE; wait_for_stop_signal() then waits for one of the first two, calling
+// `every_second` (if given) once a second meanwhile.
 void block_signals();
-int wait_for_stop_signal();
+int wait_for_stop_signal(const std::function<void()>& every_second = {});
 
 }  // namespace core

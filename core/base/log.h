@@ -33,22 +33,70 @@ inline bool log_enabled(LogLevel level) {
 }
 
 // Formats and writes one line; `prefix` may be null. Use the LOG_* macros, which check the level.
+// A control byte that reaches it anyway (a call site that printed peer text raw) is written as
+// \xNN: one call is one line, whatever the text held.
 void log_write(LogLevel level, const char* prefix, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-// Limits a line that a peer can trigger at will (refused connections, framing errors) to one
-// per `interval`, so an attack cannot flood the log; suppressed() says how many were dropped.
+// Limits lines that a peer can trigger at will (refused connections, failed handshakes,
+// framing errors, timeouts): at most `burst` lines of one kind per `window`, so an attack
+// cannot flood the log. What it holds back is summarised in one line per window, e.g.
+// "tls handshake failed: and 1,234 more in the last 10 s": by the first line let through in
+// the next window, by flush_all() (the main thread calls it every second) and at stop.
+// Thread-safe (relaxed atomics); a few lines over the burst under a race are harmless.
 class LogThrottle {
  public:
-  explicit LogThrottle(int64_t interval_ms = 1000) : interval_ms_(interval_ms) {}
-  bool allow();
+  // `what` names the kind of line in the summary; it must outlive the throttle.
+  explicit LogThrottle(int64_t window_ms = 1000, uint32_t burst = 1, const char* what = nullptr);
+  explicit LogThrottle(const char* what, int64_t window_ms = 10000, uint32_t burst = 10)
+      : LogThrottle(window_ms, burst, what) {}
+  ~LogThrottle();
+  LogThrottle(const LogThrottle&) = delete;
+  LogThrottle& operator=(const LogThrottle&) = delete;
+
+  // True when a line of `level` may be written now; else it is counted for the summary.
+  bool allow(LogLevel level = LogLevel::kWarning);
+  // Takes the count held back, for a caller that reports it in its own line instead.
   uint64_t take_suppressed() { return suppressed_.exchange(0, std::memory_order_relaxed); }
+  // Writes the summary line when the window is over (or `now_anyway`) and lines were held back.
+  void flush(bool now_anyway = false);
+  // flush() on every live throttle of the process.
+  static void flush_all(bool now_anyway = false);
 
  private:
-  int64_t interval_ms_;
-  std::atomic<int64_t> next_ms_{0};
+  static int64_t now_ms();
+  void summarise(uint64_t n, int64_t window_start, int64_t now);
+
+  int64_t window_ms_;
+  uint32_t burst_;
+  const char* what_;
+  std::atomic<int64_t> window_start_{INT64_MIN / 2};
+  std::atomic<uint32_t> in_window_{0};
   std::atomic<uint64_t> suppressed_{0};
+  std::atomic<int> worst_level_{static_cast<int>(LogLevel::kDebug)};
+  LogThrottle* prev_ = nullptr;  // the process-wide list flush_all() walks
+  LogThrottle* next_ = nullptr;
 };
+
+// Peer-supplied text (an SNI, a certificate name, a SIP header value) made safe for one log
+// line: printable ASCII and well-formed UTF-8 are kept, a backslash is doubled, and control
+// bytes (CR, LF, NUL, ESC...), DEL and bytes that are not UTF-8 become \xNN. Longer text is cut
+// with "...". Fixed size, no allocation: `LogEscaped sni(name); LOG_INFO("%s", sni.c_str());`
+class LogEscaped {
+ public:
+  static constexpr size_t kCapacity = 256;
+  explicit LogEscaped(std::string_view text);
+  const char* c_str() const { return buf_; }
+  std::string_view view() const { return {buf_, size_}; }
+
+ private:
+  char buf_[kCapacity];
+  size_t size_ = 0;
+};
+
+// Writes `text` escaped as LogEscaped does into out[0, cap) (NUL-terminated, cap > 4); returns
+// the length written.
+size_t escape_for_log(std::string_view text, char* out, size_t cap);
 
 // Tests capture lines here (called instead of syslog/stderr; the line has no trailing newline).
 using LogSink = std::function<void(LogLevel, std::string_view)>;
@@ -59,6 +107,12 @@ void log_set_sink(LogSink sink);
 #define SER_LOG(level, prefix, ...)                                                \
   do {                                                                             \
     if (::core::log_enabled(level)) ::core::log_write(level, prefix, __VA_ARGS__); \
+  } while (0)
+// A line a peer can trigger at will, through `throttle` (a LogThrottle of that kind of line).
+#define SER_LOG_THROTTLED(throttle, level, prefix, ...)        \
+  do {                                                         \
+    if (::core::log_enabled(level) && (throttle).allow(level)) \
+      ::core::log_write(level, prefix, __VA_ARGS__);           \
   } while (0)
 #define LOG_ERR(...) SER_LOG(::core::LogLevel::kError, nullptr, __VA_ARGS__)
 #define LOG_WARN(...) SER_LOG(::core::LogLevel::kWarning, nullptr, __VA_ARGS__)
