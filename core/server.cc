@@ -167,16 +167,21 @@ int run_server(const cfg::Config& config, const CommandLine& cmd) {
     return 1;
   }
   LOG_NOTICE("ser started: %d workers", net.worker_count());
-  int sig = wait_for_stop_signal();
+  // Summaries of throttled lines come out within a second of their window's end.
+  int sig = wait_for_stop_signal([] { LogThrottle::flush_all(); });
   LOG_NOTICE("signal %d: stopping (flushing pending writes)", sig);
   net.stop();
+  LogThrottle::flush_all(true);
   remove_pid_file(cmd.pid_file);
   const auto& st = proxy.stats();
-  LOG_NOTICE("stopped: %llu requests, %llu forwarded, %llu replies forwarded, %llu local replies",
-             static_cast<unsigned long long>(st.requests.load()),
-             static_cast<unsigned long long>(st.forwarded.load()),
-             static_cast<unsigned long long>(st.replies_forwarded.load()),
-             static_cast<unsigned long long>(st.local_replies.load()));
+  LOG_NOTICE(
+      "stopped: %llu requests, %llu forwarded, %llu replies forwarded, %llu local replies, %llu "
+      "replies with a forged connection tag (;i=)",
+      static_cast<unsigned long long>(st.requests.load()),
+      static_cast<unsigned long long>(st.forwarded.load()),
+      static_cast<unsigned long long>(st.replies_forwarded.load()),
+      static_cast<unsigned long long>(st.local_replies.load()),
+      static_cast<unsigned long long>(st.forged_conn_tags.load()));
 #if SER_WITH_TLS
   if (tls_runtime) LOG_NOTICE("%s", tls_runtime->stats_line().c_str());
 #endif

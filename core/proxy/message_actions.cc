@@ -52,7 +52,12 @@ bool MessageContext::add_own_headers(MessageEdit& edit, const Target& t, const L
   std::string_view conn;
   // Streams: our Via names the connection the request came in on, so that the response goes
   // back over it (RFC 3261 §18.2.2) without any state kept here.
-  if (rx_.conn_id != 0) conn = arena_.concat({";i=", arena_.number(rx_.conn_id)});
+  // The id is authenticated (ConnTag): the response's sender cannot name another connection.
+  if (rx_.conn_id != 0) {
+    std::string_view tag = env_.conn_tag.write(rx_.conn_id, branch, arena_);
+    if (tag.empty()) return false;
+    conn = arena_.concat({";i=", tag});
+  }
   std::string_view via =
       arena_.concat({"Via: SIP/2.0/", via_transport_name(t.transport), " ", local.host, ":",
                      arena_.number(local.port), ";branch=", branch, conn, "\r\n"});
@@ -213,10 +218,14 @@ Status MessageContext::remove_hf(std::string_view name) {
 }
 
 void MessageContext::log(int level, std::string_view text) {
-  SER_LOG(static_cast<LogLevel>(level < 0   ? 0
-                                : level > 4 ? 4
-                                            : level),
-          log_prefix(), "%.*s", static_cast<int>(text.size()), text.data());
+  auto lv = static_cast<LogLevel>(level < 0 ? 0 : level > 4 ? 4 : level);
+  if (!log_enabled(lv)) return;
+  // SER scripts end their texts with "\n"; the rest is one line whatever the peer put in the
+  // $tls_* values it holds (SNI, certificate names): escaped.
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  char line[768];
+  core::escape_for_log(text, line, sizeof(line));
+  SER_LOG(lv, log_prefix(), "%s", line);
 }
 
 }  // namespace core::proxy

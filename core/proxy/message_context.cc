@@ -179,8 +179,9 @@ Status MessageContext::forward(script::ForwardProto proto, std::string_view host
   if (!msg_.is_request()) return Status::kError;
   Target t;
   if (!resolve_target(proto, host, port, &t)) {
-    SER_LOG(LogLevel::kError, log_prefix(), "forward: cannot resolve the next hop of %.*s",
-            static_cast<int>(uri_text_.size()), uri_text_.data());
+    core::LogEscaped uri(uri_text_);
+    SER_LOG_THROTTLED(env_.log.next_hop, LogLevel::kError, log_prefix(),
+                      "forward: cannot resolve the next hop of %s", uri.c_str());
     return Status::kError;
   }
   const LocalSocket* local = env_.locals.pick(t.transport, t.dst.af());

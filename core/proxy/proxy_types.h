@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/base/log.h"
 #include "core/net/net.h"
+#include "core/proxy/conn_tag.h"
 #include "core/proxy/local_sockets.h"
 
 namespace core::proxy {
@@ -46,11 +48,19 @@ struct ProxyStats {
   std::atomic<uint64_t> forwarded{0};
   std::atomic<uint64_t> replies_forwarded{0};
   std::atomic<uint64_t> local_replies{0};
-  std::atomic<uint64_t> bad_requests{0};  // answered 4xx/5xx by the parser's verdict
-  std::atomic<uint64_t> bad_dropped{0};   // malformed and not answerable: dropped
-  std::atomic<uint64_t> not_ours{0};      // replies whose top Via is not ours
+  std::atomic<uint64_t> bad_requests{0};      // answered 4xx/5xx by the parser's verdict
+  std::atomic<uint64_t> bad_dropped{0};       // malformed and not answerable: dropped
+  std::atomic<uint64_t> not_ours{0};          // replies whose top Via is not ours
+  std::atomic<uint64_t> forged_conn_tags{0};  // replies whose ;i= does not verify
   std::atomic<uint64_t> send_failed{0};
   std::atomic<uint64_t> script_dropped{0};
+};
+
+// Throttles of the lines any peer can trigger per message (LogThrottle).
+struct ProxyLog {
+  core::LogThrottle forged_tag{"response with a forged connection tag (;i=)"};
+  core::LogThrottle next_hop{"forward: cannot resolve the next hop"};
+  core::LogThrottle dropped{"malformed, refused or undeliverable message"};
 };
 
 // What one message's handling needs of the proxy.
@@ -59,6 +69,8 @@ struct ProxyEnv {
   Sender& sender;
   const ProxySettings& settings;
   ProxyStats& stats;
+  const ConnTag& conn_tag;
+  ProxyLog& log;
 };
 
 }  // namespace core::proxy

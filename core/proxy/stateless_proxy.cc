@@ -18,11 +18,12 @@ using core::sip::Via;
 StatelessProxy::StatelessProxy(const LocalSockets& locals,
                                const core::script::CompiledScript* script, Sender& sender,
                                ProxySettings settings)
-    : locals_(locals),
-      script_(script),
-      sender_(sender),
-      settings_(settings),
-      env_{locals_, sender_, settings_, stats_} {}
+    : locals_(locals), script_(script), sender_(sender), settings_(settings), env_{locals_,
+                                                                                   sender_,
+                                                                                   settings_,
+                                                                                   stats_,
+                                                                                   conn_tag_,
+                                                                                   log_} {}
 
 void StatelessProxy::on_message(const ReceivedMessage& rx) {
   SipMessage msg;
@@ -39,9 +40,10 @@ void StatelessProxy::on_message(const ReceivedMessage& rx) {
       refuse(rx, msg, code ? code : 400, err.reason);
     } else {
       stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
-      LOG_INFO("dropped a malformed message from %s (%s): %.*s", rx.src.to_string().c_str(),
-               core::net::transport_name(rx.transport), static_cast<int>(err.reason.size()),
-               err.reason.data());
+      SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
+                        "dropped a malformed message from %s (%s): %.*s",
+                        rx.src.to_string().c_str(), core::net::transport_name(rx.transport),
+                        static_cast<int>(err.reason.size()), err.reason.data());
     }
     return;
   }
@@ -57,15 +59,16 @@ void StatelessProxy::refuse(const ReceivedMessage& rx, const SipMessage& msg, in
   if (!msg.is_request() || msg.method() == core::sip::Method::kAck || !msg.top_via(top).ok() ||
       !msg.first(HeaderType::kCallId) || !msg.first(HeaderType::kCSeq)) {
     stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
-    LOG_INFO("dropped a malformed request from %s (%s): %.*s", rx.src.to_string().c_str(),
-             core::net::transport_name(rx.transport), static_cast<int>(reason.size()),
-             reason.data());
+    SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
+                      "dropped a malformed request from %s (%s): %.*s", rx.src.to_string().c_str(),
+                      core::net::transport_name(rx.transport), static_cast<int>(reason.size()),
+                      reason.data());
     return;
   }
   stats_.bad_requests.fetch_add(1, std::memory_order_relaxed);
   MessageContext ctx(env_, rx, msg, top);
-  SER_LOG(LogLevel::kInfo, ctx.log_prefix(), "refused a request: %d %.*s", code,
-          static_cast<int>(reason.size()), reason.data());
+  SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, ctx.log_prefix(), "refused a request: %d %.*s",
+                    code, static_cast<int>(reason.size()), reason.data());
   ctx.reply(code, reason);
 }
 
@@ -123,25 +126,47 @@ bool response_target(const Via& via, Transport* t, core::net::SocketAddr* dst) {
 
 }  // namespace
 
+// The connection our Via's `i` names, when it verifies; else 0: the response is then routed by
+// the next Via alone, as if it had no `i` (ConnTag says why).
+uint64_t StatelessProxy::connection_of(const ReceivedMessage& rx, const Via& ours) {
+  auto i = ours.param("i");
+  if (!i.present()) return 0;
+  uint64_t conn = conn_tag_.verify(i.value, ours.branch().value);
+  if (conn == 0) {
+    stats_.forged_conn_tags.fetch_add(1, std::memory_order_relaxed);
+    core::LogEscaped value(i.value);
+    SER_LOG_THROTTLED(log_.forged_tag, LogLevel::kWarning, nullptr,
+                      "response from %s: our Via's i=%s does not verify; routed by its Via only",
+                      rx.src.to_string().c_str(), value.c_str());
+  }
+  return conn;
+}
+
 void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage& msg) {
   stats_.responses.fetch_add(1, std::memory_order_relaxed);
   Via ours, next;
   const core::sip::HeaderField* ours_hdr = nullptr;
   if (!msg.top_via(ours, &ours_hdr).ok()) {
     stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
-    LOG_INFO("dropped a response from %s without a usable Via", rx.src.to_string().c_str());
+    SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
+                      "dropped a response from %s without a usable Via",
+                      rx.src.to_string().c_str());
     return;
   }
   if (!locals_.is_myself(ours.host(), ours.port())) {
     stats_.not_ours.fetch_add(1, std::memory_order_relaxed);
-    LOG_INFO("dropped a response from %s whose top Via is not ours", rx.src.to_string().c_str());
+    SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
+                      "dropped a response from %s whose top Via is not ours",
+                      rx.src.to_string().c_str());
     return;
   }
   Transport t;
   core::net::SocketAddr dst;
   if (!next_via(msg, &next) || !response_target(next, &t, &dst)) {
     stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
-    LOG_INFO("dropped a response from %s: no usable Via after ours", rx.src.to_string().c_str());
+    SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
+                      "dropped a response from %s: no usable Via after ours",
+                      rx.src.to_string().c_str());
     return;
   }
   std::optional<MessageContext> ctx;
@@ -152,10 +177,7 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
       return;
     }
   }
-  uint64_t conn = 0;
-  uint64_t id = 0;
-  auto i = ours.param("i");
-  if (i.has_value && core::sip::parse_uint(i.value, UINT64_MAX, id)) conn = id;
+  uint64_t conn = connection_of(rx, ours);
   core::sip::MessageEdit edit(msg.data());
   core::PoolString& out = out_buffer(OutSlot::kResponse);
   if (ctx) ctx->add_reply_edits(edit);
@@ -168,8 +190,9 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
   int hint = local && t == Transport::kUdp ? local->listener_id : -1;
   if (sender_.send(t, dst, out, conn, hint) == core::net::SendResult::kFailed) {
     stats_.send_failed.fetch_add(1, std::memory_order_relaxed);
-    LOG_INFO("could not send a response to %s over %s", dst.to_string().c_str(),
-             core::net::transport_name(t));
+    SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
+                      "could not send a response to %s over %s", dst.to_string().c_str(),
+                      core::net::transport_name(t));
     return;
   }
   stats_.replies_forwarded.fetch_add(1, std::memory_order_relaxed);

@@ -26,6 +26,7 @@ class StatelessProxy : public core::net::MessageHandler {
  private:
   void handle_request(const core::net::ReceivedMessage& rx, const core::sip::SipMessage& msg);
   void handle_response(const core::net::ReceivedMessage& rx, const core::sip::SipMessage& msg);
+  uint64_t connection_of(const core::net::ReceivedMessage& rx, const core::sip::Via& ours);
   // Replies `code` to a request the parser or validator refused, when its Via allows a reply.
   void refuse(const core::net::ReceivedMessage& rx, const core::sip::SipMessage& msg, int code,
               std::string_view reason);
@@ -35,6 +36,8 @@ class StatelessProxy : public core::net::MessageHandler {
   Sender& sender_;
   ProxySettings settings_;
   ProxyStats stats_;
+  ConnTag conn_tag_;
+  ProxyLog log_;
   ProxyEnv env_;
 };
 
