@@ -59,6 +59,11 @@ Net::~Net() {
 
 int Net::add_listener(const ListenSpec& spec) {
   if (started_) return -1;  // the workers own their listener lists once running
+  if (spec.transport == Transport::kTls && spec.factory == nullptr) {
+    LOG_ERR("cannot listen on tls:%s: no TLS socket factory (ser built without TLS?)",
+            spec.address.to_string().c_str());
+    return -1;
+  }
   int id = static_cast<int>(specs_.size());
   bool stream = spec.transport != Transport::kUdp;
   SocketAddr addr = spec.address;

@@ -15,6 +15,7 @@
 #include "core/base/log.h"
 #include "core/base/pool.h"
 #include "core/net/connection_table.h"
+#include "core/net/net_log.h"
 #include "core/net/socket_addr.h"
 #include "core/net/transport_socket.h"
 
@@ -108,7 +109,8 @@ class Net {
   int add_listener(const ListenSpec& spec);
   // The address a listener is bound to (with the port the kernel chose for port 0).
   SocketAddr listen_address(int listener_id) const;
-  // Factory for outbound connections of `transport` (plain TCP by default).
+  // Factory for outbound connections of `transport` (plain TCP by default; TLS has none by
+  // default: a TLS send without one fails rather than go out in the clear).
   void set_client_factory(Transport transport, TransportSocketFactory* factory);
 
   bool start();
@@ -166,8 +168,9 @@ class Net {
   ConnectionTable table_;
   std::unique_ptr<Counters> counters_;
   TransportSocketFactory* client_factories_[3] = {nullptr, nullptr, nullptr};
-  LogThrottle refuse_log_;
-  LogThrottle drop_log_;
+  LogThrottle refuse_log_{1000, 1, "connection refused"};
+  LogThrottle drop_log_{1000, 1, "message dropped"};
+  NetLog log_;
   std::atomic<uint64_t> next_id_{1};
   std::atomic<size_t> active_{0};
   bool started_ = false;

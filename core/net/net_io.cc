@@ -252,6 +252,16 @@ bool Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAd
 bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data,
                            std::string_view server_name) {
   if (!dst.valid() || dst.port() == 0) return false;
+  TransportSocketFactory* factory = client_factories_[static_cast<int>(t)];
+  if (factory == nullptr && t == Transport::kTls) {
+    // Asked for TLS (sips:, transport=tls, forward_tls): never in the clear instead.
+    SER_LOG_THROTTLED(log_.no_tls, LogLevel::kError, nullptr,
+                      "send to tls:%s refused: no TLS for outbound connections (ser built "
+                      "without TLS, or disable_tls); not sent in the clear",
+                      dst.to_string().c_str());
+    return false;
+  }
+  if (factory == nullptr) factory = &default_factory();
   if (!try_acquire_slot()) {
     bump(counters_->refused);
     LOG_WARN("connect to %s:%s refused: tcp_max_connections (%zu) reached", transport_name(t),
@@ -278,8 +288,6 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
   p.outbound = true;
   p.local = local_address(fd);
   p.peer = dst;
-  TransportSocketFactory* factory = client_factories_[static_cast<int>(t)];
-  if (factory == nullptr) factory = &default_factory();
   TransportSocketOptions opts{false, p.local, p.peer, p.id, server_name};
   PoolPtr<TransportSocket> sock = factory->create(opts, shm_);
   PoolPtr<Connection> conn;

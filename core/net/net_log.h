@@ -1,0 +1,18 @@
+#pragma once
+// The throttles of the per-connection lines a peer can trigger at will, one per kind so that a
+// flood of one kind hides no other (LogThrottle: a burst per window, then a summary line).
+#include "core/base/log.h"
+
+namespace core::net {
+
+struct NetLog {
+  LogThrottle connect_failed{"connect failed"};
+  LogThrottle connect_timeout{"connect timeout"};
+  LogThrottle framing{"bad framing or message too big"};
+  LogThrottle handshake_timeout{"handshake timeout"};
+  LogThrottle send_timeout{"send timeout"};
+  LogThrottle closed{"connection closed"};
+  LogThrottle no_tls{"tls send refused: no TLS for outbound connections"};
+};
+
+}  // namespace core::net
