@@ -9,13 +9,14 @@ namespace core::sip {
 namespace {
 
 struct Line {
-  size_t end = 0;   // one past the last content byte (before CR LF or LF)
-  size_t next = 0;  // first byte of the following line
+  size_t end = 0;        // one past the last content byte (before CR LF or LF)
+  size_t next = 0;       // first byte of the following line
+  bool has_nul = false;  // a NUL among the content bytes: the caller decides (quoted-pair)
 };
 
 // Finds the end of the line starting at `pos`. CRLF ends a line; a bare LF is tolerated
-// (robustness, as most deployed parsers do); a bare CR or a NUL is an error. Never reads past
-// `buf`, and gives up after `max_len` bytes so an endless line cannot cost more than that.
+// (robustness, as most deployed parsers do); a bare CR is an error. Never reads past `buf`,
+// and gives up after `max_len` bytes so an endless line cannot cost more than that.
 ParseError scan_line(std::string_view buf, size_t pos, size_t max_len, Line& out) {
   const size_t window = buf.size() - pos > max_len + 2 ? max_len + 2 : buf.size() - pos;
   const char* begin = buf.data() + pos;
@@ -31,9 +32,7 @@ ParseError scan_line(std::string_view buf, size_t pos, size_t max_len, Line& out
   out.next = pos + len + 1;
   if (len > 0 && begin[len - 1] == '\r') --len;
   out.end = pos + len;
-  if (std::memchr(begin, '\0', len) != nullptr) {
-    return make_error(SipError::kNulByte, "NUL byte in headers");
-  }
+  out.has_nul = std::memchr(begin, '\0', len) != nullptr;
   if (std::memchr(begin, '\r', len) != nullptr) {
     return make_error(SipError::kBadLineEnding, "bare CR in headers");
   }
@@ -96,15 +95,20 @@ ParseError SipMessage::parse(std::string_view buffer, const ParseLimits& limits)
   Line first;
   ParseError err = scan_line(buf, 0, limits.max_line_length, first);
   if (!err.ok()) return err;
+  if (first.has_nul) return make_error(SipError::kNulByte, "NUL byte in the start line");
   start_line_len_ = static_cast<uint32_t>(first.end);
-  err = parse_start_line(buf.substr(0, first.end));
-  if (!err.ok()) return err;
+  const ParseError start = parse_start_line(buf.substr(0, first.end));
+  // A request line that ends in a SIP version is a request even when its version or its
+  // Request-URI is wrong: the headers are parsed too, so that it can be answered (505 or
+  // 400, RFC 4475 §3.1.2.7-9 and §3.1.2.15) instead of dropped.
+  if (!start.ok() && !is_request_) return start;
 
   size_t pos = first.next;
   headers_off_ = static_cast<uint32_t>(pos);
   err = parse_headers(buf, limits, pos);
   if (!err.ok()) return err;
-  return frame_body(buf, pos);
+  err = frame_body(buf, pos);
+  return err.ok() ? start : err;
 }
 
 ParseError SipMessage::parse_start_line(std::string_view line) {
@@ -113,7 +117,9 @@ ParseError SipMessage::parse_start_line(std::string_view line) {
   return parse_request_line(line);
 }
 
-// Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 §7.1).
+// Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 §7.1, §25.1): single SPs, no
+// other white space. The version is the last word; once it looks like one ("SIP/..."), the
+// line is taken as a request and later errors name what is wrong in it.
 ParseError SipMessage::parse_request_line(std::string_view line) {
   const size_t sp1 = line.find(' ');
   if (sp1 == std::string_view::npos) {
@@ -121,30 +127,34 @@ ParseError SipMessage::parse_request_line(std::string_view line) {
   }
   const std::string_view method = line.substr(0, sp1);
   if (!is_token(method)) return make_error(SipError::kBadMethod, "malformed method");
-  const size_t sp2 = line.find(' ', sp1 + 1);
-  if (sp2 == std::string_view::npos) {
-    return make_error(SipError::kBadStartLine, "request line without SIP version");
-  }
-  const std::string_view uri = line.substr(sp1 + 1, sp2 - sp1 - 1);
-  if (uri.empty()) return make_error(SipError::kBadRequestUri, "empty Request-URI");
-  for (char c : uri) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
-      return make_error(SipError::kBadRequestUri, "malformed Request-URI");
-    }
-  }
-  const std::string_view version = line.substr(sp2 + 1);
-  if (!iequals(version, "SIP/2.0")) {
-    if (istarts_with(version, "SIP/") && version.find(' ') == std::string_view::npos) {
-      return make_error(SipError::kBadVersion, "unsupported SIP version");
-    }
+  const size_t content_end = trim_right_sp(line, sp1 + 1, line.size());
+  const size_t sp2 = content_end > sp1 + 1 ? line.rfind(' ', content_end - 1) : sp1;
+  if (sp2 == sp1) return make_error(SipError::kBadStartLine, "request line without SIP version");
+  const std::string_view version = line.substr(sp2 + 1, content_end - sp2 - 1);
+  if (!istarts_with(version, "SIP/")) {
     return make_error(SipError::kBadStartLine, "malformed request line");
   }
   is_request_ = true;
   method_ = method_of(method);
-  method_off_ = 0;
   method_len_ = static_cast<uint32_t>(sp1);
   uri_off_ = static_cast<uint32_t>(sp1 + 1);
-  uri_len_ = static_cast<uint32_t>(uri.size());
+  uri_len_ = static_cast<uint32_t>(sp2 - sp1 - 1);
+  if (!iequals(version, "SIP/2.0")) {
+    return make_error(SipError::kBadVersion, "unsupported SIP version");
+  }
+  if (content_end != line.size()) {
+    return make_error(SipError::kBadStartLine, "white space after the SIP version");
+  }
+  const std::string_view uri = request_uri();
+  if (uri.empty()) return make_error(SipError::kBadRequestUri, "empty Request-URI");
+  for (char c : uri) {
+    if (c == ' ' || c == '\t') {
+      return make_error(SipError::kBadRequestUri, "white space in the Request-URI");
+    }
+    if (static_cast<unsigned char>(c) < ' ' || c == 0x7f) {
+      return make_error(SipError::kBadRequestUri, "malformed Request-URI");
+    }
+  }
   return kParseOk;
 }
 
@@ -186,7 +196,8 @@ ParseError SipMessage::parse_headers(std::string_view buf, const ParseLimits& li
       pos = l.next;
       return kParseOk;
     }
-    if (buf[pos] == ' ' || buf[pos] == '\t') {
+    const bool fold = buf[pos] == ' ' || buf[pos] == '\t';
+    if (fold) {
       // RFC 3261 §7.3.1: a line starting with white space continues the previous header.
       if (header_count_ == 0) {
         return make_error(SipError::kFoldBeforeHeader, "continuation line before any header");
@@ -196,6 +207,14 @@ ParseError SipMessage::parse_headers(std::string_view buf, const ParseLimits& li
       err = add_header(buf, pos, l.end, l.next);
     }
     if (!err.ok()) return err;
+    // RFC 3261 §25.1: a quoted-pair may carry any octet but CR and LF, NUL included; a NUL
+    // anywhere else is refused. Checked over the whole header, as a quote may span a fold.
+    if (l.has_nul) {
+      const size_t begin = headers_[header_count_ - 1].offset;
+      if (!nul_only_in_quoted_pairs(buf.substr(begin, l.end - begin))) {
+        return make_error(SipError::kNulByte, "NUL byte in headers");
+      }
+    }
     pos = l.next;
   }
 }

@@ -67,6 +67,9 @@ class SipMessage {
   static constexpr size_t kMaxHeaders = 96;
 
   // Parses `buffer`, which holds one message (a datagram, or a frame from find_frame).
+  // A request line that ends in "SIP/..." makes is_request() true even when the line is
+  // otherwise wrong (kBadVersion, kBadRequestUri, kBadStartLine): the headers are then parsed
+  // as well, so that the request can be answered.
   // CRLFs before the start line are skipped (RFC 3261 §7.5). With Content-Length the message
   // ends after that many body bytes (extra datagram bytes are ignored, RFC 3261 §18.3);
   // without it the body runs to the end of the buffer. Bare LF line ends are tolerated.
@@ -74,8 +77,10 @@ class SipMessage {
 
   // The checks a stateless proxy needs before forwarding (RFC 3261 §8.1.1, §16.3): To, From,
   // Call-ID, CSeq and Via present, the single-instance ones not repeated, CSeq well formed
-  // and (for a request) naming the request's method, the top Via parsable, Max-Forwards 0..255
-  // when present, From/To parsable and a sip:/sips: Request-URI parsable. Max-Forwards may be
+  // and (for a request) naming the request's method, the top Via parsable, SIP/2.0 and with
+  // more than the magic cookie as branch, Max-Forwards 0..255 when present, From/To parsable;
+  // for a request also a sip:/sips: Request-URI parsable and without headers, every Contact
+  // parsable and a Date in RFC 1123 form (the RFC 4475 §3.1.2 cases). Max-Forwards may be
   // absent: a proxy adds one (RFC 3261 §16.6 step 3) rather than rejecting the request.
   // `top` (optional) receives the parsed top Via, so the caller need not parse it again.
   ParseError validate(Via* top = nullptr) const;
@@ -131,6 +136,7 @@ class SipMessage {
   ParseError frame_body(std::string_view buf, size_t body_start);
   ParseError validate_single_instances() const;
   ParseError validate_request_fields() const;
+  ParseError validate_contacts() const;
 
   std::string_view data_;
   bool is_request_ = false;

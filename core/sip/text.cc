@@ -26,6 +26,24 @@ size_t quoted_string_length(std::string_view s) {
   return 0;
 }
 
+bool nul_only_in_quoted_pairs(std::string_view headers) {
+  bool quoted = false;
+  for (size_t i = 0; i < headers.size(); ++i) {
+    const char c = headers[i];
+    if (c == '\0') return false;  // an escaped NUL is skipped below, never seen here
+    if (c == '\n') {
+      const bool fold = i + 1 < headers.size() && (headers[i + 1] == ' ' || headers[i + 1] == '\t');
+      quoted = quoted && fold;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == '\\' && quoted && i + 1 < headers.size() && headers[i + 1] != '\r' &&
+               headers[i + 1] != '\n') {
+      ++i;
+    }
+  }
+  return true;
+}
+
 bool ValueSplitter::next(std::string_view& value) {
   while (!rest_.empty()) {
     size_t i = 0;

@@ -114,4 +114,9 @@ class ValueSplitter {
 // backslash escapes (RFC 3261 §25.1 quoted-pair); 0 when it is not terminated.
 size_t quoted_string_length(std::string_view s);
 
+// True when every NUL in `headers` (header lines, folds included) is the escaped octet of a
+// quoted-pair inside a quoted string (RFC 3261 §25.1: quoted-pair = "\" (%x00-09 / %x0B-0C /
+// %x0E-7F)). A line that is not a fold starts outside any quote.
+bool nul_only_in_quoted_pairs(std::string_view headers);
+
 }  // namespace core::sip
