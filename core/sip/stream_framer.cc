@@ -94,7 +94,9 @@ Frame find_frame(std::string_view b, size_t max_message_size) {
   const size_t limit = b.size() < max_message_size ? b.size() : max_message_size;
   const size_t headers_end = find_headers_end(b, limit);
   const size_t scanned = headers_end == std::string_view::npos ? limit : headers_end;
-  if (std::memchr(b.data(), '\0', scanned) != nullptr) {
+  // A NUL may only be the escaped octet of a quoted-pair (RFC 3261 §25.1).
+  if (std::memchr(b.data(), '\0', scanned) != nullptr &&
+      !nul_only_in_quoted_pairs(b.substr(0, scanned))) {
     return make_frame(Frame::Kind::kError, 0, "NUL byte in headers");
   }
   if (headers_end == std::string_view::npos) {
