@@ -56,7 +56,10 @@ void StatelessProxy::on_message(const ReceivedMessage& rx) {
 void StatelessProxy::refuse(const ReceivedMessage& rx, const SipMessage& msg, int code,
                             std::string_view reason) {
   Via top;
-  if (!msg.is_request() || msg.method() == core::sip::Method::kAck || !msg.top_via(top).ok() ||
+  // A Via of another SIP version is parsed whole: the 505 goes back over it.
+  const auto via = msg.top_via(top);
+  const bool via_usable = via.ok() || via.code == core::sip::SipError::kBadVersion;
+  if (!msg.is_request() || msg.method() == core::sip::Method::kAck || !via_usable ||
       !msg.first(HeaderType::kCallId) || !msg.first(HeaderType::kCSeq)) {
     stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
     SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
@@ -151,6 +154,13 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
     SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
                       "dropped a response from %s without a usable Via",
                       rx.src.to_string().c_str());
+    return;
+  }
+  // A malformed response is dropped, not relayed with its defect (RFC 4475 §3.1.2.4).
+  if (auto v = msg.validate(); !v.ok()) {
+    stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
+    LOG_INFO("dropped a malformed response from %s: %.*s", rx.src.to_string().c_str(),
+             static_cast<int>(v.reason.size()), v.reason.data());
     return;
   }
   if (!locals_.is_myself(ours.host(), ours.port())) {

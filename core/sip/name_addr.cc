@@ -28,7 +28,12 @@ ParseError NameAddr::parse(std::string_view value) {
     const size_t gt = rest.find('>');
     if (gt == std::string_view::npos) return bad("unterminated '<'");
     brackets_ = true;
-    uri_ = trim_lws(rest.substr(1, gt - 1));
+    uri_ = rest.substr(1, gt - 1);
+    // LAQUOT addr-spec RAQUOT: no white space inside the brackets (RFC 3261 §25.1;
+    // RFC 4475 §3.1.2.13 answers such a request 400).
+    for (char c : uri_) {
+      if (is_lws(c)) return bad("white space inside <>");
+    }
     rest = rest.substr(gt + 1);
   } else {
     // addr-spec: the URI cannot contain ';' here, so the first one starts header params.

@@ -24,6 +24,26 @@ constexpr Required kRequired[] = {
     {HeaderType::kVia, "missing Via", ""},
 };
 
+bool is_one_of(std::string_view word, std::string_view list) {
+  for (size_t i = 0; i + 3 <= list.size(); i += 3) {
+    if (word == list.substr(i, 3)) return true;
+  }
+  return false;
+}
+
+// SIP-date = wkday "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT"
+// (RFC 3261 §25.1, the rfc1123-date of RFC 2616 §3.3.1), e.g. "Sat, 13 Nov 2010 23:29:00 GMT".
+bool is_sip_date(std::string_view v) {
+  constexpr std::string_view kShape = "www, dd mmm dddd dd:dd:dd GMT";
+  if (v.size() != kShape.size()) return false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const char want = kShape[i];
+    if (want == 'd' ? !is_digit(v[i]) : (want != 'w' && want != 'm' && v[i] != want)) return false;
+  }
+  return is_one_of(v.substr(0, 3), "MonTueWedThuFriSatSun") &&
+         is_one_of(v.substr(8, 3), "JanFebMarAprMayJunJulAugSepOctNovDec");
+}
+
 }  // namespace
 
 ParseError parse_cseq(std::string_view value, CSeq& out) {
@@ -104,8 +124,13 @@ ParseError SipMessage::validate(Via* top) const {
   err = max_forwards(mf);
   if (!err.ok()) return err;
   Via via;
-  err = top_via(top ? *top : via);
+  Via& first_via = top ? *top : via;
+  err = top_via(first_via);
   if (!err.ok()) return err;
+  // RFC 4475 §3.2.1: the cookie alone claims an RFC 3261 branch and identifies nothing.
+  if (first_via.branch().value == kBranchCookie) {
+    return make_error(SipError::kBadVia, "Via branch is the magic cookie alone");
+  }
   NameAddr addr;
   if (!addr.parse(value(*first(HeaderType::kFrom))).ok()) {
     return make_error(SipError::kBadNameAddr, "malformed From");
@@ -130,15 +155,45 @@ ParseError SipMessage::validate_single_instances() const {
   return kParseOk;
 }
 
-// A sip:/sips: Request-URI must parse; other schemes (tel:, urn:...) pass through untouched
-// as long as they look like an absoluteURI; the routing script decides what to do with them.
+// A sip:/sips: Request-URI must parse and carry no headers (RFC 3261 §19.1.1: not allowed in
+// a Request-URI; a proxy must not pass them on, RFC 4475 §3.1.2.10); other schemes (tel:,
+// urn:...) pass through untouched as long as they look like an absoluteURI; the routing
+// script decides what to do with them. Contact and Date are checked too: a stateless proxy
+// forwards them as they are, so a malformed one is refused rather than passed on.
 ParseError SipMessage::validate_request_fields() const {
   const std::string_view uri = request_uri();
   if (istarts_with(uri, "sip:") || istarts_with(uri, "sips:")) {
     SipUri parsed;
-    return parsed.parse(uri);
+    ParseError err = parsed.parse(uri);
+    if (!err.ok()) return err;
+    if (!parsed.headers().empty()) {
+      return make_error(SipError::kBadRequestUri, "headers in the Request-URI");
+    }
+  } else if (!has_uri_scheme(uri)) {
+    return make_error(SipError::kBadRequestUri, "malformed Request-URI");
   }
-  if (!has_uri_scheme(uri)) return make_error(SipError::kBadRequestUri, "malformed Request-URI");
+  ParseError err = validate_contacts();
+  if (!err.ok()) return err;
+  const HeaderField* date = find("Date");
+  if (date != nullptr && !is_sip_date(value(*date))) {
+    return make_error(SipError::kBadHeaderValue, "malformed Date");
+  }
+  return kParseOk;
+}
+
+// Contact = ("*" / (contact-param *(COMMA contact-param))) (RFC 3261 §20.10); an addr-spec
+// with ',', ';' or '?' must be a name-addr (RFC 4475 §3.1.2.12), which NameAddr enforces.
+ParseError SipMessage::validate_contacts() const {
+  for (const HeaderField* h = first(HeaderType::kContact); h != nullptr;
+       h = next(h, HeaderType::kContact)) {
+    ValueSplitter values(value(*h));
+    std::string_view v;
+    NameAddr addr;
+    while (values.next(v)) {
+      if (!addr.parse(v).ok()) return make_error(SipError::kBadNameAddr, "malformed Contact");
+    }
+    if (values.malformed()) return make_error(SipError::kBadNameAddr, "malformed Contact");
+  }
   return kParseOk;
 }
 

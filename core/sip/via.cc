@@ -50,7 +50,14 @@ ParseError Via::parse(std::string_view via_parm) {
   err = parse_host_port(trim_lws(rest.substr(0, semi)), true, SipError::kBadVia, sent_by_);
   if (!err.ok()) return err;
   params_ = rest.substr(semi);
-  return parse_params();
+  err = parse_params();
+  if (!err.ok()) return err;
+  // Parsed whole, so that a request from another SIP version can still be answered 505
+  // (RFC 3261 §8.2.2 via §16.3 step 1) over this Via.
+  if (protocol_version_ != "2.0") {
+    return make_error(SipError::kBadVersion, "unsupported SIP version in Via");
+  }
+  return kParseOk;
 }
 
 ParseError Via::parse_protocol(std::string_view& rest) {
@@ -58,9 +65,7 @@ ParseError Via::parse_protocol(std::string_view& rest) {
       !take_token(rest, transport_name_, false)) {
     return bad_via("malformed sent-protocol");
   }
-  if (!iequals(protocol_name_, "SIP") || protocol_version_ != "2.0") {
-    return bad_via("unsupported Via protocol");
-  }
+  if (!iequals(protocol_name_, "SIP")) return bad_via("unsupported Via protocol");
   transport_ = transport_of(transport_name_);
   return kParseOk;
 }
@@ -102,9 +107,10 @@ Param Via::param(std::string_view name) const {
   return find_param(params_, name, true);
 }
 
-// The cookie is case-sensitive (RFC 3261 §8.1.1.7).
+// The cookie is case-sensitive (RFC 3261 §8.1.1.7). The cookie alone identifies nothing
+// (RFC 4475 §3.2.1): such a branch is not an RFC 3261 one.
 bool Via::has_rfc3261_branch() const {
-  return branch_.value.starts_with(kBranchCookie);
+  return branch_.value.size() > kBranchCookie.size() && branch_.value.starts_with(kBranchCookie);
 }
 
 }  // namespace core::sip

@@ -51,12 +51,19 @@ TEST_F(ProxyTest, RewriteHostNeverDropsALongUser) {
     EXPECT_NE(s.data.rfind("INVITE sip:203.0.113.20 SIP/2.0\r\n", 0), 0u) << "user dropped";
 }
 
-TEST_F(ProxyTest, RewriteHostNeverDropsLongUriHeaders) {
+TEST_F(ProxyTest, RewriteHostNeverDropsLongUriParameters) {
   use_script("route { rewritehost(\"203.0.113.20\"); forward(); }");
-  std::string hdrs = "X=" + std::string(TextArena::kSize + 10, 'h');
-  receive(invite("", ";branch=z9hG4bKabc123", "sip:bob@203.0.113.5?" + hdrs));
+  std::string params = ";x=" + std::string(TextArena::kSize + 10, 'p');
+  receive(invite("", ";branch=z9hG4bKabc123", "sip:bob@203.0.113.5" + params));
   for (const Sent& s : sender_.sent)
-    EXPECT_NE(s.data.rfind("INVITE sip:bob@203.0.113.20 SIP/2.0\r\n", 0), 0u) << "headers dropped";
+    EXPECT_NE(s.data.rfind("INVITE sip:bob@203.0.113.20 SIP/2.0\r\n", 0), 0u) << "params dropped";
+}
+
+// RFC 3261 §19.1.1: headers are not allowed in a Request-URI, and a proxy must not pass them
+// on (RFC 4475 §3.1.2.10): such a request is answered 400.
+TEST_F(ProxyTest, RequestUriWithHeadersIsRefused) {
+  receive(invite("", ";branch=z9hG4bKabc123", "sip:bob@203.0.113.5?Route=%3Csip:x%3E"));
+  EXPECT_EQ(only_sent().data.rfind("SIP/2.0 400 headers in the Request-URI\r\n", 0), 0u);
 }
 
 }  // namespace

@@ -108,7 +108,6 @@ TEST(ViaTest, RejectsMalformedVias) {
       "SIP/2.0/UDP",
       "SIP/2.0/UDP ",
       "SIP/2.0 UDP h",
-      "SIP/3.0/UDP h",
       "XIP/2.0/UDP h",
       "SIP/2.0/UDPh",
       "SIP/2.0/UDP h:",
@@ -136,6 +135,24 @@ TEST(ViaTest, RejectsMalformedVias) {
     EXPECT_EQ(err.code, SipError::kBadVia) << '"' << text << '"';
     EXPECT_FALSE(err.reason.empty());
   }
+}
+
+// Another SIP version is reported as such, with the Via parsed whole: a request of that
+// version is answered 505 over it (RFC 4475 §3.1.2.15).
+TEST(ViaTest, OtherSipVersionIsParsedAndReported) {
+  Via via;
+  const ParseError err = via.parse("SIP/7.0/UDP c.example.com;rport;branch=z9hG4bKkdjuw");
+  EXPECT_EQ(err.code, SipError::kBadVersion);
+  EXPECT_EQ(via.protocol_version(), "7.0");
+  EXPECT_EQ(via.host(), "c.example.com");
+  EXPECT_TRUE(via.rport().present());
+}
+
+// RFC 4475 §3.2.1: the magic cookie alone is no RFC 3261 branch.
+TEST(ViaTest, CookieAloneIsNoRfc3261Branch) {
+  Via via;
+  ASSERT_TRUE(via.parse("SIP/2.0/UDP h;branch=z9hG4bK").ok());
+  EXPECT_FALSE(via.has_rfc3261_branch());
 }
 
 }  // namespace
