@@ -7,7 +7,7 @@ set -euo pipefail
 want=${1:-build}
 build_pkgs=(g++ make cmake pkg-config libssl-dev openssl libevent-dev libinih-dev
             libboost-program-options-dev libgtest-dev googletest)
-test_pkgs=(sip-tester iproute2 procps testssl.sh bsdextrautils)
+test_pkgs=(sip-tester iproute2 procps testssl.sh bsdextrautils python3)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
