@@ -134,7 +134,8 @@ PostIoAction TlsSocket::drive_handshake(bool& completed) {
     return PostIoAction::kClose;
   }
   if (!sent) {
-    SER_LOG(LogLevel::kInfo, prefix(), "handshake failed: peer closed the connection");
+    SER_LOG_THROTTLED(stats_.log().handshake_failed, LogLevel::kInfo, prefix(),
+                      "handshake failed: peer closed the connection");
     stats_.handshake_failed(HandshakeFailure::kPeerClosed);
     release_slot();
     return PostIoAction::kClose;
@@ -164,11 +165,12 @@ void TlsSocket::handshake_finished() {
   release_slot();
   const TlsFacts& f = *facts_;
   const char* verified = f.peer_verified ? " (verified)" : " (NOT verified)";
+  core::LogEscaped cn(f.peer_cn), sni(f.sni);  // the peer's words
   SER_LOG(LogLevel::kInfo, prefix(), "tls handshake done: %s %s%s, %s%s%s, %s%s%s%s",
           f.version.c_str(), f.cipher.c_str(), f.session_reused ? " (resumed)" : "",
-          f.peer_certificate ? "peer CN=" : "no peer certificate", f.peer_cn.c_str(),
+          f.peer_certificate ? "peer CN=" : "no peer certificate", cn.c_str(),
           f.peer_certificate ? verified : "", f.domain.c_str(), f.sni.empty() ? "" : ", sni \"",
-          f.sni.c_str(), f.sni.empty() ? "" : "\"");
+          sni.c_str(), f.sni.empty() ? "" : "\"");
 }
 
 void TlsSocket::handshake_failed() {
@@ -176,8 +178,8 @@ void TlsSocket::handshake_failed() {
   stats_.handshake_failed(kind);
   release_slot();
   // A peer that just went away (a port probe, a scanner) is not the operator's problem.
-  SER_LOG(kind == HandshakeFailure::kPeerClosed ? LogLevel::kInfo : LogLevel::kWarning, prefix(),
-          "%s", engine_.error().c_str());
+  LogLevel level = kind == HandshakeFailure::kPeerClosed ? LogLevel::kInfo : LogLevel::kWarning;
+  SER_LOG_THROTTLED(stats_.log().handshake_failed, level, prefix(), "%s", engine_.error().c_str());
 }
 
 // Ciphertext from the fd, once and bounded (the connection calls again on the next readable
@@ -208,7 +210,8 @@ IoResult TlsSocket::do_read(core::net::ReadBuffer& buffer) {
   }
   if (const char* error = read_ciphertext()) {
     if (!handshake_done()) {
-      SER_LOG(LogLevel::kInfo, prefix(), "handshake failed: %s", error);
+      SER_LOG_THROTTLED(stats_.log().handshake_failed, LogLevel::kInfo, prefix(),
+                        "handshake failed: %s", error);
       stats_.handshake_failed(io_failed_ ? HandshakeFailure::kPeerClosed
                                          : HandshakeFailure::kOther);
       release_slot();
@@ -256,7 +259,8 @@ PostIoAction TlsSocket::read_plaintext(core::net::ReadBuffer& buffer, IoResult& 
         r.end_of_stream = true;
         return PostIoAction::kKeepOpen;
       case TlsResult::kError:
-        SER_LOG(LogLevel::kWarning, prefix(), "%s", engine_.error().c_str());
+        SER_LOG_THROTTLED(stats_.log().tls_error, LogLevel::kWarning, prefix(), "%s",
+                          engine_.error().c_str());
         return PostIoAction::kClose;
     }
   }
@@ -286,7 +290,8 @@ IoResult TlsSocket::do_write(std::string_view data) {
     r.bytes += taken;
     if (t == TlsResult::kError || t == TlsResult::kClosed) {
       if (t == TlsResult::kError)
-        SER_LOG(LogLevel::kWarning, prefix(), "%s", engine_.error().c_str());
+        SER_LOG_THROTTLED(stats_.log().tls_error, LogLevel::kWarning, prefix(), "%s",
+                          engine_.error().c_str());
       r.action = PostIoAction::kClose;
       return r;
     }

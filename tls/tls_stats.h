@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "core/base/log.h"
 #include "tls/tls_errors.h"
 
 namespace tls {
@@ -24,8 +25,15 @@ struct TlsStatsSnapshot {
   uint64_t failed_total() const;
 };
 
+// Throttles of the TLS lines a peer can cause at will (core::LogThrottle), one per kind.
+struct TlsLog {
+  core::LogThrottle handshake_failed{"tls handshake failed"};
+  core::LogThrottle tls_error{"tls error on an established connection"};
+};
+
 class TlsStats {
  public:
+  TlsLog& log() { return log_; }
   void handshake_done() { bump(done_); }
   void handshake_failed(HandshakeFailure f) { bump(failed_[static_cast<size_t>(f)]); }
   void handshake_timeout() { bump(handshake_timeouts_); }
@@ -46,6 +54,7 @@ class TlsStats {
   std::atomic<uint64_t> send_timeouts_{0};
   std::atomic<uint64_t> limit_refusals_{0};
   std::atomic<uint64_t> close_notify_{0};
+  TlsLog log_;
 };
 
 }  // namespace tls

@@ -17,6 +17,9 @@
 namespace core::net {
 
 #define CONN_LOG(level, ...) SER_LOG(level, prefix_, __VA_ARGS__)
+// A line the peer can cause at will: through the Net's throttle of its kind (NetLog).
+#define CONN_LOG_THROTTLED(kind, level, ...) \
+  SER_LOG_THROTTLED(net_.log_.kind, level, prefix_, __VA_ARGS__)
 
 const char* close_reason_name(CloseReason reason) {
   switch (reason) {
@@ -121,7 +124,7 @@ void Connection::finish_connect() {
   socklen_t len = sizeof(err);
   if (::getsockopt(params_.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
   if (err != 0) {
-    CONN_LOG(LogLevel::kWarning, "connect failed: %s", strerror(err));
+    CONN_LOG_THROTTLED(connect_failed, LogLevel::kWarning, "connect failed: %s", strerror(err));
     bump(net_.counters_->connect_failed);
     close(CloseReason::kConnectFailed);
     return;
@@ -233,8 +236,9 @@ bool Connection::dispatch(std::string_view data, size_t& consumed) {
 
 void Connection::stream_error(std::string_view buffered, bool too_big, std::string_view reason) {
   bump(too_big ? net_.counters_->too_big : net_.counters_->framing_errors);
-  CONN_LOG(LogLevel::kWarning, "%s: %.*s; closing", too_big ? "message too big" : "bad framing",
-           static_cast<int>(reason.size()), reason.data());
+  CONN_LOG_THROTTLED(framing, LogLevel::kWarning, "%s: %.*s; closing",
+                     too_big ? "message too big" : "bad framing", static_cast<int>(reason.size()),
+                     reason.data());
   // Stop reading first: the handler may queue a 400/513 that is flushed before the close.
   if (reading_) read_event_.disable();
   reading_ = false;
@@ -259,8 +263,9 @@ void Connection::apply_backpressure() {
     read_event_.disable();
     paused_ = true;
     deadlines_.clear(DeadlineKind::kMessageRead);  // unread bytes wait for us, not the peer
-    CONN_LOG(LogLevel::kInfo, "peer not reading its replies (%zu bytes pending): reading paused",
-             wbuf_.size());
+    CONN_LOG_THROTTLED(backpressure, LogLevel::kInfo,
+                       "peer not reading its replies (%zu bytes pending): reading paused",
+                       wbuf_.size());
   } else if (paused_ && wbuf_.size() < kWriteLowWater) {
     read_event_.enable();
     paused_ = false;
@@ -398,27 +403,28 @@ void Connection::deadline_passed(DeadlineKind kind) {
   switch (kind) {
     case DeadlineKind::kConnect:
       bump(net_.counters_->connect_timeouts);
-      CONN_LOG(LogLevel::kWarning, "connect timeout");
+      CONN_LOG_THROTTLED(connect_timeout, LogLevel::kWarning, "connect timeout");
       close(CloseReason::kConnectTimeout);
       return;
     case DeadlineKind::kHandshake:
       bump(net_.counters_->handshake_timeouts);
-      CONN_LOG(LogLevel::kWarning, "handshake timeout");
+      CONN_LOG_THROTTLED(handshake_timeout, LogLevel::kWarning, "handshake timeout");
       close(CloseReason::kHandshakeTimeout);
       return;
     case DeadlineKind::kSend:
       bump(net_.counters_->send_timeouts);
-      CONN_LOG(LogLevel::kWarning, "send timeout: peer not reading, %zu bytes pending",
-               wbuf_.size());
+      CONN_LOG_THROTTLED(send_timeout, LogLevel::kWarning,
+                         "send timeout: peer not reading, %zu bytes pending", wbuf_.size());
       close(CloseReason::kSendTimeout);
       return;
     case DeadlineKind::kMessageRead:
       bump(net_.counters_->msg_read_timeouts);
-      CONN_LOG(LogLevel::kWarning,
-               "message read timeout: %zu bytes of a message still incomplete after %lld ms "
-               "(tcp_msg_read_timeout)",
-               rbuf_.size() + socket_->pending_input(),
-               static_cast<long long>(net_.settings_.msg_read_timeout.count()));
+      CONN_LOG_THROTTLED(
+          msg_read_timeout, LogLevel::kWarning,
+          "message read timeout: %zu bytes of a message still incomplete after %lld ms "
+          "(tcp_msg_read_timeout)",
+          rbuf_.size() + socket_->pending_input(),
+          static_cast<long long>(net_.settings_.msg_read_timeout.count()));
       close(CloseReason::kMessageReadTimeout);
       return;
     case DeadlineKind::kIdle:
@@ -456,16 +462,16 @@ void Connection::close(CloseReason reason) {
     bump(net_.counters_->closed_error);
   if (reason == CloseReason::kNoMemory) {
     Pool& pool = owner_.worker.pool();
-    CONN_LOG(LogLevel::kWarning,
-             "connection closed: out of memory (%s pool %zu of %zu bytes in use; raise -M / "
-             "pkg_mem_size, or -m / shm_mem_size)",
-             pool.name().c_str(), pool.stats().in_use, pool.budget());
+    CONN_LOG_THROTTLED(
+        closed, LogLevel::kWarning,
+        "connection closed: out of memory (%s pool %zu of %zu bytes in use; raise -M / "
+        "pkg_mem_size, or -m / shm_mem_size)",
+        pool.name().c_str(), pool.stats().in_use, pool.budget());
   } else {
-    CONN_LOG(reason == CloseReason::kEof || reason == CloseReason::kShutdown ||
-                     reason == CloseReason::kIdle
-                 ? LogLevel::kDebug
-                 : LogLevel::kInfo,
-             "connection closed: %s", close_reason_name(reason));
+    bool usual = reason == CloseReason::kEof || reason == CloseReason::kShutdown ||
+                 reason == CloseReason::kIdle;
+    CONN_LOG_THROTTLED(closed, usual ? LogLevel::kDebug : LogLevel::kInfo, "connection closed: %s",
+                       close_reason_name(reason));
   }
   rbuf_.release();
   wbuf_.release();

@@ -11,6 +11,8 @@ struct NetLog {
   LogThrottle framing{"bad framing or message too big"};
   LogThrottle handshake_timeout{"handshake timeout"};
   LogThrottle send_timeout{"send timeout"};
+  LogThrottle msg_read_timeout{"message read timeout"};
+  LogThrottle backpressure{"peer not reading its replies"};
   LogThrottle closed{"connection closed"};
   LogThrottle no_tls{"tls send refused: no TLS for outbound connections"};
 };

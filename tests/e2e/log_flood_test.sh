@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Logs stay readable under attack. 200 connections that send plain-text garbage to the TLS port
+# (each a failed handshake) give a bounded number of "handshake failed" lines and a summary
+# "... and N more in the last 10 s" whose counts add up to the 200. A TLS client whose SNI
+# holds a line feed and an escape byte (openssl s_client sends what it is given) shows up in
+# the log escaped, in ser's own handshake line and in the route script's log() of $tls_sni: no
+# line of the log is forged by a peer (or such an SNI is refused, and nothing raw is logged).
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tls_lib.sh"
+tls_require_build
+tls_make_certs
+
+P=$(tls_port)
+cat >"$E2E_TMP/ser.cfg" <<CFG
+listen = tls:127.0.0.1:$P
+children = 2
+log_level = 3
+$(tls_server_params server)
+route { log(1, "script sni=\$tls_sni\n"); sl_send_reply(200, "OK"); }
+CFG
+start_ser "$E2E_TMP/ser.cfg" ser || { fail "ser start"; e2e_finish; }
+LOG=$E2E_TMP/ser.log
+
+# 1. 200 failed handshakes, one after the other (each connection is closed by ser).
+for i in $(seq 1 200); do
+  exec {fd}<>"/dev/tcp/127.0.0.1/$P" || continue
+  printf 'GET / HTTP/1.0 %s\r\n\r\n' "$i" >&"$fd"
+  timeout 5 cat <&"$fd" >/dev/null 2>&1
+  exec {fd}>&-
+done
+stop_ser
+
+lines=$(grep -c "handshake failed" "$LOG")
+singles=$(grep "handshake failed" "$LOG" | grep -vc "more in the last")
+summaries=$(grep -E "handshake failed: and [0-9,]+ more in the last [0-9]+ s" "$LOG")
+summarised=$(sed -nE 's/.*handshake failed: and ([0-9,]+) more in the last.*/\1/p' "$LOG" | tr -d , |
+  awk '{s += $1} END {print s + 0}')
+if [ "$lines" -le 40 ] && [ -n "$summaries" ]; then
+  pass "200 failed handshakes gave $lines log lines, e.g. '$(grep -m1 -oE 'handshake failed: and .*' "$LOG")'"
+else
+  fail "200 failed handshakes gave $lines 'handshake failed' lines, summary: '${summaries:-none}'"
+fi
+if [ $((singles + summarised)) -eq 200 ]; then
+  pass "the lines and the summaries account for all 200 ($singles logged, $summarised summarised)"
+else
+  fail "lines and summaries count $singles + $summarised, not 200"
+fi
+closed=$(grep -c "connection closed" "$LOG")
+[ "$closed" -le 40 ] && pass "'connection closed' lines bounded too ($closed)" ||
+  fail "$closed 'connection closed' lines for 200 connections"
+
+# 2. An SNI with a line feed and an ESC byte.
+start_ser "$E2E_TMP/ser.cfg" ser2 || { fail "ser restart"; e2e_finish; }
+LOG=$E2E_TMP/ser2.log
+sni=$'evil\nERROR: forged line\x1b[2J.example.org'
+got=$(tls_options "$E2E_TMP/sni" "127.0.0.1:$P" -servername "$sni")
+stop_ser
+if log_has '^ERROR: forged line' "$LOG" || grep -q $'\x1b' "$LOG"; then
+  fail "a peer's SNI wrote raw bytes into the log: $(grep -n 'forged' "$LOG" | tr '\n' '|')"
+elif [ "$got" = "SIP/2.0 200 OK" ]; then
+  if grep -qF 'sni "evil\x0aERROR: forged line\x1b[2J.example.org"' "$LOG" &&
+    grep -qF 'script sni=evil\x0aERROR: forged line\x1b[2J.example.org' "$LOG"; then
+    pass "the SNI is logged escaped: $(grep -m1 -oF 'script sni=evil\x0aERROR: forged line\x1b[2J.example.org' "$LOG")"
+  else
+    fail "the SNI is not logged as expected: $(grep -n 'evil' "$LOG" | tr '\n' '|')"
+  fi
+else
+  # A server that refuses such a name as malformed must still log nothing raw (checked above).
+  pass "an SNI with control bytes was refused ('$got') and nothing raw reached the log"
+fi
+e2e_finish
