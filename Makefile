@@ -6,6 +6,9 @@
 #   make certs         make the test CA and certificates etc/ser.cfg points at (certs/)
 #   make bench         build and run the benchmarks (prints figures)
 #   make install PREFIX=/usr/local
+#   make test SAN=1    the same tests built with ASan + UBSan, in build-san/
+#   make fuzz          build the libFuzzer targets with clang (build-fuzz/), run each FUZZ_SECONDS
+#   make tsan          the net worker/queue tests under ThreadSanitizer, in build-tsan/
 TLS ?= 1
 PREFIX ?= /usr/local
 BUILD ?= build
@@ -13,8 +16,23 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 CFG ?= etc/ser.cfg
 RUN_ARGS ?= -D -E
+SAN ?= 0
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= sip_message stream_framer cfg_parser tls_ini tls_engine
+SANITIZE :=
+TEST_ENV :=
+TEST_ARGS :=
+ifeq ($(SAN),1)
+  BUILD := build-san
+  SANITIZE := address,undefined
+  # A report fails the process (and so the test): halt_on_error; LSan checks leaks at exit.
+  # The TLS=0 build test builds a tree of its own: not a sanitizer test, skipped here.
+  TEST_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 SER_SANITIZED=1
+  TEST_ARGS := -E '^e2e\.notls_build_test$$'
+endif
 
-.PHONY: all deps test-deps configure build test run certs bench install clean
+.PHONY: all deps test-deps fuzz-deps configure build test run certs bench install clean fuzz tsan
 
 all: build
 
@@ -26,13 +44,30 @@ test-deps:
 
 configure: deps
 	@cmake -S . -B $(BUILD) -DTLS=$(if $(filter 0,$(TLS)),OFF,ON) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
-	  -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	  -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DSANITIZE=$(SANITIZE) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 test: test-deps build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	@cd $(BUILD) && $(TEST_ENV) ctest --output-on-failure -j $(JOBS) --timeout 600 $(TEST_ARGS)
+
+fuzz-deps:
+	@tools/install-deps.sh fuzz
+
+# libFuzzer needs clang; its own build tree, every library instrumented (ASan + UBSan).
+fuzz: fuzz-deps
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DTLS=ON -DFUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build-fuzz --target fuzzers -j $(JOBS)
+	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# ThreadSanitizer over the net tests (workers, cross-worker queues, connection table) and the
+# in-process proxy tests. Not part of `make test`: run it when that code changes.
+tsan: deps
+	@cmake -S . -B build-tsan -DTLS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=thread >/dev/null
+	@cmake --build build-tsan --target net_tests integration_tests -j $(JOBS)
+	@cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./net_tests --gtest_brief=1 && \
+	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./integration_tests --gtest_brief=1
 
 certs: deps
 	@tools/make-test-certs.sh certs

@@ -288,6 +288,13 @@ std::string preprocess(Reader* r) {
   for (size_t i = 0; i < r->lines.size(); ++i) {
     const std::string& line = r->lines[i];
     int lineno = static_cast<int>(i) + 1;
+    // inih reads a C string: a NUL would end the file there, silently dropping what follows.
+    if (size_t nul = line.find('\0'); nul != std::string::npos) {
+      r->diags->error({r->path, lineno, static_cast<int>(nul) + 1},
+                      "NUL byte in the line (is this a text file?)");
+      out += '\n';
+      continue;
+    }
     size_t start = line.find_first_not_of(" \t\r");
     if (start == std::string::npos || line[start] == '#' || line[start] == ';') {
       out += '\n';
@@ -445,7 +452,7 @@ bool read_tls_ini(const std::string& path, const TlsSettings& defaults,
     else
       diags->note(d.loc, std::move(d.message));
   }
-  return !found.has_errors();
+  return !found.has_errors() && rc == 0;
 }
 
 }  // namespace cfg

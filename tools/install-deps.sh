@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Installs what building and testing ser needs, from Debian's packages.
 # Called by the Makefile when a dependency is missing; safe to run again.
-# Usage: tools/install-deps.sh [build|test]   (test = build + the peers e2e tests run)
+# Usage: tools/install-deps.sh [build|test|fuzz]
+#   test = build + the peers e2e tests run; fuzz = build + clang, libFuzzer and the sanitizer
+#   runtimes (libclang-rt) and llvm-symbolizer for `make fuzz`.
 set -euo pipefail
 
 want=${1:-build}
 build_pkgs=(g++ make cmake pkg-config libssl-dev openssl libevent-dev libinih-dev
             libboost-program-options-dev libgtest-dev googletest)
 test_pkgs=(sip-tester iproute2 procps testssl.sh bsdextrautils python3)
+fuzz_pkgs=(clang libclang-rt-dev llvm)
 
 pkgs=("${build_pkgs[@]}")
 [ "$want" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "$want" = fuzz ] && pkgs+=("${fuzz_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do

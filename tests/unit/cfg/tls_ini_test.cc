@@ -429,6 +429,15 @@ TEST_F(TlsIniTest, LineWithoutEqualsSign) {
             "tls.cfg:2:2: error: expected 'key = value', found 'verify_certificate yes'");
 }
 
+TEST_F(TlsIniTest, NulByteIsAnErrorAtItsLineAndTheLinesAfterItAreStillRead) {
+  const std::string text("[server:default]\nmethod = TLSv1.2+\0x\nverify_depth = 101\n", 56);
+  EXPECT_FALSE(read(text));
+  const auto e = errors();
+  ASSERT_EQ(e.size(), 2u) << ::testing::PrintToString(e);
+  EXPECT_EQ(e[0], "tls.cfg:2:18: error: NUL byte in the line (is this a text file?)");
+  EXPECT_TRUE(e[1].starts_with("tls.cfg:3:")) << e[1];
+}
+
 TEST_F(TlsIniTest, SeveralErrorsAreReportedInOneRunWithoutNoiseFromBadSections) {
   EXPECT_FALSE(
       read("[server:default]\n"
