@@ -9,6 +9,12 @@ E2E_PIDS=()
 E2E_FAILS=0
 E2E_PASSES=0
 
+# A sanitized build (make test SAN=1) writes its reports into this test's directory, where
+# e2e_finish looks for them: a report fails the test even when the process that wrote it was
+# in the background with its output thrown away.
+if [ -n "${ASAN_OPTIONS:-}" ]; then export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$E2E_TMP/sanitizer"; fi
+if [ -n "${UBSAN_OPTIONS:-}" ]; then export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$E2E_TMP/sanitizer"; fi
+
 e2e_cleanup() {
   for p in "${E2E_PIDS[@]}"; do kill "$p" 2>/dev/null; done
   sleep 0.2
@@ -78,8 +84,31 @@ send_dgram() {
   cat "$f" >"/dev/udp/127.0.0.1/$port"
 }
 
-# e2e_finish: prints the summary line and exits with the right status.
+# e2e_stop_all: SIGTERM to every process started and up to 5 s for each to exit, so that a
+# sanitized ser runs its exit checks (LeakSanitizer) and writes its last log lines.
+e2e_stop_all() {
+  local p
+  for p in "${E2E_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  for p in "${E2E_PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  done
+}
+
+# e2e_check_sanitizers: a sanitizer report in any log or report file of this test is a failure.
+e2e_check_sanitizers() {
+  local f
+  for f in $(grep -rlE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|WARNING: ThreadSanitizer' \
+    "$E2E_TMP" 2>/dev/null); do
+    fail "sanitizer report in ${f#"$E2E_TMP"/}"
+    head -n 60 "$f"
+  done
+}
+
+# e2e_finish: stops what the test started, checks for sanitizer reports, prints the summary
+# line and exits with the right status.
 e2e_finish() {
+  e2e_stop_all
+  e2e_check_sanitizers
   echo "$E2E_PASSES passed, $E2E_FAILS failed"
   [ "$E2E_FAILS" -eq 0 ]
   exit $?
