@@ -31,7 +31,7 @@ Frame frame_keepalive(std::string_view b) {
   return make_frame(Frame::Kind::kSkip, 2);
 }
 
-// Offset just past the empty line ending the header section, or npos if none starts within
+// Offset just past the empty line ending the header section, or npos if none ends within
 // the first `limit` bytes. A bare LF ends a line too, as in SipMessage::parse.
 size_t find_headers_end(std::string_view b, size_t limit) {
   size_t i = 0;
@@ -39,8 +39,10 @@ size_t find_headers_end(std::string_view b, size_t limit) {
     const void* p = std::memchr(b.data() + i, '\n', limit - i);
     if (p == nullptr) break;
     const size_t nl = static_cast<size_t>(static_cast<const char*>(p) - b.data());
-    if (nl + 1 < b.size() && b[nl + 1] == '\n') return nl + 2;
-    if (nl + 2 < b.size() && b[nl + 1] == '\r' && b[nl + 2] == '\n') return nl + 3;
+    // The empty line must end within `limit` too: otherwise the verdict on a header section
+    // that crosses max_message_size would depend on how many bytes past it were read.
+    if (nl + 1 < limit && b[nl + 1] == '\n') return nl + 2;
+    if (nl + 2 < limit && b[nl + 1] == '\r' && b[nl + 2] == '\n') return nl + 3;
     i = nl + 1;
   }
   return std::string_view::npos;

@@ -178,6 +178,18 @@ TEST(StreamFramerTest, TooBigMessages) {
   EXPECT_EQ(find_frame(exact, kMax - 1).kind, Kind::kTooBig);
 }
 
+TEST(StreamFramerTest, AnEmptyLineEndingPastTheLimitIsTooBigHoweverTheBytesArrive) {
+  // The last header line ends on the limit's last byte; the empty line after it lies beyond.
+  // Cut at the limit or with the rest already read, the answer must be the same.
+  constexpr size_t kLimit = 64;
+  std::string prefix = "OPTIONS sip:a@b SIP/2.0\r\nX-Filler: ";
+  prefix.append(kLimit - prefix.size() - 2, 'a');
+  prefix += "\r\n";
+  ASSERT_EQ(prefix.size(), kLimit);
+  EXPECT_EQ(find_frame(prefix, kLimit).kind, Kind::kTooBig);
+  EXPECT_EQ(find_frame(prefix + "\r\nOPTIONS", kLimit).kind, Kind::kTooBig);
+}
+
 TEST(StreamFramerTest, NulBytesInHeadersAreAnErrorButNotInTheBody) {
   std::string m =
       test::crlf({"OPTIONS sip:a@b SIP/2.0", "X-A: a", "l: 4"}, std::string("\0b\0d", 4));
