@@ -156,10 +156,11 @@ ParseError SipMessage::validate_single_instances() const {
 }
 
 // A sip:/sips: Request-URI must parse and carry no headers (RFC 3261 §19.1.1: not allowed in
-// a Request-URI; a proxy must not pass them on, RFC 4475 §3.1.2.10); other schemes (tel:,
-// urn:...) pass through untouched as long as they look like an absoluteURI; the routing
-// script decides what to do with them. Contact and Date are checked too: a stateless proxy
-// forwards them as they are, so a malformed one is refused rather than passed on.
+// a Request-URI; a proxy must not pass them on, RFC 4475 §3.1.2.10). tel: (RFC 3966) and urn:
+// (RFC 5031 service URNs) pass through untouched for the routing script; any other scheme is
+// not understood and gets 416 (RFC 3261 §16.3 step 2, RFC 4475 §3.3.2-3). Contact and Date
+// are checked too: a stateless proxy forwards them as they are, so a malformed one is refused
+// rather than passed on.
 ParseError SipMessage::validate_request_fields() const {
   const std::string_view uri = request_uri();
   if (istarts_with(uri, "sip:") || istarts_with(uri, "sips:")) {
@@ -171,6 +172,8 @@ ParseError SipMessage::validate_request_fields() const {
     }
   } else if (!has_uri_scheme(uri)) {
     return make_error(SipError::kBadRequestUri, "malformed Request-URI");
+  } else if (!istarts_with(uri, "tel:") && !istarts_with(uri, "urn:")) {
+    return make_error(SipError::kUnsupportedScheme, "Unsupported URI Scheme");
   }
   ParseError err = validate_contacts();
   if (!err.ok()) return err;
