@@ -118,12 +118,12 @@ bool MessageContext::build_forward(const Target& t, const LocalSocket& local,
   return true;
 }
 
-bool MessageContext::reply(int code, std::string_view reason) {
+bool MessageContext::reply(int code, std::string_view reason, std::string_view extra) {
   Insert fx[2];
   int n = via_fixes(msg_, top_, rx_.src, arena_, fx);
   core::PoolString& out = out_buffer(OutSlot::kReply);
   if (!within_budget([&] {
-        build_reply(msg_, fx, n, code, reason, out);
+        build_reply(msg_, fx, n, code, reason, out, extra);
         return true;
       })) {
     SER_LOG(LogLevel::kWarning, log_prefix(), "reply %d not sent: shared memory budget exhausted",

@@ -32,7 +32,8 @@ class MessageContext : public script::ScriptContext {
   // caller's; a script cannot remove Via headers of a response).
   void add_reply_edits(core::sip::MessageEdit& edit) const;
   // Sends a stateless reply to this request (also used for parser-detected errors).
-  bool reply(int code, std::string_view reason);
+  // `extra` holds whole header lines (CRLF included) to add, e.g. a 420's Unsupported.
+  bool reply(int code, std::string_view reason, std::string_view extra = {});
 
   // ---- ScriptContext facts ----
   std::string_view method() const override;

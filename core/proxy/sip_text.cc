@@ -153,7 +153,7 @@ void append_to(const SipMessage& req, const core::sip::HeaderField& h, int code,
 }  // namespace
 
 void build_reply(const SipMessage& req, const Insert* fixes, int nfixes, int code,
-                 std::string_view reason, core::PoolString& out) {
+                 std::string_view reason, core::PoolString& out, std::string_view extra) {
   out.clear();
   char status[8];
   status[0] = static_cast<char>('0' + code / 100 % 10);
@@ -182,6 +182,7 @@ void build_reply(const SipMessage& req, const Insert* fixes, int nfixes, int cod
     }
     if (!out.empty() && out.back() != '\n') out.append("\r\n");
   }
+  out.append(extra);
   out.append("Server: ser\r\nContent-Length: 0\r\n\r\n");
 }
 

@@ -50,9 +50,9 @@ std::string_view make_branch(const core::sip::SipMessage& msg, const core::sip::
 
 // A stateless reply to `req` (RFC 3261 §8.2.6): its Via headers (the top one with `fixes`),
 // From, To (a tag added when missing, derived from the request so retransmissions get the
-// same), Call-ID and CSeq; no body. Written into `out`.
+// same), Call-ID and CSeq, then the header lines in `extra`; no body. Written into `out`.
 void build_reply(const core::sip::SipMessage& req, const Insert* fixes, int nfixes, int code,
-                 std::string_view reason, core::PoolString& out);
+                 std::string_view reason, core::PoolString& out, std::string_view extra = {});
 
 // Appends original[begin, end) to out with the inserts (sorted by offset) applied.
 void append_with_inserts(core::PoolString& out, std::string_view original, size_t begin, size_t end,

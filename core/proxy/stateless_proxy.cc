@@ -1,5 +1,8 @@
 #include "core/proxy/stateless_proxy.h"
 
+#include <algorithm>
+#include <array>
+#include <cstring>
 #include <optional>
 
 #include "core/base/log.h"
@@ -85,6 +88,7 @@ void StatelessProxy::handle_request(const ReceivedMessage& rx, const SipMessage&
     return;
   }
   MessageContext ctx(env_, rx, msg, top);
+  if (refused_proxy_require(ctx, msg)) return;
   ctx.preprocess_routes();
   if (!script_) {
     ctx.forward(core::script::ForwardProto::kAny, {}, 0);
@@ -93,6 +97,35 @@ void StatelessProxy::handle_request(const ReceivedMessage& rx, const SipMessage&
   auto result = script_->run_request(ctx);
   if (result.outcome == core::script::Outcome::kDropped)
     stats_.script_dropped.fetch_add(1, std::memory_order_relaxed);
+}
+
+// RFC 3261 §16.3 step 5: ser implements no extension a request could require of a proxy, so
+// every Proxy-Require option tag is unsupported; the 420 lists them back in Unsupported.
+// ACK and CANCEL cannot be refused (§8.2.2.3 by analogy): they go on.
+bool StatelessProxy::refused_proxy_require(MessageContext& ctx, const SipMessage& msg) {
+  const core::sip::Method m = msg.method();
+  if (m == core::sip::Method::kAck || m == core::sip::Method::kCancel) return false;
+  std::array<char, 1024> buf;
+  size_t n = 0;
+  auto put = [&](std::string_view s) {
+    const size_t k = std::min(s.size(), buf.size() - 2 - n);  // room for the CRLF
+    std::memcpy(buf.data() + n, s.data(), k);
+    n += k;
+  };
+  for (const auto* h = msg.first(HeaderType::kProxyRequire); h;
+       h = msg.next(h, HeaderType::kProxyRequire)) {
+    if (msg.value(*h).empty()) continue;
+    put(n == 0 ? "Unsupported: " : ", ");
+    put(msg.value(*h));
+  }
+  if (n == 0) return false;
+  buf[n++] = '\r';
+  buf[n++] = '\n';
+  stats_.bad_requests.fetch_add(1, std::memory_order_relaxed);
+  SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, ctx.log_prefix(),
+                    "refused a request: 420 Bad Extension (Proxy-Require)");
+  ctx.reply(420, "Bad Extension", std::string_view(buf.data(), n));
+  return true;
 }
 
 namespace {
@@ -159,8 +192,9 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
   // A malformed response is dropped, not relayed with its defect (RFC 4475 §3.1.2.4).
   if (auto v = msg.validate(); !v.ok()) {
     stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
-    LOG_INFO("dropped a malformed response from %s: %.*s", rx.src.to_string().c_str(),
-             static_cast<int>(v.reason.size()), v.reason.data());
+    SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
+                      "dropped a malformed response from %s: %.*s", rx.src.to_string().c_str(),
+                      static_cast<int>(v.reason.size()), v.reason.data());
     return;
   }
   if (!locals_.is_myself(ours.host(), ours.port())) {

@@ -11,6 +11,8 @@
 
 namespace core::proxy {
 
+class MessageContext;
+
 class StatelessProxy : public core::net::MessageHandler {
  public:
   // `script` may be null: every request is then forwarded to its Request-URI.
@@ -30,6 +32,7 @@ class StatelessProxy : public core::net::MessageHandler {
   // Replies `code` to a request the parser or validator refused, when its Via allows a reply.
   void refuse(const core::net::ReceivedMessage& rx, const core::sip::SipMessage& msg, int code,
               std::string_view reason);
+  bool refused_proxy_require(MessageContext& ctx, const core::sip::SipMessage& msg);
 
   const LocalSockets& locals_;
   const core::script::CompiledScript* script_;
