@@ -59,7 +59,7 @@ def content_length(text):
     for h in headers_of(text):
         if name_of(h) in (b"content-length", b"l"):
             return int(h[0].split(b":", 1)[1])
-    return 0
+    return None  # a datagram's body then runs to its end (RFC 3261 §18.3)
 
 
 def add_rport(text):

@@ -93,9 +93,27 @@ std::vector<std::string> message_names() {
 INSTANTIATE_TEST_SUITE_P(Rfc4475, Rfc4475Test, ::testing::ValuesIn(message_names()),
                          [](const auto& info) { return info.param; });
 
-TEST(Rfc4475Data, HoldsEveryMessageOfSection3_1WithAnExpectation) {
+// RFC 3261 §16.3 step 5: the 420 names the option tags the proxy does not support.
+TEST_F(ProxyTest, ProxyRequireGets420ListingTheTags) {
+  receive(load_torture_message(torture_dir() / "bext01.sip").text);
+  const std::string& out = only_sent().data;
+  EXPECT_EQ(out.rfind("SIP/2.0 420 Bad Extension\r\n", 0), 0u) << out;
+  EXPECT_NE(out.find("\r\nUnsupported: noProxiesSupportThis, norDoAnyProxiesSupportThis\r\n"),
+            std::string::npos)
+      << out;
+}
+
+TEST_F(ProxyTest, AckWithProxyRequireStillGoesOn) {
+  std::string ack = invite("Proxy-Require: foo\r\n");
+  ack.replace(0, 6, "ACK");
+  ack.replace(ack.find("CSeq: 1 INVITE"), 14, "CSeq: 1 ACK");
+  receive(ack);
+  EXPECT_EQ(proxy().stats().forwarded.load(), 1u);
+}
+
+TEST(Rfc4475Data, HoldsEveryMessageWithAnExpectation) {
   const auto all = all_torture_messages();
-  EXPECT_GE(all.size(), 32u);
+  EXPECT_GE(all.size(), 47u);
   for (const TortureMessage& m : all) {
     EXPECT_FALSE(m.section.empty()) << m.name;
     EXPECT_TRUE(m.expect == "forward" || m.expect == "relay" || m.expect == "drop" ||
