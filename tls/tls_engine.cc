@@ -130,6 +130,8 @@ bool TlsEngine::init(SSL_CTX* ctx, TlsRole role, std::string_view server_name) {
   SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns the BIO now
   SSL_set_ex_data(ssl_.get(), engine_ex_index(), this);
   SSL_set_mode(ssl_.get(), kEngineModes);
+  SSL_set_msg_callback(ssl_.get(), &TlsEngine::on_message);
+  SSL_set_msg_callback_arg(ssl_.get(), this);
   // Keep the context's verify mode and callback, but see every verdict to learn the depth.
   SSL_set_verify(ssl_.get(), SSL_get_verify_mode(ssl_.get()), &TlsEngine::verify_callback);
   if (role == TlsRole::kServer) {
@@ -170,6 +172,19 @@ int TlsEngine::verify_callback(int ok, X509_STORE_CTX* store) {
     engine->verify_.depth = X509_STORE_CTX_get_error_depth(store);
   }
   return ok;
+}
+
+// Sees every protocol message (SSL_set_msg_callback(3)), a refused renegotiation's ClientHello
+// or HelloRequest too (OpenSSL answers those with a no_renegotiation alert).
+void TlsEngine::on_message(int write_p, int /*version*/, int content_type, const void* buf,
+                           size_t len, SSL* /*ssl*/, void* arg) {
+  auto* engine = static_cast<TlsEngine*>(arg);
+  if (engine == nullptr || write_p != 0 || content_type != SSL3_RT_HANDSHAKE || len < 1 ||
+      engine->state_ != HandshakeState::kDone)
+    return;
+  unsigned char type = *static_cast<const unsigned char*>(buf);
+  if (type == SSL3_MT_KEY_UPDATE || type == SSL3_MT_CLIENT_HELLO || type == SSL3_MT_HELLO_REQUEST)
+    ++engine->renegotiation_requests_;
 }
 
 void TlsEngine::consume_output(size_t n) {

@@ -68,6 +68,9 @@ class TlsEngine {
   void feed_eof() { in_eof_ = true; }
   bool input_eof() const { return in_eof_; }
   size_t input_pending() const { return in_.size(); }
+  // Ciphertext is buffered that makes no whole record yet (here, or inside OpenSSL, which reads
+  // what a record header announces as far as it is there).
+  bool partial_record() const { return !in_.empty() || (ssl_ && SSL_has_pending(ssl_.get()) == 1); }
 
   // Ciphertext to send.
   std::string_view output() const { return out_.view(); }
@@ -93,6 +96,11 @@ class TlsEngine {
   bool close_notify_received() const { return close_received_; }
   bool close_notify_sent() const { return close_sent_; }
   size_t queued_plaintext() const { return queued_.size(); }
+  // Messages of the peer after the handshake that each cost us a key schedule or a record of our
+  // own: a KeyUpdate (RFC 8446 §4.6.3; answered when update_requested) and a renegotiation
+  // attempt (TLS 1.2 ClientHello or HelloRequest, refused with a no_renegotiation alert). A
+  // running count; the socket judges its rate.
+  uint32_t renegotiation_requests() const { return renegotiation_requests_; }
   // One line: "handshake failed: ..." or "tls error: ...".
   const std::string& error() const { return error_; }
   HandshakeFailure failure() const { return failure_; }
@@ -102,6 +110,8 @@ class TlsEngine {
  private:
   friend struct EngineBio;
   static int verify_callback(int ok, X509_STORE_CTX* store);
+  static void on_message(int write_p, int version, int content_type, const void* buf, size_t len,
+                         SSL* ssl, void* arg);
   TlsResult write_records(std::string_view data, size_t& taken);
   TlsResult queue(std::string_view data, size_t& taken);
   TlsResult fail(int ssl_error, const char* what);
@@ -120,6 +130,7 @@ class TlsEngine {
   bool close_received_ = false;
   bool close_sent_ = false;
   bool broken_ = false;  // a fatal error after the handshake: no more I/O
+  uint32_t renegotiation_requests_ = 0;
 };
 
 }  // namespace tls

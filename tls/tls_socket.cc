@@ -227,8 +227,31 @@ IoResult TlsSocket::do_read(core::net::ReadBuffer& buffer) {
     if (!handshake_done()) return r;
   }
   r.action = read_plaintext(buffer, r);
+  if (r.action == PostIoAction::kKeepOpen && !renegotiations_within_limit())
+    r.action = PostIoAction::kClose;
   if (r.action == PostIoAction::kKeepOpen && !flush_output()) r.action = PostIoAction::kClose;
   return r;
+}
+
+// RFC 8446 §4.6.3 lets a peer request a KeyUpdate at any time, and OpenSSL answers each with a
+// record; a TLS 1.2 renegotiation attempt gets an alert. A peer that asks in a loop (and does not
+// read the answers) is closed, counted, and logged (throttled with the other TLS lines).
+bool TlsSocket::renegotiations_within_limit() {
+  uint32_t seen = engine_.renegotiation_requests();
+  if (seen == renegotiations_seen_) return true;
+  Clock::time_point now = Clock::now();
+  if (window_start_ == Clock::time_point{} || now - window_start_ >= kRenegotiationWindow) {
+    window_start_ = now;
+    window_base_ = renegotiations_seen_;
+  }
+  renegotiations_seen_ = seen;
+  if (seen - window_base_ <= kMaxRenegotiations) return true;
+  stats_.renegotiation_flood();
+  SER_LOG_THROTTLED(stats_.log().renegotiation_flood, LogLevel::kWarning, prefix(),
+                    "closing: %u KeyUpdate or renegotiation requests within %lld s (at most %u)",
+                    seen - window_base_, static_cast<long long>(kRenegotiationWindow.count()),
+                    kMaxRenegotiations);
+  return false;
 }
 
 // Decrypts every whole record buffered; a record that needed reading (a TLS 1.3 ticket or key

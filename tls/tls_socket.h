@@ -37,8 +37,13 @@ TlsFacts collect_tls_facts(const SSL* ssl);
 
 class TlsSocket final : public core::net::TransportSocket {
  public:
+  using Clock = std::chrono::steady_clock;
   // Plaintext and ciphertext moved per call: one TLS record.
   static constexpr size_t kIoChunk = 16384 + 512;
+  // A peer that asks for more KeyUpdates and renegotiations than this within the window is
+  // closed: each costs us a record (and a key schedule), none is needed more than rarely.
+  static constexpr uint32_t kMaxRenegotiations = 10;
+  static constexpr std::chrono::seconds kRenegotiationWindow{10};
 
   // `limiter` (may be null): a slot for the peer's IP is already taken; this socket gives it
   // back when the handshake ends or when it dies.
@@ -65,7 +70,8 @@ class TlsSocket final : public core::net::TransportSocket {
   std::chrono::milliseconds handshake_timeout() const override { return handshake_timeout_; }
   std::chrono::milliseconds send_timeout() const override { return send_timeout_; }
   // Part of a record after the handshake (before it, the handshake deadline runs).
-  size_t pending_input() const override { return handshake_done() ? engine_.input_pending() : 0; }
+  bool partial_input() const override { return handshake_done() && engine_.partial_record(); }
+  size_t pending_output() const override { return engine_.output().size(); }
 
   // Null until the handshake is done.
   const TlsFacts* facts() const { return facts_ ? facts_.get() : nullptr; }
@@ -82,6 +88,7 @@ class TlsSocket final : public core::net::TransportSocket {
   bool flush_output();
   void set_want_write(bool want);
   void release_slot();
+  bool renegotiations_within_limit();
   const char* prefix() const;
 
   std::shared_ptr<const DomainSet> domains_;
@@ -97,6 +104,9 @@ class TlsSocket final : public core::net::TransportSocket {
   core::net::ConnectionSecurity security_;
   std::chrono::milliseconds handshake_timeout_{0};
   std::chrono::milliseconds send_timeout_{0};
+  Clock::time_point window_start_{};  // the renegotiation rate's current window
+  uint32_t window_base_ = 0;          // engine_.renegotiation_requests() when it began
+  uint32_t renegotiations_seen_ = 0;
   int fd_ = -1;
   bool wants_write_ = false;
   bool io_failed_ = false;  // the fd failed or the peer's stream ended without close_notify

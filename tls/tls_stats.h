@@ -20,6 +20,7 @@ struct TlsStatsSnapshot {
   uint64_t send_timeouts = 0;
   uint64_t limit_refusals = 0;  // tls_max_handshakes_per_ip reached
   uint64_t close_notify_sent = 0;
+  uint64_t renegotiation_floods = 0;  // closed for too many KeyUpdate/renegotiation requests
 
   uint64_t failed_by(HandshakeFailure f) const { return failed[static_cast<size_t>(f)]; }
   uint64_t failed_total() const;
@@ -29,6 +30,7 @@ struct TlsStatsSnapshot {
 struct TlsLog {
   core::LogThrottle handshake_failed{"tls handshake failed"};
   core::LogThrottle tls_error{"tls error on an established connection"};
+  core::LogThrottle renegotiation_flood{"closed for KeyUpdate or renegotiation floods"};
 };
 
 class TlsStats {
@@ -40,6 +42,7 @@ class TlsStats {
   void send_timeout() { bump(send_timeouts_); }
   void limit_refused() { bump(limit_refusals_); }
   void close_notify_sent() { bump(close_notify_); }
+  void renegotiation_flood() { bump(renegotiation_floods_); }
   TlsStatsSnapshot snapshot() const;
 
   // The process-wide counters (what `serctl` and the stats output show).
@@ -54,6 +57,7 @@ class TlsStats {
   std::atomic<uint64_t> send_timeouts_{0};
   std::atomic<uint64_t> limit_refusals_{0};
   std::atomic<uint64_t> close_notify_{0};
+  std::atomic<uint64_t> renegotiation_floods_{0};
   TlsLog log_;
 };
 

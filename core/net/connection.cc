@@ -111,6 +111,9 @@ void Connection::open() {
   }
   if (!socket_->handshake_done())
     set_deadline(DeadlineKind::kHandshake, socket_->handshake_timeout());
+  // The kernel's own bound on unacknowledged data, zero-window probes included: a backstop to
+  // the send deadline, and the bound once the fd is closed with replies still queued in it.
+  set_tcp_user_timeout(params_.fd, 2 * send_timeout());
   read_event_.enable();
   reading_ = true;
   touch();
@@ -154,6 +157,11 @@ void Connection::on_readable() {
     close_when_flushed(CloseReason::kEof);
   } else {
     watch_partial_message(consumed);
+    // Reading may have made the socket write by itself (TLS answers a KeyUpdate).
+    if (socket_->pending_output() > 0) {
+      apply_backpressure();
+      watch_send_progress();
+    }
   }
 }
 
@@ -162,7 +170,7 @@ void Connection::on_readable() {
 // activity for the idle lifetime). The deadline starts with the first byte of a message and is
 // cleared when no message is partly buffered; a paused connection holds whole messages only.
 void Connection::watch_partial_message(bool frame_consumed) {
-  bool partial = reading_ && !paused_ && (!rbuf_.empty() || socket_->pending_input() > 0);
+  bool partial = reading_ && !paused_ && (!rbuf_.empty() || socket_->partial_input());
   if (!partial) {
     deadlines_.clear(DeadlineKind::kMessageRead);
   } else if (frame_consumed || !deadlines_.armed(DeadlineKind::kMessageRead)) {
@@ -255,18 +263,24 @@ namespace {
 // Pending reply bytes at which a connection stops being read, and at which it resumes.
 constexpr size_t kWriteHighWater = size_t{1} << 20;
 constexpr size_t kWriteLowWater = size_t{256} << 10;
+// The same for output the transport socket makes by itself while reading (TLS answers a
+// KeyUpdate or a renegotiation attempt with a record): a peer that asks and never reads must not
+// grow it without bound.
+constexpr size_t kSocketHighWater = size_t{32} << 10;
+constexpr size_t kSocketLowWater = size_t{8} << 10;
 }  // namespace
 
 void Connection::apply_backpressure() {
   if (closed() || !reading_) return;
-  if (!paused_ && wbuf_.size() > kWriteHighWater) {
+  size_t own = socket_->pending_output();
+  if (!paused_ && (wbuf_.size() > kWriteHighWater || own > kSocketHighWater)) {
     read_event_.disable();
     paused_ = true;
     deadlines_.clear(DeadlineKind::kMessageRead);  // unread bytes wait for us, not the peer
     CONN_LOG_THROTTLED(backpressure, LogLevel::kInfo,
                        "peer not reading its replies (%zu bytes pending): reading paused",
-                       wbuf_.size());
-  } else if (paused_ && wbuf_.size() < kWriteLowWater) {
+                       wbuf_.size() + own);
+  } else if (paused_ && wbuf_.size() < kWriteLowWater && own < kSocketLowWater) {
     read_event_.enable();
     paused_ = false;
     // Requests read before the pause wait in rbuf_: handle them now, from the event loop.
@@ -290,13 +304,16 @@ bool Connection::send(std::string_view data) {
     close(CloseReason::kError);
     return false;
   }
-  if (r.bytes > 0) touch();
+  if (r.bytes > 0) {
+    touch();
+    wrote_since_check_ = true;
+  }
+  watch_send_progress();
   if (r.bytes < data.size()) {
     if (!wbuf_.append(data.substr(r.bytes))) {
       close(CloseReason::kNoMemory);
       return false;
     }
-    set_deadline(DeadlineKind::kSend, send_timeout());
     update_write_interest();
     apply_backpressure();
   }
@@ -306,6 +323,56 @@ bool Connection::send(std::string_view data) {
 std::chrono::milliseconds Connection::send_timeout() const {
   auto own = socket_->send_timeout();
   return own.count() > 0 ? own : net_.settings_.send_timeout;
+}
+
+namespace {
+// How often a connection with output pending looks at the peer's progress: a quarter of the send
+// timeout, so a stalled reader is closed within 1.25 send timeouts of its last acknowledgement.
+std::chrono::milliseconds progress_tick(std::chrono::milliseconds send_timeout) {
+  return std::max(send_timeout / 4, std::chrono::milliseconds(10));
+}
+}  // namespace
+
+// A write that does not block proves nothing: the kernel grows a socket's send buffer to
+// megabytes, so a peer that stops reading while replies trickle in would never make a write
+// block. The peer's progress is what it acknowledges (the kernel's count), looked at on ticks.
+void Connection::watch_send_progress() {
+  if (send_watch_ || closed() || !socket_->handshake_done()) return;
+  send_watch_ = true;
+  acked_known_ = false;
+  progress_at_ = Clock::now();
+  deadlines_.set(DeadlineKind::kSend, progress_at_ + progress_tick(send_timeout()));
+  arm_timer();
+}
+
+void Connection::check_send_progress() {
+  Clock::time_point now = Clock::now();
+  TcpOutput out;
+  bool known = tcp_output(params_.fd, out);
+  size_t pending = wbuf_.size() + socket_->pending_output() + (known ? out.queued : 0);
+  if (pending == 0) {
+    send_watch_ = false;
+    deadlines_.clear(DeadlineKind::kSend);
+    return;
+  }
+  bool moved = known ? acked_known_ && out.acked != acked_ : wrote_since_check_;
+  acked_known_ = known;
+  acked_ = out.acked;
+  wrote_since_check_ = false;
+  if (moved) progress_at_ = now;
+  std::chrono::milliseconds timeout = send_timeout();
+  if (now - progress_at_ < timeout) {
+    deadlines_.set(DeadlineKind::kSend,
+                   std::min(now + progress_tick(timeout), progress_at_ + timeout));
+    return;
+  }
+  bump(net_.counters_->send_timeouts);
+  CONN_LOG_THROTTLED(send_timeout, LogLevel::kWarning,
+                     "send timeout: peer not reading, nothing acknowledged for %lld ms, %zu bytes "
+                     "pending (%zu in the kernel)",
+                     static_cast<long long>(timeout.count()), pending,
+                     known ? out.queued : size_t{0});
+  close(CloseReason::kSendTimeout);
 }
 
 void Connection::on_writable() {
@@ -327,15 +394,12 @@ void Connection::flush() {
   if (app_data && r.bytes > 0) {
     wbuf_.consume(r.bytes);
     touch();
-    if (paused_) apply_backpressure();
+    wrote_since_check_ = true;
   }
-  if (!wbuf_.empty()) {
-    // A peer that stops reading makes no progress and hits the deadline (tcp_send_timeout).
-    if (socket_->handshake_done() && (r.bytes > 0 || !deadlines_.armed(DeadlineKind::kSend)))
-      set_deadline(DeadlineKind::kSend, send_timeout());
-  } else {
+  apply_backpressure();
+  if (socket_->handshake_done()) watch_send_progress();
+  if (wbuf_.empty()) {
     wbuf_.release();
-    deadlines_.clear(DeadlineKind::kSend);
     if (close_after_flush_) {
       close(flush_reason_);
       return;
@@ -412,19 +476,15 @@ void Connection::deadline_passed(DeadlineKind kind) {
       close(CloseReason::kHandshakeTimeout);
       return;
     case DeadlineKind::kSend:
-      bump(net_.counters_->send_timeouts);
-      CONN_LOG_THROTTLED(send_timeout, LogLevel::kWarning,
-                         "send timeout: peer not reading, %zu bytes pending", wbuf_.size());
-      close(CloseReason::kSendTimeout);
+      check_send_progress();
       return;
     case DeadlineKind::kMessageRead:
       bump(net_.counters_->msg_read_timeouts);
-      CONN_LOG_THROTTLED(
-          msg_read_timeout, LogLevel::kWarning,
-          "message read timeout: %zu bytes of a message still incomplete after %lld ms "
-          "(tcp_msg_read_timeout)",
-          rbuf_.size() + socket_->pending_input(),
-          static_cast<long long>(net_.settings_.msg_read_timeout.count()));
+      CONN_LOG_THROTTLED(msg_read_timeout, LogLevel::kWarning,
+                         "message read timeout: a message still incomplete after %lld ms (%zu "
+                         "bytes buffered; tcp_msg_read_timeout)",
+                         static_cast<long long>(net_.settings_.msg_read_timeout.count()),
+                         rbuf_.size());
       close(CloseReason::kMessageReadTimeout);
       return;
     case DeadlineKind::kIdle:

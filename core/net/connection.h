@@ -82,6 +82,10 @@ class Connection final : public TransportSocketCallbacks {
   void apply_backpressure();
   // The transport socket's own send timeout (tls_send_timeout), else tcp_send_timeout.
   std::chrono::milliseconds send_timeout() const;
+  // The send deadline: while output is pending (ours, the socket's or in the kernel) the peer
+  // must acknowledge some within the send timeout. Started by every write; checked on ticks.
+  void watch_send_progress();
+  void check_send_progress();
   // Arms the timer for the earliest deadline (only when that is earlier than it is armed for:
   // touch() on every message moves the idle deadline without an event_add).
   void arm_timer();
@@ -106,6 +110,11 @@ class Connection final : public TransportSocketCallbacks {
   bool paused_ = false;  // reading stopped while the peer does not read our replies
   bool socket_wants_write_ = false;
   bool close_after_flush_ = false;
+  bool send_watch_ = false;
+  bool acked_known_ = false;
+  bool wrote_since_check_ = false;  // progress when the kernel cannot tell acknowledgements
+  uint64_t acked_ = 0;              // the kernel's acknowledged count at the last check
+  Clock::time_point progress_at_{};
   CloseReason flush_reason_ = CloseReason::kShutdown;
   Clock::time_point timer_at_{};
   char prefix_[176];

@@ -2,11 +2,15 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 namespace core::net {
@@ -99,6 +103,24 @@ SocketAddr local_address(int fd) {
   socklen_t len = SocketAddr::capacity();
   if (::getsockname(fd, a.sa(), &len) == 0) a.set_len(len);
   return a;
+}
+
+bool tcp_output(int fd, TcpOutput& out) {
+  int queued = 0;
+  if (::ioctl(fd, SIOCOUTQ, &queued) != 0 || queued < 0) return false;
+  tcp_info info{};
+  socklen_t len = sizeof(info);
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 ||
+      len < offsetof(tcp_info, tcpi_bytes_acked) + sizeof(info.tcpi_bytes_acked))
+    return false;
+  out.queued = static_cast<size_t>(queued);
+  out.acked = info.tcpi_bytes_acked;
+  return true;
+}
+
+bool set_tcp_user_timeout(int fd, std::chrono::milliseconds timeout) {
+  unsigned int ms = static_cast<unsigned int>(timeout.count());
+  return ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms)) == 0;
 }
 
 }  // namespace core::net

@@ -2,6 +2,10 @@
 // Socket creation for listeners and outbound connections.
 #include <sys/types.h>
 
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
 #include "core/net/socket_addr.h"
 
 namespace core::net {
@@ -21,5 +25,17 @@ int open_listen_socket(const SocketAddr& addr, bool stream, bool reuse_port);
 ssize_t recv_datagram(int fd, char* buf, size_t size, SocketAddr& src, SocketAddr* dst);
 // The locally bound address of fd.
 SocketAddr local_address(int fd);
+
+// What the kernel holds of a TCP socket's output: `queued`, bytes the peer has not acknowledged
+// yet, sent or not (SIOCOUTQ); `acked`, the running count of bytes it acknowledged (TCP_INFO's
+// tcpi_bytes_acked, Linux 4.1). False when the kernel does not say.
+struct TcpOutput {
+  size_t queued = 0;
+  uint64_t acked = 0;
+};
+bool tcp_output(int fd, TcpOutput& out);
+// TCP_USER_TIMEOUT (RFC 5482): the kernel drops the connection when sent data stays
+// unacknowledged this long, zero-window probes included (Linux 5.x), also after close().
+bool set_tcp_user_timeout(int fd, std::chrono::milliseconds timeout);
 
 }  // namespace core::net

@@ -97,8 +97,12 @@ class TransportSocket {
   // what is sent (tls_send_timeout; zero = the connection manager's tcp_send_timeout).
   virtual std::chrono::milliseconds handshake_timeout() const { return {}; }
   virtual std::chrono::milliseconds send_timeout() const { return {}; }
-  // Bytes received that do not make plaintext yet (part of a TLS record): a message has begun.
-  virtual size_t pending_input() const { return 0; }
+  // Bytes were received that do not make plaintext yet (part of a TLS record): a message has
+  // begun.
+  virtual bool partial_input() const { return false; }
+  // Output of the socket's own the kernel has not taken yet (TLS records): the connection
+  // watches the peer's progress while there is some, and stops reading while there is much.
+  virtual size_t pending_output() const { return 0; }
 };
 
 // Parameters of a new transport socket.

@@ -3,16 +3,22 @@
 # and sends nothing, and one that sends half a ClientHello and stalls, are closed by ser at the
 # deadline (between 1.5 and 3.5 s). tls_send_timeout = 3: a TLS client that sends requests and
 # never reads the replies is closed once ser's writes stay blocked that long, while another
-# client on the same (single) worker keeps being answered. tls_max_handshakes_per_ip = 2: a third
-# handshake in progress from one address is refused. ser logs each and counts them.
+# client on the same (single) worker keeps being answered. A client that sends requests at 20, 200
+# or 2000 per second and never reads is closed about tls_send_timeout (tcp_send_timeout over TCP)
+# after it stopped acknowledging, though ser's writes never block at the low rates. A client that
+# asks for KeyUpdates in a loop is closed; one that asks twice is served. tls_max_handshakes_per_ip
+# = 2: a third handshake in progress from one address is refused. ser logs each and counts them.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
 tls_make_certs
 
 P=$(tls_port)
+PT=$(free_port)
 cat >"$E2E_TMP/ser.cfg" <<CFG
 listen = tls:127.0.0.1:$P
+listen = tcp:127.0.0.1:$PT
+tcp_send_timeout = 3
 children = 1
 log_level = 3
 $(tls_server_params server)
@@ -111,6 +117,61 @@ else
 fi
 exec {feed}>&- {hold}>&-
 
+# 3b. Stalled readers at steady rates (tests/e2e/stalled_reader.py never reads an answer). The
+#     kernel's send buffer grows to megabytes, so no write of ser's blocks at 20 or 200 per
+#     second: ser must judge what the peer acknowledges. Closed within the send timeout (3 s)
+#     of the client's last acknowledgement plus slack: 6.5 s from its connect.
+for spec in "tls 20" "tls 200" "tls 2000" "tcp 20" "tcp 2000"; do
+  set -- $spec
+  if [ "$1" = tls ]; then
+    res=$(python3 "$SER_SOURCE_DIR/tests/e2e/stalled_reader.py" 127.0.0.1 "$P" "$2" 12 "$CERTS/ca.pem")
+  else
+    res=$(python3 "$SER_SOURCE_DIR/tests/e2e/stalled_reader.py" 127.0.0.1 "$PT" "$2" 12)
+  fi
+  if [ "${res%% *}" = closed ] && within "${res#* }" 2.5 6.5; then
+    pass "$1 client sending $2 requests/s and never reading: closed by ser ${res#* }s after connecting"
+  else
+    fail "$1 client sending $2 requests/s and never reading: '$res' (want closed within 2.5-6.5 s)"
+  fi
+done
+log_has "send timeout: peer not reading, nothing acknowledged" &&
+  pass "logged: $(grep -m1 -oE 'send timeout: peer not reading, nothing.*' "$LOG")" ||
+  fail "no 'nothing acknowledged' send timeout in the log"
+
+# 3c. KeyUpdate(update_requested), RFC 8446 §4.6.3: s_client sends one per 'K' line of its
+#     input. Twelve in a row close the connection (more than 10 within 10 s); two, then a
+#     request, get the request answered.
+keyupdates() {  # keyupdates NAME COUNT: prints s_client's output after COUNT K lines and an OPTIONS
+  local name=$1 n=$2 kfd pid
+  mkfifo "$E2E_TMP/$name.in"
+  exec {kfd}<>"$E2E_TMP/$name.in"
+  timeout 20 openssl s_client -connect "127.0.0.1:$P" -CAfile "$CERTS/ca.pem" -noservername \
+    <"$E2E_TMP/$name.in" >"$E2E_TMP/$name.out" 2>&1 &
+  pid=$!
+  E2E_PIDS+=("$pid")
+  for _ in $(seq 1 100); do grep -q "^Verify return code" "$E2E_TMP/$name.out" && break; sleep 0.05; done
+  for _ in $(seq 1 "$n"); do echo K >&"$kfd"; sleep 0.05; done  # one command per read of s_client
+  sip_options_msg TLS "$P" >&"$kfd"
+  for _ in $(seq 1 60); do
+    grep -q "^SIP/2.0 200" "$E2E_TMP/$name.out" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  exec {kfd}>&-
+  kill "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  cat "$E2E_TMP/$name.out"
+}
+out=$(keyupdates ku12 12)
+if ! grep -q "^SIP/2.0 200" <<<"$out" && log_has "closing: 11 KeyUpdate or renegotiation requests"; then
+  pass "12 KeyUpdates in a row: closed, $(grep -m1 -oE 'closing: [0-9]+ KeyUpdate.*requests within [0-9]+ s' "$LOG")"
+else
+  fail "12 KeyUpdates in a row: not closed ($(grep -c '^SIP/2.0 200' <<<"$out") answers)"
+fi
+out=$(keyupdates ku2 2)
+grep -q "^SIP/2.0 200 OK" <<<"$out" && pass "2 KeyUpdates, then a request: answered" ||
+  fail "2 KeyUpdates, then a request: no answer; s_client: $(tail -3 <<<"$out" | tr '\n' '|')"
+
 got=$(tls_options "$E2E_TMP/after" "127.0.0.1:$P")
 [ "$got" = "SIP/2.0 200 OK" ] && pass "ser still answers TLS clients afterwards" ||
   fail "after the timeouts: got '$got'"
@@ -138,7 +199,7 @@ done
   fail "after the silent clients left: got '$got'"
 
 stop_ser
-if log_has "tls: [0-9]+ handshakes done, [0-9]+ failed, 2 timed out, 1 send timeouts, 2 refused"; then
+if log_has "tls: [0-9]+ handshakes done, [0-9]+ failed, 2 timed out, 4 send timeouts, 2 refused by tls_max_handshakes_per_ip, 1 closed for KeyUpdate"; then
   pass "counters at stop: $(grep -m1 -oE 'tls: [0-9]+ handshakes done.*' "$LOG")"
 else
   fail "counters at stop: $(grep -oE 'tls: [0-9]+ handshakes done.*' "$LOG")"

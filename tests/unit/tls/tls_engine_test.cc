@@ -127,6 +127,42 @@ TEST(TlsEngineTest, Tls13HandshakeAndDataBothWays) {
   EXPECT_EQ(Pair::deliver(p.server, p.client), "SIP/2.0 200 OK\r\n");
 }
 
+TEST(TlsEngineTest, KeyUpdateRequestsAreCountedAndEachIsAnsweredWithARecord) {
+  Pair p(server_spec(), client_spec());
+  ASSERT_TRUE(p.handshake()) << p.client.error() << " / " << p.server.error();
+  Pair::deliver(p.server, p.client);  // the server's session tickets
+  EXPECT_EQ(p.server.renegotiation_requests(), 0u);
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_EQ(SSL_key_update(p.client.ssl(), SSL_KEY_UPDATE_REQUESTED), 1);
+    size_t taken = 0;
+    ASSERT_EQ(p.client.write("x", taken), TlsResult::kOk);  // the KeyUpdate goes first
+    EXPECT_EQ(Pair::deliver(p.client, p.server), "x");
+    EXPECT_EQ(p.server.renegotiation_requests(), static_cast<uint32_t>(i));
+  }
+  // Each request was answered by a KeyUpdate of the server's (sent with its next records).
+  size_t taken = 0;
+  ASSERT_EQ(p.server.write("y", taken), TlsResult::kOk);
+  EXPECT_EQ(Pair::deliver(p.server, p.client), "y");
+  EXPECT_EQ(p.client.renegotiation_requests(), 3u);
+}
+
+TEST(TlsEngineTest, RefusedTls12RenegotiationIsCountedAndTheSessionGoesOn) {
+  CtxSpec c = client_spec();
+  c.max_version = TLS1_2_VERSION;
+  Pair p(server_spec(), c);
+  SSL_set_options(p.server.ssl(), SSL_OP_NO_RENEGOTIATION);
+  ASSERT_TRUE(p.handshake()) << p.client.error() << " / " << p.server.error();
+  ASSERT_EQ(SSL_renegotiate(p.client.ssl()), 1);
+  SSL_do_handshake(p.client.ssl());  // writes the ClientHello
+  ASSERT_TRUE(p.client.has_output());
+  EXPECT_EQ(Pair::deliver(p.client, p.server), "");
+  EXPECT_EQ(p.server.renegotiation_requests(), 1u);
+  EXPECT_TRUE(p.server.has_output());  // the no_renegotiation alert
+  size_t taken = 0;
+  EXPECT_EQ(p.server.write("still here", taken), TlsResult::kOk);
+  EXPECT_NE(p.server.handshake_state(), HandshakeState::kFailed);
+}
+
 TEST(TlsEngineTest, Tls12HandshakeWithForwardSecrecy) {
   CtxSpec c = client_spec();
   c.max_version = TLS1_2_VERSION;

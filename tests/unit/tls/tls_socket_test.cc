@@ -268,6 +268,67 @@ TEST(TlsSocketTest, ClientCloseNotifyIsAnsweredAndTheConnectionCloses) {
   EXPECT_GE(srv.stats.snapshot().close_notify_sent, 1u);
 }
 
+// Sends `n` KeyUpdate(update_requested) messages (RFC 8446 §4.6.3) and reads nothing.
+bool send_key_updates(TlsClient& c, int n) {
+  for (int i = 0; i < n; ++i) {
+    if (SSL_key_update(c.engine().ssl(), SSL_KEY_UPDATE_REQUESTED) != 1) return false;
+    SSL_do_handshake(c.engine().ssl());
+    if (!c.send_output()) return false;
+  }
+  return true;
+}
+
+TEST(TlsSocketTest, ClientAskingForKeyUpdatesInALoopIsClosedAndCounted) {
+  TlsServer srv(test_settings());
+  ASSERT_TRUE(srv.started);
+  TlsClient c(srv.addr);
+  ASSERT_TRUE(c.handshake()) << c.engine().error();
+  ASSERT_TRUE(send_key_updates(c, TlsSocket::kMaxRenegotiations + 1));
+  EXPECT_TRUE(closed_by_peer(c.fd()));
+  EXPECT_TRUE(eventually([&] { return srv.stats.snapshot().renegotiation_floods == 1; }));
+  EXPECT_TRUE(eventually([&] { return srv.net.connection_count() == 0; }));
+}
+
+TEST(TlsSocketTest, AFewKeyUpdatesAreAnsweredAndTheClientIsServed) {
+  TlsServer srv(test_settings());
+  ASSERT_TRUE(srv.started);
+  TlsClient c(srv.addr);
+  ASSERT_TRUE(c.handshake()) << c.engine().error();
+  ASSERT_TRUE(send_key_updates(c, 3));
+  std::string m = sip_message("rekeyed");
+  ASSERT_TRUE(c.send(m));
+  EXPECT_EQ(c.read(15), "ok:" + m.substr(0, 12));
+  EXPECT_EQ(srv.stats.snapshot().renegotiation_floods, 0u);
+}
+
+TEST(TlsSocketTest, PartOfARecordTrickledIsClosedAtTheMessageReadTimeout) {
+  NetSettings ns = test_settings();
+  ns.msg_read_timeout = 500ms;
+  TlsServer srv(ns);
+  ASSERT_TRUE(srv.started);
+  TlsClient c(srv.addr);
+  ASSERT_TRUE(c.handshake()) << c.engine().error();
+  size_t taken = 0;
+  ASSERT_EQ(c.engine().write(sip_message("partial"), taken), TlsResult::kOk);
+  std::string record(c.engine().output());
+  c.engine().consume_output(record.size());
+  ASSERT_TRUE(write_all(c.fd(), std::string_view(record).substr(0, 10)));
+  // The rest, one byte every 100 ms, never reaches the end of the record in time.
+  core::net::testing::set_recv_timeout(c.fd(), 100ms);
+  bool closed = false;
+  for (size_t i = 10; i < 60 && !closed; ++i) {
+    closed = ::send(c.fd(), &record[i], 1, MSG_NOSIGNAL) != 1;
+    char buf[4096];
+    ssize_t n = 0;
+    while (!closed && (n = ::recv(c.fd(), buf, sizeof(buf), 0)) > 0) {
+    }
+    closed = closed || n == 0 || (n < 0 && errno == ECONNRESET);
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(srv.net.stats().msg_read_timeouts, 1u);
+  EXPECT_TRUE(srv.handler.messages().empty());
+}
+
 TEST(TlsSocketTest, SilentClientIsClosedAtTheHandshakeDeadline) {
   TlsServer srv(test_settings(), 1000ms);
   ASSERT_TRUE(srv.started);
