@@ -225,9 +225,10 @@ SendResult Net::send_udp(const SocketAddr& dst, std::string_view data, int liste
       fd = nw.listeners[i].fd;
   }
   if (fd < 0 || ::sendto(fd, data.data(), data.size(), 0, dst.sa(), dst.len()) < 0) {
+    const char* why = fd < 0 ? "no udp socket of that family" : strerror(errno);
     bump(counters_->send_failed);
-    LOG_INFO("udp send to %s failed: %s", dst.to_string().c_str(),
-             fd < 0 ? "no udp socket of that family" : strerror(errno));
+    SER_LOG_THROTTLED(log_.send_failed, LogLevel::kInfo, nullptr, "udp send to %s failed: %s",
+                      dst.to_string().c_str(), why);
     return SendResult::kFailed;
   }
   return SendResult::kSent;
@@ -264,17 +265,19 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
   if (factory == nullptr) factory = &default_factory();
   if (!try_acquire_slot()) {
     bump(counters_->refused);
-    LOG_WARN("connect to %s:%s refused: tcp_max_connections (%zu) reached", transport_name(t),
-             dst.to_string().c_str(), settings_.max_connections);
+    SER_LOG_THROTTLED(refuse_log_, LogLevel::kWarning, nullptr,
+                      "connect to %s:%s refused: tcp_max_connections (%zu) reached",
+                      transport_name(t), dst.to_string().c_str(), settings_.max_connections);
     return false;
   }
   bump(counters_->connects);
   int fd = ::socket(dst.af(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int rc = fd < 0 ? -1 : ::connect(fd, dst.sa(), dst.len());
   if (fd < 0 || (rc != 0 && errno != EINPROGRESS)) {
+    const char* why = strerror(errno);
     bump(counters_->connect_failed);
-    LOG_INFO("connect to %s:%s failed: %s", transport_name(t), dst.to_string().c_str(),
-             strerror(errno));
+    SER_LOG_THROTTLED(log_.connect_failed, LogLevel::kInfo, nullptr, "connect to %s:%s failed: %s",
+                      transport_name(t), dst.to_string().c_str(), why);
     if (fd >= 0) ::close(fd);
     release_slot();
     return false;
@@ -294,8 +297,9 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
   if (sock) conn = make_in_pool<Connection>(shm_, *this, nw, p, std::move(sock));
   if (!conn) {
     bump(counters_->refused_memory);
-    LOG_WARN("connect to %s:%s refused: shared memory budget exhausted", transport_name(t),
-             dst.to_string().c_str());
+    SER_LOG_THROTTLED(refuse_log_, LogLevel::kWarning, nullptr,
+                      "connect to %s:%s refused: shared memory budget exhausted", transport_name(t),
+                      dst.to_string().c_str());
     ::close(fd);
     release_slot();
     return false;

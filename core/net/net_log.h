@@ -14,6 +14,7 @@ struct NetLog {
   LogThrottle msg_read_timeout{"message read timeout"};
   LogThrottle backpressure{"peer not reading its replies"};
   LogThrottle closed{"connection closed"};
+  LogThrottle send_failed{"send failed"};
   LogThrottle no_tls{"tls send refused: no TLS for outbound connections"};
 };
 

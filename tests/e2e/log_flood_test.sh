@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Logs stay readable under attack. 200 connections that send plain-text garbage to the TLS port
 # (each a failed handshake) give a bounded number of "handshake failed" lines and a summary
-# "... and N more in the last 10 s" whose counts add up to the 200. A TLS client whose SNI
+# "... and N more in the last 10 s" whose counts add up to the 200; 100 broken TCP streams a
+# bounded number of "bad framing" lines. A TLS client whose SNI
 # holds a line feed and an escape byte (openssl s_client sends what it is given) shows up in
 # the log escaped, in ser's own handshake line and in the route script's log() of $tls_sni: no
 # line of the log is forged by a peer (or such an SNI is refused, and nothing raw is logged).
@@ -11,8 +12,10 @@ tls_require_build
 tls_make_certs
 
 P=$(tls_port)
+PT=$(free_port)
 cat >"$E2E_TMP/ser.cfg" <<CFG
 listen = tls:127.0.0.1:$P
+listen = tcp:127.0.0.1:$PT
 children = 2
 log_level = 3
 $(tls_server_params server)
@@ -25,6 +28,13 @@ LOG=$E2E_TMP/ser.log
 for i in $(seq 1 200); do
   exec {fd}<>"/dev/tcp/127.0.0.1/$P" || continue
   printf 'GET / HTTP/1.0 %s\r\n\r\n' "$i" >&"$fd"
+  timeout 5 cat <&"$fd" >/dev/null 2>&1
+  exec {fd}>&-
+done
+# And 100 TCP connections whose stream is broken (no Content-Length): "bad framing" each.
+for i in $(seq 1 100); do
+  exec {fd}<>"/dev/tcp/127.0.0.1/$PT" || continue
+  printf 'OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK%s\r\n\r\n' "$i" >&"$fd"
   timeout 5 cat <&"$fd" >/dev/null 2>&1
   exec {fd}>&-
 done
@@ -45,9 +55,15 @@ if [ $((singles + summarised)) -eq 200 ]; then
 else
   fail "lines and summaries count $singles + $summarised, not 200"
 fi
+framing=$(grep -c "bad framing" "$LOG")
+if [ "$framing" -le 20 ] && grep -qE "bad framing or message too big: and [0-9,]+ more" "$LOG"; then
+  pass "100 broken TCP streams gave $framing 'bad framing' lines with a summary"
+else
+  fail "100 broken TCP streams gave $framing 'bad framing' lines"
+fi
 closed=$(grep -c "connection closed" "$LOG")
-[ "$closed" -le 40 ] && pass "'connection closed' lines bounded too ($closed)" ||
-  fail "$closed 'connection closed' lines for 200 connections"
+[ "$closed" -le 40 ] && pass "'connection closed' lines bounded too ($closed for 300 connections)" ||
+  fail "$closed 'connection closed' lines for 300 connections"
 
 # 2. An SNI with a line feed and an ESC byte.
 start_ser "$E2E_TMP/ser.cfg" ser2 || { fail "ser restart"; e2e_finish; }
