@@ -258,7 +258,7 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
     // Asked for TLS (sips:, transport=tls, forward_tls): never in the clear instead.
     SER_LOG_THROTTLED(log_.no_tls, LogLevel::kError, nullptr,
                       "send to tls:%s refused: no TLS for outbound connections (ser built "
-                      "without TLS, or disable_tls); not sent in the clear",
+                      "without TLS, disable_tls, or no TLS configured); not sent in the clear",
                       dst.to_string().c_str());
     return false;
   }
