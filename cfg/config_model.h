@@ -65,6 +65,7 @@ struct TlsSettings {
   std::optional<bool> verify;        // unset: false for servers, true for clients
   bool require_certificate = false;  // only meaningful with verify
   int verify_depth = 9;
+  bool verify_wildcards = false;  // client: "*.example.net" may name a peer (RFC 5922 §7.2)
   std::string server_name;  // server: SNI it answers for; client: SNI sent + name checked
   Millis handshake_timeout{30000};
   Millis send_timeout{10000};

@@ -53,6 +53,16 @@ void warn_require_without_verify(const PendingDomain& pending, const TlsDomainCo
   if (set) diags.warning(set->loc, kRequireWithoutVerify);
 }
 
+// Only outbound connections check a peer's name against a SIP domain (RFC 5922 §7.2).
+void warn_wildcards_on_server(const PendingDomain& pending, const TlsDomainConfig& d,
+                              Diagnostics& diags) {
+  if (d.kind != TlsDomainKind::kServer) return;
+  if (const Assignment* set = find_set(pending, "tls_verify_wildcards"))
+    diags.warning(set->loc,
+                  "tls_verify_wildcards has no effect in a server domain (it applies to the "
+                  "certificates of peers ser connects to: put it in a tls_client_domain)");
+}
+
 TlsDomainConfig resolve_domain(const PendingDomain& pending, const Config& config,
                                Diagnostics& diags) {
   TlsDomainConfig d = pending.domain;
@@ -64,6 +74,7 @@ TlsDomainConfig resolve_domain(const PendingDomain& pending, const Config& confi
   resolve_sni(pending, &d, diags);
   resolve_tls_paths(config.cfg_dir, &d.settings);
   warn_require_without_verify(pending, d, diags);
+  warn_wildcards_on_server(pending, d, diags);
   return d;
 }
 

@@ -110,6 +110,8 @@ std::vector<ParamSpec> tls_domain_params() {
           [](T t, V v) { t.require_certificate = v.flag; }),
       tls("tls_verify_depth", ParamType::kInt, 0, 100,
           [](T t, V v) { t.verify_depth = static_cast<int>(v.number); }),
+      tls("tls_verify_wildcards", ParamType::kBool, 0, 0,
+          [](T t, V v) { t.verify_wildcards = v.flag; }),
       tls("tls_server_name", ParamType::kString, 1, 0, [](T t, V v) { t.server_name = v.text; }),
       tls("tls_handshake_timeout", ParamType::kDuration, 100, 3600 * kSec,
           [](T t, V v) { t.handshake_timeout = v.duration; }),

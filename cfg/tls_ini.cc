@@ -23,6 +23,7 @@
 //   | verify_certificate    | tls_verify              |                                       |
 //   | require_certificate   | tls_require_certificate |                                       |
 //   | verify_depth          | tls_verify_depth        |                                       |
+//   | verify_wildcards      | tls_verify_wildcards    | ours (RFC 5922 §7.2 opt-in)           |
 //   | server_name           | tls_server_name         | also the domain's SNI name (its key)  |
 //   | ciphersuites          | tls_ciphersuites        | ours: Kamailio has no per-domain key  |
 //   | groups, curves, curve | tls_groups              | ours                                  |
@@ -111,6 +112,7 @@ constexpr KeySpec kKeys[] = {
     {"verify_certificate", "tls_verify", false},
     {"require_certificate", "tls_require_certificate", false},
     {"verify_depth", "tls_verify_depth", false},
+    {"verify_wildcards", "tls_verify_wildcards", false},
     {"server_name", "tls_server_name", false},
     {"session_cache", "tls_session_cache", false},
     {"session_tickets", "tls_session_tickets", false},

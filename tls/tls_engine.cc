@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "tls/peer_name.h"
 #include "tls/tls_context.h"
 
 namespace tls {
@@ -114,7 +115,8 @@ const char* tls_result_name(TlsResult r) {
 
 TlsEngine::TlsEngine(core::Pool& pool) : pool_(&pool), in_(pool), out_(pool), queued_(pool) {}
 
-bool TlsEngine::init(SSL_CTX* ctx, TlsRole role, std::string_view server_name) {
+bool TlsEngine::init(SSL_CTX* ctx, TlsRole role, std::string_view server_name,
+                     PeerNameRules rules) {
   role_ = role;
   ERR_clear_error();
   BIO_METHOD* method = EngineBio::method();
@@ -139,19 +141,29 @@ bool TlsEngine::init(SSL_CTX* ctx, TlsRole role, std::string_view server_name) {
     return true;
   }
   SSL_set_connect_state(ssl_.get());
-  if (server_name.empty()) return true;
+  if (server_name.empty()) {
+    if ((SSL_get_verify_mode(ssl_.get()) & SSL_VERIFY_PEER) == 0) return true;
+    // A chain that verifies proves nothing about who the peer is (RFC 5922 §7.2): refuse.
+    error_ =
+        "tls error: no name to check the peer's certificate against (the next hop's host, "
+        "the Via sent-by or tls_server_name): not connecting";
+    ssl_.reset();
+    return false;
+  }
   std::string name(server_name);
   bool ok;
   if (is_ip_literal(name)) {
     // RFC 6066 §3: no SNI for an address; RFC 5922 §7.2 checks the subjectAltName IP instead.
     ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_.get()), name.c_str()) == 1;
   } else {
-    ok = SSL_set_tlsext_host_name(ssl_.get(), name.c_str()) == 1 &&
-         SSL_set1_host(ssl_.get(), name.c_str()) == 1;
+    // The name is checked by check_peer_name (RFC 5922 §7), not by OpenSSL's host check.
+    ok = SSL_set_tlsext_host_name(ssl_.get(), name.c_str()) == 1;
+    peer_name_ = std::move(name);
+    peer_name_rules_ = rules;
   }
   if (!ok) {
-    error_ =
-        "tls error: cannot use server name \"" + name + "\": " + drain_error_queue("invalid name");
+    error_ = "tls error: cannot use server name \"" + std::string(server_name) +
+             "\": " + drain_error_queue("invalid name");
     ssl_.reset();
     return false;
   }
@@ -167,6 +179,7 @@ int TlsEngine::verify_callback(int ok, X509_STORE_CTX* store) {
   SSL_verify_cb ctx_cb = SSL_CTX_get_verify_callback(SSL_get_SSL_CTX(ssl));
   if (ctx_cb != nullptr && ctx_cb != &TlsEngine::verify_callback) ok = ctx_cb(ok, store);
   auto* engine = static_cast<TlsEngine*>(SSL_get_ex_data(ssl, engine_ex_index()));
+  if (ok == 1 && engine != nullptr) ok = engine->check_peer_name(store);
   if (ok == 0 && engine != nullptr && engine->verify_.error == X509_V_OK) {
     engine->verify_.error = X509_STORE_CTX_get_error(store);
     engine->verify_.depth = X509_STORE_CTX_get_error_depth(store);
@@ -185,6 +198,18 @@ void TlsEngine::on_message(int write_p, int /*version*/, int content_type, const
   unsigned char type = *static_cast<const unsigned char*>(buf);
   if (type == SSL3_MT_KEY_UPDATE || type == SSL3_MT_CLIENT_HELLO || type == SSL3_MT_HELLO_REQUEST)
     ++engine->renegotiation_requests_;
+}
+
+// Runs when the chain is verified up to the leaf (OpenSSL calls back at depth 0 last): a
+// client's peer must be named by its certificate (RFC 5922 §7.2), else the handshake fails as
+// a verify failure (X509_V_ERR_HOSTNAME_MISMATCH) and fail() gives the reason.
+int TlsEngine::check_peer_name(X509_STORE_CTX* store) {
+  if (peer_name_.empty() || X509_STORE_CTX_get_error_depth(store) != 0) return 1;
+  X509* leaf = X509_STORE_CTX_get_current_cert(store);
+  if (certificate_names(leaf, peer_name_, peer_name_rules_)) return 1;
+  name_mismatch_ = peer_name_mismatch(leaf, peer_name_, peer_name_rules_);
+  X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH);
+  return 0;
 }
 
 void TlsEngine::consume_output(size_t n) {
@@ -221,6 +246,8 @@ TlsResult TlsEngine::fail(int ssl_error, const char* what) {
     verify = VerifyError{f.error, f.depth};
   }
   FailureInfo info = describe_failure(ssl_.get(), ssl_error, verify, in_eof_);
+  if (verify.error == X509_V_ERR_HOSTNAME_MISMATCH && !name_mismatch_.empty())
+    info.reason = name_mismatch_;
   error_ = std::string(what) + ": " + info.reason;
   if (state_ != HandshakeState::kDone) {
     state_ = HandshakeState::kFailed;

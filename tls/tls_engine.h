@@ -18,6 +18,7 @@
 #include "core/base/byte_buffer.h"
 #include "core/base/pool.h"
 #include "tls/ossl_ptr.h"
+#include "tls/peer_name.h"
 #include "tls/tls_errors.h"
 
 namespace tls {
@@ -50,9 +51,11 @@ class TlsEngine {
   TlsEngine& operator=(const TlsEngine&) = delete;
 
   // Makes the SSL from `ctx`. A client's `server_name` is sent as SNI (RFC 6066 §3; not for an
-  // IP literal) and checked against the peer certificate when the context verifies (RFC 5922
-  // §7). False on failure, with error() saying why.
-  bool init(SSL_CTX* ctx, TlsRole role, std::string_view server_name = {});
+  // IP literal) and checked against the peer certificate when the context verifies: a host
+  // name by RFC 5922 §7 (tls/peer_name.h, wildcards as `rules` say), an IP literal against the
+  // IP SANs. False on failure, with error() saying why.
+  bool init(SSL_CTX* ctx, TlsRole role, std::string_view server_name = {},
+            PeerNameRules rules = {});
   SSL* ssl() const { return ssl_.get(); }
   TlsRole role() const { return role_; }
 
@@ -112,6 +115,7 @@ class TlsEngine {
   static int verify_callback(int ok, X509_STORE_CTX* store);
   static void on_message(int write_p, int version, int content_type, const void* buf, size_t len,
                          SSL* ssl, void* arg);
+  int check_peer_name(X509_STORE_CTX* store);
   TlsResult write_records(std::string_view data, size_t& taken);
   TlsResult queue(std::string_view data, size_t& taken);
   TlsResult fail(int ssl_error, const char* what);
@@ -122,6 +126,9 @@ class TlsEngine {
   core::ByteBuffer out_;
   core::ByteBuffer queued_;
   std::string error_;
+  std::string peer_name_;      // the host name the peer's certificate must name ("" = none)
+  std::string name_mismatch_;  // why it did not: the reason of the failure line
+  PeerNameRules peer_name_rules_;
   HandshakeFailure failure_ = HandshakeFailure::kNone;
   HandshakeState state_ = HandshakeState::kNotStarted;
   TlsRole role_ = TlsRole::kServer;

@@ -122,7 +122,8 @@ bool TlsSocket::start_engine(bool is_server) {
   // proxy connects to (the next hop's URI host), checked against the certificate (RFC 5922).
   const std::string& configured = domain_->config().settings.server_name;
   if (!configured.empty()) server_name_ = configured;
-  return engine_.init(domain_->ctx(), TlsRole::kClient, server_name_);
+  return engine_.init(domain_->ctx(), TlsRole::kClient, server_name_,
+                      PeerNameRules{domain_->config().settings.verify_wildcards});
 }
 
 PostIoAction TlsSocket::drive_handshake(bool& completed) {

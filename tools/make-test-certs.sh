@@ -20,6 +20,12 @@
 #   server-expired.pem/.key     expired in 2020
 #   server-soon.pem/.key        expires in 10 days
 #   server-mismatch.pem/.key    the key does not belong to the certificate
+#   RFC 5922 §7 name rules, for the peer name sip.example.net:
+#   server-uri-san.pem/.key     SAN URI:sip:sip.example.net only (CN=URI SAN only)
+#   server-wildcard.pem/.key    CN=*.example.net, SAN DNS:*.example.net
+#   server-cn-only.pem/.key     CN=sip.example.net, no subjectAltName at all
+#   server-uri-other.pem/.key   CN=sip.example.net, SAN URI:sip:other.example.net
+#   server-dns-other.pem/.key   CN=sip.example.net, SAN DNS:other.example.net
 #   other-ca.pem           the other root CA
 #   crl.pem                CRLs of the root and the intermediate (client-revoked revoked)
 #   dh2048.pem             is not made: ser has RFC 7919 ffdhe2048 built in
@@ -111,6 +117,13 @@ leaf server-wrong-name wrong.example.net "DNS:wrong.example.net" v3_server ec "$
 leaf client-other-ca client.other "DNS:client.other" v3_client ec "$work/other"
 leaf server-mismatch localhost "$local_san" v3_server ec "$work/inter"
 new_key "$out/server-mismatch.key" ec
+
+log "peer name certificates (RFC 5922)"
+leaf server-uri-san "URI SAN only" "URI:sip:sip.example.net" v3_server ec "$work/inter"
+leaf server-wildcard "*.example.net" "DNS:*.example.net" v3_server ec "$work/inter"
+leaf server-cn-only sip.example.net "" v3_server_nosan ec "$work/inter"
+leaf server-uri-other sip.example.net "URI:sip:other.example.net" v3_server ec "$work/inter"
+leaf server-dns-other sip.example.net "DNS:other.example.net" v3_server ec "$work/inter"
 
 log "revocation list"
 CA_DIR=$work/inter ossl ca -config "$cnf" -name intermediate_ca -revoke "$work/client-revoked.crt"

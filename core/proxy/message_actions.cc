@@ -1,4 +1,6 @@
 // The script's actions on a message, and the building of the forwarded request.
+#include <arpa/inet.h>
+
 #include <cstdio>
 
 #include "core/base/log.h"
@@ -134,7 +136,12 @@ bool MessageContext::reply(int code, std::string_view reason, std::string_view e
   // RFC 3261 §18.2.2: over UDP without rport, to the received address and the Via's port.
   if (rx_.transport == Transport::kUdp && !top_.rport().present())
     dst.set_port(top_.port() ? top_.port() : 5060);
-  auto r = env_.sender.send(rx_.transport, dst, out, rx_.conn_id, rx_.listener_id);
+  // Over TLS, should the request's connection be gone, a new one checks this name.
+  char ip[INET6_ADDRSTRLEN];
+  std::string_view name = rx_.transport == Transport::kTls
+                              ? tls_response_name(top_, dst, ip, sizeof(ip))
+                              : std::string_view();
+  auto r = env_.sender.send(rx_.transport, dst, out, rx_.conn_id, rx_.listener_id, name);
   if (r == core::net::SendResult::kFailed) {
     env_.stats.send_failed.fetch_add(1, std::memory_order_relaxed);
     return false;

@@ -194,4 +194,10 @@ core::PoolString& out_buffer(OutSlot slot) {
   return buffers[static_cast<int>(slot)];
 }
 
+std::string_view tls_response_name(const core::sip::Via& via, const core::net::SocketAddr& dst,
+                                   char* buf, size_t size) {
+  if (via.sent_by().kind == core::sip::HostKind::kName) return via.sent_by().address();
+  return std::string_view(buf, dst.format_ip(buf, size));
+}
+
 }  // namespace core::proxy

@@ -54,6 +54,13 @@ std::string_view make_branch(const core::sip::SipMessage& msg, const core::sip::
 void build_reply(const core::sip::SipMessage& req, const Insert* fixes, int nfixes, int code,
                  std::string_view reason, core::PoolString& out, std::string_view extra = {});
 
+// The name a new TLS connection carrying a response to `via`'s sender checks in the peer's
+// certificate (RFC 5922 §7.2, RFC 3261 §18.2.2): the sent-by host when it is a domain name,
+// else the address the response goes to (`dst`, formatted into buf: an IP SAN check). Empty
+// only when buf is too small.
+std::string_view tls_response_name(const core::sip::Via& via, const core::net::SocketAddr& dst,
+                                   char* buf, size_t size);
+
 // Appends original[begin, end) to out with the inserts (sorted by offset) applied.
 void append_with_inserts(core::PoolString& out, std::string_view original, size_t begin, size_t end,
                          const Insert* inserts, int n);

@@ -107,3 +107,22 @@ stop_ser() {
   for _ in $(seq 1 50); do kill -0 "$SER_PID" 2>/dev/null || break; sleep 0.1; done
   wait "$SER_PID" 2>/dev/null
 }
+
+# s_server NAME PORT CERT [options...]: `openssl s_server` on 127.0.0.1:PORT serving
+# $CERTS/CERT.pem (leaf + chain) for one connection, in the background; what it receives goes
+# to $E2E_TMP/NAME.out, and what is written to the fd in $hold (its stdin) is sent to the peer.
+# Waits (at most 5 s) for it to listen.
+s_server() {
+  local name=$1 port=$2 cert=$3
+  shift 3
+  mkfifo "$E2E_TMP/$name.in"
+  exec {hold}<>"$E2E_TMP/$name.in"
+  timeout 60 openssl s_server -accept "127.0.0.1:$port" -cert "$CERTS/$cert.pem" -key "$CERTS/$cert.key" \
+    -cert_chain "$CERTS/$cert.pem" -naccept 1 "$@" <"$E2E_TMP/$name.in" >"$E2E_TMP/$name.out" 2>&1 &
+  E2E_PIDS+=("$!")
+  for _ in $(seq 1 50); do grep -q ACCEPT "$E2E_TMP/$name.out" && return 0; sleep 0.1; done
+  return 1
+}
+
+# wait_for FILE ERE: up to 5 s for a line matching ERE in FILE.
+wait_for() { for _ in $(seq 1 50); do grep -aqE "$2" "$1" && return 0; sleep 0.1; done; return 1; }

@@ -260,6 +260,33 @@ TEST(DomainTest, RequireCertificateWithoutVerifyIsAWarning) {
             "1 (no client certificate is requested)\n");
 }
 
+TEST(DomainTest, VerifyWildcardsIsOffByDefaultAndSetPerClientDomain) {
+  auto r = load_text(std::string(kListen) +
+                     "tls_client_domain[198.51.100.7:5061] {\n  tls_verify_wildcards = yes\n}\n"
+                     "tls_client_domain[198.51.100.8:5061] { }\n");
+  ASSERT_TRUE(r.ok) << r.text();
+  EXPECT_EQ(r.text(), "");
+  EXPECT_FALSE(r.config.tls.defaults.verify_wildcards);
+  EXPECT_TRUE(r.config.tls_domains.at(0).settings.verify_wildcards);
+  EXPECT_FALSE(r.config.tls_domains.at(1).settings.verify_wildcards);
+  auto global = load_text("tls_verify_wildcards = on\n");
+  ASSERT_TRUE(global.ok) << global.text();
+  EXPECT_TRUE(global.config.tls.defaults.verify_wildcards);
+}
+
+TEST(DomainTest, VerifyWildcardsInAServerDomainIsAWarning) {
+  auto r = load_text(std::string(kListen) +
+                     "tls_domain[127.0.0.1:5061] {\n  tls_verify_wildcards = yes\n}\n");
+  ASSERT_TRUE(r.ok) << r.text();
+  EXPECT_EQ(r.text(),
+            "t.cfg:3:3: warning: tls_verify_wildcards has no effect in a server domain (it "
+            "applies to the certificates of peers ser connects to: put it in a "
+            "tls_client_domain)\n");
+  auto bad = load_text("tls_verify_wildcards = maybe\n");
+  EXPECT_FALSE(bad.ok);
+  EXPECT_NE(bad.text().find("t.cfg:1:24: error:"), std::string::npos) << bad.text();
+}
+
 TEST(DomainTest, DuplicateDomainPointsAtTheSecondWithANoteAtTheFirst) {
   auto r = load_text(std::string(kListen) +
                      "tls_domain[127.0.0.1:5061] { }\n"

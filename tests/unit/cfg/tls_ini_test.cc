@@ -119,6 +119,17 @@ TEST_F(TlsIniTest, EveryKeySetsItsSettingAndIsRecordedUnderItsSerCfgName) {
   EXPECT_EQ(d.overridden, expected);
 }
 
+TEST_F(TlsIniTest, VerifyWildcardsKeySetsTheClientDomainsOptIn) {
+  ASSERT_TRUE(
+      read("[client:198.51.100.7:5061]\nverify_wildcards = yes\n"
+           "[client:default]\n"))
+      << first_error();
+  ASSERT_EQ(domains_.size(), 2u);
+  EXPECT_TRUE(domains_[0].settings.verify_wildcards);
+  EXPECT_EQ(domains_[0].overridden, std::set<std::string>{"tls_verify_wildcards"});
+  EXPECT_FALSE(domains_[1].settings.verify_wildcards);
+}
+
 TEST_F(TlsIniTest, DefaultSectionsStartFromTheGlobalValues) {
   defaults_.verify_depth = 4;
   defaults_.certificate = "/global/cert.pem";

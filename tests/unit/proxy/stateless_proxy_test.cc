@@ -345,6 +345,44 @@ TEST_F(ProxyTest, ForwardTlsToAnIpv6HostNamesItWithoutBrackets) {
   EXPECT_EQ(only_sent().server_name, "2001:db8::99");
 }
 
+// RFC 3261 §18.2.2: with the request's connection gone, a response is sent over a new one;
+// over TLS that connection checks the sender's name (RFC 5922 §7.2), never the chain alone.
+TEST_F(ProxyTest, ResponseOverTlsNamesTheViaSentByHost) {
+  std::string r =
+      "SIP/2.0 200 OK\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKser.1\r\n"
+      "Via: SIP/2.0/TLS Sip.Example.NET:5071;received=198.51.100.7;branch=z9hG4bKabc\r\n"
+      "From: <sip:a@x>;tag=1\r\nTo: <sip:b@y>;tag=2\r\nCall-ID: r1\r\nCSeq: 1 INVITE\r\n"
+      "Content-Length: 0\r\n\r\n";
+  receive(r, Transport::kUdp, addr("203.0.113.5", 5060));
+  const Sent& s = only_sent();
+  EXPECT_EQ(s.transport, Transport::kTls);
+  EXPECT_EQ(s.dst.to_string(), "198.51.100.7:5071");
+  EXPECT_EQ(s.server_name, "Sip.Example.NET");
+}
+
+TEST_F(ProxyTest, ResponseOverTlsToAnAddressNamesTheAddressItGoesTo) {
+  std::string r =
+      "SIP/2.0 200 OK\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKser.1\r\n"
+      "Via: SIP/2.0/TLS [2001:db8::5]:5071;branch=z9hG4bKabc\r\n"
+      "From: <sip:a@x>;tag=1\r\nTo: <sip:b@y>;tag=2\r\nCall-ID: r1\r\nCSeq: 1 INVITE\r\n"
+      "Content-Length: 0\r\n\r\n";
+  receive(r, Transport::kUdp, addr("203.0.113.5", 5060));
+  EXPECT_EQ(only_sent().server_name, "2001:db8::5");
+}
+
+TEST_F(ProxyTest, ReplyOverTlsNamesTheRequestsSentByHost) {
+  use_script("route { sl_send_reply(404, \"Not Here\"); }");
+  std::string req = invite("", ";branch=z9hG4bKabc123");
+  req.replace(req.find("SIP/2.0/UDP 198.51.100.7:5062"), 29, "SIP/2.0/TLS ua.example.com:5062");
+  receive(req, Transport::kTls, addr("198.51.100.7", 41000), 42, 1);
+  const Sent& s = only_sent();
+  EXPECT_EQ(s.transport, Transport::kTls);
+  EXPECT_EQ(s.conn_hint, 42u);
+  EXPECT_EQ(s.server_name, "ua.example.com");
+}
+
 TEST_F(ProxyTest, PlainTransportsCarryNoServerName) {
   receive(invite());
   EXPECT_EQ(only_sent().server_name, "");

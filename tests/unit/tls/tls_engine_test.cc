@@ -59,10 +59,12 @@ bool transfer(TlsEngine& from, TlsEngine& to) {
 }
 
 struct Pair {
-  Pair(const CtxSpec& s, const CtxSpec& c, std::string_view server_name = "localhost")
+  Pair(const CtxSpec& s, const CtxSpec& c, std::string_view server_name = "localhost",
+       PeerNameRules rules = {})
       : server_ctx(make_ctx(true, s)), client_ctx(make_ctx(false, c)) {
     EXPECT_TRUE(server.init(server_ctx.get(), TlsRole::kServer)) << server.error();
-    EXPECT_TRUE(client.init(client_ctx.get(), TlsRole::kClient, server_name)) << client.error();
+    EXPECT_TRUE(client.init(client_ctx.get(), TlsRole::kClient, server_name, rules))
+        << client.error();
   }
   // Runs both handshakes until both are done, one fails, or nothing moves.
   bool handshake() {
@@ -276,7 +278,67 @@ TEST(TlsEngineTest, ServerNameNotInTheCertificateFailsVerification) {
   Pair p(server_spec(), client_spec(), "sip.example.org");
   EXPECT_FALSE(p.handshake());
   EXPECT_EQ(p.client.error(),
-            "handshake failed: certificate verify failed: hostname mismatch (depth 0)");
+            "handshake failed: peer certificate does not name sip.example.org (it names "
+            "DNS:localhost) (RFC 5922: SAN URI sip:/dNSName; CN only without SAN)");
+  EXPECT_EQ(p.client.failure(), HandshakeFailure::kVerify);
+  EXPECT_EQ(p.client.verify_error().error, X509_V_ERR_HOSTNAME_MISMATCH);
+  EXPECT_EQ(p.client.verify_error().depth, 0);
+  EXPECT_EQ(SSL_get_verify_result(p.client.ssl()), X509_V_ERR_HOSTNAME_MISMATCH);
+}
+
+CtxSpec serving(const std::string& stem) {
+  return {stem + ".pem", stem + ".key", "", SSL_VERIFY_NONE, 0};
+}
+
+TEST(TlsEngineTest, ServerNamedOnlyByASipUriSanIsAccepted) {
+  Pair p(serving("server-uri-san"), client_spec(), "sip.example.net");
+  ASSERT_TRUE(p.handshake()) << p.client.error();
+  EXPECT_TRUE(collect_tls_facts(p.client.ssl()).peer_verified);
+}
+
+TEST(TlsEngineTest, WildcardServerIsRefusedUnlessTheClientOptsIn) {
+  Pair strict(serving("server-wildcard"), client_spec(), "sip.example.net");
+  EXPECT_FALSE(strict.handshake());
+  EXPECT_EQ(strict.client.error(),
+            "handshake failed: peer certificate does not name sip.example.net (it names "
+            "DNS:*.example.net; a wildcard names a peer only with tls_verify_wildcards = yes) "
+            "(RFC 5922: SAN URI sip:/dNSName; CN only without SAN)");
+  Pair opted(serving("server-wildcard"), client_spec(), "sip.example.net", PeerNameRules{true});
+  EXPECT_TRUE(opted.handshake()) << opted.client.error();
+}
+
+TEST(TlsEngineTest, CommonNameCountsOnlyWithoutSubjectAltName) {
+  Pair cn_only(serving("server-cn-only"), client_spec(), "sip.example.net");
+  EXPECT_TRUE(cn_only.handshake()) << cn_only.client.error();
+  for (const char* stem : {"server-uri-other", "server-dns-other"}) {
+    Pair p(serving(stem), client_spec(), "sip.example.net");
+    EXPECT_FALSE(p.handshake()) << stem;
+    EXPECT_EQ(p.client.failure(), HandshakeFailure::kVerify) << stem;
+    EXPECT_NE(p.client.error().find("does not name sip.example.net"), std::string::npos)
+        << p.client.error();
+  }
+}
+
+TEST(TlsEngineTest, NameMismatchWithoutVerificationLetsTheHandshakeThroughUnverified) {
+  CtxSpec c = client_spec();
+  c.verify = SSL_VERIFY_NONE;  // tls_verify = 0: nothing is checked, nothing is claimed
+  Pair p(server_spec(), c, "sip.example.org");
+  ASSERT_TRUE(p.handshake()) << p.client.error();
+  EXPECT_FALSE(collect_tls_facts(p.client.ssl()).peer_verified);
+}
+
+TEST(TlsEngineTest, VerifyingClientWithoutANameRefusesToStart) {
+  SslCtxPtr ctx = make_ctx(false, client_spec());
+  TlsEngine e;
+  EXPECT_FALSE(e.init(ctx.get(), TlsRole::kClient, ""));
+  EXPECT_EQ(e.error(),
+            "tls error: no name to check the peer's certificate against (the next hop's host, "
+            "the Via sent-by or tls_server_name): not connecting");
+  CtxSpec unverified = client_spec();
+  unverified.verify = SSL_VERIFY_NONE;
+  SslCtxPtr plain = make_ctx(false, unverified);
+  TlsEngine u;
+  EXPECT_TRUE(u.init(plain.get(), TlsRole::kClient, "")) << u.error();
 }
 
 TEST(TlsEngineTest, MissingRequiredClientCertificateFailsOnTheServer) {

@@ -428,7 +428,7 @@ TEST(TlsSocketTest, OutboundConnectionCarriesTheRequestAndItsResponse) {
   TlsClientNet client(build_domains(test_settings_tls(5000ms)));
   ASSERT_TRUE(client.started);
   // Sent before the connection exists: queued by the connection until the handshake is done.
-  client.net.send(Transport::kTls, srv.addr, sip_message("out"));
+  client.net.send(Transport::kTls, srv.addr, sip_message("out"), 0, -1, "localhost");
   ASSERT_TRUE(srv.handler.wait_for(1));
   EXPECT_EQ(srv.handler.messages()[0].data, sip_message("out"));
   ASSERT_TRUE(client.handler.wait_for(1));
@@ -446,7 +446,7 @@ TEST(TlsSocketTest, OutboundVerifyFailureIsLoggedWithTheVerifyResultAndDepth) {
   s.ca_list = TestCerts::get().path("other-ca.pem");  // does not trust the server's CA
   TlsClientNet client(build_domains(s));
   ASSERT_TRUE(client.started);
-  client.net.send(Transport::kTls, srv.addr, sip_message("untrusted"));
+  client.net.send(Transport::kTls, srv.addr, sip_message("untrusted"), 0, -1, "localhost");
   EXPECT_TRUE(eventually(
       [&] { return client.stats.snapshot().failed_by(HandshakeFailure::kVerify) == 1; }));
   EXPECT_TRUE(eventually([&] { return srv.stats.snapshot().failed_total() == 1; }));
@@ -455,6 +455,26 @@ TEST(TlsSocketTest, OutboundVerifyFailureIsLoggedWithTheVerifyResultAndDepth) {
       "(depth 1)");
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_NE(lines[0].find("->" + srv.addr.to_string() + "]"), std::string::npos) << lines[0];
+  EXPECT_TRUE(srv.handler.messages().empty());
+}
+
+// RFC 5922 §7.2: a verifying client checks the peer's name; with no name to check it does not
+// connect at all rather than accept any certificate of a trusted CA.
+TEST(TlsSocketTest, OutboundWithoutANameToCheckIsRefusedWithALogLine) {
+  TlsServer srv(test_settings());
+  ASSERT_TRUE(srv.started);
+  LogCapture log;
+  TlsClientNet client(build_domains(test_settings_tls(5000ms)));
+  ASSERT_TRUE(client.started);
+  client.net.send(Transport::kTls, srv.addr, sip_message("nameless"));
+  EXPECT_TRUE(eventually([&] {
+    return !log.matching("tls error: no name to check the peer's certificate against").empty();
+  }));
+  std::vector<std::string> lines = log.matching("no name to check");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("->" + srv.addr.to_string() + "]"), std::string::npos) << lines[0];
+  EXPECT_EQ(client.stats.snapshot().handshakes_done, 0u);
+  EXPECT_EQ(srv.stats.snapshot().handshakes_done, 0u);
   EXPECT_TRUE(srv.handler.messages().empty());
 }
 
