@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "core/base/log.h"
 #include "core/sip/text.h"
 #include "tls/ossl_ptr.h"
 
@@ -110,9 +111,9 @@ void for_each_identity(X509* cert, Visit&& visit) {
   }
 }
 
-// A peer's bytes in our log: printable ASCII only.
+// A peer's bytes in our log line, escaped as every peer-supplied text is (core/base/log.h).
 void append_printable(std::string& out, std::string_view text) {
-  for (char c : text) out += c >= 0x20 && c < 0x7f ? c : '?';
+  out += core::LogEscaped(text).view();
 }
 
 }  // namespace
