@@ -1,5 +1,7 @@
 #include "core/net/connection_table.h"
 
+#include "core/sip/text.h"
+
 namespace core::net {
 
 void ConnectionTable::add(uint64_t id, int worker, Transport transport, const SocketAddr& peer,
@@ -48,7 +50,8 @@ std::optional<ConnectionRef> ConnectionTable::find(Transport transport, const So
   std::optional<ConnectionRef> best;
   for (auto p = range.first; p != range.second; ++p) {
     const Entry& e = by_id_.at(p->second);
-    if (!server_name.empty() && e.server_name != server_name) continue;
+    // Host names compare case-insensitively (RFC 4343): "SIP.example.net" is the same peer.
+    if (!server_name.empty() && !core::sip::iequals(e.server_name, server_name)) continue;
     if (!best || p->second > best->id) best = ConnectionRef{p->second, e.worker};
   }
   return best;

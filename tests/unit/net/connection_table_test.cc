@@ -47,6 +47,13 @@ TEST(ConnectionTableTest, AServerNameOnlyMatchesAConnectionOpenedForIt) {
   EXPECT_EQ(t.find(Transport::kTls, peer)->id, 2u);
 }
 
+TEST(ConnectionTableTest, AServerNameMatchesWhateverItsCase) {
+  ConnectionTable t;
+  SocketAddr peer = *SocketAddr::parse("192.0.2.1:5061");
+  t.add(2, 0, Transport::kTls, peer, "sip.example.com");
+  EXPECT_EQ(t.find(Transport::kTls, peer, "SIP.Example.COM")->id, 2u);
+}
+
 // Plain sockets that remember the options of each outbound socket they made.
 class RecordingFactory : public TransportSocketFactory {
  public:
