@@ -16,7 +16,7 @@ enum class SipError : uint8_t {
   kBadStatusCode,       // status code not 100..699
   kLineTooLong,         // a line longer than the parse limit
   kBadLineEnding,       // a CR not followed by LF
-  kNulByte,             // NUL inside the start line or headers
+  kNulByte,             // NUL in the start line, or in headers outside a quoted-pair
   kHeaderWithoutColon,  // a header line without ':'
   kBadHeaderName,       // empty name or a name with non-token characters
   kFoldBeforeHeader,    // a continuation line with no header to continue

@@ -111,6 +111,16 @@ TEST_F(ProxyTest, AckWithProxyRequireStillGoesOn) {
   EXPECT_EQ(proxy().stats().forwarded.load(), 1u);
 }
 
+// RFC 4475 §3.1.2.15 for a response: no 505 can answer it, so it is dropped, not relayed.
+TEST_F(ProxyTest, ResponseOfAnotherSipVersionIsDropped) {
+  receive(std::string("SIP/7.0 200 OK\r\n") + kOurVia +
+          "Via: SIP/2.0/UDP 198.51.100.7:5062;branch=z9hG4bKabc123\r\n"
+          "From: <sip:alice@example.com>;tag=a1\r\nTo: <sip:bob@example.com>;tag=b1\r\n"
+          "Call-ID: c1@198.51.100.7\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_TRUE(sender_.sent.empty());
+  EXPECT_EQ(proxy().stats().bad_dropped.load(), 1u);
+}
+
 TEST(Rfc4475Data, HoldsEveryMessageWithAnExpectation) {
   const auto all = all_torture_messages();
   EXPECT_GE(all.size(), 47u);
