@@ -53,7 +53,7 @@ ParseError Via::parse(std::string_view via_parm) {
   err = parse_params();
   if (!err.ok()) return err;
   // Parsed whole, so that a request from another SIP version can still be answered 505
-  // (RFC 3261 §8.2.2 via §16.3 step 1) over this Via.
+  // (RFC 3261 §16.3 step 1, §21.5.7) over this Via.
   if (protocol_version_ != "2.0") {
     return make_error(SipError::kBadVersion, "unsupported SIP version in Via");
   }
