@@ -67,6 +67,7 @@ struct TlsSettings {
   int verify_depth = 9;
   bool verify_wildcards = false;  // client: "*.example.net" may name a peer (RFC 5922 §7.2)
   std::string server_name;  // server: SNI it answers for; client: SNI sent + name checked
+  bool sni_strict = false;  // server: refuse a ClientHello whose SNI names no domain of the socket
   Millis handshake_timeout{30000};
   Millis send_timeout{10000};
   bool session_cache = true;

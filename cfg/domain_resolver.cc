@@ -75,6 +75,11 @@ TlsDomainConfig resolve_domain(const PendingDomain& pending, const Config& confi
   resolve_tls_paths(config.cfg_dir, &d.settings);
   warn_require_without_verify(pending, d, diags);
   warn_wildcards_on_server(pending, d, diags);
+  if (d.kind == TlsDomainKind::kClient)
+    if (const Assignment* set = find_set(pending, "tls_sni_strict"))
+      diags.warning(set->loc,
+                    "tls_sni_strict has no effect in a client domain (it refuses ClientHellos "
+                    "on a server socket)");
   return d;
 }
 
@@ -164,6 +169,43 @@ void check_domains(const Config& c, size_t first_ini, Diagnostics& diags) {
   }
 }
 
+// How a server domain treats client certificates, as ser.cfg spells it; the CA files only
+// matter when it verifies.
+std::string client_verification(const TlsSettings& s) {
+  if (!s.verify_for(false)) return "tls_verify = 0";
+  std::string p = "tls_verify = 1, tls_require_certificate = ";
+  p += s.require_certificate ? "1" : "0";
+  if (!s.ca_list.empty()) p += ", tls_ca_list = \"" + s.ca_list + "\"";
+  if (!s.ca_path.empty()) p += ", tls_ca_path = \"" + s.ca_path + "\"";
+  if (!s.crl.empty()) p += ", tls_crl = \"" + s.crl + "\"";
+  p += ", tls_verify_depth = " + std::to_string(s.verify_depth);
+  return p;
+}
+
+// The client picks among a socket's domains with the SNI it sends (or leaves out): when they
+// verify clients differently, the weakest one is what a hostile client gets.
+void warn_mixed_verification(const Config& c, Diagnostics& diags) {
+  const auto& ds = c.tls_domains;
+  for (size_t i = 0; i < ds.size(); ++i) {
+    if (ds[i].kind != TlsDomainKind::kServer || ds[i].is_default) continue;
+    for (size_t j = 0; j < i; ++j) {
+      const TlsDomainConfig& first = ds[j];
+      if (first.kind != TlsDomainKind::kServer || first.is_default || first.port != ds[i].port ||
+          first.host != ds[i].host || first.host_kind != ds[i].host_kind)
+        continue;
+      std::string mine = client_verification(ds[i].settings);
+      std::string theirs = client_verification(first.settings);
+      if (mine != theirs)
+        diags.warning(ds[i].loc, ds[i].describe() + " verifies clients differently from " +
+                                     first.describe() + " on the same socket (" + mine + " here; " +
+                                     theirs +
+                                     " there): a client chooses which applies by the SNI it "
+                                     "sends");
+      break;  // compared with the socket's first domain only
+    }
+  }
+}
+
 }  // namespace
 
 void resolve_tls_paths(const std::string& cfg_dir, TlsSettings* s) {
@@ -191,6 +233,7 @@ void resolve_config(ParseState& state, Diagnostics& diags) {
   if (!c.tls.disable_tls && !c.tls.config_file.empty()) merge_tls_ini(c, diags);
   check_listen_duplicates(c, diags);
   check_domains(c, first_ini, diags);
+  warn_mixed_verification(c, diags);
 }
 
 }  // namespace cfg

@@ -113,6 +113,7 @@ std::vector<ParamSpec> tls_domain_params() {
       tls("tls_verify_wildcards", ParamType::kBool, 0, 0,
           [](T t, V v) { t.verify_wildcards = v.flag; }),
       tls("tls_server_name", ParamType::kString, 1, 0, [](T t, V v) { t.server_name = v.text; }),
+      tls("tls_sni_strict", ParamType::kBool, 0, 0, [](T t, V v) { t.sni_strict = v.flag; }),
       tls("tls_handshake_timeout", ParamType::kDuration, 100, 3600 * kSec,
           [](T t, V v) { t.handshake_timeout = v.duration; }),
       tls("tls_send_timeout", ParamType::kDuration, 100, 600 * kSec,

@@ -30,8 +30,10 @@ enum class Field {
   kTlsPeerSubjectCn,
   kTlsPeerSanDns,
   kTlsSni,
+  kTlsDomain,
 };
-const char* field_name(Field f);  // spelling in ser.cfg: "uri:host", "$tls_sni", ...
+// Spelling in ser.cfg: "uri:host", "$tls_sni", ... (the one name table: script_functions.cc).
+const char* field_name(Field f);
 
 enum class CmpOp { kEq, kNe, kMatch, kGt, kLt, kGe, kLe };
 const char* cmp_op_name(CmpOp op);  // "==", "=~", ...
@@ -62,8 +64,8 @@ struct Call {
 struct Expr {
   enum class Kind { kAnd, kOr, kNot, kCompare, kCall };
   Kind kind = Kind::kCall;
-  std::unique_ptr<Expr> left;   // kAnd, kOr, kNot (operand)
-  std::unique_ptr<Expr> right;  // kAnd, kOr
+  std::unique_ptr<Expr> left;    // kAnd, kOr, kNot (operand)
+  std::unique_ptr<Expr> right;   // kAnd, kOr
   Field field = Field::kMethod;  // kCompare: left side
   CmpOp op = CmpOp::kEq;         // kCompare
   Operand value;                 // kCompare: right side
@@ -74,11 +76,11 @@ struct Expr {
 struct Stmt {
   enum class Kind { kIf, kBlock, kCall, kBreak, kDrop, kExit };
   Kind kind = Kind::kCall;
-  std::unique_ptr<Expr> cond;          // kIf
-  std::unique_ptr<Stmt> then_branch;   // kIf
-  std::unique_ptr<Stmt> else_branch;   // kIf, may be null
-  std::vector<Stmt> body;              // kBlock
-  Call call;                           // kCall (actions, route(NAME), ...)
+  std::unique_ptr<Expr> cond;         // kIf
+  std::unique_ptr<Stmt> then_branch;  // kIf
+  std::unique_ptr<Stmt> else_branch;  // kIf, may be null
+  std::vector<Stmt> body;             // kBlock
+  Call call;                          // kCall (actions, route(NAME), ...)
   SourceLoc loc;
 };
 

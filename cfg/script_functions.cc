@@ -69,6 +69,7 @@ constexpr FieldName kFields[] = {
     {"$tls_peer_subject_cn", Field::kTlsPeerSubjectCn},
     {"$tls_peer_san_dns", Field::kTlsPeerSanDns},
     {"$tls_sni", Field::kTlsSni},
+    {"$tls_domain", Field::kTlsDomain},
 };
 
 // Modules of SER/Kamailio whose functions ser has built in (CONFIG.md "Built-in actions").
@@ -126,6 +127,12 @@ std::optional<Field> find_field(std::string_view name) {
   for (const auto& f : kFields)
     if (f.name == name) return f.field;
   return std::nullopt;
+}
+
+const char* field_name(Field f) {
+  for (const auto& n : kFields)
+    if (n.field == f) return n.name.data();
+  return "?";
 }
 
 std::vector<std::string_view> field_names() {

@@ -25,6 +25,7 @@
 //   | verify_depth          | tls_verify_depth        |                                       |
 //   | verify_wildcards      | tls_verify_wildcards    | ours (RFC 5922 §7.2 opt-in)           |
 //   | server_name           | tls_server_name         | also the domain's SNI name (its key)  |
+//   | sni_strict            | tls_sni_strict          | ours                                  |
 //   | ciphersuites          | tls_ciphersuites        | ours: Kamailio has no per-domain key  |
 //   | groups, curves, curve | tls_groups              | ours                                  |
 //   | dh_params             | tls_dh_params           | ours; file                            |
@@ -114,6 +115,7 @@ constexpr KeySpec kKeys[] = {
     {"verify_depth", "tls_verify_depth", false},
     {"verify_wildcards", "tls_verify_wildcards", false},
     {"server_name", "tls_server_name", false},
+    {"sni_strict", "tls_sni_strict", false},
     {"session_cache", "tls_session_cache", false},
     {"session_tickets", "tls_session_tickets", false},
     {"renegotiation", "tls_renegotiation", false},

@@ -77,6 +77,16 @@ class DomainSetImpl final : public DomainSet {
     return wildcard;
   }
 
+  bool sni_strict(const SocketAddr& local) const override {
+    SocketAddr a = unmapped(local);
+    if (find(a, /*server=*/true, default_server)->config().settings.sni_strict) return true;
+    for (const auto& d : domains)
+      if (d->is_server() && d->has_sni() && d->config().settings.sni_strict &&
+          addr_matches(d->addr(), a))
+        return true;
+    return false;
+  }
+
   const TlsDomain& client_for(const SocketAddr& peer) const override {
     return *find(unmapped(peer), /*server=*/false, default_client);
   }
@@ -88,21 +98,28 @@ class DomainSetImpl final : public DomainSet {
   }
 
  private:
-  // The address domain without SNI name (client domains: one without a name first).
+  // The address's own domain, by rank: exact address without a name, exact address with a
+  // name (the first declared), wildcard address without a name, and for a server socket a
+  // wildcard address with a name; else `fallback`.
   const TlsDomain* find(const SocketAddr& a, bool server, const TlsDomain* fallback) const {
-    const TlsDomain* any = nullptr;
-    const TlsDomain* named = nullptr;
+    const TlsDomain* best = fallback;
+    int best_rank = 4;
     for (const auto& d : domains) {
       if (d->is_server() != server || !d->addr()) continue;
-      if (*d->addr() == a) {
-        if (!d->has_sni()) return d.get();
-        if (!server && named == nullptr) named = d.get();
-      } else if (!d->has_sni() && addr_matches(d->addr(), a) && any == nullptr) {
-        any = d.get();
+      int rank;
+      if (*d->addr() == a)
+        rank = d->has_sni() ? 1 : 0;
+      else if (addr_matches(d->addr(), a) && (server || !d->has_sni()))
+        rank = d->has_sni() ? 3 : 2;
+      else
+        continue;
+      if (rank == 0) return d.get();
+      if (rank < best_rank) {
+        best = d.get();
+        best_rank = rank;
       }
     }
-    if (named != nullptr) return named;
-    return any != nullptr ? any : fallback;
+    return best;
   }
 };
 
@@ -117,9 +134,9 @@ cfg::TlsDomainConfig default_domain(const cfg::Config& config, cfg::TlsDomainKin
   return d;
 }
 
-// The default server domain is needed when a TLS listen socket has no domain of its own
-// (a host-name socket always may need it; a wildcard socket unless a domain has the same
-// wildcard address).
+// The default server domain is needed when a TLS listen socket has no domain of its own, with
+// or without a name (a host-name socket always may need it; a wildcard socket unless a domain
+// has the same wildcard address).
 bool default_server_needed(const cfg::Config& config) {
   for (const auto& l : config.effective_listen()) {
     if (l.proto != cfg::Proto::kTls) continue;
@@ -127,7 +144,7 @@ bool default_server_needed(const cfg::Config& config) {
     if (!addr) return true;
     bool covered = false;
     for (const auto& d : config.tls_domains) {
-      if (d.kind != cfg::TlsDomainKind::kServer || d.is_default || !d.sni.empty()) continue;
+      if (d.kind != cfg::TlsDomainKind::kServer || d.is_default) continue;
       auto da = SocketAddr::parse(d.host, d.port);
       if (da && *da == *addr) covered = true;
     }
@@ -177,21 +194,6 @@ std::shared_ptr<const DomainSet> DomainSet::build(const cfg::Config& config,
     if (!d.is_default) add(d, d.kind == cfg::TlsDomainKind::kServer);
   if (!ok) return nullptr;
   return set;
-}
-
-int DomainSet::local_addr_ex_index() {
-  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-  return index;
-}
-
-int DomainSet::domain_ex_index() {
-  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-  return index;
-}
-
-int DomainSet::domain_set_ex_index() {
-  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-  return index;
 }
 
 }  // namespace tls

@@ -4,10 +4,13 @@
 // (a later issue) builds a new set beside the old one and swaps the shared_ptr, while live
 // connections keep the set (and SSL_CTX) they started with.
 //
-// Selection (CONFIG.md "TLS domains"): a server connection takes the domain of its local
-// IP:port, else the default server domain; during the ClientHello, an SNI name matching a
-// domain on that socket (case-insensitive, `*.example.org` matching one label) switches to it.
-// A client connection takes the domain of the peer's IP:port, else the default client domain.
+// Selection (CONFIG.md "TLS domains"): a server connection takes its socket's own domain:
+// the domain of its local IP:port without a name, else the first-declared one for that
+// IP:port, else the default server domain. During the ClientHello, an SNI name matching a
+// domain on that socket (case-insensitive, `*.example.org` matching one label) switches to
+// it; no name or an unknown one keeps the socket's domain, so SNI never weakens a socket's
+// policy (its tls_require_certificate and CA list). A client connection takes the domain of
+// the peer's IP:port, else the default client domain.
 #include <openssl/ssl.h>
 
 #include <memory>
@@ -40,10 +43,9 @@ class DomainSet {
   // (missing/unreadable file, key not matching the certificate, chain out of order, expired
   // certificate = error; expiring within 30 days, group/world-readable key = warning; a bad
   // cipher list, group list, method ...). Returns nullptr when any error was reported.
-  static std::shared_ptr<const DomainSet> build(const cfg::Config& config,
-                                                cfg::Diagnostics& diags);
+  static std::shared_ptr<const DomainSet> build(const cfg::Config& config, cfg::Diagnostics& diags);
 
-  // Domain for connections accepted on `local` (exact address and port, else the default).
+  // The socket's own domain for connections accepted on `local` (see above).
   virtual const TlsDomain& server_for(const core::net::SocketAddr& local) const = 0;
   // The SNI domain for `name` on socket `local`, or nullptr when no domain answers for it.
   virtual const TlsDomain* server_for_sni(const core::net::SocketAddr& local,
@@ -52,16 +54,9 @@ class DomainSet {
   virtual const TlsDomain& client_for(const core::net::SocketAddr& peer) const = 0;
   virtual std::vector<const TlsDomain*> all() const = 0;
 
-  // SSL ex-data slots shared by the server side of the TLS socket and the ClientHello
-  // callback that build() installs on server contexts:
-  //  - local_addr_ex_index(): `const core::net::SocketAddr*`, the accepting socket's address;
-  //    the TLS socket sets it (and the DomainSet as app data: see set_ssl_context) before the
-  //    handshake starts.
-  //  - domain_ex_index(): `const TlsDomain*`, the domain in effect; the socket sets the
-  //    socket's domain, the callback replaces it when SNI selects another.
-  static int local_addr_ex_index();
-  static int domain_ex_index();
-  static int domain_set_ex_index();  // `const DomainSet*` the callback searches
+  // True when a handshake on `local` whose SNI names no domain of that socket is refused
+  // (tls_sni_strict on the socket's own domain or on any of its SNI domains).
+  virtual bool sni_strict(const core::net::SocketAddr& local) const = 0;
 };
 
 }  // namespace tls

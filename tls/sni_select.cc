@@ -4,8 +4,11 @@
 #include <openssl/tls1.h>
 
 #include <cctype>
+#include <optional>
 
 #include "tls/tls_compat.h"
+#include "tls/tls_conn_state.h"
+#include "tls/tls_engine.h"
 
 namespace tls {
 
@@ -22,30 +25,19 @@ bool equal_nocase(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool client_hello_name(SSL* ssl, std::string* name) {
+// Reads the client's server name (nullopt: none sent; empty: unusable) and lets the engine
+// choose; an SSL no engine made keeps its context.
+int client_hello_cb(SSL* ssl, int* alert, void*) {
+  TlsConnState* state = TlsConnState::of(ssl);
+  if (state == nullptr || state->engine == nullptr) return SSL_CLIENT_HELLO_SUCCESS;
   const unsigned char* data = nullptr;
   size_t len = 0;
-  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &data, &len) != 1) return false;
-  return parse_server_name_ext(data, len, name);
-}
-
-int client_hello_cb(SSL* ssl, int* alert, void*) {
-  const auto* set =
-      static_cast<const DomainSet*>(SSL_get_ex_data(ssl, DomainSet::domain_set_ex_index()));
-  const auto* local = static_cast<const core::net::SocketAddr*>(
-      SSL_get_ex_data(ssl, DomainSet::local_addr_ex_index()));
-  std::string name;
-  if (set == nullptr || local == nullptr || !client_hello_name(ssl, &name))
-    return SSL_CLIENT_HELLO_SUCCESS;  // no SNI: the socket's domain stays
-  const TlsDomain* chosen = set->server_for_sni(*local, name);
-  if (chosen == nullptr || chosen->ctx() == SSL_get_SSL_CTX(ssl))
-    return SSL_CLIENT_HELLO_SUCCESS;  // unknown name: the socket's domain answers
-  if (!switch_to_domain(ssl, *chosen)) {
-    *alert = SSL_AD_INTERNAL_ERROR;
-    return SSL_CLIENT_HELLO_ERROR;
-  }
-  SSL_set_ex_data(ssl, DomainSet::domain_ex_index(), const_cast<TlsDomain*>(chosen));
-  return SSL_CLIENT_HELLO_SUCCESS;
+  std::optional<std::string_view> name;
+  std::string text;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &data, &len) == 1)
+    name = parse_server_name_ext(data, len, &text) ? std::string_view(text) : std::string_view();
+  return state->engine->on_client_hello(name, alert) ? SSL_CLIENT_HELLO_SUCCESS
+                                                     : SSL_CLIENT_HELLO_ERROR;
 }
 
 }  // namespace
@@ -77,9 +69,9 @@ bool parse_server_name_ext(const unsigned char* data, size_t len, std::string* n
       if (n == 0 || n > TLSEXT_MAXLEN_host_name) return false;
       name->clear();
       for (size_t i = 0; i < n; ++i) {
-        char c = static_cast<char>(data[pos + i]);
-        if (c == '\0') return false;
-        name->push_back(lower(c));
+        unsigned char c = data[pos + i];
+        if (c <= 0x20 || c >= 0x7f) return false;
+        name->push_back(lower(static_cast<char>(c)));
       }
       return true;
     }
@@ -92,19 +84,12 @@ void install_sni_callback(SSL_CTX* ctx) {
   SSL_CTX_set_client_hello_cb(ctx, client_hello_cb, nullptr);
 }
 
-void attach_server_ssl(SSL* ssl, const DomainSet& set, const core::net::SocketAddr* local,
-                       const TlsDomain& domain) {
-  SSL_set_ex_data(ssl, DomainSet::domain_set_ex_index(), const_cast<DomainSet*>(&set));
-  SSL_set_ex_data(ssl, DomainSet::local_addr_ex_index(), const_cast<core::net::SocketAddr*>(local));
-  SSL_set_ex_data(ssl, DomainSet::domain_ex_index(), const_cast<TlsDomain*>(&domain));
-}
-
 bool switch_to_domain(SSL* ssl, const TlsDomain& domain) {
   SSL_CTX* ctx = domain.ctx();
   const cfg::TlsSettings& s = domain.config().settings;
   ERR_clear_error();
   if (SSL_set_SSL_CTX(ssl, ctx) != ctx) return false;
-  SSL_set_verify(ssl, SSL_CTX_get_verify_mode(ctx), SSL_CTX_get_verify_callback(ctx));
+  SSL_set_verify(ssl, SSL_CTX_get_verify_mode(ctx), verify_callback);
   SSL_set_verify_depth(ssl, SSL_CTX_get_verify_depth(ctx));
   SSL_clear_options(ssl, SSL_get_options(ssl) & ~SSL_CTX_get_options(ctx));
   SSL_set_options(ssl, SSL_CTX_get_options(ctx));

@@ -17,33 +17,13 @@
 #include "core/base/log.h"
 #include "tls/ticket_keys.h"
 #include "tls/tls_compat.h"
+#include "tls/tls_conn_state.h"
 
 namespace tls {
 
 namespace {
 
 using cfg::TlsSettings;
-
-// ---- verify callback: keep the first failure (error and depth) of each SSL ----
-
-// The value is packed into the ex-data pointer itself ((depth + 1) << 16 | error; X509_V_ERR_*
-// codes and depths are far below 2^16): no allocation per connection, nothing to free.
-int verify_failure_index() {
-  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-  return index;
-}
-
-int verify_callback(int ok, X509_STORE_CTX* store) {
-  if (ok) return ok;
-  auto* ssl =
-      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-  if (ssl == nullptr || verify_failure_index() < 0) return ok;
-  if (SSL_get_ex_data(ssl, verify_failure_index()) != nullptr) return ok;
-  auto error = static_cast<uintptr_t>(X509_STORE_CTX_get_error(store)) & 0xffffu;
-  auto depth = static_cast<uintptr_t>(X509_STORE_CTX_get_error_depth(store) + 1) & 0xffffu;
-  SSL_set_ex_data(ssl, verify_failure_index(), reinterpret_cast<void*>(depth << 16 | error));
-  return ok;  // the decision stays OpenSSL's (SSL_VERIFY_PEER semantics of the seed)
-}
 
 // ---- key log (NSS format, for Wireshark) ----
 
@@ -339,16 +319,6 @@ int protocol_version(cfg::TlsVersion v) {
       return TLS1_3_VERSION;
   }
   return 0;
-}
-
-VerifyFailure first_verify_failure(const SSL* ssl) {
-  VerifyFailure f;
-  if (ssl == nullptr || verify_failure_index() < 0) return f;
-  auto packed = reinterpret_cast<uintptr_t>(SSL_get_ex_data(ssl, verify_failure_index()));
-  if (packed == 0) return f;
-  f.error = static_cast<int>(packed & 0xffffu);
-  f.depth = static_cast<int>((packed >> 16) & 0xffffu) - 1;
-  return f;
 }
 
 SslCtxPtr build_context(const cfg::TlsDomainConfig& domain, const ContextOptions& options,

@@ -33,14 +33,4 @@ SslCtxPtr build_context(const cfg::TlsDomainConfig& domain, const ContextOptions
 // OpenSSL protocol version for a tls_method bound (0 = no bound).
 int protocol_version(cfg::TlsVersion v);
 
-// The first certificate verification error of `ssl` and the depth at which it happened, kept
-// by the verify callback every context installs (the X509 store context reports only the
-// last one); {X509_V_OK, -1} when verification did not fail. For the handshake failure line:
-// "certificate verify failed: unable to get local issuer certificate (depth 0)".
-struct VerifyFailure {
-  int error = X509_V_OK;
-  int depth = -1;
-};
-VerifyFailure first_verify_failure(const SSL* ssl);
-
 }  // namespace tls

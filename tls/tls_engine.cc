@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "tls/peer_name.h"
-#include "tls/tls_context.h"
+#include "tls/sni_select.h"
 
 namespace tls {
 
@@ -82,12 +82,6 @@ namespace {
 // The records of a retried write may come from a moved buffer (queued_ grows and shrinks).
 constexpr long kEngineModes = SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER;
 
-// The SSL's ex-data slot holding its TlsEngine (for the verify callback).
-int engine_ex_index() {
-  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-  return index;
-}
-
 bool is_ip_literal(const std::string& name) {
   unsigned char buf[sizeof(in6_addr)];
   return inet_pton(AF_INET, name.c_str(), buf) == 1 || inet_pton(AF_INET6, name.c_str(), buf) == 1;
@@ -130,12 +124,18 @@ bool TlsEngine::init(SSL_CTX* ctx, TlsRole role, std::string_view server_name,
   }
   BIO_set_data(bio, this);
   SSL_set_bio(ssl_.get(), bio, bio);  // the SSL owns the BIO now
-  SSL_set_ex_data(ssl_.get(), engine_ex_index(), this);
+  conn_ = TlsConnState{};
+  conn_.engine = this;
+  if (!conn_.attach(ssl_.get())) {
+    error_ = "tls error: cannot attach the connection state: " + drain_error_queue("ex-data");
+    ssl_.reset();
+    return false;
+  }
   SSL_set_mode(ssl_.get(), kEngineModes);
   SSL_set_msg_callback(ssl_.get(), &TlsEngine::on_message);
   SSL_set_msg_callback_arg(ssl_.get(), this);
-  // Keep the context's verify mode and callback, but see every verdict to learn the depth.
-  SSL_set_verify(ssl_.get(), SSL_get_verify_mode(ssl_.get()), &TlsEngine::verify_callback);
+  // The context's verify mode with our one callback (a bare context may have none).
+  SSL_set_verify(ssl_.get(), SSL_get_verify_mode(ssl_.get()), verify_callback);
   if (role == TlsRole::kServer) {
     SSL_set_accept_state(ssl_.get());
     return true;
@@ -151,6 +151,7 @@ bool TlsEngine::init(SSL_CTX* ctx, TlsRole role, std::string_view server_name,
     return false;
   }
   std::string name(server_name);
+  conn_.sni = name;
   bool ok;
   if (is_ip_literal(name)) {
     // RFC 6066 §3: no SNI for an address; RFC 5922 §7.2 checks the subjectAltName IP instead.
@@ -170,21 +171,52 @@ bool TlsEngine::init(SSL_CTX* ctx, TlsRole role, std::string_view server_name,
   return true;
 }
 
-// Wraps the context's callback (whatever the domain installed) and records the depth of the
-// first certificate that failed, which SSL_get_verify_result does not give.
-int TlsEngine::verify_callback(int ok, X509_STORE_CTX* store) {
-  SSL* ssl =
-      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-  if (ssl == nullptr) return ok;
-  SSL_verify_cb ctx_cb = SSL_CTX_get_verify_callback(SSL_get_SSL_CTX(ssl));
-  if (ctx_cb != nullptr && ctx_cb != &TlsEngine::verify_callback) ok = ctx_cb(ok, store);
-  auto* engine = static_cast<TlsEngine*>(SSL_get_ex_data(ssl, engine_ex_index()));
-  if (ok == 1 && engine != nullptr) ok = engine->check_peer_name(store);
-  if (ok == 0 && engine != nullptr && engine->verify_.error == X509_V_OK) {
-    engine->verify_.error = X509_STORE_CTX_get_error(store);
-    engine->verify_.depth = X509_STORE_CTX_get_error_depth(store);
+bool TlsEngine::init_server(const DomainSet& domains, const core::net::SocketAddr& local) {
+  const TlsDomain& domain = domains.server_for(local);
+  if (!init(domain.ctx(), TlsRole::kServer)) return false;
+  conn_.domains = &domains;
+  conn_.local = local;
+  conn_.domain = &domain;
+  return true;
+}
+
+bool TlsEngine::init_client(const TlsDomain& domain, std::string_view server_name) {
+  PeerNameRules rules{domain.config().settings.verify_wildcards};
+  if (!init(domain.ctx(), TlsRole::kClient, server_name, rules)) return false;
+  conn_.domain = &domain;
+  return true;
+}
+
+bool TlsEngine::on_client_hello(std::optional<std::string_view> name, int* alert) {
+  if (conn_.domains == nullptr) return true;  // a bare context: nothing to choose from
+  conn_.sni.assign(name.value_or(std::string_view()));
+  if (!name) return true;  // no SNI: the socket's domain answers
+  const TlsDomain* chosen =
+      name->empty() ? nullptr : conn_.domains->server_for_sni(conn_.local, *name);
+  if (chosen == nullptr) {
+    if (!conn_.domains->sni_strict(conn_.local)) return true;  // the socket's domain answers
+    conn_.refusal = name->empty() ? "malformed SNI" : "SNI \"" + std::string(*name) + "\"";
+    conn_.refusal += " names no domain of this socket (tls_sni_strict)";
+    *alert = SSL_AD_UNRECOGNIZED_NAME;  // RFC 6066 section 3
+    return false;
   }
-  return ok;
+  if (chosen == conn_.domain) return true;
+  if (!switch_domain(*chosen)) {
+    conn_.refusal = "cannot switch to " + chosen->name() + " for SNI \"" + std::string(*name) +
+                    "\": " + drain_error_queue("OpenSSL refused");
+    *alert = SSL_AD_INTERNAL_ERROR;
+    return false;
+  }
+  return true;
+}
+
+// The engine's modes and verify callback stay across the switch (switch_to_domain copies the
+// new context's).
+bool TlsEngine::switch_domain(const TlsDomain& domain) {
+  if (!switch_to_domain(ssl_.get(), domain)) return false;
+  SSL_set_mode(ssl_.get(), kEngineModes);
+  conn_.domain = &domain;
+  return true;
 }
 
 // Sees every protocol message (SSL_set_msg_callback(3)), a refused renegotiation's ClientHello
@@ -225,8 +257,6 @@ TlsResult TlsEngine::handshake() {
   int rc = SSL_do_handshake(ssl_.get());
   if (rc == 1) {
     state_ = HandshakeState::kDone;
-    // An SNI switch of domain (switch_to_domain) resets the modes to the new context's.
-    SSL_set_mode(ssl_.get(), kEngineModes);
     // Data written while the handshake ran goes out now; a want-read is retried later.
     TlsResult q = flush();
     return q == TlsResult::kError ? q : TlsResult::kOk;
@@ -238,16 +268,14 @@ TlsResult TlsEngine::handshake() {
 }
 
 TlsResult TlsEngine::fail(int ssl_error, const char* what) {
-  VerifyError verify = verify_;
-  if (verify.error == X509_V_OK) {
-    // An SNI switch of domain re-installs the context's callback over ours; the domain's
-    // callback keeps the first failure too.
-    VerifyFailure f = first_verify_failure(ssl_.get());
-    verify = VerifyError{f.error, f.depth};
-  }
-  FailureInfo info = describe_failure(ssl_.get(), ssl_error, verify, in_eof_);
-  if (verify.error == X509_V_ERR_HOSTNAME_MISMATCH && !name_mismatch_.empty())
+  FailureInfo info = describe_failure(ssl_.get(), ssl_error, conn_.verify, in_eof_);
+  if (conn_.verify.error == X509_V_ERR_HOSTNAME_MISMATCH && !name_mismatch_.empty())
     info.reason = name_mismatch_;
+  // Our ClientHello callback says why it refused; OpenSSL says only "callback failed".
+  if (!conn_.refusal.empty()) {
+    info.kind = HandshakeFailure::kOther;
+    info.reason = conn_.refusal;
+  }
   error_ = std::string(what) + ": " + info.reason;
   if (state_ != HandshakeState::kDone) {
     state_ = HandshakeState::kFailed;

@@ -11,14 +11,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "core/base/byte_buffer.h"
 #include "core/base/pool.h"
+#include "core/net/socket_addr.h"
+#include "tls/domain_set.h"
 #include "tls/ossl_ptr.h"
 #include "tls/peer_name.h"
+#include "tls/tls_conn_state.h"
 #include "tls/tls_errors.h"
 
 namespace tls {
@@ -56,8 +60,29 @@ class TlsEngine {
   // IP SANs. False on failure, with error() saying why.
   bool init(SSL_CTX* ctx, TlsRole role, std::string_view server_name = {},
             PeerNameRules rules = {});
+  // A server connection accepted on `local`: starts with the socket's own domain of `domains`
+  // (which must outlive the engine) and lets the client's SNI choose another one of that
+  // socket (on_client_hello).
+  bool init_server(const DomainSet& domains, const core::net::SocketAddr& local);
+  // A client connection of `domain` (which must outlive the engine; its tls_verify_wildcards
+  // applies to the name check).
+  bool init_client(const TlsDomain& domain, std::string_view server_name);
   SSL* ssl() const { return ssl_.get(); }
   TlsRole role() const { return role_; }
+
+  // The ClientHello callback's question (RFC 6066 section 3): `name` is the client's server
+  // name (nullopt: none sent; empty: malformed). A name one of the socket's domains answers
+  // for switches to that domain; no name or an unknown one keeps the socket's domain, or, when
+  // the socket is tls_sni_strict, refuses the handshake with *alert = unrecognized_name.
+  // False refuses the handshake.
+  bool on_client_hello(std::optional<std::string_view> name, int* alert);
+  // The domain in effect (after SNI); null for an engine made from a bare context.
+  const TlsDomain* domain() const { return conn_.domain; }
+  // What the callbacks noted: server name, domain, first verification failure.
+  const TlsConnState& state() const { return conn_; }
+  // The verify callback's question at each depth once OpenSSL's verdict is ok: a client's peer
+  // must be named by its leaf certificate (RFC 5922 section 7.2). 1 = ok, 0 = fail.
+  int check_peer_name(X509_STORE_CTX* store);
 
   // Received ciphertext: write into input_space(n) then commit_input(count), or feed() a copy.
   // An empty span / false: the pool refused the memory.
@@ -108,14 +133,13 @@ class TlsEngine {
   const std::string& error() const { return error_; }
   HandshakeFailure failure() const { return failure_; }
   // The first certificate verification error and its depth ({X509_V_OK, -1}: none).
-  VerifyError verify_error() const { return verify_; }
+  VerifyError verify_error() const { return conn_.verify; }
 
  private:
   friend struct EngineBio;
-  static int verify_callback(int ok, X509_STORE_CTX* store);
   static void on_message(int write_p, int version, int content_type, const void* buf, size_t len,
                          SSL* ssl, void* arg);
-  int check_peer_name(X509_STORE_CTX* store);
+  bool switch_domain(const TlsDomain& domain);
   TlsResult write_records(std::string_view data, size_t& taken);
   TlsResult queue(std::string_view data, size_t& taken);
   TlsResult fail(int ssl_error, const char* what);
@@ -132,7 +156,7 @@ class TlsEngine {
   HandshakeFailure failure_ = HandshakeFailure::kNone;
   HandshakeState state_ = HandshakeState::kNotStarted;
   TlsRole role_ = TlsRole::kServer;
-  VerifyError verify_;
+  TlsConnState conn_;
   bool in_eof_ = false;
   bool close_received_ = false;
   bool close_sent_ = false;

@@ -8,7 +8,6 @@
 
 #include "core/base/log.h"
 #include "tls/handshake_limiter.h"
-#include "tls/sni_select.h"
 #include "tls/tls_stats.h"
 
 namespace tls {
@@ -53,14 +52,21 @@ std::string san_dns(X509* cert) {
 
 }  // namespace
 
-TlsFacts collect_tls_facts(const SSL* ssl) {
+TlsFacts collect_tls_facts(const TlsEngine& engine) {
+  const SSL* ssl = engine.ssl();
+  const TlsConnState& state = engine.state();
   TlsFacts f;
   f.version = SSL_get_version(ssl);
   const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
   if (cipher != nullptr) f.cipher = SSL_CIPHER_get_name(cipher);
   f.session_reused = SSL_session_reused(ssl) == 1;
-  const char* sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-  if (sni != nullptr) f.sni = sni;
+  f.sni = state.sni;
+  if (state.domains == nullptr && engine.role() == TlsRole::kServer) {
+    // A bare context (no ClientHello callback of ours) has only OpenSSL's word.
+    const char* sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    if (sni != nullptr) f.sni = sni;
+  }
+  if (state.domain != nullptr) f.domain = state.domain->name();
   X509Ptr peer(SSL_get_peer_certificate(ssl));  // 3.0: SSL_get1_peer_certificate
   if (peer) {
     f.peer_certificate = true;
@@ -111,19 +117,18 @@ PostIoAction TlsSocket::on_connected(int fd, bool is_server) {
 }
 
 bool TlsSocket::start_engine(bool is_server) {
-  domain_ = is_server ? &domains_->server_for(local_) : &domains_->client_for(peer_);
   if (is_server) {
-    if (!engine_.init(domain_->ctx(), TlsRole::kServer)) return false;
-    // What the ClientHello callback of the domain set needs to choose a domain by SNI.
-    attach_server_ssl(engine_.ssl(), *domains_, &local_, *domain_);
+    // The socket's own domain until the client's SNI chooses another (on_client_hello).
+    if (!engine_.init_server(*domains_, local_)) return false;
+    domain_ = engine_.domain();
     return true;
   }
+  domain_ = &domains_->client_for(peer_);
   // The client domain's tls_server_name is the operator's word and wins; else the name the
   // proxy connects to (the next hop's URI host), checked against the certificate (RFC 5922).
   const std::string& configured = domain_->config().settings.server_name;
   if (!configured.empty()) server_name_ = configured;
-  return engine_.init(domain_->ctx(), TlsRole::kClient, server_name_,
-                      PeerNameRules{domain_->config().settings.verify_wildcards});
+  return engine_.init_client(*domain_, server_name_);
 }
 
 PostIoAction TlsSocket::drive_handshake(bool& completed) {
@@ -149,19 +154,12 @@ PostIoAction TlsSocket::drive_handshake(bool& completed) {
 }
 
 void TlsSocket::handshake_finished() {
-  facts_ = std::make_unique<TlsFacts>(collect_tls_facts(engine_.ssl()));
-  if (engine_.role() == TlsRole::kServer) {
-    // The ClientHello callback may have switched domains by SNI.
-    auto* d =
-        static_cast<const TlsDomain*>(SSL_get_ex_data(engine_.ssl(), DomainSet::domain_ex_index()));
-    if (d != nullptr) domain_ = d;
-  } else if (facts_->sni.empty()) {
-    facts_->sni = server_name_;
-  }
-  facts_->domain = domain_->name();
-  security_ =
-      core::net::ConnectionSecurity{facts_->version,      facts_->cipher, facts_->peer_cn,
-                                    facts_->peer_san_dns, facts_->sni,    facts_->peer_verified};
+  facts_ = std::make_unique<TlsFacts>(collect_tls_facts(engine_));
+  domain_ = engine_.domain();  // the client's SNI may have chosen another domain
+  send_timeout_ = domain_->config().settings.send_timeout;
+  security_ = core::net::ConnectionSecurity{facts_->version,      facts_->cipher, facts_->peer_cn,
+                                            facts_->peer_san_dns, facts_->sni,    facts_->domain,
+                                            facts_->peer_verified};
   stats_.handshake_done();
   release_slot();
   const TlsFacts& f = *facts_;

@@ -32,8 +32,8 @@ struct TlsFacts {
   bool session_reused = false;  // resumed from a ticket or the session cache
 };
 
-// Reads the facts of a finished handshake.
-TlsFacts collect_tls_facts(const SSL* ssl);
+// Reads the facts of `engine`'s finished handshake.
+TlsFacts collect_tls_facts(const TlsEngine& engine);
 
 class TlsSocket final : public core::net::TransportSocket {
  public:

@@ -19,14 +19,15 @@ const char* transport_name(Transport t);  // "udp", "tcp", "tls"
 
 // What a secured transport knows of its peer once the handshake is done: the facts the
 // routing script reads ($tls_version, $tls_cipher, $tls_peer_subject_cn, $tls_peer_san_dns,
-// $tls_sni, is_peer_verified()). Views stay valid as long as the connection.
+// $tls_sni, $tls_domain, is_peer_verified()). Views stay valid as long as the connection.
 struct ConnectionSecurity {
   std::string_view version;
   std::string_view cipher;
   std::string_view peer_subject_cn;
   std::string_view peer_san_dns;
   std::string_view sni;
-  bool peer_verified = false;
+  std::string_view domain;     // the TLS domain in effect, e.g. `tls_domain[192.0.2.1:5061]`
+  bool peer_verified = false;  // verified against that domain's CA list
 };
 
 // What the connection must do after an I/O call (Envoy's PostIoAction).

@@ -62,6 +62,8 @@ std::string_view MessageContext::tls_fact(script::TlsFact fact) const {
       return s->peer_san_dns;
     case script::TlsFact::kSni:
       return s->sni;
+    case script::TlsFact::kDomain:
+      return s->domain;
   }
   return {};
 }

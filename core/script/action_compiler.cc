@@ -2,6 +2,7 @@
 // checked and converted once here, so running an action only reads its node.
 #include <string>
 
+#include "cfg/script_functions.h"
 #include "core/script/compiled_script.h"
 #include "core/script/script_compiler.h"
 
@@ -25,18 +26,6 @@ constexpr SimpleAction kTextActions[] = {
     {"remove_hf", ActionOp::kRemoveHf},
 };
 
-struct TlsName {
-  const char* name;
-  TlsFact fact;
-};
-constexpr TlsName kTlsNames[] = {
-    {"$tls_version", TlsFact::kVersion},
-    {"$tls_cipher", TlsFact::kCipher},
-    {"$tls_peer_subject_cn", TlsFact::kPeerSubjectCn},
-    {"$tls_peer_san_dns", TlsFact::kPeerSanDns},
-    {"$tls_sni", TlsFact::kSni},
-};
-
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
@@ -50,14 +39,13 @@ std::vector<LogPiece> parse_log_template(const std::string& text) {
   while (i < text.size()) {
     bool matched = false;
     if (text[i] == '$') {
-      for (const TlsName& n : kTlsNames) {
-        std::string_view name(n.name);
+      for (std::string_view name : cfg::tls_fact_names()) {
         if (text.compare(i, name.size(), name) != 0) continue;
         size_t end = i + name.size();
         if (end < text.size() && is_name_char(text[end])) continue;  // $tls_snix is not $tls_sni
         if (!literal.empty()) pieces.push_back({false, TlsFact::kVersion, std::move(literal)});
         literal.clear();
-        pieces.push_back({true, n.fact, {}});
+        pieces.push_back({true, *tls_fact_of(*cfg::find_field(name)), {}});
         i = end;
         matched = true;
         break;

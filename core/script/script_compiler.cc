@@ -7,41 +7,26 @@
 namespace core::script {
 
 const char* field_spelling(cfg::Field f) {
+  return cfg::field_name(f);
+}
+
+std::optional<TlsFact> tls_fact_of(cfg::Field f) {
   switch (f) {
-    case cfg::Field::kMethod:
-      return "method";
-    case cfg::Field::kUri:
-      return "uri";
-    case cfg::Field::kUriHost:
-      return "uri:host";
-    case cfg::Field::kUriPort:
-      return "uri:port";
-    case cfg::Field::kSrcIp:
-      return "src_ip";
-    case cfg::Field::kSrcPort:
-      return "src_port";
-    case cfg::Field::kDstIp:
-      return "dst_ip";
-    case cfg::Field::kDstPort:
-      return "dst_port";
-    case cfg::Field::kProto:
-      return "proto";
-    case cfg::Field::kAf:
-      return "af";
-    case cfg::Field::kMsgLen:
-      return "msg:len";
     case cfg::Field::kTlsVersion:
-      return "$tls_version";
+      return TlsFact::kVersion;
     case cfg::Field::kTlsCipher:
-      return "$tls_cipher";
+      return TlsFact::kCipher;
     case cfg::Field::kTlsPeerSubjectCn:
-      return "$tls_peer_subject_cn";
+      return TlsFact::kPeerSubjectCn;
     case cfg::Field::kTlsPeerSanDns:
-      return "$tls_peer_san_dns";
+      return TlsFact::kPeerSanDns;
     case cfg::Field::kTlsSni:
-      return "$tls_sni";
+      return TlsFact::kSni;
+    case cfg::Field::kTlsDomain:
+      return TlsFact::kDomain;
+    default:
+      return std::nullopt;
   }
-  return "?";
 }
 
 const char* op_spelling(cfg::CmpOp op) {

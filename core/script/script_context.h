@@ -17,8 +17,9 @@ enum class ForwardProto : uint8_t { kAny, kUdp, kTcp, kTls };
 // Result of an action. Used as a condition, kOk is true; kFalse and kError are false.
 enum class Status : uint8_t { kOk, kFalse, kError };
 
-// The TLS facts of CONFIG.md ("$tls_version", ...). Empty when the message did not come over TLS.
-enum class TlsFact : uint8_t { kVersion, kCipher, kPeerSubjectCn, kPeerSanDns, kSni };
+// The TLS facts of CONFIG.md ("$tls_version", ...; names: cfg/script_functions.cc, mapped by
+// tls_fact_of). Empty when the message did not come over TLS.
+enum class TlsFact : uint8_t { kVersion, kCipher, kPeerSubjectCn, kPeerSanDns, kSni, kDomain };
 
 // An IP address as plain bytes: the script only compares it, so no sockaddr is needed.
 struct IpAddr {

@@ -4,6 +4,7 @@
 // so running the script allocates nothing.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,9 @@
 #include "core/script/script_context.h"
 
 namespace core::script {
+
+// The TLS fact a `$tls_*` field reads (nullopt for other fields).
+std::optional<TlsFact> tls_fact_of(cfg::Field f);
 
 constexpr uint32_t kNoIndex = UINT32_MAX;
 

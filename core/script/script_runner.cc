@@ -21,21 +21,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-TlsFact tls_fact_of(cfg::Field f) {
-  switch (f) {
-    case cfg::Field::kTlsCipher:
-      return TlsFact::kCipher;
-    case cfg::Field::kTlsPeerSubjectCn:
-      return TlsFact::kPeerSubjectCn;
-    case cfg::Field::kTlsPeerSanDns:
-      return TlsFact::kPeerSanDns;
-    case cfg::Field::kTlsSni:
-      return TlsFact::kSni;
-    default:
-      return TlsFact::kVersion;
-  }
-}
-
 std::string_view string_field(const ScriptContext& ctx, cfg::Field f) {
   switch (f) {
     case cfg::Field::kMethod:
@@ -44,15 +29,11 @@ std::string_view string_field(const ScriptContext& ctx, cfg::Field f) {
       return ctx.request_uri();
     case cfg::Field::kUriHost:
       return ctx.uri_host();
-    case cfg::Field::kTlsVersion:
-    case cfg::Field::kTlsCipher:
-    case cfg::Field::kTlsPeerSubjectCn:
-    case cfg::Field::kTlsPeerSanDns:
-    case cfg::Field::kTlsSni:
-      return ctx.tls_fact(tls_fact_of(f));
     default:
-      return {};
+      break;
   }
+  if (std::optional<TlsFact> fact = tls_fact_of(f)) return ctx.tls_fact(*fact);
+  return {};
 }
 
 int64_t number_field(const ScriptContext& ctx, cfg::Field f) {

@@ -34,6 +34,7 @@ TEST(DomainTest, EveryGlobalTlsParameter) {
       "tls_require_certificate = 1\n"
       "tls_verify_depth = 3\n"
       "tls_server_name = sip.example.org\n"
+      "tls_sni_strict = yes\n"
       "tls_handshake_timeout = 5\n"
       "tls_send_timeout = 2500ms\n"
       "tls_max_handshakes_per_ip = 8\n"
@@ -62,6 +63,7 @@ TEST(DomainTest, EveryGlobalTlsParameter) {
   EXPECT_TRUE(s.require_certificate);
   EXPECT_EQ(s.verify_depth, 3);
   EXPECT_EQ(s.server_name, "sip.example.org");
+  EXPECT_TRUE(s.sni_strict);
   EXPECT_EQ(s.handshake_timeout, Millis(5000));
   EXPECT_EQ(s.send_timeout, Millis(2500));
   EXPECT_FALSE(s.session_cache);
@@ -83,6 +85,7 @@ TEST(DomainTest, TlsDefaultsWhenNothingIsSet) {
   EXPECT_EQ(s.method.spelling, "TLSv1.2+");
   EXPECT_EQ(s.ciphers_list, kDefaultCiphers);
   EXPECT_EQ(s.groups, "X25519:P-256:P-384");
+  EXPECT_FALSE(s.sni_strict);
   EXPECT_FALSE(s.verify_for(false));
   EXPECT_TRUE(s.verify_for(true));
   EXPECT_EQ(s.handshake_timeout, Millis(30000));
@@ -257,7 +260,42 @@ TEST(DomainTest, RequireCertificateWithoutVerifyIsAWarning) {
             "t.cfg:2:1: warning: tls_require_certificate = 1 has no effect without tls_verify = "
             "1 (no client certificate is requested)\n"
             "t.cfg:7:3: warning: tls_require_certificate = 1 has no effect without tls_verify = "
-            "1 (no client certificate is requested)\n");
+            "1 (no client certificate is requested)\n"
+            "t.cfg:6:1: warning: tls_domain[127.0.0.1:5061, \"b.example.org\"] verifies clients "
+            "differently from tls_domain[127.0.0.1:5061] on the same socket (tls_verify = 0 "
+            "here; tls_verify = 1, tls_require_certificate = 1, tls_verify_depth = 9 there): a "
+            "client chooses which applies by the SNI it sends\n");
+}
+
+// A client chooses among a socket's domains with its SNI: `ser -c` says where they verify
+// clients differently (the CA list counts only where clients are verified).
+TEST(DomainTest, DomainsOfOneSocketVerifyingDifferentlyIsAWarning) {
+  auto r =
+      load_text(std::string(kListen) +
+                    "listen = tls:127.0.0.1:5062\n"
+                    "tls_domain[127.0.0.1:5061, \"a.example.org\"] {\n"
+                    "  tls_verify = 1\n  tls_require_certificate = 1\n  tls_ca_list = ca.pem\n}\n"
+                    "tls_domain[127.0.0.1:5061, \"b.example.org\"] {\n  tls_verify = 0\n}\n"
+                    "tls_domain[127.0.0.1:5061] {\n"
+                    "  tls_verify = 1\n  tls_require_certificate = 1\n  tls_ca_list = ca.pem\n}\n"
+                    "tls_domain[127.0.0.1:5062] {\n  tls_ca_list = a.pem\n}\n"
+                    "tls_domain[127.0.0.1:5062, \"c.example.org\"] {\n  tls_ca_list = b.pem\n}\n",
+                "/etc/ser/ser.cfg");
+  ASSERT_TRUE(r.ok) << r.text();
+  EXPECT_EQ(r.text(),
+            "/etc/ser/ser.cfg:8:1: warning: tls_domain[127.0.0.1:5061, \"b.example.org\"] "
+            "verifies clients differently from tls_domain[127.0.0.1:5061, \"a.example.org\"] on "
+            "the same socket (tls_verify = 0 here; tls_verify = 1, tls_require_certificate = 1, "
+            "tls_ca_list = \"/etc/ser/ca.pem\", tls_verify_depth = 9 there): a client chooses "
+            "which applies by the SNI it sends\n");
+}
+
+TEST(DomainTest, SniStrictInAClientDomainIsAWarning) {
+  auto r = load_text("tls_client_domain[192.0.2.1:5061] {\n  tls_sni_strict = yes\n}\n");
+  ASSERT_TRUE(r.ok) << r.text();
+  EXPECT_EQ(r.text(),
+            "t.cfg:2:3: warning: tls_sni_strict has no effect in a client domain (it refuses "
+            "ClientHellos on a server socket)\n");
 }
 
 TEST(DomainTest, VerifyWildcardsIsOffByDefaultAndSetPerClientDomain) {

@@ -164,6 +164,7 @@ TEST(RouteParserTest, EveryFieldCanBeCompared) {
       {"$tls_peer_subject_cn", Field::kTlsPeerSubjectCn},
       {"$tls_peer_san_dns", Field::kTlsPeerSanDns},
       {"$tls_sni", Field::kTlsSni},
+      {"$tls_domain", Field::kTlsDomain},
   };
   for (const auto& [name, field] : fields) {
     auto e = cond_of(std::string(name) + " != \"x\"");

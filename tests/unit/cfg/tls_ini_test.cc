@@ -69,6 +69,7 @@ TEST_F(TlsIniTest, EveryKeySetsItsSettingAndIsRecordedUnderItsSerCfgName) {
            "require_certificate = on\n"
            "verify_depth = 3\n"
            "server_name = Sip.Example.ORG\n"
+           "sni_strict = yes\n"
            "session_cache = no\n"
            "session_tickets = off\n"
            "renegotiation = true\n"
@@ -102,6 +103,7 @@ TEST_F(TlsIniTest, EveryKeySetsItsSettingAndIsRecordedUnderItsSerCfgName) {
   EXPECT_TRUE(s.require_certificate);
   EXPECT_EQ(s.verify_depth, 3);
   EXPECT_EQ(s.server_name, "sip.example.org");
+  EXPECT_TRUE(s.sni_strict);
   EXPECT_FALSE(s.session_cache);
   EXPECT_FALSE(s.session_tickets);
   EXPECT_TRUE(s.renegotiation);
@@ -115,7 +117,7 @@ TEST_F(TlsIniTest, EveryKeySetsItsSettingAndIsRecordedUnderItsSerCfgName) {
       "tls_dh_params",       "tls_verify",        "tls_require_certificate",
       "tls_verify_depth",    "tls_server_name",   "tls_session_cache",
       "tls_session_tickets", "tls_renegotiation", "tls_handshake_timeout",
-      "tls_send_timeout",    "tls_keylog_file"};
+      "tls_send_timeout",    "tls_keylog_file",   "tls_sni_strict"};
   EXPECT_EQ(d.overridden, expected);
 }
 

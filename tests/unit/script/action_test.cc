@@ -127,12 +127,13 @@ TEST(ScriptAction, LogSubstitutesTlsFacts) {
   ctx.tls_[TlsFact::kPeerSubjectCn] = "alice";
   ctx.tls_[TlsFact::kPeerSanDns] = "alice.example.org";
   ctx.tls_[TlsFact::kSni] = "sip.example.org";
+  ctx.tls_[TlsFact::kDomain] = "tls_domain[192.0.2.1:5061, \"sip.example.org\"]";
   run_one(call("log", {num(2), str("v=$tls_version c=$tls_cipher cn=$tls_peer_subject_cn "
-                                   "san=$tls_peer_san_dns sni=$tls_sni.")}),
+                                   "san=$tls_peer_san_dns sni=$tls_sni d=$tls_domain.")}),
           ctx);
   EXPECT_EQ(ctx.calls.back(),
             "log(2,v=TLSv1.3 c=TLS_AES_128_GCM_SHA256 cn=alice san=alice.example.org "
-            "sni=sip.example.org.)");
+            "sni=sip.example.org d=tls_domain[192.0.2.1:5061, \"sip.example.org\"].)");
 }
 
 TEST(ScriptAction, LogLeavesUnknownDollarWordsAndEmptyFactsAlone) {

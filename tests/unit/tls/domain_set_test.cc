@@ -96,8 +96,10 @@ TEST_F(DomainSetTest, BuildsEveryDomainPlusTheTwoDefaults) {
 TEST_F(DomainSetTest, ServerDomainByLocalAddressIPv4AndIPv6) {
   EXPECT_EQ(set_->server_for(addr("127.0.0.2:5061")).name(), "tls_domain[127.0.0.2:5061]");
   EXPECT_EQ(set_->server_for(addr("[::1]:5061")).name(), "tls_domain[[::1]:5061]");
-  // The socket 127.0.0.1:5061 has only SNI domains: the default answers without a name.
-  EXPECT_EQ(set_->server_for(addr("127.0.0.1:5061")).name(), "default server domain");
+  // The socket 127.0.0.1:5061 has only SNI domains: the first declared is its own, so a
+  // client without a name (or with an unknown one) gets a policy made for this socket.
+  EXPECT_EQ(set_->server_for(addr("127.0.0.1:5061")).name(),
+            "tls_domain[127.0.0.1:5061, \"sni.test\"]");
   EXPECT_EQ(set_->server_for(addr("127.0.0.2:5062")).name(), "default server domain");
   EXPECT_EQ(set_->server_for(addr("127.0.0.3:5061")).name(), "default server domain");
 }
@@ -132,15 +134,6 @@ TEST_F(DomainSetTest, SniSelectionExactWildcardCaseAndFallback) {
   EXPECT_EQ(set_->server_for_sni(addr("127.0.0.2:5061"), "sni.test"), nullptr);
 }
 
-TEST_F(DomainSetTest, ServerContextsCarryTheClientHelloCallbackSlots) {
-  EXPECT_GE(DomainSet::local_addr_ex_index(), 0);
-  EXPECT_GE(DomainSet::domain_ex_index(), 0);
-  EXPECT_GE(DomainSet::domain_set_ex_index(), 0);
-  EXPECT_NE(DomainSet::local_addr_ex_index(), DomainSet::domain_ex_index());
-  EXPECT_NE(DomainSet::domain_ex_index(), DomainSet::domain_set_ex_index());
-  EXPECT_EQ(DomainSet::domain_ex_index(), DomainSet::domain_ex_index());
-}
-
 TEST(DomainSetBuild, DefaultCertificateMissingForATlsListenerIsAClearError) {
   auto r = load("listen = tls:127.0.0.1:5061\nroute {\n    forward();\n}\n");
   EXPECT_EQ(r->set, nullptr);
@@ -172,6 +165,30 @@ route {
 )");
   ASSERT_NE(r->set, nullptr) << r->text();
   EXPECT_EQ(r->text(), "");
+}
+
+TEST(DomainSetBuild, SocketWithOnlySniDomainsNeedsNoDefaultCertificate) {
+  auto r = load(R"(
+listen = tls:127.0.0.1:5061
+tls_domain[127.0.0.1:5061, "b.test"] {
+    tls_certificate = "sni.pem"
+    tls_private_key = "sni.key"
+}
+tls_domain[127.0.0.1:5061, "a.test"] {
+    tls_certificate = "server.pem"
+    tls_private_key = "server.key"
+    tls_sni_strict = yes
+}
+route {
+    forward();
+}
+)");
+  ASSERT_TRUE(r->set) << r->text();
+  EXPECT_EQ(r->set->server_for(addr("127.0.0.1:5061")).name(),
+            "tls_domain[127.0.0.1:5061, \"b.test\"]");
+  // tls_sni_strict on any domain of the socket makes the socket strict.
+  EXPECT_TRUE(r->set->sni_strict(addr("127.0.0.1:5061")));
+  EXPECT_FALSE(r->set->sni_strict(addr("127.0.0.1:5062")));
 }
 
 TEST(DomainSetBuild, WildcardListenerNeedsTheDefaultCertificate) {

@@ -9,6 +9,7 @@
 
 #include "tests/unit/tls/tls_test_util.h"
 #include "tls/ticket_keys.h"
+#include "tls/tls_socket.h"
 
 namespace tls {
 namespace {
@@ -99,33 +100,33 @@ route {
 }
 )";
 
-class SniSelectTest : public ::testing::Test {
+class SniTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void load(const char* text) {
     std::string main = test::TestCerts::get().dir() + "/ser.cfg";
-    ASSERT_TRUE(cfg::load_config_text(main, kConfig, &config_, &diags_)) << test::diag_text(diags_);
+    ASSERT_TRUE(cfg::load_config_text(main, text, &config_, &diags_)) << test::diag_text(diags_);
     set_ = DomainSet::build(config_, diags_);
     ASSERT_TRUE(set_) << test::diag_text(diags_);
     socket_domain_ = &set_->server_for(local_);
-    ASSERT_EQ(socket_domain_->name(), "tls_domain[127.0.0.1:5061]");
   }
 
-  // Handshakes a client offering `sni` (and presenting `client_cert`) with a server SSL set
-  // up the way the TLS socket does it.
-  test::HandshakeResult connect(const std::string& sni, const std::string& client_cert = "",
-                                SSL_SESSION* resume = nullptr) {
+  // Handshakes a client offering `sni` (and presenting `client_cert`) with a server engine
+  // accepting on the socket, as the TLS socket makes it.
+  bool connect(const std::string& sni, const std::string& client_cert = "",
+               SSL_SESSION* resume = nullptr, int max_version = 0) {
     client_ctx_ = test::plain_client_ctx(client_cert, /*verify=*/false);
-    client_ = test::client_ssl(client_ctx_.get(), sni);
-    if (resume != nullptr) SSL_set_session(client_.get(), resume);
-    server_.reset(SSL_new(socket_domain_->ctx()));
-    attach_server_ssl(server_.get(), *set_, &local_, *socket_domain_);
-    return test::handshake(client_.get(), server_.get());
+    client_ = std::make_unique<TlsEngine>();
+    server_ = std::make_unique<TlsEngine>();
+    EXPECT_TRUE(client_->init(client_ctx_.get(), TlsRole::kClient, sni)) << client_->error();
+    if (max_version != 0) SSL_set_max_proto_version(client_->ssl(), max_version);
+    if (resume != nullptr) SSL_set_session(client_->ssl(), resume);
+    EXPECT_TRUE(server_->init_server(*set_, local_)) << server_->error();
+    return test::handshake(*client_, *server_);
   }
 
-  const TlsDomain* selected() const {
-    return static_cast<const TlsDomain*>(
-        SSL_get_ex_data(server_.get(), DomainSet::domain_ex_index()));
-  }
+  const TlsDomain* selected() const { return server_->domain(); }
+  SSL* client() const { return client_->ssl(); }
+  SSL* server() const { return server_->ssl(); }
 
   cfg::Config config_;
   cfg::Diagnostics diags_;
@@ -133,58 +134,66 @@ class SniSelectTest : public ::testing::Test {
   SocketAddr local_ = *SocketAddr::parse("127.0.0.1:5061");
   const TlsDomain* socket_domain_ = nullptr;
   SslCtxPtr client_ctx_;
-  SslPtr client_;
-  SslPtr server_;
+  std::unique_ptr<TlsEngine> client_;
+  std::unique_ptr<TlsEngine> server_;
+};
+
+class SniSelectTest : public SniTest {
+ protected:
+  void SetUp() override {
+    load(kConfig);
+    ASSERT_EQ(socket_domain_->name(), "tls_domain[127.0.0.1:5061]");
+  }
 };
 
 TEST_F(SniSelectTest, WithoutSniTheSocketDomainAnswers) {
-  ASSERT_TRUE(connect("").ok);
+  ASSERT_TRUE(connect(""));
   EXPECT_EQ(selected(), socket_domain_);
-  EXPECT_EQ(test::peer_cn(client_.get()), "localhost");
-  EXPECT_EQ(SSL_version(client_.get()), TLS1_2_VERSION);
+  EXPECT_EQ(test::peer_cn(client()), "localhost");
+  EXPECT_EQ(SSL_version(client()), TLS1_2_VERSION);
 }
 
 TEST_F(SniSelectTest, ExactNameSwitchesToTheWholeDomainConfiguration) {
-  ASSERT_TRUE(connect("sni.test", "client").ok);
+  ASSERT_TRUE(connect("sni.test", "client"));
   ASSERT_NE(selected(), nullptr);
   EXPECT_EQ(selected()->name(), "tls_domain[127.0.0.1:5061, \"sni.test\"]");
-  EXPECT_EQ(SSL_get_SSL_CTX(server_.get()), selected()->ctx());
-  EXPECT_EQ(test::peer_cn(client_.get()), "sni.test");
+  EXPECT_EQ(SSL_get_SSL_CTX(server()), selected()->ctx());
+  EXPECT_EQ(test::peer_cn(client()), "sni.test");
   // Versions, suites, groups and verification of the SNI domain, not of the socket's.
-  EXPECT_EQ(SSL_version(client_.get()), TLS1_3_VERSION);
-  EXPECT_STREQ(SSL_get_cipher_name(client_.get()), "TLS_CHACHA20_POLY1305_SHA256");
-  EXPECT_EQ(SSL_get_negotiated_group(server_.get()), NID_secp384r1);
-  EXPECT_EQ(SSL_get_verify_mode(server_.get()), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
-  EXPECT_EQ(test::peer_cn(server_.get()), "client.test");
-  EXPECT_EQ(SSL_get_verify_result(server_.get()), X509_V_OK);
-  EXPECT_EQ(sk_X509_NAME_num(SSL_get_client_CA_list(server_.get())), 1);
+  EXPECT_EQ(SSL_version(client()), TLS1_3_VERSION);
+  EXPECT_STREQ(SSL_get_cipher_name(client()), "TLS_CHACHA20_POLY1305_SHA256");
+  EXPECT_EQ(SSL_get_negotiated_group(server()), NID_secp384r1);
+  EXPECT_EQ(SSL_get_verify_mode(server()), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT);
+  EXPECT_EQ(test::peer_cn(server()), "client.test");
+  EXPECT_EQ(SSL_get_verify_result(server()), X509_V_OK);
+  EXPECT_EQ(sk_X509_NAME_num(SSL_get_client_CA_list(server())), 1);
 }
 
 TEST_F(SniSelectTest, SniDomainRequiringACertificateRefusesAClientWithout) {
-  EXPECT_FALSE(connect("sni.test").ok);
+  EXPECT_FALSE(connect("sni.test"));
 }
 
 TEST_F(SniSelectTest, NameIsMatchedCaseInsensitively) {
-  ASSERT_TRUE(connect("SNI.Test", "client").ok);
-  EXPECT_EQ(test::peer_cn(client_.get()), "sni.test");
+  ASSERT_TRUE(connect("SNI.Test", "client"));
+  EXPECT_EQ(test::peer_cn(client()), "sni.test");
 }
 
 TEST_F(SniSelectTest, WildcardDomainAnswersForOneLabel) {
-  ASSERT_TRUE(connect("www.sni.test").ok);
+  ASSERT_TRUE(connect("www.sni.test"));
   EXPECT_EQ(selected()->name(), "tls_domain[127.0.0.1:5061, \"*.sni.test\"]");
-  EXPECT_EQ(EVP_PKEY_get_base_id(X509_get0_pubkey(SSL_get0_peer_certificate(client_.get()))),
+  EXPECT_EQ(EVP_PKEY_get_base_id(X509_get0_pubkey(SSL_get0_peer_certificate(client()))),
             EVP_PKEY_EC);
   // The wildcard domain inherits TLSv1.2+ from the defaults, not the socket's TLSv1.2 only.
-  EXPECT_EQ(SSL_version(client_.get()), TLS1_3_VERSION);
+  EXPECT_EQ(SSL_version(client()), TLS1_3_VERSION);
 }
 
 TEST_F(SniSelectTest, DeeperNameAndUnknownNameKeepTheSocketDomain) {
   for (const char* name : {"a.b.sni.test", "unknown.example"}) {
     SCOPED_TRACE(name);
-    ASSERT_TRUE(connect(name).ok);
+    ASSERT_TRUE(connect(name));
     EXPECT_EQ(selected(), socket_domain_);
-    EXPECT_EQ(test::peer_cn(client_.get()), "localhost");
-    EXPECT_EQ(SSL_version(client_.get()), TLS1_2_VERSION);
+    EXPECT_EQ(test::peer_cn(client()), "localhost");
+    EXPECT_EQ(SSL_version(client()), TLS1_2_VERSION);
   }
 }
 
@@ -192,8 +201,8 @@ TEST_F(SniSelectTest, DeeperNameAndUnknownNameKeepTheSocketDomain) {
 TEST_F(SniSelectTest, SessionsResumeWithTheSelectedDomainsTickets) {
   for (const char* sni : {"www.sni.test", ""}) {
     SCOPED_TRACE(sni);
-    ASSERT_TRUE(connect(sni).ok);
-    SslSessionPtr session(SSL_get1_session(client_.get()));
+    ASSERT_TRUE(connect(sni));
+    SslSessionPtr session(SSL_get1_session(client()));
     if (*sni != '\0') {
       // RFC 5077 section 4: the ticket starts with the name of the key that made it.
       const unsigned char* ticket = nullptr;
@@ -205,19 +214,131 @@ TEST_F(SniSelectTest, SessionsResumeWithTheSelectedDomainsTickets) {
       TicketKeys::KeyName name = keys->current_name();
       EXPECT_TRUE(std::equal(name.begin(), name.end(), ticket));
     }
-    SSL_shutdown(client_.get());
-    SSL_shutdown(server_.get());
-    ASSERT_TRUE(connect(sni, "", session.get()).ok);
-    EXPECT_EQ(SSL_session_reused(client_.get()) == 1, *sni != '\0');
+    SSL_shutdown(client());
+    SSL_shutdown(server());
+    ASSERT_TRUE(connect(sni, "", session.get()));
+    EXPECT_EQ(SSL_session_reused(client()) == 1, *sni != '\0');
   }
 }
 
-TEST_F(SniSelectTest, AnSslWithoutTheSlotsIsLeftAlone) {
-  client_ctx_ = test::plain_client_ctx("", false);
-  client_ = test::client_ssl(client_ctx_.get(), "sni.test");
-  server_.reset(SSL_new(socket_domain_->ctx()));
-  ASSERT_TRUE(test::handshake(client_.get(), server_.get()).ok);
-  EXPECT_EQ(test::peer_cn(client_.get()), "localhost");
+TEST_F(SniSelectTest, AnSslNoEngineMadeKeepsItsContext) {
+  SslCtxPtr client_ctx = test::plain_client_ctx("", false);
+  SslPtr c = test::client_ssl(client_ctx.get(), "sni.test");
+  SslPtr s(SSL_new(socket_domain_->ctx()));
+  ASSERT_TRUE(test::handshake(c.get(), s.get()).ok);
+  EXPECT_EQ(test::peer_cn(c.get()), "localhost");
+}
+
+// The name the client sent, kept by the engine: OpenSSL's SSL_get_servername gives the
+// session's name on a TLS 1.2 resumption, which it never stored (no servername callback).
+TEST_F(SniSelectTest, TheClientsNameIsKnownAfterATls12Resumption) {
+  ASSERT_TRUE(connect("www.sni.test", "", nullptr, TLS1_2_VERSION));
+  EXPECT_EQ(server_->state().sni, "www.sni.test");
+  SslSessionPtr session(SSL_get1_session(client()));
+  SSL_shutdown(client());
+  ASSERT_TRUE(connect("WWW.sni.test", "", session.get(), TLS1_2_VERSION));
+  ASSERT_EQ(SSL_session_reused(server()), 1);
+  ASSERT_EQ(SSL_version(server()), TLS1_2_VERSION);
+  EXPECT_EQ(server_->state().sni, "www.sni.test");
+  EXPECT_EQ(collect_tls_facts(*server_).sni, "www.sni.test");
+  EXPECT_EQ(collect_tls_facts(*server_).domain, "tls_domain[127.0.0.1:5061, \"*.sni.test\"]");
+}
+
+// Every domain of the socket carries a name: the first declared ("a.test", which requires a
+// client certificate from ca.pem) is the socket's own, never the default domain (which asks
+// for nothing). "b.test" trusts only other-ca.pem.
+const char* kNamedOnly = R"(
+listen = tls:127.0.0.1:5061
+tls_certificate = "server2.pem"
+tls_private_key = "server2.key"
+tls_domain[127.0.0.1:5061, "a.test"] {
+    tls_certificate = "server.pem"
+    tls_private_key = "server.key"
+    tls_verify = 1
+    tls_require_certificate = 1
+    tls_ca_list = "ca.pem"
+}
+tls_domain[127.0.0.1:5061, "b.test"] {
+    tls_certificate = "sni.pem"
+    tls_private_key = "sni.key"
+    tls_verify = 1
+    tls_require_certificate = 1
+    tls_ca_list = "other-ca.pem"
+}
+route {
+    forward();
+}
+)";
+
+class SniPolicyTest : public SniTest {
+ protected:
+  void SetUp() override { load(kNamedOnly); }
+};
+
+TEST_F(SniPolicyTest, NoSniAndUnknownSniGetTheFirstDeclaredDomainsPolicy) {
+  ASSERT_EQ(socket_domain_->name(), "tls_domain[127.0.0.1:5061, \"a.test\"]");
+  for (const char* sni : {"", "unknown.example"}) {
+    SCOPED_TRACE(sni);
+    EXPECT_FALSE(connect(sni));  // no client certificate: a.test requires one
+    EXPECT_EQ(server_->failure(), HandshakeFailure::kNoCertificate) << server_->error();
+    ASSERT_TRUE(connect(sni, "client"));
+    EXPECT_EQ(selected(), socket_domain_);
+    EXPECT_EQ(test::peer_cn(client()), "localhost");
+    EXPECT_EQ(collect_tls_facts(*server_).domain, "tls_domain[127.0.0.1:5061, \"a.test\"]");
+    EXPECT_TRUE(collect_tls_facts(*server_).peer_verified);
+  }
+}
+
+// After the switch, verification uses the chosen domain's CA list and mode (SSL_set_SSL_CTX
+// takes the new context's certificate store).
+TEST_F(SniPolicyTest, EachSniDomainVerifiesWithItsOwnCaList) {
+  ASSERT_TRUE(connect("b.test", "client-other-ca"));
+  EXPECT_EQ(test::peer_cn(server()), "client.other");
+  EXPECT_TRUE(collect_tls_facts(*server_).peer_verified);
+
+  EXPECT_FALSE(connect("b.test", "client"));  // ca.pem's client: not b.test's CA
+  EXPECT_EQ(server_->failure(), HandshakeFailure::kVerify) << server_->error();
+  EXPECT_FALSE(connect("a.test", "client-other-ca"));
+  EXPECT_EQ(server_->failure(), HandshakeFailure::kVerify) << server_->error();
+  ASSERT_TRUE(connect("a.test", "client"));
+  EXPECT_TRUE(collect_tls_facts(*server_).peer_verified);
+}
+
+const char* kStrict = R"(
+listen = tls:127.0.0.1:5061
+tls_domain[127.0.0.1:5061] {
+    tls_certificate = "server.pem"
+    tls_private_key = "server.key"
+}
+tls_domain[127.0.0.1:5061, "b.test"] {
+    tls_certificate = "sni.pem"
+    tls_private_key = "sni.key"
+    tls_sni_strict = yes
+}
+route {
+    forward();
+}
+)";
+
+TEST_F(SniTest, StrictSocketRefusesAnUnknownNameWithUnrecognizedName) {
+  load(kStrict);
+  EXPECT_FALSE(connect("unknown.example"));
+  EXPECT_EQ(server_->error(),
+            "handshake failed: SNI \"unknown.example\" names no domain of this socket "
+            "(tls_sni_strict)");
+  EXPECT_THAT(client_->error(), ::testing::HasSubstr("unrecognized name"));
+  ASSERT_TRUE(connect("b.test"));
+  EXPECT_EQ(test::peer_cn(client()), "sni.test");
+  ASSERT_TRUE(connect(""));  // no name at all: the socket's own domain
+  EXPECT_EQ(test::peer_cn(client()), "localhost");
+}
+
+TEST_F(SniTest, WithoutStrictAnUnknownNameGetsTheSocketsDomain) {
+  std::string text = kStrict;
+  text.replace(text.find("tls_sni_strict = yes"), 20, "tls_sni_strict = no ");
+  load(text.c_str());
+  ASSERT_TRUE(connect("unknown.example"));
+  EXPECT_EQ(test::peer_cn(client()), "localhost");
 }
 
 }  // namespace

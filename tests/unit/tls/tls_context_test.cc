@@ -16,6 +16,7 @@
 #include "tests/unit/tls/tls_test_util.h"
 #include "tls/ticket_keys.h"
 #include "tls/tls_compat.h"
+#include "tls/tls_conn_state.h"
 
 namespace tls {
 namespace {
@@ -363,9 +364,10 @@ TEST(TlsContext, VerifyCallbackKeepsTheFirstFailureAndItsDepth) {
   SslCtxPtr client = test::plain_client_ctx("client-expired");
   SslPtr cl = test::client_ssl(client.get());
   SslPtr s(SSL_new(b.ctx.get()));
-  EXPECT_EQ(first_verify_failure(s.get()).depth, -1);
+  TlsConnState state;
+  ASSERT_TRUE(state.attach(s.get()));
   ASSERT_FALSE(test::handshake(cl.get(), s.get()).ok);
-  VerifyFailure f = first_verify_failure(s.get());
+  VerifyError f = state.verify;
   EXPECT_EQ(f.error, X509_V_ERR_CERT_HAS_EXPIRED);
   EXPECT_EQ(f.depth, 0);
 }
@@ -379,8 +381,10 @@ TEST(TlsContext, ClientVerifiesServerAgainstItsCaList) {
   ASSERT_TRUE(client.ctx) << client.text();
   SslPtr c(SSL_new(client.ctx.get()));
   SslPtr s(SSL_new(server.ctx.get()));
+  TlsConnState state;
+  ASSERT_TRUE(state.attach(c.get()));
   EXPECT_FALSE(test::handshake(c.get(), s.get()).ok);
-  VerifyFailure f = first_verify_failure(c.get());
+  VerifyError f = state.verify;
   EXPECT_EQ(f.error, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
   EXPECT_EQ(f.depth, 1);  // the intermediate's issuer is unknown
 
@@ -457,9 +461,11 @@ TEST(TlsContext, CrlIsLoadedAndRevokedClientRefused) {
     SslCtxPtr client = test::plain_client_ctx(stem);
     SslPtr c = test::client_ssl(client.get());
     SslPtr s(SSL_new(b.ctx.get()));
+    TlsConnState state;
+    ASSERT_TRUE(state.attach(s.get()));
     EXPECT_EQ(test::handshake(c.get(), s.get()).ok, ok);
     if (!ok) {
-      EXPECT_EQ(first_verify_failure(s.get()).error, X509_V_ERR_CERT_REVOKED);
+      EXPECT_EQ(state.verify.error, X509_V_ERR_CERT_REVOKED);
     }
   }
 }

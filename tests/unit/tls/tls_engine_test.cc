@@ -111,12 +111,12 @@ TEST(TlsEngineTest, Tls13HandshakeAndDataBothWays) {
   EXPECT_EQ(p.client.handshake_state(), HandshakeState::kDone);
   EXPECT_EQ(p.server.handshake_state(), HandshakeState::kDone);
 
-  TlsFacts client_view = collect_tls_facts(p.client.ssl());
+  TlsFacts client_view = collect_tls_facts(p.client);
   EXPECT_EQ(client_view.version, "TLSv1.3");
   EXPECT_EQ(client_view.peer_cn, "localhost");
   EXPECT_EQ(client_view.peer_san_dns, "localhost");
   EXPECT_TRUE(client_view.peer_verified);
-  TlsFacts server_view = collect_tls_facts(p.server.ssl());
+  TlsFacts server_view = collect_tls_facts(p.server);
   EXPECT_EQ(server_view.sni, "localhost");
   EXPECT_FALSE(server_view.peer_certificate);
   EXPECT_FALSE(server_view.peer_verified);
@@ -170,7 +170,7 @@ TEST(TlsEngineTest, Tls12HandshakeWithForwardSecrecy) {
   c.max_version = TLS1_2_VERSION;
   Pair p(server_spec(), c);
   ASSERT_TRUE(p.handshake()) << p.client.error() << " / " << p.server.error();
-  TlsFacts f = collect_tls_facts(p.server.ssl());
+  TlsFacts f = collect_tls_facts(p.server);
   EXPECT_EQ(f.version, "TLSv1.2");
   EXPECT_EQ(f.cipher.rfind("ECDHE-", 0), 0u) << f.cipher;
   size_t taken = 0;
@@ -375,7 +375,7 @@ TEST(TlsEngineTest, MutualTlsGivesThePeerFactsToTheServer) {
   c.key = "client.key";
   Pair p(s, c);
   ASSERT_TRUE(p.handshake()) << p.server.error();
-  TlsFacts f = collect_tls_facts(p.server.ssl());
+  TlsFacts f = collect_tls_facts(p.server);
   EXPECT_TRUE(f.peer_certificate);
   EXPECT_TRUE(f.peer_verified);
   EXPECT_EQ(f.peer_cn, "client.test");

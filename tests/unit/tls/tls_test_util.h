@@ -1,7 +1,8 @@
 #pragma once
 // Helpers of the tls/ context, domain and SNI tests: domain configurations pointing at the
-// generated test PKI (test_certs.h), diagnostics as text, and an in-memory handshake between
-// two SSL objects joined by a BIO pair (no sockets, no threads, bounded in rounds).
+// generated test PKI (test_certs.h), diagnostics as text, and in-memory handshakes between
+// two SSL objects joined by a BIO pair or two TlsEngines (no sockets, no threads, bounded in
+// rounds).
 #include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -13,6 +14,7 @@
 #include "cfg/diagnostics.h"
 #include "tests/unit/tls/test_certs.h"
 #include "tls/ossl_ptr.h"
+#include "tls/tls_engine.h"
 
 namespace tls::test {
 
@@ -100,6 +102,42 @@ inline HandshakeResult handshake(SSL* client, SSL* server) {
   ERR_clear_error();
   r.ok = client_done && server_done;
   return r;
+}
+
+// Moves `from`'s pending ciphertext to `to`; true if any moved.
+inline bool transfer(TlsEngine& from, TlsEngine& to) {
+  if (!from.has_output()) return false;
+  EXPECT_TRUE(to.feed(from.output()));
+  from.consume_output(from.output().size());
+  return true;
+}
+
+// Runs two engines' handshakes to completion or failure (the failing side's alert reaches
+// the other), then lets the client read what followed (TLS 1.3 session tickets).
+inline bool handshake(TlsEngine& client, TlsEngine& server) {
+  for (int round = 0; round < 20; ++round) {
+    TlsResult c = client.handshake();
+    bool moved = transfer(client, server);
+    TlsResult s = server.handshake();
+    moved = transfer(server, client) || moved;
+    if (c == TlsResult::kError || s == TlsResult::kError) {
+      client.handshake();
+      server.handshake();
+      transfer(server, client);
+      client.handshake();
+      return false;
+    }
+    if (c == TlsResult::kOk && s == TlsResult::kOk && !moved) break;
+    if (!moved && c != TlsResult::kOk) return false;
+  }
+  if (client.handshake_state() != HandshakeState::kDone ||
+      server.handshake_state() != HandshakeState::kDone)
+    return false;
+  char byte;
+  size_t got = 0;
+  transfer(server, client);
+  client.read(std::span<char>(&byte, 1), got);
+  return true;
 }
 
 // A client SSL for `ctx` that offers `sni` (none when empty).
