@@ -21,8 +21,11 @@ ParseError NameAddr::parse(std::string_view value) {
     return kParseOk;
   }
   const bool quoted = rest[0] == '"';
+  // A display name holds no ';': a '<' after one is inside a parameter of an addr-spec
+  // (e.g. ;+sip.instance="<urn:uuid:...>", RFC 5626 §4.1), not a name-addr's LAQUOT.
   const size_t lt = rest.find('<');
-  if (quoted || lt != std::string_view::npos) {
+  const bool name_addr = lt != std::string_view::npos && lt < rest.find(';');
+  if (quoted || name_addr) {
     ParseError err = parse_display(rest);
     if (!err.ok()) return err;
     const size_t gt = rest.find('>');
