@@ -128,8 +128,8 @@ bool MessageContext::reply(int code, std::string_view reason, std::string_view e
         build_reply(msg_, fx, n, code, reason, out, extra);
         return true;
       })) {
-    SER_LOG(LogLevel::kWarning, log_prefix(), "reply %d not sent: shared memory budget exhausted",
-            code);
+    SER_LOG_THROTTLED(env_.log.dropped, LogLevel::kWarning, log_prefix(),
+                      "reply %d not sent: shared memory budget exhausted", code);
     return false;
   }
   core::net::SocketAddr dst = rx_.src;

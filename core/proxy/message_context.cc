@@ -188,8 +188,9 @@ Status MessageContext::forward(script::ForwardProto proto, std::string_view host
   }
   const LocalSocket* local = env_.locals.pick(t.transport, t.dst.af());
   if (!local) {
-    SER_LOG(LogLevel::kError, log_prefix(), "forward: no %s socket of this address family for %s",
-            core::net::transport_name(t.transport), t.dst.to_string().c_str());
+    SER_LOG_THROTTLED(env_.log.next_hop, LogLevel::kError, log_prefix(),
+                      "forward: no %s socket of this address family for %s",
+                      core::net::transport_name(t.transport), t.dst.to_string().c_str());
     return Status::kError;
   }
   core::PoolString& out = out_buffer(OutSlot::kForward);
@@ -198,7 +199,8 @@ Status MessageContext::forward(script::ForwardProto proto, std::string_view host
         built = build_forward(t, *local, out);
         return true;
       })) {
-    SER_LOG(LogLevel::kWarning, log_prefix(), "forward: not sent: shared memory budget exhausted");
+    SER_LOG_THROTTLED(env_.log.dropped, LogLevel::kWarning, log_prefix(),
+                      "forward: not sent: shared memory budget exhausted");
     return Status::kError;
   }
   if (!built) return Status::kError;
@@ -207,8 +209,9 @@ Status MessageContext::forward(script::ForwardProto proto, std::string_view host
   std::string_view name = t.transport == Transport::kTls ? t.host : std::string_view();
   if (env_.sender.send(t.transport, t.dst, out, 0, hint, name) == core::net::SendResult::kFailed) {
     env_.stats.send_failed.fetch_add(1, std::memory_order_relaxed);
-    SER_LOG(LogLevel::kWarning, log_prefix(), "forward: sending to %s over %s failed",
-            t.dst.to_string().c_str(), core::net::transport_name(t.transport));
+    SER_LOG_THROTTLED(env_.log.dropped, LogLevel::kWarning, log_prefix(),
+                      "forward: sending to %s over %s failed", t.dst.to_string().c_str(),
+                      core::net::transport_name(t.transport));
     return Status::kError;
   }
   ++forks_;

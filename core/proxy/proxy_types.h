@@ -59,7 +59,8 @@ struct ProxyStats {
 // Throttles of the lines any peer can trigger per message (LogThrottle).
 struct ProxyLog {
   core::LogThrottle forged_tag{"response with a forged connection tag (;i=)"};
-  core::LogThrottle next_hop{"forward: cannot resolve the next hop"};
+  core::LogThrottle next_hop{
+      "forward: no usable next hop (unresolvable, or no socket of its family)"};
   core::LogThrottle dropped{"malformed, refused or undeliverable message"};
 };
 

@@ -48,9 +48,35 @@ TEST_F(PeerTextLogTest, AnUnresolvableRequestUriIsLoggedThrottled) {
     receive(invite("", ";branch=z9hG4bKabc123", "sip:bob@203.0.113.5;transport=bogus"));
   ASSERT_GE(lines_.size(), 1u);
   EXPECT_LE(lines_.size(), 10u);
-  EXPECT_NE(
-      lines_[0].find("cannot resolve the next hop of sip:bob@203.0.113.5;transport=bogus"),
-      std::string::npos)
+  EXPECT_NE(lines_[0].find("cannot resolve the next hop of sip:bob@203.0.113.5;transport=bogus"),
+            std::string::npos)
+      << lines_[0];
+}
+
+// A Request-URI of an address family ser has no socket for: an error line per request unless
+// throttled (any peer can send such requests in a loop).
+TEST_F(PeerTextLogTest, ANextHopOfAnotherAddressFamilyIsLoggedThrottled) {
+  LocalSockets v4_only;
+  v4_only.add({Transport::kUdp, addr("192.0.2.1", 5060), 0, "192.0.2.1", 5060});
+  StatelessProxy v4_proxy(v4_only, nullptr, sender_, settings_);
+  std::string req = invite("", ";branch=z9hG4bKabc123", "sip:bob@[2001:db8::5]");
+  core::net::ReceivedMessage rx{
+      Transport::kUdp, addr("198.51.100.7", 5062), addr("192.0.2.1", 5060), 0, 0, 0, req};
+  for (int i = 0; i < 100; ++i) v4_proxy.on_message(rx);
+  EXPECT_TRUE(sender_.sent.empty());
+  ASSERT_GE(lines_.size(), 1u);
+  EXPECT_LE(lines_.size(), 10u);
+  EXPECT_NE(lines_[0].find("no udp socket of this address family"), std::string::npos) << lines_[0];
+}
+
+// The next hop refuses every send (a peer picks an unreachable one): throttled too.
+TEST_F(PeerTextLogTest, AFailedForwardIsLoggedThrottled) {
+  sender_.fail = true;
+  for (int i = 0; i < 100; ++i) receive(invite());
+  EXPECT_EQ(sender_.sent.size(), 100u);
+  ASSERT_GE(lines_.size(), 1u);
+  EXPECT_LE(lines_.size(), 10u);
+  EXPECT_NE(lines_[0].find("sending to 203.0.113.5:5060 over udp failed"), std::string::npos)
       << lines_[0];
 }
 
