@@ -3,6 +3,8 @@
 // response. Prints microseconds per message and messages per CPU-second of one core.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "cfg/config_loader.h"
@@ -74,6 +76,10 @@ std::string response_to(const std::string& forwarded) {
 
 template <typename F>
 void measure(const char* name, int n, F&& f) {
+  // BENCH_ONLY=text runs the figures whose name holds it (e.g. one at a time under callgrind).
+  if (const char* only = std::getenv("BENCH_ONLY");
+      only != nullptr && std::strstr(name, only) == nullptr)
+    return;
   for (int i = 0; i < n / 10; ++i) f();  // warm-up: thread_local buffers reach their size
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < n; ++i) f();
@@ -101,7 +107,9 @@ const char* kEdgeScript =
 }  // namespace
 
 int main() {
-  const int n = 200000;
+  // BENCH_N: iterations (instruction counts under callgrind need few).
+  const char* iterations = std::getenv("BENCH_N");
+  const int n = iterations != nullptr ? std::atoi(iterations) : 200000;
   core::proxy::LocalSockets locals;
   locals.add({Transport::kUdp, *SocketAddr::parse("192.0.2.1", 5060), 0, "192.0.2.1", 5060});
   CountingSender sender;
