@@ -12,6 +12,7 @@ constexpr int kSyslogDebug = LOG_DEBUG;
 
 #include <unistd.h>
 
+#include <cassert>
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
@@ -199,6 +200,7 @@ size_t utf8_printable(std::string_view s) {
 }  // namespace
 
 size_t escape_for_log(std::string_view text, char* out, size_t cap) {
+  assert(out != nullptr && cap > 4);
   static const char kHex[] = "0123456789abcdef";
   size_t o = 0;
   size_t limit = cap - 4;  // room for "..." and the NUL
