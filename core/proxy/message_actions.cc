@@ -109,12 +109,14 @@ bool MessageContext::build_forward(const Target& t, const LocalSocket& local,
   for (int i = 0; i < n; ++i) edit.replace(fx[i].offset, fx[i].length, fx[i].text);
   if (!max_forwards_edit(edit)) return false;
   if (!add_own_headers(edit, t, local)) {
-    SER_LOG(LogLevel::kError, log_prefix(), "forward: headers do not fit the edit limits");
+    SER_LOG_THROTTLED(env_.log.dropped, LogLevel::kError, log_prefix(),
+                      "forward: headers do not fit the edit limits");
     return false;
   }
   for (int i = 0; i < appended_count_; ++i) edit.append_header(msg_, appended_[i]);
   if (edit.apply(out) != core::sip::EditError::kNone) {
-    SER_LOG(LogLevel::kError, log_prefix(), "forward: the script's header edits conflict");
+    SER_LOG_THROTTLED(env_.log.dropped, LogLevel::kError, log_prefix(),
+                      "forward: the script's header edits conflict");
     return false;
   }
   return true;
