@@ -268,6 +268,11 @@ constexpr size_t kWriteLowWater = size_t{256} << 10;
 // grow it without bound.
 constexpr size_t kSocketHighWater = size_t{32} << 10;
 constexpr size_t kSocketLowWater = size_t{8} << 10;
+// What one connection may hold unsent. Sends to it come from every peer (requests forwarded to
+// it): one that reads slowly, or a next hop that never accepts the connect, would otherwise
+// hold the worker's whole pool, and every other connection of the worker would close for want
+// of memory.
+constexpr size_t kWriteQueueLimit = size_t{4} << 20;
 }  // namespace
 
 void Connection::apply_backpressure() {
@@ -290,6 +295,16 @@ void Connection::apply_backpressure() {
 
 bool Connection::send(std::string_view data) {
   if (closed()) return false;
+  if (!wbuf_.empty() && wbuf_.size() + data.size() > kWriteQueueLimit) {
+    // Dropped, the connection kept: its queue drains as the peer reads (or the send timeout
+    // closes it). The message is lost as on a broken connection: its sender's transaction
+    // times out (RFC 3261 §17.1.1.2, §17.1.2.2).
+    bump(net_.counters_->queue_full);
+    CONN_LOG_THROTTLED(queue_full, LogLevel::kWarning,
+                       "send dropped: %zu bytes already queued for this peer (at most %zu)",
+                       wbuf_.size(), kWriteQueueLimit);
+    return false;
+  }
   if (state_ != State::kOpen || !wbuf_.empty() || !socket_->handshake_done()) {
     if (!wbuf_.append(data)) {
       close(CloseReason::kNoMemory);

@@ -42,7 +42,8 @@ class Connection final : public TransportSocketCallbacks {
   bool start_accepted();
   // Outbound: the non-blocking connect() is in progress (or done when `connected`).
   bool start_connecting(bool connected);
-  // Queues or writes `data`; false when the connection is closed or closes now.
+  // Queues or writes `data`; false when the connection is closed or closes now, or when its
+  // queue is at its bound (the data is dropped).
   bool send(std::string_view data);
   // Tears the connection down at once; it is freed later by the worker.
   void close(CloseReason reason);

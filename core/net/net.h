@@ -92,6 +92,7 @@ struct NetStats {
   uint64_t udp_received = 0;
   uint64_t stream_received = 0;
   uint64_t send_failed = 0;
+  uint64_t queue_full = 0;  // sends dropped: the connection's queue was at its bound
 };
 
 struct NetWorker;

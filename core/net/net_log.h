@@ -15,6 +15,7 @@ struct NetLog {
   LogThrottle backpressure{"peer not reading its replies"};
   LogThrottle closed{"connection closed"};
   LogThrottle send_failed{"send failed"};
+  LogThrottle queue_full{"send dropped: the peer's queue is full"};
   LogThrottle no_tls{"tls send refused: no TLS for outbound connections"};
 };
 

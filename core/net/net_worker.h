@@ -16,18 +16,19 @@ namespace core::net {
 
 class Connection;
 
-#define SER_NET_COUNTERS(X)                                                                    \
-  X(accepted)                                                                                  \
-  X(refused)                                                                                   \
-  X(refused_memory)                                                                            \
-  X(refused_transport)                                                                         \
-  X(connects)                                                                                  \
-  X(connect_failed)                                                                            \
-  X(connect_timeouts)                                                                          \
-  X(closed_eof)                                                                                \
-  X(closed_error)                                                                              \
-  X(closed_idle) X(send_timeouts) X(handshake_timeouts) X(msg_read_timeouts) X(framing_errors) \
-      X(too_big) X(pings) X(udp_received) X(stream_received) X(send_failed)
+#define SER_NET_COUNTERS(X)                                                                \
+  X(accepted)                                                                              \
+  X(refused)                                                                               \
+  X(refused_memory)                                                                        \
+  X(refused_transport)                                                                     \
+  X(connects)                                                                              \
+  X(connect_failed)                                                                        \
+  X(connect_timeouts)                                                                      \
+  X(closed_eof)                                                                            \
+  X(closed_error)                                                                          \
+  X(closed_idle)                                                                           \
+  X(send_timeouts) X(handshake_timeouts) X(msg_read_timeouts) X(framing_errors) X(too_big) \
+      X(pings) X(udp_received) X(stream_received) X(send_failed) X(queue_full)
 
 struct Net::Counters {
 #define SER_NET_COUNTER_FIELD(name) std::atomic<uint64_t> name{0};

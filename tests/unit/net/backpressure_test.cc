@@ -3,6 +3,8 @@
 // (TLS answers to KeyUpdates), and is read again once it drains them.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "tests/unit/net/net_test_util.h"
 
 namespace core::net::testing {
@@ -122,6 +124,38 @@ TEST(BackpressureTest, OutputTheSocketMakesByItselfPausesReadingUntilItDrains) {
   std::string got = read_n(fd, OwnOutputSocket::kOwn + 14);
   EXPECT_EQ(got.substr(OwnOutputSocket::kOwn), "ok:HOLDok:next");
   EXPECT_TRUE(handler.wait_for(2));
+  ::close(fd);
+  net.stop();
+}
+
+// Sends to one connection come from anywhere (requests of other peers forwarded to it): a peer
+// that does not read must not hold the worker's whole pool, or every other connection of the
+// worker closes for want of memory. Its queue stops at a bound and further sends fail.
+TEST(BackpressureTest, OneConnectionsQueueIsBounded) {
+  RecordingHandler handler;
+  Net net(test_settings(1), handler);
+  const std::string chunk(256 * 1024, 'q');
+  std::atomic<int> refused{-1};
+  std::atomic<size_t> pool_in_use{0};
+  handler.on_receive = [&](const ReceivedMessage& m) {
+    int n = 0;
+    for (int i = 0; i < 64; ++i)  // 16 MiB
+      if (net.send(m.transport, m.src, chunk, m.conn_id) == SendResult::kFailed) ++n;
+    pool_in_use = net.worker_pool(m.worker).stats().in_use;
+    refused = n;
+  };
+  int id = net.add_listener({Transport::kTcp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  ASSERT_GE(id, 0);
+  ASSERT_TRUE(net.start());
+  int fd = tcp_client(net.listen_address(id), 4096);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(write_all(fd, sip_message("flood")));
+  auto until = std::chrono::steady_clock::now() + kWait;
+  while (refused < 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_GT(refused.load(), 0);
+  EXPECT_LE(pool_in_use.load(), size_t{8} << 20);
+  EXPECT_EQ(net.connection_count(), 1u);  // still open: its queue drains as it reads
   ::close(fd);
   net.stop();
 }
