@@ -66,6 +66,11 @@ TEST(ParseServerNameExt, RefusesMalformedBodies) {
   EXPECT_FALSE(parse(body.substr(0, body.size() - 1), &name));  // truncated
   EXPECT_FALSE(parse(body + "x", &name));                       // trailing byte
   EXPECT_FALSE(parse(ext(std::string(256, 'a')), &name));       // over 255 bytes
+  // Not printable ASCII: it would reach log lines and $tls_sni.
+  EXPECT_FALSE(parse(ext("evil\nERROR: forged.test"), &name));
+  EXPECT_FALSE(parse(ext("a\x1b[2J.test"), &name));
+  EXPECT_FALSE(parse(ext("caf\xc3\xa9.test"), &name));
+  EXPECT_FALSE(parse(ext("a b.test"), &name));
 }
 
 // The socket 127.0.0.1:5061 serves TLS 1.2 only without client certificates nor session
@@ -227,6 +232,15 @@ TEST_F(SniSelectTest, AnSslNoEngineMadeKeepsItsContext) {
   SslPtr s(SSL_new(socket_domain_->ctx()));
   ASSERT_TRUE(test::handshake(c.get(), s.get()).ok);
   EXPECT_EQ(test::peer_cn(c.get()), "localhost");
+}
+
+// A name that is not printable ASCII counts as no SNI: the socket's domain answers and the
+// name is neither kept nor logged.
+TEST_F(SniSelectTest, ANameThatIsNotPrintableAsciiIsIgnoredAsMalformed) {
+  ASSERT_TRUE(connect("evil\nERROR: forged.sni.test"));
+  EXPECT_EQ(selected(), socket_domain_);
+  EXPECT_EQ(server_->state().sni, "");
+  EXPECT_EQ(collect_tls_facts(*server_).sni, "");
 }
 
 // The name the client sent, kept by the engine: OpenSSL's SSL_get_servername gives the
