@@ -32,9 +32,10 @@ Frame frame_keepalive(std::string_view b) {
 }
 
 // Offset just past the empty line ending the header section, or npos if none ends within
-// the first `limit` bytes. A bare LF ends a line too, as in SipMessage::parse.
-size_t find_headers_end(std::string_view b, size_t limit) {
-  size_t i = 0;
+// the first `limit` bytes (the search starts at `from`). A bare LF ends a line too, as in
+// SipMessage::parse.
+size_t find_headers_end(std::string_view b, size_t from, size_t limit) {
+  size_t i = from;
   while (i < limit) {
     const void* p = std::memchr(b.data() + i, '\n', limit - i);
     if (p == nullptr) break;
@@ -87,38 +88,76 @@ BodyLength find_content_length(std::string_view b, size_t headers_end) {
   return out;
 }
 
-}  // namespace
+// A NUL may only be the escaped octet of a quoted-pair (RFC 3261 §25.1), as in
+// nul_only_in_quoted_pairs (text.h), but resumable: the quote state advances from where it
+// stopped, and only when a NUL shows up, so every byte is looked at once. A line end or a
+// backslash at `end - 1` waits for the byte after it.
+bool nuls_escaped(std::string_view b, size_t end, FrameScan& scan) {
+  size_t i = scan.quote_pos;
+  for (; i < end; ++i) {
+    const char c = b[i];
+    if (c == '\0') return false;  // an escaped NUL is skipped below, never seen here
+    if ((c == '\n' || c == '\\') && i + 1 >= end) break;
+    if (c == '\n') {
+      scan.quoted = scan.quoted && (b[i + 1] == ' ' || b[i + 1] == '\t');
+    } else if (c == '"') {
+      scan.quoted = !scan.quoted;
+    } else if (c == '\\' && scan.quoted && b[i + 1] != '\r' && b[i + 1] != '\n') {
+      ++i;
+    }
+  }
+  scan.quote_pos = i;
+  return true;
+}
 
-Frame find_frame(std::string_view b, size_t max_message_size) {
-  if (b.empty()) return make_frame(Frame::Kind::kNeedMore, 0);
-  if (b[0] == '\r' || b[0] == '\n') return frame_keepalive(b);
-
+// Looks for the end of the header section from where the last call stopped; NeedMore while
+// it is not there, else the frame as far as the headers tell it.
+Frame scan_headers(std::string_view b, size_t max_message_size, FrameScan& scan) {
   const size_t limit = b.size() < max_message_size ? b.size() : max_message_size;
-  const size_t headers_end = find_headers_end(b, limit);
+  const size_t headers_end = find_headers_end(b, scan.scanned, limit);
   const size_t scanned = headers_end == std::string_view::npos ? limit : headers_end;
-  // A NUL may only be the escaped octet of a quoted-pair (RFC 3261 §25.1).
-  if (std::memchr(b.data(), '\0', scanned) != nullptr &&
-      !nul_only_in_quoted_pairs(b.substr(0, scanned))) {
+  if (std::memchr(b.data() + scan.scanned, '\0', scanned - scan.scanned) != nullptr &&
+      !nuls_escaped(b, scanned, scan)) {
     return make_frame(Frame::Kind::kError, 0, "NUL byte in headers");
   }
   if (headers_end == std::string_view::npos) {
     if (b.size() >= max_message_size) {
       return make_frame(Frame::Kind::kTooBig, 0, "header section exceeds max_message_size");
     }
+    // A line end in the last two bytes may still become the empty line: look at it again.
+    scan.scanned = limit > 2 ? limit - 2 : 0;
     return make_frame(Frame::Kind::kNeedMore, 0);
   }
-
   const BodyLength body = find_content_length(b, headers_end);
   if (body.error) return make_frame(Frame::Kind::kError, 0, body.error);
   if (!body.found) {
     return make_frame(Frame::Kind::kError, 0, "missing Content-Length on a stream transport");
   }
-  const size_t total = headers_end + body.value;
-  if (total > max_message_size) {
-    return make_frame(Frame::Kind::kTooBig, total, "message exceeds max_message_size");
+  scan.scanned = headers_end;
+  scan.headers_end = headers_end;
+  scan.total = headers_end + body.value;
+  return make_frame(Frame::Kind::kNeedMore, 0);
+}
+
+}  // namespace
+
+Frame find_frame(std::string_view b, size_t max_message_size, FrameScan& scan) {
+  if (b.empty()) return make_frame(Frame::Kind::kNeedMore, 0);
+  if (b[0] == '\r' || b[0] == '\n') return frame_keepalive(b);
+  if (scan.headers_end == 0) {
+    Frame f = scan_headers(b, max_message_size, scan);
+    if (scan.headers_end == 0) return f;
   }
-  if (b.size() < total) return make_frame(Frame::Kind::kNeedMore, 0);
-  return make_frame(Frame::Kind::kMessage, total);
+  if (scan.total > max_message_size) {
+    return make_frame(Frame::Kind::kTooBig, scan.total, "message exceeds max_message_size");
+  }
+  if (b.size() < scan.total) return make_frame(Frame::Kind::kNeedMore, 0);
+  return make_frame(Frame::Kind::kMessage, scan.total);
+}
+
+Frame find_frame(std::string_view b, size_t max_message_size) {
+  FrameScan scan;
+  return find_frame(b, max_message_size, scan);
 }
 
 }  // namespace core::sip

@@ -14,14 +14,18 @@ namespace {
 using Kind = Frame::Kind;
 constexpr size_t kMax = 4096;
 
-// A reader as the connection code would run it: feed bytes, take every complete frame.
+// A reader as the connection code would run it: feed bytes, take every complete frame. With
+// `resume`, it keeps a FrameScan between feeds as the connection does.
 class Reader {
  public:
+  explicit Reader(bool resume = false) : resume_(resume) {}
   // Returns false on kError/kTooBig.
   bool feed(std::string_view bytes) {
     buffered_.append(bytes);
     for (;;) {
-      const Frame f = find_frame(buffered_, kMax);
+      if (!resume_) scan_.reset();
+      const Frame f = find_frame(buffered_, kMax, scan_);
+      if (f.kind != Kind::kNeedMore) scan_.reset();
       switch (f.kind) {
         case Kind::kNeedMore:
           return true;
@@ -35,6 +39,7 @@ class Reader {
           break;
         case Kind::kError:
         case Kind::kTooBig:
+          error = f.reason;
           return false;
       }
       EXPECT_GT(f.length, 0u);
@@ -43,11 +48,38 @@ class Reader {
   }
   std::vector<std::string> messages;
   int pings = 0;
+  std::string error;
   const std::string& buffered() const { return buffered_; }
 
  private:
+  bool resume_;
+  FrameScan scan_;
   std::string buffered_;
 };
+
+// What a reader makes of `stream` cut into pieces at `cuts` (increasing offsets).
+struct Outcome {
+  std::vector<std::string> messages;
+  int pings = 0;
+  bool ok = true;
+  std::string error;
+  bool operator==(const Outcome&) const = default;
+};
+
+Outcome read_in_pieces(std::string_view stream, const std::vector<size_t>& cuts, bool resume) {
+  Reader r(resume);
+  Outcome out;
+  size_t from = 0;
+  for (size_t i = 0; i <= cuts.size() && out.ok; ++i) {
+    const size_t to = i < cuts.size() ? cuts[i] : stream.size();
+    out.ok = r.feed(stream.substr(from, to - from));
+    from = to;
+  }
+  out.messages = r.messages;
+  out.pings = r.pings;
+  out.error = r.error;
+  return out;
+}
 
 std::string message_with_body(std::string_view body) {
   return test::invite(body);
@@ -210,6 +242,117 @@ TEST(StreamFramerTest, BareLfLineEndsAreFramedLikeTheParserReadsThem) {
   const Frame f = find_frame(m + "NEXT", kMax);
   EXPECT_EQ(f.kind, Kind::kMessage);
   EXPECT_EQ(f.length, m.size());
+}
+
+// A stream that holds every framing case: pings, stray CRLF, bodies with blank lines, compact
+// and folded Content-Length, bare LF line ends.
+std::string mixed_stream() {
+  return "\r\n\r\n" + message_with_body("body with\r\n\r\nblank lines inside") + "\r\n" +
+         test::ok_response() + test::crlf({"OPTIONS sip:a@b SIP/2.0", "L : 3"}, "abc") +
+         test::crlf({"OPTIONS sip:a@b SIP/2.0", "Content-Length:", "   3", "X-A: b"}, "abc") +
+         "\r\n\r\n" + "OPTIONS sip:a@b SIP/2.0\nl: 2\n\nok" + message_with_body("");
+}
+
+TEST(StreamFramerResumeTest, ResumedFramingGivesTheSameFramesForEverySplitIntoTwo) {
+  const std::string stream = mixed_stream();
+  const Outcome whole = read_in_pieces(stream, {}, false);
+  ASSERT_TRUE(whole.ok) << whole.error;
+  ASSERT_EQ(whole.messages.size(), 6u);
+  ASSERT_EQ(whole.pings, 2);
+  for (size_t cut = 0; cut <= stream.size(); ++cut) {
+    SCOPED_TRACE(cut);
+    EXPECT_EQ(read_in_pieces(stream, {cut}, true), whole);
+  }
+}
+
+TEST(StreamFramerResumeTest, ResumedFramingGivesTheSameFramesForEverySplitIntoThree) {
+  const std::string stream = test::ok_response() + "\r\n\r\n" + message_with_body("x\r\n\r\ny");
+  const Outcome whole = read_in_pieces(stream, {}, false);
+  ASSERT_TRUE(whole.ok);
+  for (size_t a = 0; a <= stream.size(); ++a) {
+    for (size_t b = a; b <= stream.size(); ++b) {
+      SCOPED_TRACE(std::to_string(a) + "," + std::to_string(b));
+      ASSERT_EQ(read_in_pieces(stream, {a, b}, true), whole);
+    }
+  }
+}
+
+TEST(StreamFramerResumeTest, ResumedFramingGivesTheSameFramesOneByteAtATimeAndInRandomChunks) {
+  const std::string stream = mixed_stream();
+  const Outcome whole = read_in_pieces(stream, {}, false);
+  std::vector<size_t> every;
+  for (size_t i = 1; i < stream.size(); ++i) every.push_back(i);
+  EXPECT_EQ(read_in_pieces(stream, every, true), whole);
+  uint32_t seed = 7;
+  for (int round = 0; round < 200; ++round) {
+    std::vector<size_t> cuts;
+    for (size_t at = 0;;) {
+      seed = seed * 1103515245 + 12345;
+      at += 1 + (seed >> 16) % 40;
+      if (at >= stream.size()) break;
+      cuts.push_back(at);
+    }
+    ASSERT_EQ(read_in_pieces(stream, cuts, true), whole) << "round " << round;
+  }
+}
+
+TEST(StreamFramerResumeTest, BrokenStreamsFailTheSameWayWhenResumedByteByByte) {
+  std::string nul_late = message_with_body("");
+  nul_late.insert(nul_late.find("Content-Length"), std::string("X-B: \0\r\n", 8));
+  std::string endless = "INVITE sip:a@b SIP/2.0\r\n";
+  while (endless.size() < kMax + 10) endless += "X-Filler: aaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+  const std::string broken[] = {
+      nul_late,
+      test::crlf({"OPTIONS sip:a@b SIP/2.0", "l: 1", "Content-Length: 2"}, "xx"),
+      test::crlf({"OPTIONS sip:a@b SIP/2.0", "Via: SIP/2.0/TCP h"}),
+      test::crlf({"MESSAGE sip:a@b SIP/2.0", "Content-Length: 5000"}),
+      endless,
+      test::ok_response() + "\rX",
+  };
+  for (const std::string& stream : broken) {
+    const Outcome whole = read_in_pieces(stream, {}, false);
+    ASSERT_FALSE(whole.ok) << stream;
+    std::vector<size_t> every;
+    for (size_t i = 1; i < stream.size(); ++i) every.push_back(i);
+    EXPECT_EQ(read_in_pieces(stream, every, true), whole) << whole.error;
+  }
+}
+
+TEST(StreamFramerResumeTest, EscapedNulsInQuotedStringsPassWhenResumedByteByByte) {
+  static constexpr char kTo[] = "To: \"a\\\0b\" <sip:b@c>";
+  const std::string ok =
+      test::crlf({"OPTIONS sip:a@b SIP/2.0", std::string(kTo, sizeof(kTo) - 1), "l: 0"});
+  std::string bare = ok;
+  bare.erase(bare.find('\\'), 1);  // the same NUL, no longer escaped
+  for (const std::string& stream : {ok, bare}) {
+    const Outcome whole = read_in_pieces(stream, {}, false);
+    std::vector<size_t> every;
+    for (size_t i = 1; i < stream.size(); ++i) every.push_back(i);
+    EXPECT_EQ(read_in_pieces(stream, every, true), whole) << whole.error;
+  }
+  EXPECT_TRUE(read_in_pieces(ok, {}, false).ok);
+  EXPECT_FALSE(read_in_pieces(bare, {}, false).ok);
+}
+
+// The resumed framer does not look again at bytes it has searched: shown by changing one of
+// them behind its back, which a from-scratch search would see.
+TEST(StreamFramerResumeTest, ResumesWhereItStoppedInsteadOfRescanning) {
+  std::string head = "INVITE sip:a@b SIP/2.0\r\nX-A: aaaa\r\n";
+  FrameScan scan;
+  EXPECT_EQ(find_frame(head, kMax, scan).kind, Kind::kNeedMore);
+  EXPECT_EQ(scan.scanned, head.size() - 2);  // the last line end may start the empty line
+  head[30] = '\0';
+  const std::string more = head + "l: 0\r\n\r\n";
+  EXPECT_EQ(find_frame(more, kMax, scan).kind, Kind::kMessage);
+  EXPECT_EQ(find_frame(more, kMax).kind, Kind::kError);
+  // Once the headers are in, waiting for the body costs no search at all.
+  const std::string m = message_with_body(std::string(1000, 'b'));
+  scan.reset();
+  EXPECT_EQ(find_frame(std::string_view(m).substr(0, 500), kMax, scan).kind, Kind::kNeedMore);
+  EXPECT_EQ(scan.total, m.size());
+  EXPECT_EQ(find_frame(std::string_view(m).substr(0, m.size() - 1), kMax, scan).kind,
+            Kind::kNeedMore);
+  EXPECT_EQ(find_frame(m, kMax, scan).length, m.size());
 }
 
 }  // namespace
