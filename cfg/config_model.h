@@ -104,6 +104,7 @@ struct CoreParams {
   bool log_stderror = false;
   uint32_t max_message_size = 65535;
   uint32_t tcp_max_connections = 65536;
+  uint32_t tcp_max_connections_per_ip = 1024;  // inbound TCP+TLS per IPv4 address / IPv6 /64
   Millis tcp_connection_lifetime{120000};
   Millis tcp_connect_timeout{5000};
   Millis tcp_send_timeout{10000};

@@ -57,6 +57,8 @@ std::vector<ParamSpec> core_params() {
            [](C c, V v) { c.core.max_message_size = u32(v); }),
       core("tcp_max_connections", ParamType::kInt, 1, 1 << 20,
            [](C c, V v) { c.core.tcp_max_connections = u32(v); }),
+      core("tcp_max_connections_per_ip", ParamType::kInt, 1, 65535,
+           [](C c, V v) { c.core.tcp_max_connections_per_ip = u32(v); }),
       core("tcp_connection_lifetime", ParamType::kDuration, 1 * kSec, 86400 * kSec,
            [](C c, V v) { c.core.tcp_connection_lifetime = v.duration; }),
       core("tcp_connect_timeout", ParamType::kDuration, 100, 600 * kSec,

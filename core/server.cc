@@ -56,6 +56,7 @@ core::net::NetSettings net_settings(const cfg::Config& config) {
   if (children <= 0) children = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   s.children = children;
   s.max_connections = config.core.tcp_max_connections;
+  s.max_connections_per_ip = config.core.tcp_max_connections_per_ip;
   s.connection_lifetime = config.core.tcp_connection_lifetime;
   s.connect_timeout = config.core.tcp_connect_timeout;
   s.send_timeout = config.core.tcp_send_timeout;

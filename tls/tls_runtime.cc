@@ -28,13 +28,13 @@ class Runtime final : public TlsRuntime {
     char line[256];
     std::snprintf(line, sizeof(line),
                   "tls: %llu handshakes done, %llu failed, %llu timed out, %llu send timeouts, "
-                  "%llu refused by tls_max_handshakes_per_ip, %llu closed for KeyUpdate or "
+                  "%llu waited for tls_max_handshakes_per_ip, %llu closed for KeyUpdate or "
                   "renegotiation floods",
                   static_cast<unsigned long long>(s.handshakes_done),
                   static_cast<unsigned long long>(s.failed_total()),
                   static_cast<unsigned long long>(s.handshake_timeouts),
                   static_cast<unsigned long long>(s.send_timeouts),
-                  static_cast<unsigned long long>(s.limit_refusals),
+                  static_cast<unsigned long long>(s.handshakes_waited),
                   static_cast<unsigned long long>(s.renegotiation_floods));
     return line;
   }

@@ -18,6 +18,13 @@ using core::net::PostIoAction;
 
 namespace {
 
+// A burst of connections from one address would otherwise log a line each.
+core::LogThrottle& wait_log() {
+  static core::LogThrottle throttle{
+      "connections waiting for a handshake slot (tls_max_handshakes_per_ip)"};
+  return throttle;
+}
+
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OsslDeleter<GENERAL_NAMES_free>>;
 
 std::string asn1_text(const ASN1_STRING* s) {
@@ -97,21 +104,53 @@ const char* TlsSocket::prefix() const {
 }
 
 void TlsSocket::release_slot() {
-  if (limiter_ == nullptr) return;
-  limiter_->release(peer_);
-  limiter_ = nullptr;
+  if (slot_ == Slot::kHeld) limiter_->release(peer_);
+  if (slot_ == Slot::kWaiting) limiter_->cancel(peer_, *this);
+  slot_ = Slot::kNone;
 }
 
+// The handshake deadline runs from here (the accept), whether the handshake starts now or waits
+// for a slot of tls_max_handshakes_per_ip.
 PostIoAction TlsSocket::on_connected(int fd, bool is_server) {
   fd_ = fd;
+  domain_ = is_server ? &domains_->server_for(local_) : &domains_->client_for(peer_);
+  handshake_timeout_ = domain_->config().settings.handshake_timeout;
+  send_timeout_ = domain_->config().settings.send_timeout;
+  if (limiter_ != nullptr) {
+    if (!limiter_->acquire_or_wait(peer_, *this)) {
+      // Unread, the ClientHello waits in the kernel; no TLS state exists until the slot comes.
+      slot_ = Slot::kWaiting;
+      stats_.handshake_waited();
+      if (callbacks_ != nullptr) callbacks_->set_reading(false);
+      SER_LOG_THROTTLED(wait_log(), LogLevel::kInfo, prefix(),
+                        "waiting for a handshake slot (tls_max_handshakes_per_ip %u in progress)",
+                        limiter_->limit());
+      return PostIoAction::kKeepOpen;
+    }
+    slot_ = Slot::kHeld;
+  }
+  return begin_handshake(is_server);
+}
+
+void TlsSocket::slot_granted() {
+  if (callbacks_ != nullptr) callbacks_->wake();
+}
+
+PostIoAction TlsSocket::on_wake() {
+  if (slot_ != Slot::kWaiting || closed_ || !limiter_->take_granted(*this))
+    return PostIoAction::kKeepOpen;
+  slot_ = Slot::kHeld;
+  if (callbacks_ != nullptr) callbacks_->set_reading(true);
+  return begin_handshake(true);
+}
+
+PostIoAction TlsSocket::begin_handshake(bool is_server) {
   if (!start_engine(is_server)) {
     SER_LOG(LogLevel::kError, prefix(), "%s", engine_.error().c_str());
     stats_.handshake_failed(HandshakeFailure::kOther);
     release_slot();
     return PostIoAction::kClose;
   }
-  handshake_timeout_ = domain_->config().settings.handshake_timeout;
-  send_timeout_ = domain_->config().settings.send_timeout;
   bool completed = false;
   return drive_handshake(completed);  // a client sends its ClientHello now
 }
@@ -207,6 +246,7 @@ IoResult TlsSocket::do_read(core::net::ReadBuffer& buffer) {
     r.action = PostIoAction::kClose;
     return r;
   }
+  if (slot_ == Slot::kWaiting) return r;  // not reading (set_reading(false)); nothing to do
   if (const char* error = read_ciphertext()) {
     if (!handshake_done()) {
       SER_LOG_THROTTLED(stats_.log().handshake_failed, LogLevel::kInfo, prefix(),

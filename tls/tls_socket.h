@@ -12,11 +12,11 @@
 #include "core/net/socket_addr.h"
 #include "core/net/transport_socket.h"
 #include "tls/domain_set.h"
+#include "tls/handshake_limiter.h"
 #include "tls/tls_engine.h"
 
 namespace tls {
 
-class HandshakeLimiter;
 class TlsStats;
 
 // What the handshake established, for log lines and the script's $tls_* values.
@@ -35,7 +35,7 @@ struct TlsFacts {
 // Reads the facts of `engine`'s finished handshake.
 TlsFacts collect_tls_facts(const TlsEngine& engine);
 
-class TlsSocket final : public core::net::TransportSocket {
+class TlsSocket final : public core::net::TransportSocket, private HandshakeLimiter::Waiter {
  public:
   using Clock = std::chrono::steady_clock;
   // Plaintext and ciphertext moved per call: one TLS record.
@@ -45,8 +45,8 @@ class TlsSocket final : public core::net::TransportSocket {
   static constexpr uint32_t kMaxRenegotiations = 10;
   static constexpr std::chrono::seconds kRenegotiationWindow{10};
 
-  // `limiter` (may be null): a slot for the peer's IP is already taken; this socket gives it
-  // back when the handshake ends or when it dies.
+  // `limiter` (server side, may be null): once connected, the socket takes a handshake slot for
+  // the peer's address or waits for one, and gives it back when the handshake ends or it dies.
   TlsSocket(std::shared_ptr<const DomainSet> domains, const core::net::TransportSocketOptions& opts,
             core::Pool& pool, TlsStats& stats, HandshakeLimiter* limiter);
   ~TlsSocket() override;
@@ -57,6 +57,7 @@ class TlsSocket final : public core::net::TransportSocket {
   core::net::PostIoAction on_connected(int fd, bool is_server) override;
   core::net::IoResult do_read(core::net::ReadBuffer& buffer) override;
   core::net::IoResult do_write(std::string_view data) override;
+  core::net::PostIoAction on_wake() override;
   void close(core::net::CloseReason reason) override;
   bool handshake_done() const override {
     return engine_.handshake_state() == HandshakeState::kDone;
@@ -79,6 +80,10 @@ class TlsSocket final : public core::net::TransportSocket {
   const TlsEngine& engine() const { return engine_; }
 
  private:
+  enum class Slot : uint8_t { kNone, kWaiting, kHeld };  // of tls_max_handshakes_per_ip
+
+  void slot_granted() override;  // HandshakeLimiter::Waiter, any thread
+  core::net::PostIoAction begin_handshake(bool is_server);
   bool start_engine(bool is_server);
   core::net::PostIoAction drive_handshake(bool& completed);
   void handshake_finished();
@@ -97,7 +102,8 @@ class TlsSocket final : public core::net::TransportSocket {
   std::string server_name_;  // client: SNI to send and name to verify
   TlsEngine engine_;
   TlsStats& stats_;
-  HandshakeLimiter* limiter_;  // non-null while this socket holds a slot
+  HandshakeLimiter* limiter_;  // server side: tls_max_handshakes_per_ip
+  Slot slot_ = Slot::kNone;
   core::net::TransportSocketCallbacks* callbacks_ = nullptr;
   const TlsDomain* domain_ = nullptr;
   std::unique_ptr<TlsFacts> facts_;

@@ -1,6 +1,5 @@
 #include "tls/tls_socket_factory.h"
 
-#include "tls/handshake_limiter.h"
 #include "tls/tls_socket.h"
 #include "tls/tls_stats.h"
 
@@ -25,24 +24,11 @@ core::PoolPtr<core::net::TransportSocket> TlsSocketFactory::create(
   core::PoolPtr<core::net::TransportSocket> none(nullptr, core::PoolDeleter{&pool});
   std::shared_ptr<const DomainSet> domains = this->domains();
   if (!domains) return none;
+  // The handshake slot (tls_max_handshakes_per_ip) is taken, or waited for, once connected.
   HandshakeLimiter* limiter = options.is_server ? limiter_ : nullptr;
-  if (limiter != nullptr && !limiter->try_acquire(options.peer)) {
-    stats_.limit_refused();
-    if (refuse_log_.allow()) {
-      LOG_WARN(
-          "tls connection from %s refused: tls_max_handshakes_per_ip (%u) handshakes in "
-          "progress from that address (%llu more refusals not logged)",
-          options.peer.to_string().c_str(), limiter->limit(),
-          static_cast<unsigned long long>(refuse_log_.take_suppressed()));
-    }
-    return none;
-  }
   core::PoolPtr<TlsSocket> s =
       core::make_in_pool<TlsSocket>(pool, std::move(domains), options, pool, stats_, limiter);
-  if (!s) {
-    if (limiter != nullptr) limiter->release(options.peer);
-    return none;
-  }
+  if (!s) return none;
   return core::PoolPtr<core::net::TransportSocket>(s.release(), core::PoolDeleter{&pool});
 }
 

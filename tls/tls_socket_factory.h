@@ -21,8 +21,7 @@ class TlsSocketFactory final : public core::net::TransportSocketFactory {
   TlsSocketFactory(std::shared_ptr<const DomainSet> domains, TlsStats& stats,
                    HandshakeLimiter* limiter = nullptr);
 
-  // Null (the connection is refused) when the peer's IP has tls_max_handshakes_per_ip
-  // handshakes in progress, or when the pool refuses the memory.
+  // Null (the connection is refused) when the pool refuses the memory.
   core::PoolPtr<core::net::TransportSocket> create(const core::net::TransportSocketOptions& options,
                                                    core::Pool& pool) override;
 
@@ -34,7 +33,6 @@ class TlsSocketFactory final : public core::net::TransportSocketFactory {
   std::shared_ptr<const DomainSet> domains_;
   TlsStats& stats_;
   HandshakeLimiter* limiter_;
-  core::LogThrottle refuse_log_;
 };
 
 }  // namespace tls

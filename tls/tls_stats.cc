@@ -15,7 +15,7 @@ TlsStatsSnapshot TlsStats::snapshot() const {
     s.failed[i] = failed_[i].load(std::memory_order_relaxed);
   s.handshake_timeouts = handshake_timeouts_.load(std::memory_order_relaxed);
   s.send_timeouts = send_timeouts_.load(std::memory_order_relaxed);
-  s.limit_refusals = limit_refusals_.load(std::memory_order_relaxed);
+  s.handshakes_waited = handshakes_waited_.load(std::memory_order_relaxed);
   s.close_notify_sent = close_notify_.load(std::memory_order_relaxed);
   s.renegotiation_floods = renegotiation_floods_.load(std::memory_order_relaxed);
   return s;

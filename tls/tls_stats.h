@@ -18,7 +18,7 @@ struct TlsStatsSnapshot {
   std::array<uint64_t, kHandshakeFailureKinds> failed{};
   uint64_t handshake_timeouts = 0;
   uint64_t send_timeouts = 0;
-  uint64_t limit_refusals = 0;  // tls_max_handshakes_per_ip reached
+  uint64_t handshakes_waited = 0;  // waited for a tls_max_handshakes_per_ip slot
   uint64_t close_notify_sent = 0;
   uint64_t renegotiation_floods = 0;  // closed for too many KeyUpdate/renegotiation requests
 
@@ -40,7 +40,7 @@ class TlsStats {
   void handshake_failed(HandshakeFailure f) { bump(failed_[static_cast<size_t>(f)]); }
   void handshake_timeout() { bump(handshake_timeouts_); }
   void send_timeout() { bump(send_timeouts_); }
-  void limit_refused() { bump(limit_refusals_); }
+  void handshake_waited() { bump(handshakes_waited_); }
   void close_notify_sent() { bump(close_notify_); }
   void renegotiation_flood() { bump(renegotiation_floods_); }
   TlsStatsSnapshot snapshot() const;
@@ -55,7 +55,7 @@ class TlsStats {
   std::array<std::atomic<uint64_t>, kHandshakeFailureKinds> failed_{};
   std::atomic<uint64_t> handshake_timeouts_{0};
   std::atomic<uint64_t> send_timeouts_{0};
-  std::atomic<uint64_t> limit_refusals_{0};
+  std::atomic<uint64_t> handshakes_waited_{0};
   std::atomic<uint64_t> close_notify_{0};
   std::atomic<uint64_t> renegotiation_floods_{0};
   TlsLog log_;

@@ -27,6 +27,14 @@ std::span<char> ByteBuffer::prepare(size_t min_free) {
   return {data_ + end_, cap_ - end_};
 }
 
+size_t ByteBuffer::capacity_for(size_t extra) const {
+  size_t used = end_ - begin_;
+  if (cap_ - end_ >= extra || cap_ - used >= extra) return cap_;
+  size_t want = cap_ == 0 ? 512 : cap_ * 2;
+  while (want < used + extra) want *= 2;
+  return want;
+}
+
 bool ByteBuffer::append(std::string_view data) {
   if (data.empty()) return true;
   std::span<char> space = prepare(data.size());

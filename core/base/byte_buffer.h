@@ -28,6 +28,8 @@ class ByteBuffer {
   size_t size() const { return end_ - begin_; }
   bool empty() const { return begin_ == end_; }
   size_t capacity() const { return cap_; }
+  // The capacity append() would leave to hold `extra` more bytes (grown as prepare() grows).
+  size_t capacity_for(size_t extra) const;
   void clear() { begin_ = end_ = 0; }
   // Drops the data and gives the memory back to the pool.
   void release();

@@ -43,6 +43,8 @@ const char* close_reason_name(CloseReason reason) {
       return "framing error";
     case CloseReason::kNoMemory:
       return "out of memory";
+    case CloseReason::kReadShare:
+      return "read buffer share exhausted";
     case CloseReason::kShutdown:
       return "shutdown";
   }
@@ -114,8 +116,8 @@ void Connection::open() {
   // The kernel's own bound on unacknowledged data, zero-window probes included: a backstop to
   // the send deadline, and the bound once the fd is closed with replies still queued in it.
   set_tcp_user_timeout(params_.fd, 2 * send_timeout());
-  read_event_.enable();
   reading_ = true;
+  if (wants_input()) read_event_.enable();
   touch();
   arm_timer();
   CONN_LOG(LogLevel::kDebug, "connection open");
@@ -143,12 +145,22 @@ void Connection::on_io(evutil_socket_t, short what, void* arg) {
   if ((what & EV_WRITE) != 0 && !c->closed()) c->on_writable();
 }
 
+// Reads go to the worker's scratch buffer; only the rest of a partial message is kept in rbuf_,
+// so what a connection holds is the partial message itself (counted in the read share).
 void Connection::on_readable() {
-  ByteBuffer& buffer = rbuf_.empty() ? owner_.worker.scratch() : rbuf_;
-  IoResult r = socket_->do_read(buffer);
+  ByteBuffer& scratch = owner_.worker.scratch();
+  IoResult r = socket_->do_read(scratch);
   if (r.bytes > 0) touch();
   if (r.handshake_completed && r.action == PostIoAction::kKeepOpen) handshake_completed();
-  bool consumed = !buffer.empty() && process(buffer);
+  bool consumed = false;
+  if (rbuf_.empty()) {
+    consumed = !scratch.empty() && process(scratch);
+  } else {
+    // Also with nothing new: a connection resumed after backpressure has requests waiting.
+    bool kept = keep(scratch.view());
+    scratch.clear();
+    consumed = kept && process(rbuf_);
+  }
   if (closed()) return;
   if (r.action == PostIoAction::kClose) {
     close(CloseReason::kError);
@@ -191,21 +203,45 @@ bool Connection::process(ByteBuffer& buffer) {
   std::string_view rest = all.substr(off);
   if (&buffer == &scratch) {
     // Keep the partial message in a buffer of our own; the scratch is for the next socket.
-    bool kept = closed() || !reading_ || rbuf_.append(rest);
+    if (!closed() && reading_) keep(rest);
     scratch.clear();
-    if (!kept) close(CloseReason::kNoMemory);
   } else {
     rbuf_.consume(off);
-    if (rbuf_.empty()) rbuf_.release();
+    if (rbuf_.empty()) {
+      rbuf_.release();
+      charge_rbuf();
+    }
   }
   if (!closed() && reading_ && !paused_ && rbuf_.size() > net_.settings_.max_message_size)
     stream_error(rbuf_.view(), true, "message over max_message_size");
   return off > 0;
 }
 
+// Keeps `bytes` of a partial message in rbuf_, within the worker's read share (closing the
+// largest holder, or this connection when it is the one); false when this connection closed.
+bool Connection::keep(std::string_view bytes) {
+  size_t cap = rbuf_.capacity_for(bytes.size());
+  if (cap > rbuf_charged_ && !net_.make_read_room(owner_, *this, cap - rbuf_charged_)) {
+    close(CloseReason::kReadShare);
+    return false;
+  }
+  if (!rbuf_.append(bytes)) {
+    close(CloseReason::kNoMemory);
+    return false;
+  }
+  charge_rbuf();
+  return true;
+}
+
+void Connection::charge_rbuf() {
+  owner_.read_held = owner_.read_held - rbuf_charged_ + rbuf_.capacity();
+  rbuf_charged_ = rbuf_.capacity();
+}
+
 // Handles the frame at the start of `data`; false when more bytes are needed or the stream broke.
 bool Connection::dispatch(std::string_view data, size_t& consumed) {
-  sip::Frame f = sip::find_frame(data, net_.settings_.max_message_size);
+  sip::Frame f = sip::find_frame(data, net_.settings_.max_message_size, scan_);
+  if (f.kind != sip::Frame::Kind::kNeedMore) scan_.reset();
   switch (f.kind) {
     case sip::Frame::Kind::kNeedMore:
       return false;
@@ -286,8 +322,8 @@ void Connection::apply_backpressure() {
                        "peer not reading its replies (%zu bytes pending): reading paused",
                        wbuf_.size() + own);
   } else if (paused_ && wbuf_.size() < kWriteLowWater && own < kSocketLowWater) {
-    read_event_.enable();
     paused_ = false;
+    if (wants_input()) read_event_.enable();
     // Requests read before the pause wait in rbuf_: handle them now, from the event loop.
     if (!rbuf_.empty()) read_event_.activate(EV_READ);
   }
@@ -441,6 +477,33 @@ void Connection::want_write(bool enable) {
   update_write_interest();
 }
 
+void Connection::set_reading(bool enable) {
+  bool was = wants_input();
+  socket_holds_input_ = !enable;
+  if (closed() || was == wants_input()) return;
+  if (wants_input()) {
+    read_event_.enable();
+  } else {
+    read_event_.disable();
+  }
+}
+
+// Called from any thread: the connection may be gone by the time the worker runs the task, so
+// the task finds it by id.
+void Connection::wake() {
+  NetWorker* nw = &owner_;
+  uint64_t id = params_.id;
+  net_.post(owner_.worker.index(), [nw, id] {
+    auto it = nw->conns.find(id);
+    if (it != nw->conns.end()) it->second->socket_woke();
+  });
+}
+
+void Connection::socket_woke() {
+  if (closed()) return;
+  if (socket_->on_wake() == PostIoAction::kClose) close(CloseReason::kError);
+}
+
 void Connection::handshake_completed() {
   deadlines_.clear(DeadlineKind::kHandshake);
   flush();
@@ -535,7 +598,15 @@ void Connection::close(CloseReason reason) {
   if (reason == CloseReason::kEof) bump(net_.counters_->closed_eof);
   if (reason == CloseReason::kError || reason == CloseReason::kNoMemory)
     bump(net_.counters_->closed_error);
-  if (reason == CloseReason::kNoMemory) {
+  if (reason == CloseReason::kReadShare) {
+    bump(net_.counters_->closed_read_share);
+    SER_LOG_THROTTLED(
+        net_.log_.read_share, LogLevel::kInfo, prefix_,
+        "connection closed: its partial message (%zu bytes held) is the largest when the "
+        "worker's read buffers are full (half of %s pool: %zu bytes; raise -M / "
+        "pkg_mem_size)",
+        rbuf_charged_, owner_.worker.pool().name().c_str(), owner_.worker.pool().budget() / 2);
+  } else if (reason == CloseReason::kNoMemory) {
     Pool& pool = owner_.worker.pool();
     CONN_LOG_THROTTLED(
         closed, LogLevel::kWarning,
@@ -549,6 +620,7 @@ void Connection::close(CloseReason reason) {
                        close_reason_name(reason));
   }
   rbuf_.release();
+  charge_rbuf();
   wbuf_.release();
   net_.connection_gone(owner_, this);
 }

@@ -14,6 +14,7 @@
 #include "core/net/socket_addr.h"
 #include "core/net/transport_socket.h"
 #include "core/net/worker.h"
+#include "core/sip/stream_framer.h"
 
 namespace core::net {
 
@@ -54,9 +55,14 @@ class Connection final : public TransportSocketCallbacks {
   bool closed() const { return state_ == State::kClosed; }
   const SocketAddr& peer() const { return params_.peer; }
   Transport transport() const { return params_.transport; }
+  bool outbound() const { return params_.outbound; }
+  // Bytes of the worker's pool its partial message holds (counted in the worker's read share).
+  size_t read_held() const { return rbuf_charged_; }
 
   // TransportSocketCallbacks
   void want_write(bool enable) override;
+  void set_reading(bool enable) override;
+  void wake() override;
   const char* log_prefix() const override { return prefix_; }
 
  private:
@@ -65,12 +71,17 @@ class Connection final : public TransportSocketCallbacks {
 
   static void on_io(evutil_socket_t fd, short what, void* arg);
   void on_readable();
+  void socket_woke();
+  // Reads are watched: open, still taking input, not paused by either side.
+  bool wants_input() const { return reading_ && !paused_ && !socket_holds_input_; }
   void handshake_completed();
   void on_writable();
   void finish_connect();
   void open();
   // Handles the whole frames in `buffer`; true when at least one was consumed.
   bool process(ByteBuffer& buffer);
+  bool keep(std::string_view bytes);
+  void charge_rbuf();
   // tcp_msg_read_timeout: arms the deadline of a message that has begun, clears it when none.
   void watch_partial_message(bool frame_consumed);
   bool dispatch(std::string_view data, size_t& consumed);
@@ -100,6 +111,8 @@ class Connection final : public TransportSocketCallbacks {
   ConnectionParams params_;
   PoolPtr<TransportSocket> socket_;
   ByteBuffer rbuf_;
+  size_t rbuf_charged_ = 0;  // rbuf_'s capacity as counted in the worker's read_held
+  sip::FrameScan scan_;      // what the framer learnt of the partial message at rbuf_'s start
   ByteBuffer wbuf_;
   IoEvent read_event_;
   IoEvent write_event_;
@@ -108,7 +121,8 @@ class Connection final : public TransportSocketCallbacks {
   State state_ = State::kConnecting;
   bool write_enabled_ = false;
   bool reading_ = false;
-  bool paused_ = false;  // reading stopped while the peer does not read our replies
+  bool paused_ = false;              // reading stopped while the peer does not read our replies
+  bool socket_holds_input_ = false;  // the transport socket cannot take input yet
   bool socket_wants_write_ = false;
   bool close_after_flush_ = false;
   bool send_watch_ = false;

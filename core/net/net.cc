@@ -41,7 +41,11 @@ void NetWorker::on_reap(evutil_socket_t, short, void* arg) {
 }
 
 Net::Net(const NetSettings& settings, MessageHandler& handler, Pool& shm)
-    : settings_(settings), handler_(handler), shm_(shm), counters_(std::make_unique<Counters>()) {
+    : settings_(settings),
+      handler_(handler),
+      shm_(shm),
+      per_ip_(settings.max_connections_per_ip),
+      counters_(std::make_unique<Counters>()) {
   if (settings_.children < 1) settings_.children = 1;
   for (int i = 0; i < settings_.children; ++i) {
     auto nw = std::make_unique<NetWorker>(*this, i, settings_.pkg_budget);
@@ -160,8 +164,25 @@ bool Net::try_acquire_slot() {
   return false;
 }
 
+// Partial messages are what a trickling peer makes ser hold; capping them at half the pool
+// keeps the other half for every connection's reads (the scratch buffer) and replies, and
+// closing the largest holder makes the peer that holds most pay, not whoever asks next.
+bool Net::make_read_room(NetWorker& nw, const Connection& needy, size_t extra) {
+  const size_t share = nw.worker.pool().budget() / 2;
+  if (share == 0) return true;
+  while (nw.read_held + extra > share) {
+    Connection* largest = nullptr;
+    for (auto& [id, c] : nw.conns)
+      if (c != &needy && (largest == nullptr || c->read_held() > largest->read_held())) largest = c;
+    if (largest == nullptr || largest->read_held() <= needy.read_held() + extra) return false;
+    largest->close(CloseReason::kReadShare);
+  }
+  return true;
+}
+
 void Net::connection_gone(NetWorker& nw, Connection* conn) {
   table_.remove(conn->id());
+  if (!conn->outbound()) per_ip_.release(IpKey::of(conn->peer()));
   nw.conns.erase(conn->id());
   release_slot();
   nw.graveyard.push_back(conn);

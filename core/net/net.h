@@ -16,14 +16,16 @@
 #include "core/base/pool.h"
 #include "core/net/connection_table.h"
 #include "core/net/net_log.h"
+#include "core/net/ip_counts.h"
 #include "core/net/socket_addr.h"
 #include "core/net/transport_socket.h"
 
 namespace core::net {
 
 struct NetSettings {
-  int children = 4;                                       // worker threads
-  size_t max_connections = 2048;                          // tcp_max_connections (all workers)
+  int children = 4;                        // worker threads
+  size_t max_connections = 2048;           // tcp_max_connections (all workers)
+  uint32_t max_connections_per_ip = 1024;  // tcp_max_connections_per_ip (inbound; see IpKey)
   std::chrono::milliseconds connection_lifetime{120000};  // tcp_connection_lifetime (idle close)
   std::chrono::milliseconds connect_timeout{10000};       // tcp_connect_timeout
   std::chrono::milliseconds send_timeout{10000};          // tcp_send_timeout
@@ -75,6 +77,7 @@ enum class SendResult : uint8_t {
 struct NetStats {
   uint64_t accepted = 0;
   uint64_t refused = 0;            // over max_connections
+  uint64_t refused_per_ip = 0;     // over max_connections_per_ip
   uint64_t refused_memory = 0;     // a pool refused the connection's memory
   uint64_t refused_transport = 0;  // the transport socket refused it (tls_max_handshakes_per_ip)
   uint64_t connects = 0;           // outbound connects started
@@ -83,6 +86,7 @@ struct NetStats {
   uint64_t closed_eof = 0;
   uint64_t closed_error = 0;
   uint64_t closed_idle = 0;
+  uint64_t closed_read_share = 0;  // partial message the largest when the read share ran out
   uint64_t send_timeouts = 0;
   uint64_t handshake_timeouts = 0;
   uint64_t msg_read_timeouts = 0;  // a partial message did not complete in tcp_msg_read_timeout
@@ -152,7 +156,13 @@ class Net {
   bool connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data,
                         std::string_view server_name);
   bool try_acquire_slot();
+  // tcp_max_connections_per_ip for an accepted connection; false (logged, counted) when over.
+  bool try_acquire_ip(const SocketAddr& peer, Transport transport);
   void release_slot() { active_.fetch_sub(1, std::memory_order_relaxed); }
+  // Room for `extra` more bytes of `needy`'s partial message in the worker's read share (half
+  // of its pool); closes the connections holding larger ones to make it. False: `needy` holds
+  // the largest and must close.
+  bool make_read_room(NetWorker& nw, const Connection& needy, size_t extra);
   void accept_ready(NetWorker& nw, int listener_id);
   void shed_one(NetWorker& nw, int listen_fd);
   void accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& peer);
@@ -167,6 +177,7 @@ class Net {
   std::vector<ListenSpec> specs_;
   std::vector<SocketAddr> bound_;
   ConnectionTable table_;
+  IpCounts per_ip_;  // inbound connections per source address, TCP and TLS together
   std::unique_ptr<Counters> counters_;
   TransportSocketFactory* client_factories_[3] = {nullptr, nullptr, nullptr};
   LogThrottle refuse_log_{1000, 1, "connection refused"};

@@ -114,6 +114,11 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
     ::close(fd);
     return;
   }
+  if (!try_acquire_ip(peer, spec.transport)) {
+    ::close(fd);
+    release_slot();
+    return;
+  }
   int on = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
   ConnectionParams p;
@@ -130,6 +135,7 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
     // The factory said no and logged why (a per-IP handshake limit, its own memory).
     bump(counters_->refused_transport);
     ::close(fd);
+    per_ip_.release(IpKey::of(peer));
     release_slot();
     return;
   }
@@ -143,6 +149,7 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
           transport_name(spec.transport), peer.to_string().c_str(), shm_.stats().in_use,
           shm_.budget());
     ::close(fd);
+    per_ip_.release(IpKey::of(peer));
     release_slot();
     return;
   }
@@ -151,6 +158,19 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
   nw.conns.emplace(c->id(), c);
   table_.add(c->id(), nw.worker.index(), spec.transport, peer);
   c->start_accepted();
+}
+
+// A NAT'd office or an SBC legitimately holds hundreds of connections from one address; past
+// the limit one peer would crowd everyone else out of tcp_max_connections.
+bool Net::try_acquire_ip(const SocketAddr& peer, Transport transport) {
+  IpKey key = IpKey::of(peer);
+  if (per_ip_.try_acquire(key)) return true;
+  bump(counters_->refused_per_ip);
+  if (refuse_log_.allow())
+    LOG_WARN("%s connection from %s refused: tcp_max_connections_per_ip (%u) reached for %s%s",
+             transport_name(transport), peer.to_string().c_str(), per_ip_.limit(),
+             key.to_string().c_str(), suppressed_note(refuse_log_).c_str());
+  return false;
 }
 
 SendResult Net::send(Transport transport, const SocketAddr& dst, std::string_view data,

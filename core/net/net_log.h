@@ -16,6 +16,7 @@ struct NetLog {
   LogThrottle closed{"connection closed"};
   LogThrottle send_failed{"send failed"};
   LogThrottle queue_full{"send dropped: the peer's queue is full"};
+  LogThrottle read_share{"connection closed: read buffer share exhausted"};
   LogThrottle no_tls{"tls send refused: no TLS for outbound connections"};
 };
 

@@ -19,6 +19,7 @@ class Connection;
 #define SER_NET_COUNTERS(X)                                                                \
   X(accepted)                                                                              \
   X(refused)                                                                               \
+  X(refused_per_ip)                                                                        \
   X(refused_memory)                                                                        \
   X(refused_transport)                                                                     \
   X(connects)                                                                              \
@@ -28,7 +29,8 @@ class Connection;
   X(closed_error)                                                                          \
   X(closed_idle)                                                                           \
   X(send_timeouts) X(handshake_timeouts) X(msg_read_timeouts) X(framing_errors) X(too_big) \
-      X(pings) X(udp_received) X(stream_received) X(send_failed) X(queue_full)
+      X(closed_read_share) X(pings) X(udp_received) X(stream_received) X(send_failed)      \
+          X(queue_full)
 
 struct Net::Counters {
 #define SER_NET_COUNTER_FIELD(name) std::atomic<uint64_t> name{0};
@@ -62,7 +64,8 @@ struct NetWorker {
   std::vector<Connection*> graveyard;
   event* reap_event = nullptr;
   std::unique_ptr<Timer> shutdown_timer;
-  int spare_fd = -1;  // reserved so that accept can shed load when out of descriptors
+  size_t read_held = 0;  // pool bytes of its connections' partial messages (Net::make_read_room)
+  int spare_fd = -1;     // reserved so that accept can shed load when out of descriptors
   bool stopping = false;
 };
 

@@ -55,6 +55,7 @@ enum class CloseReason : uint8_t {
   kMessageReadTimeout,
   kFraming,
   kNoMemory,
+  kReadShare,  // its partial message was the largest when the worker's read share ran out
   kShutdown,
 };
 const char* close_reason_name(CloseReason reason);
@@ -70,6 +71,13 @@ class TransportSocketCallbacks {
   // The socket needs the fd to become writable even when the connection itself has nothing to
   // write (TLS records of its own: handshake, alerts, KeyUpdate answers).
   virtual void want_write(bool enable) = 0;
+  // The socket cannot take input now (a TLS handshake waiting for its slot): the connection
+  // stops watching the fd for reads until set_reading(true); what the peer sends waits in the
+  // kernel. Deadlines keep running.
+  virtual void set_reading(bool enable) = 0;
+  // Thread-safe: the connection calls the socket's on_wake() on its own worker, soon (unless it
+  // has closed meanwhile).
+  virtual void wake() = 0;
   // The connection's log prefix, e.g. "[c#42 tls 10.0.0.1:5061<-203.0.113.9:40000]".
   virtual const char* log_prefix() const = 0;
 };
@@ -87,6 +95,8 @@ class TransportSocket {
   // data.size(); the rest stays queued in the connection). Called with empty data to let the
   // socket flush its own pending bytes (e.g. TLS records) after want_write().
   virtual IoResult do_write(std::string_view data) = 0;
+  // After wake(), on the connection's worker. Returning kClose closes the connection.
+  virtual PostIoAction on_wake() { return PostIoAction::kKeepOpen; }
   // Graceful close (a TLS close_notify); the fd is closed by the connection afterwards.
   virtual void close(CloseReason reason) = 0;
   // Application data may flow (always true for plain TCP).

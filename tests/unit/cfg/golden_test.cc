@@ -64,7 +64,8 @@ void dump_settings(const TlsSettings& s, std::ostream& out) {
 void dump_core(const CoreParams& c, std::ostream& out) {
   out << "children " << c.children << "\nlog_level " << c.log_level << "\nlog_stderror "
       << yes_no(c.log_stderror) << "\nmax_message_size " << c.max_message_size
-      << "\ntcp_max_connections " << c.tcp_max_connections << "\ntcp_connection_lifetime "
+      << "\ntcp_max_connections " << c.tcp_max_connections << "\ntcp_max_connections_per_ip "
+      << c.tcp_max_connections_per_ip << "\ntcp_connection_lifetime "
       << format_duration(c.tcp_connection_lifetime) << "\ntcp_connect_timeout "
       << format_duration(c.tcp_connect_timeout) << "\ntcp_send_timeout "
       << format_duration(c.tcp_send_timeout) << "\ntcp_crlf_pong " << yes_no(c.tcp_crlf_pong)

@@ -22,6 +22,7 @@ TEST(ParserTest, EmptyConfigGivesDefaults) {
   EXPECT_FALSE(c.log_stderror);
   EXPECT_EQ(c.max_message_size, 65535u);
   EXPECT_EQ(c.tcp_max_connections, 65536u);
+  EXPECT_EQ(c.tcp_max_connections_per_ip, 1024u);
   EXPECT_EQ(c.tcp_connection_lifetime, Millis(120000));
   EXPECT_EQ(c.tcp_connect_timeout, Millis(5000));
   EXPECT_EQ(c.tcp_send_timeout, Millis(10000));
@@ -45,6 +46,7 @@ TEST(ParserTest, EveryCoreParameter) {
       "log_stderror = yes\n"
       "max_message_size = 4096\n"
       "tcp_max_connections = 1000\n"
+      "tcp_max_connections_per_ip = 300\n"
       "tcp_connection_lifetime = 300\n"
       "tcp_connect_timeout = 1500ms\n"
       "tcp_send_timeout = 3s\n"
@@ -66,6 +68,7 @@ TEST(ParserTest, EveryCoreParameter) {
   EXPECT_TRUE(c.log_stderror);
   EXPECT_EQ(c.max_message_size, 4096u);
   EXPECT_EQ(c.tcp_max_connections, 1000u);
+  EXPECT_EQ(c.tcp_max_connections_per_ip, 300u);
   EXPECT_EQ(c.tcp_connection_lifetime, Millis(300000));
   EXPECT_EQ(c.tcp_connect_timeout, Millis(1500));
   EXPECT_EQ(c.tcp_send_timeout, Millis(3000));
@@ -173,6 +176,7 @@ TEST(ParserTest, TableHasEveryParameterOfConfigMd) {
                            "log_stderror",
                            "max_message_size",
                            "tcp_max_connections",
+                           "tcp_max_connections_per_ip",
                            "tcp_connection_lifetime",
                            "tcp_connect_timeout",
                            "tcp_send_timeout",
@@ -252,6 +256,12 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"children = 0\n",
                   "t.cfg:1:12: error: invalid value for 'children': expected an integer from 1 "
                   "to 1024, found '0'"},
+        ErrorCase{"tcp_max_connections_per_ip = 0\n",
+                  "t.cfg:1:30: error: invalid value for 'tcp_max_connections_per_ip': expected an "
+                  "integer from 1 to 65535, found '0'"},
+        ErrorCase{"tcp_max_connections_per_ip = 65536\n",
+                  "t.cfg:1:30: error: invalid value for 'tcp_max_connections_per_ip': expected an "
+                  "integer from 1 to 65535, found '65536'"},
         ErrorCase{"debug = 9\n",
                   "t.cfg:1:9: error: invalid value for 'debug': expected an integer from 0 to 4, "
                   "found '9'"},

@@ -10,17 +10,6 @@ namespace core::net {
 namespace {
 using namespace testing;
 
-int tcp_client_from(const char* ip, const SocketAddr& to) {
-  int fd = ::socket(to.af(), SOCK_STREAM | SOCK_CLOEXEC, 0);
-  SocketAddr from = *SocketAddr::parse(ip, 0);
-  set_recv_timeout(fd, std::chrono::milliseconds(5000));
-  if (::bind(fd, from.sa(), from.len()) != 0 || ::connect(fd, to.sa(), to.len()) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 TEST(ConnHintTest, AHintToAnotherPeersConnectionIsNotFollowed) {
   RecordingHandler handler;
   Net net(test_settings(1), handler);

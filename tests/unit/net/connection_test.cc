@@ -9,27 +9,7 @@ namespace core::net {
 namespace {
 using namespace testing;
 
-struct Server {
-  explicit Server(NetSettings s) : net(s, handler) {
-    lid = net.add_listener({Transport::kTcp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
-    handler.on_receive = [this](const ReceivedMessage& m) {
-      net.send(m.transport, m.src, "ok:" + std::string(m.data.substr(0, 12)), m.conn_id);
-    };
-    started = lid >= 0 && net.start();
-    addr = net.listen_address(lid);
-  }
-  ~Server() { net.stop(); }
-  // Sends a message on fd and expects the echo back.
-  bool round_trip(int fd, const std::string& tag) {
-    std::string m = sip_message(tag);
-    return write_all(fd, m) && read_n(fd, 15) == "ok:" + m.substr(0, 12);
-  }
-  RecordingHandler handler;
-  Net net;
-  int lid = -1;
-  bool started = false;
-  SocketAddr addr;
-};
+using Server = EchoServer;
 
 TEST(ConnectionTest, MaxConnectionsRefusesTheExtraOneAndKeepsTheOthers) {
   NetSettings s = test_settings();

@@ -104,6 +104,18 @@ inline int tcp_client(const SocketAddr& to, int rcvbuf = 0) {
   return fd;
 }
 
+// tcp_client with the source address `ip` (any 127/8 address works on Linux loopback).
+inline int tcp_client_from(const char* ip, const SocketAddr& to) {
+  int fd = ::socket(to.af(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+  SocketAddr from = *SocketAddr::parse(ip, 0);
+  set_recv_timeout(fd, std::chrono::milliseconds(5000));
+  if (::bind(fd, from.sa(), from.len()) != 0 || ::connect(fd, to.sa(), to.len()) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 inline bool write_all(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
@@ -176,4 +188,29 @@ inline SocketAddr local_address_of(int fd) {
   a.set_len(len);
   return a;
 }
+}  // namespace core::net::testing
+
+namespace core::net::testing {
+// A TCP listener on 127.0.0.1 that answers each message with "ok:" and its first 12 bytes.
+struct EchoServer {
+  explicit EchoServer(NetSettings s) : net(s, handler) {
+    lid = net.add_listener({Transport::kTcp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+    handler.on_receive = [this](const ReceivedMessage& m) {
+      net.send(m.transport, m.src, "ok:" + std::string(m.data.substr(0, 12)), m.conn_id);
+    };
+    started = lid >= 0 && net.start();
+    addr = net.listen_address(lid);
+  }
+  ~EchoServer() { net.stop(); }
+  // Sends a message on fd and expects the echo back.
+  bool round_trip(int fd, const std::string& tag) {
+    std::string m = sip_message(tag);
+    return fd >= 0 && write_all(fd, m) && read_n(fd, 15) == "ok:" + m.substr(0, 12);
+  }
+  RecordingHandler handler;
+  Net net;
+  int lid = -1;
+  bool started = false;
+  SocketAddr addr;
+};
 }  // namespace core::net::testing

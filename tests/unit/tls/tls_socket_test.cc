@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cfg/config_model.h"
@@ -478,28 +479,45 @@ TEST(TlsSocketTest, OutboundWithoutANameToCheckIsRefusedWithALogLine) {
   EXPECT_TRUE(srv.handler.messages().empty());
 }
 
-TEST(TlsSocketTest, MaxHandshakesPerIpRefusesTheExtraConnection) {
+TEST(TlsSocketTest, MaxHandshakesPerIpMakesTheExtraConnectionWaitForASlot) {
   TlsServer srv(test_settings(), 5000ms, 2);
   ASSERT_TRUE(srv.started);
   int a = tcp_client(srv.addr);
   int b = tcp_client(srv.addr);
   ASSERT_TRUE(eventually([&] { return srv.limiter.in_progress(srv.addr) == 2; }));
-  int refused = tcp_client(srv.addr);  // the kernel accepts it; ser closes it at once
-  ASSERT_GE(refused, 0);
-  EXPECT_TRUE(closed_by_peer(refused));
-  EXPECT_EQ(srv.stats.snapshot().limit_refusals, 1u);
-  EXPECT_TRUE(eventually([&] { return srv.net.stats().refused_transport == 1u; }));
-  EXPECT_EQ(srv.net.stats().refused_memory, 0u);
-  // A handshake that ends frees its slot: a new client gets through.
-  ::close(a);
-  EXPECT_TRUE(eventually([&] { return srv.limiter.in_progress(srv.addr) == 1; }));
+  // The third is accepted and waits, unread, with its ClientHello in the kernel.
   TlsClient c(srv.addr);
-  ASSERT_TRUE(c.handshake()) << c.engine().error();
-  ASSERT_TRUE(c.send(sip_message("limit")));
+  bool done = false;
+  std::thread handshake([&] { done = c.handshake(); });
+  ASSERT_TRUE(eventually([&] { return srv.limiter.waiting(srv.addr) == 1; }));
+  EXPECT_EQ(srv.stats.snapshot().handshakes_waited, 1u);
+  EXPECT_EQ(srv.net.stats().refused_transport, 0u);
+  // A handshake that ends hands its slot over: the waiting client completes.
+  ::close(a);
+  handshake.join();
+  ASSERT_TRUE(done) << c.engine().error();
+  ASSERT_TRUE(c.send(sip_message("paced")));
   EXPECT_EQ(c.read(3), "ok:");
   EXPECT_TRUE(eventually([&] { return srv.limiter.in_progress(srv.addr) == 1; }));
+  EXPECT_EQ(srv.limiter.waiting(srv.addr), 0u);
   ::close(b);
-  ::close(refused);
+  EXPECT_TRUE(eventually([&] { return srv.limiter.in_progress(srv.addr) == 0; }));
+}
+
+TEST(TlsSocketTest, AConnectionWaitingForAHandshakeSlotIsClosedAtItsHandshakeDeadline) {
+  TlsServer srv(test_settings(), 300ms, 1);
+  ASSERT_TRUE(srv.started);
+  int a = tcp_client(srv.addr);
+  ASSERT_TRUE(eventually([&] { return srv.limiter.in_progress(srv.addr) == 1; }));
+  int waiting = tcp_client(srv.addr);
+  ASSERT_TRUE(eventually([&] { return srv.limiter.waiting(srv.addr) == 1; }));
+  EXPECT_TRUE(closed_by_peer(waiting));
+  EXPECT_TRUE(closed_by_peer(a));
+  EXPECT_TRUE(eventually([&] { return srv.net.stats().handshake_timeouts == 2; }));
+  EXPECT_EQ(srv.limiter.waiting(srv.addr), 0u);
+  EXPECT_EQ(srv.limiter.in_progress(srv.addr), 0u);
+  ::close(a);
+  ::close(waiting);
 }
 
 TEST(TlsSocketTest, PeerThatStopsReadingIsClosedByTheSendTimeoutAndOthersKeepWorking) {
