@@ -18,13 +18,6 @@ using core::net::PostIoAction;
 
 namespace {
 
-// A burst of connections from one address would otherwise log a line each.
-core::LogThrottle& wait_log() {
-  static core::LogThrottle throttle{
-      "connections waiting for a handshake slot (tls_max_handshakes_per_ip)"};
-  return throttle;
-}
-
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OsslDeleter<GENERAL_NAMES_free>>;
 
 std::string asn1_text(const ASN1_STRING* s) {
@@ -122,7 +115,7 @@ PostIoAction TlsSocket::on_connected(int fd, bool is_server) {
       slot_ = Slot::kWaiting;
       stats_.handshake_waited();
       if (callbacks_ != nullptr) callbacks_->set_reading(false);
-      SER_LOG_THROTTLED(wait_log(), LogLevel::kInfo, prefix(),
+      SER_LOG_THROTTLED(stats_.log().waiting, LogLevel::kInfo, prefix(),
                         "waiting for a handshake slot (tls_max_handshakes_per_ip %u in progress)",
                         limiter_->limit());
       return PostIoAction::kKeepOpen;

@@ -31,6 +31,7 @@ struct TlsLog {
   core::LogThrottle handshake_failed{"tls handshake failed"};
   core::LogThrottle tls_error{"tls error on an established connection"};
   core::LogThrottle renegotiation_flood{"closed for KeyUpdate or renegotiation floods"};
+  core::LogThrottle waiting{"connections waiting for a handshake slot (tls_max_handshakes_per_ip)"};
 };
 
 class TlsStats {

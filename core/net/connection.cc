@@ -600,8 +600,8 @@ void Connection::close(CloseReason reason) {
     bump(net_.counters_->closed_error);
   if (reason == CloseReason::kReadShare) {
     bump(net_.counters_->closed_read_share);
-    SER_LOG_THROTTLED(
-        net_.log_.read_share, LogLevel::kInfo, prefix_,
+    CONN_LOG_THROTTLED(
+        read_share, LogLevel::kInfo,
         "connection closed: its partial message (%zu bytes held) is the largest when the "
         "worker's read buffers are full (half of %s pool: %zu bytes; raise -M / "
         "pkg_mem_size)",
