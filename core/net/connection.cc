@@ -214,6 +214,7 @@ bool Connection::process(ByteBuffer& buffer) {
   }
   if (!closed() && reading_ && !paused_ && rbuf_.size() > net_.settings_.max_message_size)
     stream_error(rbuf_.view(), true, "message over max_message_size");
+  if (closed()) rbuf_.release();  // kept while a handler read from it (close())
   return off > 0;
 }
 
@@ -265,7 +266,9 @@ bool Connection::dispatch(std::string_view data, size_t& consumed) {
                           owner_.worker.index(),
                           data.substr(0, f.length),
                           socket_->security()};
+      in_handler_ = true;
       net_.handler_.on_message(msg);
+      in_handler_ = false;
       return f.length > 0;
     }
     case sip::Frame::Kind::kError:
@@ -290,8 +293,10 @@ void Connection::stream_error(std::string_view buffered, bool too_big, std::stri
   ReceivedMessage msg{params_.transport, params_.peer,        params_.local,
                       params_.id,        params_.listener_id, owner_.worker.index(),
                       buffered,          socket_->security()};
+  in_handler_ = true;
   net_.handler_.on_stream_error(msg, too_big ? StreamError::kTooBig : StreamError::kBadFraming,
                                 reason);
+  in_handler_ = false;
   close_when_flushed(CloseReason::kFraming);
 }
 
@@ -619,8 +624,12 @@ void Connection::close(CloseReason reason) {
     CONN_LOG_THROTTLED(closed, usual ? LogLevel::kDebug : LogLevel::kInfo, "connection closed: %s",
                        close_reason_name(reason));
   }
-  rbuf_.release();
-  charge_rbuf();
+  // A handler may be reading a message in rbuf_ right now (its reply over this connection
+  // failed and closed it): then process() frees rbuf_ once the handler returns. The read share
+  // is given back at once either way (make_read_room counts on it).
+  if (!in_handler_) rbuf_.release();
+  owner_.read_held -= rbuf_charged_;
+  rbuf_charged_ = 0;
   wbuf_.release();
   net_.connection_gone(owner_, this);
 }

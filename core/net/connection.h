@@ -112,6 +112,7 @@ class Connection final : public TransportSocketCallbacks {
   PoolPtr<TransportSocket> socket_;
   ByteBuffer rbuf_;
   size_t rbuf_charged_ = 0;  // rbuf_'s capacity as counted in the worker's read_held
+  bool in_handler_ = false;  // the handler is reading a message that may lie in rbuf_
   sip::FrameScan scan_;      // what the framer learnt of the partial message at rbuf_'s start
   ByteBuffer wbuf_;
   IoEvent read_event_;
