@@ -94,17 +94,9 @@ class OwnOutputSocket final : public TransportSocket {
   std::string own_;
 };
 
-class OwnOutputFactory final : public TransportSocketFactory {
- public:
-  PoolPtr<TransportSocket> create(const TransportSocketOptions& /*options*/, Pool& pool) override {
-    PoolPtr<OwnOutputSocket> s = make_in_pool<OwnOutputSocket>(pool);
-    return PoolPtr<TransportSocket>(s.release(), PoolDeleter{&pool});
-  }
-};
-
 TEST(BackpressureTest, OutputTheSocketMakesByItselfPausesReadingUntilItDrains) {
   RecordingHandler handler;
-  OwnOutputFactory factory;
+  SocketFactoryOf<OwnOutputSocket> factory;
   Net net(test_settings(1), handler);
   handler.on_receive = [&](const ReceivedMessage& m) {
     net.send(m.transport, m.src, "ok:" + std::string(m.data.substr(12, 4)), m.conn_id);

@@ -46,17 +46,9 @@ class FailingWriteSocket final : public TransportSocket {
   bool first_ = true;
 };
 
-class FailingWriteFactory final : public TransportSocketFactory {
- public:
-  PoolPtr<TransportSocket> create(const TransportSocketOptions& /*options*/, Pool& pool) override {
-    PoolPtr<FailingWriteSocket> s = make_in_pool<FailingWriteSocket>(pool);
-    return PoolPtr<TransportSocket>(s.release(), PoolDeleter{&pool});
-  }
-};
-
 TEST(CloseInHandlerTest, TheMessageOutlivesAConnectionClosedByItsReply) {
   RecordingHandler handler;
-  FailingWriteFactory factory;
+  SocketFactoryOf<FailingWriteSocket> factory;
   Net net(test_settings(1), handler);
   std::atomic<int> intact{-1};
   std::atomic<bool> held{false};

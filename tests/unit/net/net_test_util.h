@@ -155,6 +155,16 @@ inline std::string sip_message(const std::string& tag, const std::string& body =
          body;
 }
 
+// Makes the test's own transport socket S (default-constructible) for every connection.
+template <typename S>
+class SocketFactoryOf final : public TransportSocketFactory {
+ public:
+  PoolPtr<TransportSocket> create(const TransportSocketOptions& /*options*/, Pool& pool) override {
+    PoolPtr<S> s = make_in_pool<S>(pool);
+    return PoolPtr<TransportSocket>(s.release(), PoolDeleter{&pool});
+  }
+};
+
 inline NetSettings test_settings(int children = 2) {
   NetSettings s;
   s.children = children;
