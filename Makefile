@@ -26,9 +26,9 @@ ifeq ($(SAN),1)
   BUILD := build-san
   SANITIZE := address,undefined
   # A report fails the process (and so the test): halt_on_error; LSan checks leaks at exit.
-  # The TLS=0 build test builds a tree of its own: not a sanitizer test, skipped here.
+  # The TLS=0 build test builds a tree of its own (unsanitized): skipped here.
   TEST_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
-    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 SER_SANITIZED=1
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
   TEST_ARGS := -E '^e2e\.notls_build_test$$'
 endif
 
