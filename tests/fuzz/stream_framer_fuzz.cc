@@ -1,9 +1,9 @@
 // The stream framer (TCP/TLS) against a hostile byte stream, differentially: the stream cut
-// into arbitrary reads and framed as it arrives must give the same frames as the whole
-// stream framed at once (a framer that answers differently on a prefix would split or merge
-// messages depending on how the network cut them). Each message frame must also parse to
-// exactly its length, or the framer and the parser disagree on where a message ends (the
-// root of request smuggling).
+// into arbitrary reads and framed as it arrives (resuming with a FrameScan, and from scratch)
+// must give the same frames as the whole stream framed at once (a framer that answers differently
+// on a prefix would split or merge messages depending on how the network cut them). Each message
+// frame must also parse to exactly its length, or the framer and the parser disagree on where a
+// message ends (the root of request smuggling).
 #include <string>
 #include <vector>
 
@@ -15,6 +15,7 @@ namespace {
 
 using core::sip::find_frame;
 using core::sip::Frame;
+using core::sip::FrameScan;
 
 struct Event {
   Frame::Kind kind;
@@ -23,10 +24,21 @@ struct Event {
 };
 
 // Frames whatever `buffered` holds; appends to `events`; false once the stream is finished
-// (an error or too-big frame closes the connection).
-bool drain(std::string& buffered, size_t max, std::vector<Event>& events) {
+// (an error or too-big frame closes the connection). With `scan`, the framer resumes from
+// what it learnt of the same bytes before, as a connection does; its answer must be the one
+// from scratch.
+bool drain(std::string& buffered, size_t max, std::vector<Event>& events,
+           FrameScan* scan = nullptr) {
   while (true) {
     const Frame f = find_frame(buffered, max);
+    if (scan != nullptr) {
+      const Frame resumed = find_frame(buffered, max, *scan);
+      FUZZ_CHECK(resumed.kind == f.kind && resumed.length == f.length,
+                 "resumed: kind %d length %zu, from scratch: kind %d length %zu",
+                 static_cast<int>(resumed.kind), resumed.length, static_cast<int>(f.kind),
+                 f.length);
+      if (f.kind != Frame::Kind::kNeedMore) scan->reset();
+    }
     if (f.kind == Frame::Kind::kNeedMore) return true;
     events.push_back({f.kind, f.length});
     if (f.kind == Frame::Kind::kError || f.kind == Frame::Kind::kTooBig) return false;
@@ -64,10 +76,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::vector<Event> as_read;
   buffered.clear();
+  FrameScan scan;
   fuzz::Chunker chunks(input);
   while (chunks.next(piece)) {
     buffered.append(piece);
-    if (!drain(buffered, max, as_read)) break;
+    if (!drain(buffered, max, as_read, &scan)) break;
   }
   size_t i = 0;
   while (i < as_read.size() && i < at_once.size() && as_read[i] == at_once[i]) ++i;
