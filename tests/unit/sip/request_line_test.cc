@@ -34,8 +34,9 @@ TEST(RequestLineTest, RecognisedRequestLinesReportTheirDefectWithHeadersParsed) 
        "white space in the Request-URI"},
   };
   for (const Case& c : cases) {
+    const std::string text = request(c.start_line);  // the message keeps views into it
     SipMessage msg;
-    const ParseError err = msg.parse(request(c.start_line));
+    const ParseError err = msg.parse(text);
     EXPECT_EQ(err.code, c.code) << c.start_line;
     EXPECT_EQ(err.reason, c.reason) << c.start_line;
     EXPECT_TRUE(msg.is_request()) << c.start_line;
