@@ -107,7 +107,7 @@ const char* tls_result_name(TlsResult r) {
   return "?";
 }
 
-TlsEngine::TlsEngine(core::Pool& pool) : pool_(&pool), in_(pool), out_(pool), queued_(pool) {}
+TlsEngine::TlsEngine(core::Pool& pool) : in_(pool), out_(pool), queued_(pool) {}
 
 bool TlsEngine::init(SSL_CTX* ctx, TlsRole role, std::string_view server_name,
                      PeerNameRules rules) {

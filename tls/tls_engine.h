@@ -144,7 +144,6 @@ class TlsEngine {
   TlsResult queue(std::string_view data, size_t& taken);
   TlsResult fail(int ssl_error, const char* what);
 
-  core::Pool* pool_;
   SslPtr ssl_;
   core::ByteBuffer in_;
   core::ByteBuffer out_;
