@@ -64,8 +64,12 @@ void StatelessProxy::refuse(const ReceivedMessage& rx, const SipMessage& msg, in
   // A Via of another SIP version is parsed whole: the 505 goes back over it.
   const auto via = msg.top_via(top);
   const bool via_usable = via.ok() || via.code == core::sip::SipError::kBadVersion;
-  if (!msg.is_request() || msg.method() == core::sip::Method::kAck || !via_usable ||
-      !msg.first(HeaderType::kCallId) || !msg.first(HeaderType::kCSeq)) {
+  // A bare NUL may sit in a header a reply echoes (Via, From, To, Call-ID, CSeq): the reply would
+  // carry it back and not parse. Such a request is dropped, never answered.
+  const std::string_view head = rx.data.substr(0, rx.data.find("\r\n\r\n"));
+  if (!core::sip::nul_only_in_quoted_pairs(head) || !msg.is_request() ||
+      msg.method() == core::sip::Method::kAck || !via_usable || !msg.first(HeaderType::kCallId) ||
+      !msg.first(HeaderType::kCSeq)) {
     stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
     SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
                       "dropped a malformed request from %s (%s): %.*s", rx.src.to_string().c_str(),

@@ -41,6 +41,17 @@ TEST_F(ProxyTest, LocalReplyCarriesTheCorrectedReceived) {
       << s.data;
 }
 
+// Found by the sip_message fuzzer: a request refused for a bare NUL got a 400 that echoed the
+// header holding it (here the CSeq), so ser sent a reply that does not parse. It is dropped.
+TEST_F(ProxyTest, ARequestWithABareNulIsDroppedNotAnsweredWithTheNulEchoed) {
+  std::string msg = invite("", ";branch=z9hG4bKabc123");
+  const size_t cseq = msg.find("CSeq: ");
+  ASSERT_NE(cseq, std::string::npos);
+  msg.insert(cseq + 7, std::string("\0", 1));
+  receive(msg, Transport::kUdp, addr("198.51.100.7", 5062));
+  EXPECT_TRUE(sender_.sent.empty()) << sender_.sent.front().data;
+}
+
 // A user part larger than the per-message text arena: the rewrite must keep it or fail, never
 // forward to the new host without the user (another destination than the script asked for).
 TEST_F(ProxyTest, RewriteHostNeverDropsALongUser) {
