@@ -74,7 +74,8 @@ TEST(ReadShareTest, TheConnectionHoldingTheLargestPartialMessageIsTheOneClosed) 
   }
   EXPECT_TRUE(closed_by_peer(hog));
   EXPECT_TRUE(eventually([&] { return net.stats().closed_read_share == 1; }));
-  EXPECT_EQ(net.connection_count(), 40u);
+  EXPECT_TRUE(
+      eventually([&] { return net.connection_count() == 40u; }));  // the hog is freed by its worker
   ::close(hog);
   for (int t : small) ::close(t);
   net.stop();
