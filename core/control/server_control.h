@@ -73,6 +73,9 @@ struct DomainInfo {
   std::vector<std::string> sans;
   int64_t not_after = 0;  // unix time, 0 without a certificate
   double days_left = 0;
+  // "" when more than 30 days are left; else the warning the log gives, e.g. "expires in 6
+  // days" or "EXPIRED 2 days ago".
+  std::string expiry;
   bool verify_peer = false;
 };
 
