@@ -1,7 +1,4 @@
 #include "core/command_line.h"
-#if SER_WITH_TLS
-#include "tls/tls_runtime.h"
-#endif
 
 #include <boost/program_options.hpp>
 #include <filesystem>
@@ -11,6 +8,8 @@
 #include "cfg/config_loader.h"
 #include "cfg/listen_parse.h"
 #include "cfg/param_table.h"
+#include "core/runtime.h"
+#include "core/tls_support.h"
 
 namespace core {
 
@@ -161,7 +160,7 @@ std::vector<DomainRow> domain_rows(const cfg::Config& config) {
 }
 
 void print_domains(const cfg::Config& config, std::ostream& out) {
-  if (!cfg::kWithTls) {
+  if (!tls_built_in()) {
     out << "tls: not built in (TLS=0)\n";
     return;
   }
@@ -261,24 +260,18 @@ std::string usage_text() {
 
 std::string version_text() {
   std::string v = std::string("ser ") + kVersion + "\n";
-#if SER_WITH_TLS
-  v += "TLS support: yes\n";
-#if SER_WITH_TLS
-  v += "built with " + tls::library_version() + "\n";
-#endif
-#else
-  v += "TLS support: no (built with TLS=0)\n";
-#endif
+  if (tls_built_in())
+    v += "TLS support: yes\nbuilt with " + tls_library_version() + "\n";
+  else
+    v += "TLS support: no (built with TLS=0)\n";
   return v;
 }
 
 std::string parse_listen_arg(const std::string& text, cfg::ListenConfig* out) {
   std::string error;
   if (!cfg::parse_listen(text, out, &error)) return error;
-#if !SER_WITH_TLS
-  if (out->proto == cfg::Proto::kTls)
-    return "listen '" + text + "': ser was built without TLS (make TLS=1)";
-#endif
+  if (out->proto == cfg::Proto::kTls && !tls_built_in())
+    return "listen '" + text + "': " + cfg::kNoTlsSupport;
   out->loc = {"command line", 0, 0};
   return {};
 }
@@ -308,40 +301,11 @@ void apply_overrides(const CommandLine& cmd, cfg::Config* config) {
   if (cmd.log_stderr) core.log_stderror = true;
 }
 
-bool load_config(const CommandLine& cmd, cfg::Config* config, std::ostream& err) {
-  cfg::Diagnostics diags;
-  bool ok = cfg::load_config_file(cmd.config_file, config, &diags) && !diags.has_errors();
-  diags.print(err);
-  if (!ok) {
-    err << "ser: " << cmd.config_file << ": " << diags.error_count()
-        << (diags.error_count() == 1 ? " error" : " errors") << " in the configuration\n";
-    return false;
-  }
-  for (const auto& l : cmd.extra_listen)
-    if (has_listen(config->core, l))
-      err << "ser: warning: -l " << l.to_string() << ": already a listen socket of "
-          << cmd.config_file << "\n";
-  apply_overrides(cmd, config);
-  return true;
-}
-
 int run_check(const CommandLine& cmd, std::ostream& out, std::ostream& err) {
-  cfg::Config config;
-  if (!load_config(cmd, &config, err)) return kExitConfigError;
-#if SER_WITH_TLS
-  // The TLS files are checked as at start: certificates, keys, chains, expiry, cipher lists.
-  if (config.uses_tls()) {
-    cfg::Diagnostics diags;
-    bool ok = tls::validate_tls(config, diags);
-    diags.print(err);
-    if (!ok) {
-      err << "ser: " << config.main_file << ": " << diags.error_count()
-          << (diags.error_count() == 1 ? " error" : " errors") << " in the TLS configuration\n";
-      return kExitConfigError;
-    }
-  }
-#endif
-  print_summary(config, out);
+  BuildResult built = build_runtime(cmd);
+  err << built.text();
+  if (!built.ok()) return kExitConfigError;
+  print_summary(built.runtime->config, out);
   return kExitOk;
 }
 

@@ -61,14 +61,11 @@ std::string parse_listen_arg(const std::string& text, cfg::ListenConfig* out);
 // log level (each -d raises it by one, up to 4) and log to stderr.
 void apply_overrides(const CommandLine& cmd, cfg::Config* config);
 
-// Loads cmd.config_file, prints every diagnostic to `err`, applies the overrides.
-// Returns false when the configuration has errors.
-bool load_config(const CommandLine& cmd, cfg::Config* config, std::ostream& err);
-
 // The `-c` summary: listeners and TLS domains (address, SNI, certificate, method).
 void print_summary(const cfg::Config& config, std::ostream& out);
 
-// `ser -c`: load, print the summary (exit 0) or the errors (exit 1).
+// `ser -c`: build the runtime as start-up does (core/runtime.h), print the warnings and the
+// summary (exit 0) or the diagnostics (exit 1).
 int run_check(const CommandLine& cmd, std::ostream& out, std::ostream& err);
 
 // What main does for -h, -V and usage errors; returns the exit code, or nullopt to go on.

@@ -1,4 +1,5 @@
-// ser: parse the command line, load the configuration, then run the proxy.
+// ser: parse the command line, then check the configuration (-c) or run the proxy. Both
+// build the runtime the same way (core/runtime.h).
 #include <iostream>
 
 #include "core/command_line.h"
@@ -7,10 +8,6 @@
 int main(int argc, char** argv) {
   core::ParseResult parsed = core::parse_command_line(argc, argv);
   if (auto code = core::handle_early_exit(parsed, std::cout, std::cerr)) return *code;
-  const core::CommandLine& cmd = parsed.cmd;
-  if (cmd.check_only) return core::run_check(cmd, std::cout, std::cerr);
-
-  cfg::Config config;
-  if (!core::load_config(cmd, &config, std::cerr)) return core::kExitConfigError;
-  return core::run_server(config, cmd);
+  if (parsed.cmd.check_only) return core::run_check(parsed.cmd, std::cout, std::cerr);
+  return core::run_server(parsed.cmd);
 }

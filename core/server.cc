@@ -1,21 +1,12 @@
 #include "core/server.h"
 
-#include <cstring>
 #include <iostream>
-#include <memory>
 #include <thread>
 
-#include "cfg/diagnostics.h"
 #include "core/base/log.h"
 #include "core/base/pool.h"
-#include "core/net/net.h"
 #include "core/process.h"
-#include "core/proxy/local_sockets.h"
-#include "core/proxy/stateless_proxy.h"
-#include "core/script/compiled_script.h"
-#if SER_WITH_TLS
-#include "tls/tls_runtime.h"
-#endif
+#include "core/tls_support.h"
 
 namespace core {
 
@@ -67,10 +58,57 @@ core::net::NetSettings net_settings(const cfg::Config& config) {
   return s;
 }
 
-// Binds every listen socket; fills `locals`. False when one fails (each failure logged).
-bool bind_listeners(const cfg::Config& config, core::net::Net& net,
-                    core::proxy::LocalSockets& locals,
-                    core::net::TransportSocketFactory* tls_factory) {
+}  // namespace
+
+Server::Server(CommandLine cmd) : cmd_(std::move(cmd)) {}
+
+Server::~Server() = default;
+
+int Server::run() {
+  if (!build()) return kExitConfigError;
+  set_up();
+  if (!bind() || !start()) return 1;
+  int sig = wait_for_stop();
+  LOG_NOTICE("signal %d: stopping (flushing pending writes)", sig);
+  stop();
+  log_stats();
+  return 0;
+}
+
+bool Server::build() {
+  BuildResult built = build_runtime(cmd_);
+  if (!built.ok()) {
+    std::cerr << built.text();
+    return false;
+  }
+  runtime_ = std::move(built.runtime);
+  const cfg::CoreParams& core = runtime_->config.core;
+  log_init(core.log_level, core.log_stderror || cmd_.log_stderr);
+  // Warnings (expiring certificates, readable keys, ...) matter at every start, not only at -c.
+  log_diagnostics(built.diagnostics);
+  if (runtime_->config.uses_tls()) LOG_NOTICE("TLS ready (%s)", tls_library_version().c_str());
+  return true;
+}
+
+void Server::set_up() {
+  const cfg::Config& config = runtime_->config;
+  Pool::shm().set_budget(static_cast<size_t>(config.core.shm_mem_size_mb) << 20);
+  // Before any worker thread exists, so that they all inherit the mask.
+  block_signals();
+  core::proxy::ProxySettings psettings;
+  psettings.max_message_size = config.core.max_message_size;
+  proxy_ = std::make_unique<core::proxy::StatelessProxy>(locals_, runtime_->script.get(), sender_,
+                                                         psettings);
+  net_ = std::make_unique<core::net::Net>(net_settings(config), *proxy_);
+  sender_.attach(net_.get());
+  if (auto* client = runtime_->tls->client_factory())
+    net_->set_client_factory(Transport::kTls, client);
+}
+
+// Binds every listen socket and fills locals_. False when one fails (each failure logged).
+bool Server::bind() {
+  const cfg::Config& config = runtime_->config;
+  core::net::TransportSocketFactory* tls_factory = runtime_->tls->server_factory();
   bool ok = true;
   for (const auto& l : config.effective_listen()) {
     if (l.proto == cfg::Proto::kTls && (!tls_factory || config.tls.disable_tls)) continue;
@@ -85,96 +123,58 @@ bool bind_listeners(const cfg::Config& config, core::net::Net& net,
       continue;
     }
     spec.address = *address;
-    int id = net.add_listener(spec);
+    int id = net_->add_listener(spec);
     if (id < 0) {
       LOG_ERR("listen=%s: cannot bind (see above)", l.to_string().c_str());
       ok = false;
       continue;
     }
-    SocketAddr bound = net.listen_address(id);
-    locals.add({spec.transport, bound, id, advertised_host(bound, config), bound.port()});
+    SocketAddr bound = net_->listen_address(id);
+    locals_.add({spec.transport, bound, id, advertised_host(bound, config), bound.port()});
     LOG_NOTICE("listening on %s:%s", core::net::transport_name(spec.transport),
                bound.to_string().c_str());
   }
-  for (const auto& a : config.core.aliases) locals.add_alias(a);
+  for (const auto& a : config.core.aliases) locals_.add_alias(a);
   return ok;
 }
 
-#if SER_WITH_TLS
-// Log lines for what the config check found that is not an error (expiring certificates,
-// readable keys): they matter at every start, not only at `ser -c`.
-void log_diagnostics(const cfg::Diagnostics& diags) {
-  for (const auto& d : diags.all()) {
-    if (d.severity == cfg::Severity::kError)
-      LOG_ERR("%s", d.to_string().c_str());
-    else
-      LOG_WARN("%s", d.to_string().c_str());
-  }
-}
-
-#endif
-
-}  // namespace
-
-int run_server(const cfg::Config& config, const CommandLine& cmd) {
-  log_init(config.core.log_level, config.core.log_stderror || cmd.log_stderr);
-  Pool::shm().set_budget(static_cast<size_t>(config.core.shm_mem_size_mb) << 20);
-  cfg::Diagnostics diags;
-  auto script = core::script::CompiledScript::compile(config.script, diags);
-  if (!script) {
-    diags.print(std::cerr);
-    return kExitConfigError;
-  }
-  core::net::TransportSocketFactory* tls_server = nullptr;
-#if SER_WITH_TLS
-  std::unique_ptr<tls::TlsRuntime> tls_runtime;
-  if (config.uses_tls()) {
-    cfg::Diagnostics tls_diags;
-    tls_runtime = tls::TlsRuntime::create(config, tls_diags);
-    log_diagnostics(tls_diags);
-    if (!tls_runtime) return kExitConfigError;
-    tls_server = tls_runtime->server_factory();
-    LOG_NOTICE("TLS ready (%s)", tls::library_version().c_str());
-  }
-#endif
-  block_signals();
-  core::proxy::LocalSockets locals;
-  core::proxy::NetSender sender;
-  core::proxy::ProxySettings psettings;
-  psettings.max_message_size = config.core.max_message_size;
-  core::proxy::StatelessProxy proxy(locals, script.get(), sender, psettings);
-  core::net::Net net(net_settings(config), proxy);
-  sender.attach(&net);
-#if SER_WITH_TLS
-  if (tls_runtime) net.set_client_factory(Transport::kTls, tls_runtime->client_factory());
-#endif
-  if (!bind_listeners(config, net, locals, tls_server)) return 1;
+bool Server::start() {
+  const cfg::CoreParams& core = runtime_->config.core;
   std::string error;
   // Detach first (it changes our pid), write the pid file while we may still write where
   // root can, then give up root: SER's order.
-  if ((!cmd.foreground && !detach(config.core.log_stderror || cmd.log_stderr, &error)) ||
-      !write_pid_file(cmd.pid_file, &error)) {
+  if ((!cmd_.foreground && !detach(core.log_stderror || cmd_.log_stderr, &error)) ||
+      !write_pid_file(cmd_.pid_file, &error)) {
     LOG_ERR("%s", error.c_str());
-    return 1;
+    return false;
   }
-  if (!drop_privileges(config.core.user, config.core.group, &error)) {
+  if (!drop_privileges(core.user, core.group, &error)) {
     LOG_ERR("%s", error.c_str());
-    remove_pid_file(cmd.pid_file);  // still root here: the file is ours to remove
-    return 1;
+    remove_pid_file(cmd_.pid_file);  // still root here: the file is ours to remove
+    return false;
   }
-  if (!net.start()) {
+  if (!net_->start()) {
     LOG_ERR("cannot start the workers");
-    remove_pid_file(cmd.pid_file);
-    return 1;
+    remove_pid_file(cmd_.pid_file);
+    return false;
   }
-  LOG_NOTICE("ser started: %d workers", net.worker_count());
+  LOG_NOTICE("ser started: %d workers", net_->worker_count());
+  return true;
+}
+
+int Server::wait_for_stop() {
   // Summaries of throttled lines come out within a second of their window's end.
-  int sig = wait_for_stop_signal([] { LogThrottle::flush_all(); });
-  LOG_NOTICE("signal %d: stopping (flushing pending writes)", sig);
-  net.stop();
+  return wait_for_stop_signal([] { LogThrottle::flush_all(); });
+}
+
+void Server::stop() {
+  net_->stop();
   LogThrottle::flush_all(true);
-  remove_pid_file(cmd.pid_file);
-  const auto& st = proxy.stats();
+  remove_pid_file(cmd_.pid_file);
+}
+
+void Server::log_stats() const {
+  const auto& st = proxy_->stats();
   LOG_NOTICE(
       "stopped: %llu requests, %llu forwarded, %llu replies forwarded, %llu local replies, %llu "
       "replies with a forged connection tag (;i=)",
@@ -183,10 +183,12 @@ int run_server(const cfg::Config& config, const CommandLine& cmd) {
       static_cast<unsigned long long>(st.replies_forwarded.load()),
       static_cast<unsigned long long>(st.local_replies.load()),
       static_cast<unsigned long long>(st.forged_conn_tags.load()));
-#if SER_WITH_TLS
-  if (tls_runtime) LOG_NOTICE("%s", tls_runtime->stats_line().c_str());
-#endif
-  return 0;
+  std::string tls_line = runtime_->tls->stats_line();
+  if (!tls_line.empty()) LOG_NOTICE("%s", tls_line.c_str());
+}
+
+int run_server(const CommandLine& cmd) {
+  return Server(cmd).run();
 }
 
 }  // namespace core

@@ -1,0 +1,59 @@
+#include "core/tls_support.h"
+
+#include "cfg/param_table.h"
+
+namespace core {
+
+namespace {
+
+// The runtime of a proxy that serves no TLS: no listener factory, no outbound TLS (Net refuses
+// a tls: listener and a tls: next hop without a factory, with a log line).
+class TlsLessRuntime final : public tls::TlsRuntime {
+ public:
+  core::net::TransportSocketFactory* server_factory() override { return nullptr; }
+  core::net::TransportSocketFactory* client_factory() override { return nullptr; }
+  std::string stats_line() const override { return {}; }
+};
+
+}  // namespace
+
+#if SER_WITH_TLS
+
+std::shared_ptr<tls::TlsRuntime> build_tls_runtime(const cfg::Config& config,
+                                                   cfg::Diagnostics& diags) {
+  if (!config.uses_tls()) return std::make_shared<TlsLessRuntime>();
+  return tls::TlsRuntime::create(config, diags);
+}
+
+bool tls_built_in() {
+  return true;
+}
+
+std::string tls_library_version() {
+  return tls::library_version();
+}
+
+#else
+
+std::shared_ptr<tls::TlsRuntime> build_tls_runtime(const cfg::Config& config,
+                                                   cfg::Diagnostics& diags) {
+  // The parser already refuses tls: listeners and TLS blocks in this build; this guards a
+  // Config built some other way.
+  if (config.uses_tls()) {
+    diags.error({config.main_file, 0, 0}, cfg::kNoTlsSupport);
+    return nullptr;
+  }
+  return std::make_shared<TlsLessRuntime>();
+}
+
+bool tls_built_in() {
+  return false;
+}
+
+std::string tls_library_version() {
+  return {};
+}
+
+#endif
+
+}  // namespace core
