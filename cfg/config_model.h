@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cfg/control_address.h"
 #include "cfg/route_ast.h"
 #include "cfg/source_loc.h"
 
@@ -112,7 +113,7 @@ struct CoreParams {
   bool tcp_crlf_pong = true;
   uint32_t shm_mem_size_mb = 256;
   uint32_t pkg_mem_size_mb = 16;
-  std::string ctl_socket = "unix:/tmp/ser.ctl";
+  std::string ctl_socket{kDefaultCtlSocket};
   std::string user;
   std::string group;
 };

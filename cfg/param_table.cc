@@ -73,7 +73,7 @@ std::vector<ParamSpec> core_params() {
            [](C c, V v) { c.core.shm_mem_size_mb = u32(v); }),
       core("pkg_mem_size", ParamType::kInt, 1, 1 << 16,
            [](C c, V v) { c.core.pkg_mem_size_mb = u32(v); }),
-      core("ctl_socket", ParamType::kString, 1, 0, [](C c, V v) { c.core.ctl_socket = v.text; }),
+      core("ctl_socket", ParamType::kCtlSocket, 0, 0, [](C c, V v) { c.core.ctl_socket = v.text; }),
       core("user", ParamType::kString, 1, 0, [](C c, V v) { c.core.user = v.text; }),
       core("group", ParamType::kString, 1, 0, [](C c, V v) { c.core.group = v.text; }),
   };

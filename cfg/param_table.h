@@ -20,13 +20,14 @@ inline constexpr const char* kNoTlsSupport =
     "ser was built without TLS support (rebuild with make TLS=1)";
 
 enum class ParamType {
-  kBool,      // yes|no|on|off|true|false|1|0
-  kInt,       // decimal integer in [min, max]
-  kDuration,  // 30, 30s, 500ms; min/max in milliseconds
-  kString,    // quoted string or bare word
-  kMethod,    // TLS method name
-  kListen,    // PROTO:ADDR[:PORT]
-  kAlias,     // host[:port]
+  kBool,       // yes|no|on|off|true|false|1|0
+  kInt,        // decimal integer in [min, max]
+  kDuration,   // 30, 30s, 500ms; min/max in milliseconds
+  kString,     // quoted string or bare word
+  kMethod,     // TLS method name
+  kListen,     // PROTO:ADDR[:PORT]
+  kAlias,      // host[:port]
+  kCtlSocket,  // unix:PATH or tcp:IP:PORT (cfg/control_address.h)
 };
 
 enum class ParamScope {

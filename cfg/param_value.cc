@@ -1,4 +1,5 @@
 // Typed parsing of parameter values and storing them in the model (param_table.h).
+#include "cfg/control_address.h"
 #include "cfg/listen_parse.h"
 #include "cfg/param_table.h"
 #include "cfg/value_parse.h"
@@ -23,6 +24,8 @@ std::string expected_value(const ParamSpec& spec) {
       return "PROTO:ADDR[:PORT]";
     case ParamType::kAlias:
       return "a host name or host:port";
+    case ParamType::kCtlSocket:
+      return "unix:/PATH or tcp:IP:PORT";
   }
   return "a value";
 }
@@ -79,6 +82,11 @@ bool parse_param_value(const ParamSpec& spec, const Token& value, ParamValue* ou
     case ParamType::kAlias:
       out->text = text;
       return check_alias(text, error);
+    case ParamType::kCtlSocket: {
+      ControlAddress address;
+      out->text = text;
+      return parse_control_address(text, &address, error);
+    }
   }
   if (!ok) *error = "expected " + expected_value(spec) + ", found " + value.describe();
   return ok;

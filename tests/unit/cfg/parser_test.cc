@@ -30,7 +30,7 @@ TEST(ParserTest, EmptyConfigGivesDefaults) {
   EXPECT_TRUE(c.tcp_crlf_pong);
   EXPECT_EQ(c.shm_mem_size_mb, 256u);
   EXPECT_EQ(c.pkg_mem_size_mb, 16u);
-  EXPECT_EQ(c.ctl_socket, "unix:/tmp/ser.ctl");
+  EXPECT_EQ(c.ctl_socket, "unix:/run/ser/ser.ctl");
   ASSERT_EQ(r.config.effective_listen().size(), 1u);
   EXPECT_EQ(r.config.effective_listen()[0].to_string(), "udp:0.0.0.0:5060");
 }
@@ -284,8 +284,17 @@ INSTANTIATE_TEST_SUITE_P(
                   "duration from 1s to 600s (like 30, 30s or 500ms; a bare number means "
                   "seconds), found '601'"},
         ErrorCase{"ctl_socket = \"\"\n",
-                  "t.cfg:1:14: error: invalid value for 'ctl_socket': expected a non-empty "
-                  "string, found string \"\""},
+                  "t.cfg:1:14: error: invalid value for 'ctl_socket': expected unix:/PATH or "
+                  "tcp:IP:PORT, found ''"},
+        ErrorCase{"ctl_socket = \"tcp:localhost:2049\"\n",
+                  "t.cfg:1:14: error: invalid value for 'ctl_socket': expected unix:/PATH or "
+                  "tcp:IP:PORT (a numeric address and a port), found 'tcp:localhost:2049'"},
+        ErrorCase{"ctl_socket = \"tcp:127.0.0.1\"\n",
+                  "t.cfg:1:14: error: invalid value for 'ctl_socket': expected unix:/PATH or "
+                  "tcp:IP:PORT (a numeric address and a port), found 'tcp:127.0.0.1'"},
+        ErrorCase{"ctl_socket = \"unix:\"\n",
+                  "t.cfg:1:14: error: invalid value for 'ctl_socket': expected unix:/PATH or "
+                  "tcp:IP:PORT, found 'unix:' without a path"},
         ErrorCase{"children = 4 5\n",
                   "t.cfg:1:14: error: expected end of line after the value of 'children', found "
                   "'5'"},
