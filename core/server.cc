@@ -97,9 +97,11 @@ void Server::set_up() {
   block_signals();
   core::proxy::ProxySettings psettings;
   psettings.max_message_size = config.core.max_message_size;
-  proxy_ = std::make_unique<core::proxy::StatelessProxy>(locals_, runtime_->script.get(), sender_,
+  const core::net::NetSettings nsettings = net_settings(config);
+  psettings.workers = nsettings.children;
+  proxy_ = std::make_unique<core::proxy::StatelessProxy>(locals_, runtime_->script, sender_,
                                                          psettings);
-  net_ = std::make_unique<core::net::Net>(net_settings(config), *proxy_);
+  net_ = std::make_unique<core::net::Net>(nsettings, *proxy_);
   sender_.attach(net_.get());
   if (auto* client = runtime_->tls->client_factory())
     net_->set_client_factory(Transport::kTls, client);

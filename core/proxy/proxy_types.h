@@ -38,6 +38,7 @@ class NetSender : public Sender {
 };
 
 struct ProxySettings {
+  int workers = 1;  // the workers that deliver messages (each caches the route script)
   size_t max_message_size = 65535;
   int default_max_forwards = 70;  // RFC 3261 §16.6 step 3
 };

@@ -20,15 +20,26 @@ using core::sip::HeaderType;
 using core::sip::SipMessage;
 using core::sip::Via;
 
-StatelessProxy::StatelessProxy(const LocalSockets& locals,
-                               const core::script::CompiledScript* script, Sender& sender,
-                               ProxySettings settings)
-    : locals_(locals), script_(script), sender_(sender), settings_(settings), env_{locals_,
-                                                                                   sender_,
-                                                                                   settings_,
-                                                                                   stats_,
-                                                                                   conn_tag_,
-                                                                                   log_} {}
+StatelessProxy::StatelessProxy(const LocalSockets& locals, std::shared_ptr<const Script> script,
+                               Sender& sender, ProxySettings settings)
+    : locals_(locals),
+      sender_(sender),
+      settings_(settings),
+      script_(std::move(script)),
+      worker_scripts_(static_cast<size_t>(std::max(1, settings.workers))),
+      env_{locals_, sender_, settings_, stats_, conn_tag_, log_} {}
+
+void StatelessProxy::set_script(std::shared_ptr<const Script> script) {
+  script_.publish(std::move(script));
+}
+
+const core::script::CompiledScript* StatelessProxy::script_for(
+    const ReceivedMessage& rx, std::shared_ptr<const Script>& hold) {
+  if (rx.worker >= 0 && static_cast<size_t>(rx.worker) < worker_scripts_.size())
+    return worker_scripts_[static_cast<size_t>(rx.worker)].reader.get(script_);
+  hold = script_.get();  // a message from outside the workers (tests, benchmarks)
+  return hold.get();
+}
 
 void StatelessProxy::on_message(const ReceivedMessage& rx) {
   SipMessage msg;
@@ -96,11 +107,13 @@ void StatelessProxy::handle_request(const ReceivedMessage& rx, const SipMessage&
   MessageContext ctx(env_, rx, msg, top);
   if (refused_proxy_require(ctx, msg)) return;
   ctx.preprocess_routes();
-  if (!script_) {
+  std::shared_ptr<const Script> hold;
+  const Script* script = script_for(rx, hold);
+  if (!script) {
     ctx.forward(core::script::ForwardProto::kAny, {}, 0);
     return;
   }
-  auto result = script_->run_request(ctx);
+  auto result = script->run_request(ctx);
   if (result.outcome == core::script::Outcome::kDropped)
     stats_.script_dropped.fetch_add(1, std::memory_order_relaxed);
 }
@@ -220,9 +233,11 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
     return;
   }
   std::optional<MessageContext> ctx;
-  if (script_ && script_->has_onreply_route()) {
+  std::shared_ptr<const Script> hold;
+  const Script* script = script_for(rx, hold);
+  if (script && script->has_onreply_route()) {
     ctx.emplace(env_, rx, msg, ours);
-    if (script_->run_onreply(*ctx).outcome == core::script::Outcome::kDropped) {
+    if (script->run_onreply(*ctx).outcome == core::script::Outcome::kDropped) {
       stats_.script_dropped.fetch_add(1, std::memory_order_relaxed);
       return;
     }

@@ -128,7 +128,7 @@ int main() {
   core::proxy::StatelessProxy plain(locals, nullptr, sender, {});
   measure("forward request (no script)", n, [&] { plain.on_message(rx); });
   auto script = compile(kEdgeScript);
-  core::proxy::StatelessProxy scripted(locals, script.get(), sender, {});
+  core::proxy::StatelessProxy scripted(locals, std::move(script), sender, {});
   measure("forward request (edge script, record_route)", n, [&] { scripted.on_message(rx); });
   measure("relay response by Via", n, [&] { plain.on_message(rx_resp); });
   // Over a stream: our Via carries the connection's authenticated id (;i=, SipHash-2-4), and
@@ -153,7 +153,7 @@ int main() {
     std::printf("  (a tag did not verify!)\n");
   if (tagger.stats().forged_conn_tags.load() != 0) std::printf("  (the ;i= did not verify!)\n");
   auto reply_script = compile("route { sl_send_reply(404, \"Not Here\"); }\n");
-  core::proxy::StatelessProxy replier(locals, reply_script.get(), sender, {});
+  core::proxy::StatelessProxy replier(locals, std::move(reply_script), sender, {});
   measure("stateless reply 404", n, [&] { replier.on_message(rx); });
   std::printf("  (%zu messages sent, %zu bytes)\n", sender.count, sender.bytes);
   return 0;

@@ -86,11 +86,11 @@ struct Proxy {
     FUZZ_CHECK(!diags.has_errors(), "%s", diags.first_error().c_str());
     script = core::script::CompiledScript::compile(config.script, diags);
     FUZZ_CHECK(script != nullptr, "%s", diags.first_error().c_str());
-    proxy = std::make_unique<core::proxy::StatelessProxy>(locals, script.get(), sender,
+    proxy = std::make_unique<core::proxy::StatelessProxy>(locals, script, sender,
                                                           core::proxy::ProxySettings{});
   }
   core::proxy::LocalSockets locals;
-  std::unique_ptr<core::script::CompiledScript> script;
+  std::shared_ptr<const core::script::CompiledScript> script;
   CheckingSender sender;
   std::unique_ptr<core::proxy::StatelessProxy> proxy;
 };

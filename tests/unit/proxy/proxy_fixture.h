@@ -75,8 +75,7 @@ class ProxyTest : public ::testing::Test {
   }
 
   StatelessProxy& proxy() {
-    if (!proxy_)
-      proxy_ = std::make_unique<StatelessProxy>(locals_, script_.get(), sender_, settings_);
+    if (!proxy_) proxy_ = std::make_unique<StatelessProxy>(locals_, script_, sender_, settings_);
     return *proxy_;
   }
 
@@ -97,7 +96,7 @@ class ProxyTest : public ::testing::Test {
   LocalSockets locals_;
   RecordingSender sender_;
   ProxySettings settings_;
-  std::unique_ptr<core::script::CompiledScript> script_;
+  std::shared_ptr<const core::script::CompiledScript> script_;
   std::unique_ptr<StatelessProxy> proxy_;
 };
 
