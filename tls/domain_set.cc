@@ -171,9 +171,11 @@ std::unique_ptr<TlsDomainImpl> build_domain(const cfg::TlsDomainConfig& d,
 }  // namespace
 
 std::shared_ptr<const DomainSet> DomainSet::build(const cfg::Config& config,
-                                                  cfg::Diagnostics& diags) {
+                                                  cfg::Diagnostics& diags,
+                                                  TicketKeyStore* ticket_keys) {
   auto set = std::make_shared<DomainSetImpl>();
   ContextOptions options;
+  options.ticket_keys = ticket_keys;
   options.default_certificate =
       (std::filesystem::path(config.cfg_dir) / "cert.pem").lexically_normal().string();
   bool ok = true;

@@ -1,8 +1,8 @@
 #pragma once
 // The TLS runtime built from the configuration: one immutable SSL_CTX per domain (DESIGN.md
 // principles 4 and 6). Built whole, validated, then used read-only by every worker; a reload
-// (a later issue) builds a new set beside the old one and swaps the shared_ptr, while live
-// connections keep the set (and SSL_CTX) they started with.
+// builds a new set beside the old one and swaps the shared_ptr (TlsRuntime::use_domains),
+// while live connections keep the set (and SSL_CTX) they started with.
 //
 // Selection (CONFIG.md "TLS domains"): a server connection takes its socket's own domain:
 // the domain of its local IP:port without a name, else the first-declared one for that
@@ -24,6 +24,8 @@
 
 namespace tls {
 
+class TicketKeyStore;
+
 class TlsDomain {
  public:
   virtual ~TlsDomain() = default;
@@ -43,7 +45,10 @@ class DomainSet {
   // (missing/unreadable file, key not matching the certificate, chain out of order, expired
   // certificate = error; expiring within 30 days, group/world-readable key = warning; a bad
   // cipher list, group list, method ...). Returns nullptr when any error was reported.
-  static std::shared_ptr<const DomainSet> build(const cfg::Config& config, cfg::Diagnostics& diags);
+  // `ticket_keys`: where server domains take their session ticket keys (kept across reloads);
+  // null = new keys.
+  static std::shared_ptr<const DomainSet> build(const cfg::Config& config, cfg::Diagnostics& diags,
+                                                TicketKeyStore* ticket_keys = nullptr);
 
   // The socket's own domain for connections accepted on `local` (see above).
   virtual const TlsDomain& server_for(const core::net::SocketAddr& local) const = 0;

@@ -3,14 +3,19 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace tls {
 
 namespace {
 
+using SharedKeys = std::shared_ptr<TicketKeys>;
+
+// The context holds one reference to its keys (others may hold more: a TicketKeyStore, the
+// context that replaced it at a reload).
 void free_keys(void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
-  delete static_cast<TicketKeys*>(ptr);
+  delete static_cast<SharedKeys*>(ptr);
 }
 
 int keys_index() {
@@ -32,12 +37,18 @@ TicketKeys::TicketKeys(std::chrono::seconds rotation, Clock clock)
     : rotation_s_(rotation.count() > 0 ? rotation.count() : 1), clock_(std::move(clock)) {}
 
 bool TicketKeys::install(SSL_CTX* ctx, std::chrono::seconds rotation, Clock clock) {
-  auto* keys = new TicketKeys(rotation, std::move(clock));
-  if (keys_index() < 0 || SSL_CTX_set_ex_data(ctx, keys_index(), keys) != 1) {
-    delete keys;
+  return install(ctx, std::make_shared<TicketKeys>(rotation, std::move(clock)));
+}
+
+bool TicketKeys::install(SSL_CTX* ctx, std::shared_ptr<TicketKeys> keys) {
+  if (!keys || keys_index() < 0) return false;
+  const long lifetime = static_cast<long>(keys->rotation_s_);
+  auto* held = new SharedKeys(std::move(keys));
+  if (SSL_CTX_set_ex_data(ctx, keys_index(), held) != 1) {
+    delete held;
     return false;
   }
-  SSL_CTX_set_timeout(ctx, static_cast<long>(keys->rotation_s_));
+  SSL_CTX_set_timeout(ctx, lifetime);
   return compat::set_ticket_key_cb(ctx, ticket_cb);
 }
 
@@ -47,7 +58,8 @@ bool TicketKeys::install_callback(SSL_CTX* ctx) {
 
 TicketKeys* TicketKeys::of(const SSL_CTX* ctx) {
   if (ctx == nullptr || keys_index() < 0) return nullptr;
-  return static_cast<TicketKeys*>(SSL_CTX_get_ex_data(ctx, keys_index()));
+  auto* held = static_cast<SharedKeys*>(SSL_CTX_get_ex_data(ctx, keys_index()));
+  return held != nullptr ? held->get() : nullptr;
 }
 
 int64_t TicketKeys::now() const {
@@ -114,6 +126,26 @@ int TicketKeys::on_ticket(unsigned char* key_name, unsigned char* iv, EVP_CIPHER
   }
   if (!compat::init_ticket_mac(mac, key.hmac.data(), key.hmac.size())) return -1;
   return renew ? 2 : 1;
+}
+
+std::shared_ptr<TicketKeys> TicketKeyStore::for_domain(const std::string& domain_key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& keys = keys_[domain_key];
+  if (!keys) keys = std::make_shared<TicketKeys>();
+  return keys;
+}
+
+void TicketKeyStore::keep_only(const std::vector<std::string>& domain_keys) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = keys_.begin(); it != keys_.end();) {
+    bool kept = std::find(domain_keys.begin(), domain_keys.end(), it->first) != domain_keys.end();
+    it = kept ? std::next(it) : keys_.erase(it);
+  }
+}
+
+size_t TicketKeyStore::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return keys_.size();
 }
 
 }  // namespace tls

@@ -11,7 +11,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "tls/tls_compat.h"
 
@@ -30,6 +34,9 @@ class TicketKeys {
   // decryptable for as long as it is valid. False when OpenSSL refused.
   static bool install(SSL_CTX* ctx, std::chrono::seconds rotation = kDefaultRotation,
                       Clock clock = {});
+  // The same with keys shared with other contexts: the context of a domain after a reload
+  // takes over the keys of the context it replaces, so tickets issued before still resume.
+  static bool install(SSL_CTX* ctx, std::shared_ptr<TicketKeys> keys);
   // Only the callback, on a context with tickets off: OpenSSL calls the callback of the
   // connection's first context even after an SNI switch, and the callback then uses the keys
   // of the selected domain (or refuses tickets when it has none) instead of the first
@@ -66,6 +73,23 @@ class TicketKeys {
   Key current_;
   Key previous_;
   uint64_t rotations_ = 0;
+};
+
+// The ticket keys of each server domain by its key (TlsDomainConfig::key()), kept across
+// reloads: the domain set built by a reload asks for the keys of each of its domains and gets
+// the ones in service. Thread-safe.
+class TicketKeyStore {
+ public:
+  // The keys of domain `domain_key`, made on first use.
+  std::shared_ptr<TicketKeys> for_domain(const std::string& domain_key);
+  // Forgets the domains not in `domain_keys` (after a reload removed them; contexts still
+  // holding their keys keep them alive).
+  void keep_only(const std::vector<std::string>& domain_keys);
+  size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<TicketKeys>> keys_;
 };
 
 }  // namespace tls

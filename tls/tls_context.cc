@@ -258,7 +258,8 @@ void apply_verify(SSL_CTX* ctx, const TlsSettings& s, bool server, DomainReporte
   }
 }
 
-void apply_sessions(SSL_CTX* ctx, const cfg::TlsDomainConfig& d, DomainReporter& report) {
+void apply_sessions(SSL_CTX* ctx, const cfg::TlsDomainConfig& d, TicketKeyStore* store,
+                    DomainReporter& report) {
   const TlsSettings& s = d.settings;
   // Sessions of one domain must not resume in another (RFC 5246 F.1.4): the session id
   // context is the domain's key, hashed to fit SSL_MAX_SID_CTX_LENGTH.
@@ -269,7 +270,9 @@ void apply_sessions(SSL_CTX* ctx, const cfg::TlsDomainConfig& d, DomainReporter&
   SSL_CTX_set_session_id_context(ctx, sid, std::min<unsigned>(sid_len, SSL_MAX_SID_CTX_LENGTH));
   SSL_CTX_set_session_cache_mode(ctx, s.session_cache ? SSL_SESS_CACHE_SERVER : SSL_SESS_CACHE_OFF);
   if (s.session_tickets) {
-    if (!TicketKeys::install(ctx))
+    bool installed = store != nullptr ? TicketKeys::install(ctx, store->for_domain(key))
+                                      : TicketKeys::install(ctx);
+    if (!installed)
       report.error("tls_session_tickets",
                    "cannot install session ticket keys: " + take_openssl_error("OpenSSL refused"));
   } else {
@@ -343,7 +346,7 @@ SslCtxPtr build_context(const cfg::TlsDomainConfig& domain, const ContextOptions
   if (server) apply_dh(ctx.get(), s, report);
   apply_certificate(ctx.get(), s, options, report);
   if (apply_trust(ctx.get(), s, server, report)) apply_verify(ctx.get(), s, server, report);
-  if (server) apply_sessions(ctx.get(), domain, report);
+  if (server) apply_sessions(ctx.get(), domain, options.ticket_keys, report);
   if (!s.keylog_file.empty()) apply_keylog(ctx.get(), s.keylog_file, report);
   ERR_clear_error();
   if (report.failed()) return nullptr;

@@ -13,6 +13,8 @@
 
 namespace tls {
 
+class TicketKeyStore;
+
 struct ContextOptions {
   // The domain serves a TLS listen socket: a certificate is mandatory (server side). When
   // false and the certificate is the implicit CFG_DIR/cert.pem that does not exist, the
@@ -23,6 +25,9 @@ struct ContextOptions {
   std::string default_certificate;
   // Checks of dates use this time (tests); 0 = now.
   time_t now = 0;
+  // Where a server domain takes its session ticket keys (kept across reloads); null = keys of
+  // its own.
+  TicketKeyStore* ticket_keys = nullptr;
 };
 
 // Builds the context of `domain`; every problem is reported through `report` (one line each,

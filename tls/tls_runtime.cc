@@ -3,9 +3,12 @@
 #include <openssl/crypto.h>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "tls/domain_set.h"
 #include "tls/handshake_limiter.h"
+#include "tls/ticket_keys.h"
 #include "tls/tls_socket_factory.h"
 #include "tls/tls_stats.h"
 
@@ -15,8 +18,10 @@ namespace {
 
 class Runtime final : public TlsRuntime {
  public:
-  Runtime(std::shared_ptr<const DomainSet> domains, uint32_t max_handshakes_per_ip)
-      : limiter_(max_handshakes_per_ip),
+  Runtime(std::shared_ptr<const DomainSet> domains, uint32_t max_handshakes_per_ip,
+          std::unique_ptr<TicketKeyStore> ticket_keys)
+      : ticket_keys_(std::move(ticket_keys)),
+        limiter_(max_handshakes_per_ip),
         server_(domains, TlsStats::global(), &limiter_),
         client_(domains, TlsStats::global()) {}
 
@@ -39,7 +44,23 @@ class Runtime final : public TlsRuntime {
     return line;
   }
 
+  std::shared_ptr<const DomainSet> build_domains(const cfg::Config& config,
+                                                 cfg::Diagnostics& diags) override {
+    return DomainSet::build(config, diags, ticket_keys_.get());
+  }
+
+  void use_domains(std::shared_ptr<const DomainSet> domains) override {
+    std::vector<std::string> keys;
+    for (const TlsDomain* d : domains->all()) keys.push_back(d->config().key());
+    server_.set_domains(domains);
+    client_.set_domains(std::move(domains));
+    ticket_keys_->keep_only(keys);  // domains the reload removed
+  }
+
+  std::shared_ptr<const DomainSet> domains() const override { return server_.domains(); }
+
  private:
+  std::unique_ptr<TicketKeyStore> ticket_keys_;
   HandshakeLimiter limiter_;
   TlsSocketFactory server_;
   TlsSocketFactory client_;
@@ -48,9 +69,11 @@ class Runtime final : public TlsRuntime {
 }  // namespace
 
 std::unique_ptr<TlsRuntime> TlsRuntime::create(const cfg::Config& config, cfg::Diagnostics& diags) {
-  auto domains = DomainSet::build(config, diags);
+  auto ticket_keys = std::make_unique<TicketKeyStore>();
+  auto domains = DomainSet::build(config, diags, ticket_keys.get());
   if (!domains) return nullptr;
-  return std::make_unique<Runtime>(std::move(domains), config.tls.max_handshakes_per_ip);
+  return std::make_unique<Runtime>(std::move(domains), config.tls.max_handshakes_per_ip,
+                                   std::move(ticket_keys));
 }
 
 bool validate_tls(const cfg::Config& config, cfg::Diagnostics& diags) {

@@ -2,7 +2,9 @@
 // The TLS subsystem as the core sees it (DESIGN.md principle 1): no OpenSSL header here, so
 // core/ can hold a TlsRuntime without knowing OpenSSL. Built from the checked configuration:
 // the domain set (one SSL_CTX per domain), the socket factories for TLS listeners and for
-// outbound TLS, the per-IP handshake limiter and the counters.
+// outbound TLS, the per-IP handshake limiter and the counters. A reload replaces the domain
+// set only: the limiter (with the handshakes it paces), the session ticket keys of each
+// domain and the counters stay.
 #include <memory>
 #include <string>
 
@@ -11,6 +13,8 @@
 #include "core/net/transport_socket.h"
 
 namespace tls {
+
+class DomainSet;
 
 class TlsRuntime {
  public:
@@ -25,6 +29,17 @@ class TlsRuntime {
   virtual core::net::TransportSocketFactory* client_factory() = 0;
   // One line of counters for the stop log: handshakes done, failed by reason, timeouts.
   virtual std::string stats_line() const = 0;
+
+  // A reload, step 1: builds and validates a new domain set from `config` beside the one in
+  // service (each server domain keeps its session ticket keys, so sessions resume across the
+  // reload). Nothing changes; nullptr (diags say why) when it fails.
+  virtual std::shared_ptr<const DomainSet> build_domains(const cfg::Config& config,
+                                                         cfg::Diagnostics& diags) = 0;
+  // Step 2: new connections use `domains` from now on; live ones keep the set they started
+  // with (each TLS socket holds a reference), which is freed with the last of them.
+  virtual void use_domains(std::shared_ptr<const DomainSet> domains) = 0;
+  // The set in service.
+  virtual std::shared_ptr<const DomainSet> domains() const = 0;
 };
 
 // `ser -c` and start-up: builds the domain set only to validate it (files, keys, chains,

@@ -22,20 +22,6 @@ SslCtxPtr server_ctx(std::chrono::seconds rotation, TicketKeys::Clock clock) {
   return ctx;
 }
 
-// Handshakes a new client (resuming `session` when given) and returns its latest session.
-SslSessionPtr connect(SSL_CTX* server, SSL_CTX* client, SSL_SESSION* session, bool* reused) {
-  SslPtr c(SSL_new(client));
-  SslPtr s(SSL_new(server));
-  if (session != nullptr) SSL_set_session(c.get(), session);
-  EXPECT_TRUE(test::handshake(c.get(), s.get()).ok);
-  *reused = SSL_session_reused(c.get()) == 1;
-  SslSessionPtr latest(SSL_get1_session(c.get()));
-  // A clean close: OpenSSL marks the session of an SSL freed without one as not resumable.
-  SSL_shutdown(c.get());
-  SSL_shutdown(s.get());
-  return latest;
-}
-
 std::string ticket_of(const SSL_SESSION* session) {
   const unsigned char* data = nullptr;
   size_t len = 0;
@@ -55,13 +41,13 @@ TEST_P(TicketKeysTest, PreviousKeyStillResumesThenBothRotateAway) {
   SSL_CTX_set_max_proto_version(client.get(), GetParam());
 
   bool reused = true;
-  SslSessionPtr first = connect(server.get(), client.get(), nullptr, &reused);
+  SslSessionPtr first = test::connect(server.get(), client.get(), nullptr, &reused);
   EXPECT_FALSE(reused);
   ASSERT_TRUE(first);
   EXPECT_TRUE(SSL_SESSION_has_ticket(first.get()));
 
   now += 50;  // same key
-  SslSessionPtr again = connect(server.get(), client.get(), first.get(), &reused);
+  SslSessionPtr again = test::connect(server.get(), client.get(), first.get(), &reused);
   EXPECT_TRUE(reused);
   EXPECT_EQ(keys->rotations(), 0u);
   // TLS 1.2 keeps a ticket made with the current key (TLS 1.3 always sends new ones).
@@ -72,13 +58,13 @@ TEST_P(TicketKeysTest, PreviousKeyStillResumesThenBothRotateAway) {
   now += 100;  // rotated once: the first key is the previous one
   TicketKeys::KeyName before = keys->current_name();
   EXPECT_EQ(keys->rotations(), 1u);
-  SslSessionPtr second = connect(server.get(), client.get(), first.get(), &reused);
+  SslSessionPtr second = test::connect(server.get(), client.get(), first.get(), &reused);
   EXPECT_TRUE(reused);
   EXPECT_EQ(keys->current_name(), before);
   EXPECT_NE(ticket_of(second.get()), ticket_of(first.get()));  // renewed with the current key
 
   now += 110;  // rotated again: the first key is gone, the second one is previous
-  SslSessionPtr ignored = connect(server.get(), client.get(), first.get(), &reused);
+  SslSessionPtr ignored = test::connect(server.get(), client.get(), first.get(), &reused);
   EXPECT_FALSE(reused);
   EXPECT_EQ(keys->rotations(), 2u);
 }
@@ -93,9 +79,9 @@ TEST(TicketKeys, LongIdleDropsBothKeys) {
   SslCtxPtr server = server_ctx(std::chrono::seconds(100), [&now] { return now; });
   SslCtxPtr client = test::plain_client_ctx();
   bool reused = true;
-  SslSessionPtr first = connect(server.get(), client.get(), nullptr, &reused);
+  SslSessionPtr first = test::connect(server.get(), client.get(), nullptr, &reused);
   now += 250;  // both periods over at once: nothing old is kept
-  connect(server.get(), client.get(), first.get(), &reused);
+  test::connect(server.get(), client.get(), first.get(), &reused);
   EXPECT_FALSE(reused);
 }
 
@@ -108,8 +94,8 @@ TEST(TicketKeys, DomainContextsResumeWithTheirOwnKeys) {
   ASSERT_NE(TicketKeys::of(server.get()), nullptr);
   SslCtxPtr client = test::plain_client_ctx();
   bool reused = true;
-  SslSessionPtr first = connect(server.get(), client.get(), nullptr, &reused);
-  connect(server.get(), client.get(), first.get(), &reused);
+  SslSessionPtr first = test::connect(server.get(), client.get(), nullptr, &reused);
+  test::connect(server.get(), client.get(), first.get(), &reused);
   EXPECT_TRUE(reused);
 }
 

@@ -104,6 +104,20 @@ inline HandshakeResult handshake(SSL* client, SSL* server) {
   return r;
 }
 
+// Handshakes a new client (resuming `session` when given) and returns its latest session.
+inline SslSessionPtr connect(SSL_CTX* server, SSL_CTX* client, SSL_SESSION* session, bool* reused) {
+  SslPtr c(SSL_new(client));
+  SslPtr s(SSL_new(server));
+  if (session != nullptr) SSL_set_session(c.get(), session);
+  EXPECT_TRUE(handshake(c.get(), s.get()).ok);
+  *reused = SSL_session_reused(c.get()) == 1;
+  SslSessionPtr latest(SSL_get1_session(c.get()));
+  // A clean close: OpenSSL marks the session of an SSL freed without one as not resumable.
+  SSL_shutdown(c.get());
+  SSL_shutdown(s.get());
+  return latest;
+}
+
 // Moves `from`'s pending ciphertext to `to`; true if any moved.
 inline bool transfer(TlsEngine& from, TlsEngine& to) {
   if (!from.has_output()) return false;
