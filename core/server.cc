@@ -99,8 +99,8 @@ void Server::set_up() {
   psettings.max_message_size = config.core.max_message_size;
   const core::net::NetSettings nsettings = net_settings(config);
   psettings.workers = nsettings.children;
-  proxy_ = std::make_unique<core::proxy::StatelessProxy>(locals_, runtime_->script, sender_,
-                                                         psettings);
+  proxy_ =
+      std::make_unique<core::proxy::StatelessProxy>(locals_, runtime_->script, sender_, psettings);
   net_ = std::make_unique<core::net::Net>(nsettings, *proxy_);
   sender_.attach(net_.get());
   if (auto* client = runtime_->tls->client_factory())

@@ -13,6 +13,12 @@ class TlsLessRuntime final : public tls::TlsRuntime {
   core::net::TransportSocketFactory* server_factory() override { return nullptr; }
   core::net::TransportSocketFactory* client_factory() override { return nullptr; }
   std::string stats_line() const override { return {}; }
+  std::shared_ptr<const tls::DomainSet> build_domains(const cfg::Config&,
+                                                      cfg::Diagnostics&) override {
+    return nullptr;
+  }
+  void use_domains(std::shared_ptr<const tls::DomainSet>) override {}
+  std::shared_ptr<const tls::DomainSet> domains() const override { return nullptr; }
 };
 
 }  // namespace
