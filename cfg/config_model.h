@@ -114,6 +114,7 @@ struct CoreParams {
   uint32_t shm_mem_size_mb = 256;
   uint32_t pkg_mem_size_mb = 16;
   std::string ctl_socket{kDefaultCtlSocket};
+  std::string metrics_listen;  // "IP:PORT" of the Prometheus endpoint; "" = none
   std::string user;
   std::string group;
 };

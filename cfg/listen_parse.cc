@@ -148,6 +148,17 @@ bool parse_listen(std::string_view text, ListenConfig* out, std::string* error) 
   return true;
 }
 
+bool parse_addr_port(std::string_view text, std::string* out, std::string* error) {
+  HostPort hp;
+  if (!parse_host_port(text, HostPortRules{false, 1}, &hp, error)) return false;
+  if (!hp.port_given) {
+    *error = "expected IP:PORT, found " + quoted(text) + " (no port)";
+    return false;
+  }
+  *out = host_text(hp.host, hp.kind) + ":" + std::to_string(hp.port);
+  return true;
+}
+
 bool check_alias(std::string_view text, std::string* error) {
   HostPort hp;
   return parse_host_port(text, HostPortRules{true, 1}, &hp, error);

@@ -30,6 +30,10 @@ bool parse_host_port(std::string_view text, const HostPortRules& rules, HostPort
 // 5060 for udp/tcp and 5061 for tls. On failure `error` says "expected X, found Y".
 bool parse_listen(std::string_view text, ListenConfig* out, std::string* error);
 
+// Parses `IP:PORT` / `[IPv6]:PORT` (a numeric address, port 1-65535 required: a socket of ours
+// bound at start, like `metrics_listen`); `*out` gets it as written back ("[::1]:9090").
+bool parse_addr_port(std::string_view text, std::string* out, std::string* error);
+
 // Checks an `alias` value: `host`, `host:port`, `[IPv6]`, `[IPv6]:port`.
 bool check_alias(std::string_view text, std::string* error);
 

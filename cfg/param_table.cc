@@ -74,6 +74,9 @@ std::vector<ParamSpec> core_params() {
       core("pkg_mem_size", ParamType::kInt, 1, 1 << 16,
            [](C c, V v) { c.core.pkg_mem_size_mb = u32(v); }),
       core("ctl_socket", ParamType::kCtlSocket, 0, 0, [](C c, V v) { c.core.ctl_socket = v.text; }),
+      // Restart-only: the metrics endpoint is bound at start, before privileges are dropped.
+      core("metrics_listen", ParamType::kAddrPort, 0, 0,
+           [](C c, V v) { c.core.metrics_listen = v.text; }),
       core("user", ParamType::kString, 1, 0, [](C c, V v) { c.core.user = v.text; }),
       core("group", ParamType::kString, 1, 0, [](C c, V v) { c.core.group = v.text; }),
   };

@@ -28,6 +28,7 @@ enum class ParamType {
   kListen,     // PROTO:ADDR[:PORT]
   kAlias,      // host[:port]
   kCtlSocket,  // unix:PATH or tcp:IP:PORT (cfg/control_address.h)
+  kAddrPort,   // IP:PORT, [IPv6]:PORT (a numeric address and a port)
 };
 
 enum class ParamScope {

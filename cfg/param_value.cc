@@ -26,6 +26,8 @@ std::string expected_value(const ParamSpec& spec) {
       return "a host name or host:port";
     case ParamType::kCtlSocket:
       return "unix:/PATH or tcp:IP:PORT";
+    case ParamType::kAddrPort:
+      return "IP:PORT";
   }
   return "a value";
 }
@@ -87,6 +89,8 @@ bool parse_param_value(const ParamSpec& spec, const Token& value, ParamValue* ou
       out->text = text;
       return parse_control_address(text, &address, error);
     }
+    case ParamType::kAddrPort:
+      return parse_addr_port(text, &out->text, error);
   }
   if (!ok) *error = "expected " + expected_value(spec) + ", found " + value.describe();
   return ok;
