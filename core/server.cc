@@ -6,6 +6,7 @@
 #include "core/base/log.h"
 #include "core/base/pool.h"
 #include "core/process.h"
+#include "core/systemd_notify.h"
 #include "core/tls_support.h"
 
 namespace core {
@@ -161,6 +162,9 @@ bool Server::start() {
     return false;
   }
   LOG_NOTICE("ser started: %d workers", net_->worker_count());
+  // Every socket is bound and the workers run: systemd may start what depends on us.
+  std::string status = "serving with " + std::to_string(net_->worker_count()) + " workers";
+  SystemdNotify::ready(status.c_str());
   return true;
 }
 
@@ -170,6 +174,7 @@ int Server::wait_for_stop() {
 }
 
 void Server::stop() {
+  SystemdNotify::stopping();
   net_->stop();
   LogThrottle::flush_all(true);
   remove_pid_file(cmd_.pid_file);
