@@ -106,6 +106,8 @@ void Server::set_up() {
   sender_.attach(net_.get());
   if (auto* client = runtime_->tls->client_factory())
     net_->set_client_factory(Transport::kTls, client);
+  control_ = std::make_unique<ControlService>(
+      *net_, proxy_->stats(), [this] { return runtime_->tls; }, ControlHooks{});
 }
 
 // Binds every listen socket and fills locals_. False when one fails (each failure logged).
@@ -162,6 +164,7 @@ bool Server::start() {
     return false;
   }
   LOG_NOTICE("ser started: %d workers", net_->worker_count());
+  control_->start();  // certificate expiry: said at start, then as it comes
   // Every socket is bound and the workers run: systemd may start what depends on us.
   std::string status = "serving with " + std::to_string(net_->worker_count()) + " workers";
   SystemdNotify::ready(status.c_str());
@@ -170,7 +173,10 @@ bool Server::start() {
 
 int Server::wait_for_stop() {
   // Summaries of throttled lines come out within a second of their window's end.
-  return wait_for_stop_signal([] { LogThrottle::flush_all(); });
+  return wait_for_stop_signal([this] {
+    LogThrottle::flush_all();
+    control_->tick();
+  });
 }
 
 void Server::stop() {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/command_line.h"
+#include "core/control_service.h"
 #include "core/net/net.h"
 #include "core/proxy/local_sockets.h"
 #include "core/proxy/stateless_proxy.h"
@@ -28,6 +29,8 @@ class Server {
 
   // The runtime in service; null before run() has built it.
   const std::shared_ptr<const Runtime>& runtime() const { return runtime_; }
+  // What the control socket and /metrics read; null before run() has set up the workers.
+  ControlService* control() { return control_.get(); }
 
  private:
   bool build();         // the runtime from cmd_, diagnostics to stderr on failure
@@ -45,6 +48,7 @@ class Server {
   // Destroyed before what they point to (members are destroyed in reverse order).
   std::unique_ptr<core::proxy::StatelessProxy> proxy_;
   std::unique_ptr<core::net::Net> net_;
+  std::unique_ptr<ControlService> control_;
 };
 
 // main's entry for a start (not -c): Server(cmd).run().

@@ -1,5 +1,6 @@
 #include "tls/cert_check.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "tls/cert_expiry.h"
 #include "tls/tls_compat.h"
 
 namespace tls {
@@ -45,18 +47,10 @@ std::string validity_problem(const X509* cert, time_t now, bool* error) {
   *error = true;
   if (X509_cmp_time(not_before, &t) > 0)
     return "is not valid before " + format_asn1_time(not_before);
-  if (X509_cmp_time(not_after, &t) < 0) return "expired on " + format_asn1_time(not_after);
-  time_t soon = now + static_cast<time_t>(kExpiryWarningDays) * 86400;
-  *error = false;
-  if (X509_cmp_time(not_after, &soon) < 0) {
-    int days = 0;
-    Asn1TimePtr now_asn1(ASN1_TIME_set(nullptr, now));
-    int secs = 0;
-    if (now_asn1) ASN1_TIME_diff(&days, &secs, now_asn1.get(), not_after);
-    return "expires on " + format_asn1_time(not_after) + " (in " + std::to_string(days) +
-           (days == 1 ? " day)" : " days)");
-  }
-  return "";
+  int64_t expires = asn1_unix_time(not_after);
+  ExpiryBand band = expiry_band(expires, now);
+  *error = band == ExpiryBand::kExpired;
+  return expiry_text(expires, now);
 }
 
 // "certificate chain out of order" details, or "" when the order is right.
@@ -108,6 +102,50 @@ std::string certificate_subject(const X509* cert) {
   char line[512];
   X509_NAME_oneline(name, line, sizeof line);
   return line;
+}
+
+std::string subject_line(const X509* cert) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio) return certificate_subject(cert);
+  const unsigned long flags = XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB;  // UTF-8 kept as is
+  if (X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert), 0, flags) < 0)
+    return certificate_subject(cert);
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio.get(), &data);
+  return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
+}
+
+std::vector<std::string> subject_alt_names(const X509* cert) {
+  GeneralNamesPtr names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+  std::vector<std::string> out;
+  for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
+    auto text = [](const ASN1_STRING* s) {
+      return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                         static_cast<size_t>(ASN1_STRING_length(s)));
+    };
+    if (gn->type == GEN_DNS) {
+      out.push_back("DNS:" + text(gn->d.dNSName));
+    } else if (gn->type == GEN_URI) {
+      out.push_back("URI:" + text(gn->d.uniformResourceIdentifier));
+    } else if (gn->type == GEN_EMAIL) {
+      out.push_back("email:" + text(gn->d.rfc822Name));
+    } else if (gn->type == GEN_IPADD) {
+      char buf[INET6_ADDRSTRLEN] = "?";
+      int len = ASN1_STRING_length(gn->d.iPAddress);
+      const unsigned char* ip = ASN1_STRING_get0_data(gn->d.iPAddress);
+      if (len == 4 || len == 16) inet_ntop(len == 4 ? AF_INET : AF_INET6, ip, buf, sizeof buf);
+      out.push_back(std::string("IP:") + buf);
+    }
+  }
+  return out;
+}
+
+int64_t asn1_unix_time(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+  return static_cast<int64_t>(timegm(&tm));
 }
 
 std::string format_asn1_time(const ASN1_TIME* t) {

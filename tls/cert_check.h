@@ -3,6 +3,7 @@
 // CA directory, CRLs, DH parameters) before they reach an SSL_CTX, so that each problem is one
 // diagnostic that names the domain, the parameter and the file, at the domain's location
 // (`ser -c` prints them; start refuses to run on an error).
+#include <cstdint>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -32,17 +33,20 @@ class DomainReporter {
   int errors_ = 0;
 };
 
-// Certificates expiring within this many days are warned about.
-inline constexpr int kExpiryWarningDays = 30;
-
 // Drains this thread's OpenSSL error queue into the reason of its last entry (the most
 // specific one), or `fallback` when the queue is empty.
 std::string take_openssl_error(const char* fallback);
 
 // "CN=localhost" (else the one-line subject) of a certificate, for messages.
 std::string certificate_subject(const X509* cert);
+// The whole subject on one line, RFC 2253 style ("CN=client.test,O=Example"), for serctl.
+std::string subject_line(const X509* cert);
+// Every subjectAltName as "DNS:name", "IP:addr", "URI:uri", "email:addr", in certificate order.
+std::vector<std::string> subject_alt_names(const X509* cert);
 // "2020-02-01 00:00:00 UTC".
 std::string format_asn1_time(const ASN1_TIME* t);
+// The time as unix seconds (0 when unreadable).
+int64_t asn1_unix_time(const ASN1_TIME* t);
 
 // Reads `path` whole; false with `*error` ("cannot read PATH: No such file or directory",
 // "PATH is a directory") when it cannot.
@@ -55,8 +59,9 @@ X509StackPtr load_certificates(const std::string& path, std::string_view param,
 
 // Chain order (leaf first, not a CA unless alone; each next certificate issued the one
 // before) and validity dates of every certificate: expired or not yet valid = error, expiring
-// within kExpiryWarningDays = warning with the date. `now` 0 = the current time. False when
-// the order is wrong (the first certificate is then not the one the key must match).
+// within kExpiryWarningDays (tls/cert_expiry.h: the one expiry policy) = warning with the date.
+// `now` 0 = the current time. False when the order is wrong (the first certificate is then not the
+// one the key must match).
 bool check_chain(const STACK_OF(X509) * chain, const std::string& path, time_t now,
                  DomainReporter& report);
 

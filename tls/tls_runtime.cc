@@ -3,9 +3,12 @@
 #include <openssl/crypto.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "tls/cert_check.h"
+#include "tls/cert_expiry.h"
 #include "tls/domain_set.h"
 #include "tls/handshake_limiter.h"
 #include "tls/ticket_keys.h"
@@ -19,11 +22,12 @@ namespace {
 class Runtime final : public TlsRuntime {
  public:
   Runtime(std::shared_ptr<const DomainSet> domains, uint32_t max_handshakes_per_ip,
-          std::unique_ptr<TicketKeyStore> ticket_keys)
+          std::unique_ptr<TicketKeyStore> ticket_keys, std::string default_certificate)
       : ticket_keys_(std::move(ticket_keys)),
         limiter_(max_handshakes_per_ip),
         server_(domains, TlsStats::global(), &limiter_),
-        client_(domains, TlsStats::global()) {}
+        client_(domains, TlsStats::global()),
+        default_certificate_(std::move(default_certificate)) {}
 
   core::net::TransportSocketFactory* server_factory() override { return &server_; }
   core::net::TransportSocketFactory* client_factory() override { return &client_; }
@@ -59,11 +63,55 @@ class Runtime final : public TlsRuntime {
 
   std::shared_ptr<const DomainSet> domains() const override { return server_.domains(); }
 
+  std::vector<core::control::DomainInfo> domain_infos(int64_t now) const override {
+    std::vector<core::control::DomainInfo> out;
+    std::shared_ptr<const DomainSet> set = server_.domains();
+    for (const TlsDomain* d : set->all()) out.push_back(describe_domain(*d, now));
+    return out;
+  }
+
+  void append_metrics(std::vector<core::control::Metric>& out, int64_t now) const override {
+    append_tls_metrics(TlsStats::global().snapshot(), out);
+    for (const auto& d : domain_infos(now)) {
+      if (d.not_after == 0) continue;
+      out.push_back({"tls_certificate_not_after_timestamp_seconds",
+                     {{"domain", d.name}, {"kind", d.kind}},
+                     static_cast<double>(d.not_after),
+                     false,
+                     "When the certificate of the TLS domain expires (notAfter), unix time"});
+    }
+  }
+
+  void check_expiry(int64_t now, bool just_checked) override {
+    expiry_.check(domain_infos(now), now, just_checked);
+  }
+
  private:
+  core::control::DomainInfo describe_domain(const TlsDomain& d, int64_t now) const {
+    core::control::DomainInfo info;
+    const cfg::TlsDomainConfig& c = d.config();
+    bool client = c.kind == cfg::TlsDomainKind::kClient;
+    info.name = d.name();
+    info.kind = client ? "client" : "server";
+    info.verify_peer = c.settings.verify_for(client);
+    X509* leaf = SSL_CTX_get0_certificate(d.ctx());
+    if (leaf == nullptr) return info;
+    info.certificate_file =
+        c.settings.certificate.empty() ? default_certificate_ : c.settings.certificate;
+    info.subject = subject_line(leaf);
+    info.sans = subject_alt_names(leaf);
+    info.not_after = asn1_unix_time(X509_get0_notAfter(leaf));
+    info.days_left = days_left(info.not_after, now);
+    info.expiry = expiry_text(info.not_after, now);
+    return info;
+  }
+
   std::unique_ptr<TicketKeyStore> ticket_keys_;
   HandshakeLimiter limiter_;
   TlsSocketFactory server_;
   TlsSocketFactory client_;
+  std::string default_certificate_;
+  ExpiryWatch expiry_;
 };
 
 }  // namespace
@@ -72,8 +120,10 @@ std::unique_ptr<TlsRuntime> TlsRuntime::create(const cfg::Config& config, cfg::D
   auto ticket_keys = std::make_unique<TicketKeyStore>();
   auto domains = DomainSet::build(config, diags, ticket_keys.get());
   if (!domains) return nullptr;
+  std::string default_certificate =
+      (std::filesystem::path(config.cfg_dir) / "cert.pem").lexically_normal().string();
   return std::make_unique<Runtime>(std::move(domains), config.tls.max_handshakes_per_ip,
-                                   std::move(ticket_keys));
+                                   std::move(ticket_keys), std::move(default_certificate));
 }
 
 bool validate_tls(const cfg::Config& config, cfg::Diagnostics& diags) {

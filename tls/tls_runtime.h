@@ -5,11 +5,14 @@
 // outbound TLS, the per-IP handshake limiter and the counters. A reload replaces the domain
 // set only: the limiter (with the handshakes it paces), the session ticket keys of each
 // domain and the counters stay.
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cfg/config_model.h"
 #include "cfg/diagnostics.h"
+#include "core/control/server_control.h"
 #include "core/net/transport_socket.h"
 
 namespace tls {
@@ -40,6 +43,17 @@ class TlsRuntime {
   virtual void use_domains(std::shared_ptr<const DomainSet> domains) = 0;
   // The set in service.
   virtual std::shared_ptr<const DomainSet> domains() const = 0;
+
+  // The control plane's view (core::control::ServerControl); a runtime without TLS has none.
+  // Each domain of the set in service: certificate file, subject, SANs, notAfter and its
+  // expiry at `now` (unix seconds) by the policy of tls/cert_expiry.h.
+  virtual std::vector<core::control::DomainInfo> domain_infos(int64_t /*now*/) const { return {}; }
+  // Appends the TLS counters (handshakes done, failed by reason, timed out ...) and each
+  // domain's certificate notAfter as a timestamp gauge.
+  virtual void append_metrics(std::vector<core::control::Metric>& /*out*/, int64_t /*now*/) const {}
+  // Logs certificate expiry warnings by that policy (ExpiryWatch): `just_checked` at start and
+  // after a reload, when the configuration check has said it. Call from the control thread.
+  virtual void check_expiry(int64_t /*now*/, bool /*just_checked*/) {}
 };
 
 // `ser -c` and start-up: builds the domain set only to validate it (files, keys, chains,

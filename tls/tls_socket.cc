@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/base/log.h"
+#include "tls/cert_check.h"
 #include "tls/handshake_limiter.h"
 #include "tls/tls_stats.h"
 
@@ -17,8 +18,6 @@ using core::net::IoResult;
 using core::net::PostIoAction;
 
 namespace {
-
-using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, OsslDeleter<GENERAL_NAMES_free>>;
 
 std::string asn1_text(const ASN1_STRING* s) {
   unsigned char* utf8 = nullptr;
@@ -72,6 +71,8 @@ TlsFacts collect_tls_facts(const TlsEngine& engine) {
     f.peer_certificate = true;
     f.peer_cn = subject_cn(peer.get());
     f.peer_san_dns = san_dns(peer.get());
+    f.peer_subject = subject_line(peer.get());
+    f.peer_not_after = asn1_unix_time(X509_get0_notAfter(peer.get()));
     f.peer_verified = SSL_get_verify_result(ssl) == X509_V_OK;
   }
   return f;
@@ -189,9 +190,10 @@ void TlsSocket::handshake_finished() {
   facts_ = std::make_unique<TlsFacts>(collect_tls_facts(engine_));
   domain_ = engine_.domain();  // the client's SNI may have chosen another domain
   send_timeout_ = domain_->config().settings.send_timeout;
-  security_ = core::net::ConnectionSecurity{facts_->version,      facts_->cipher, facts_->peer_cn,
-                                            facts_->peer_san_dns, facts_->sni,    facts_->domain,
-                                            facts_->peer_verified};
+  security_ = core::net::ConnectionSecurity{
+      facts_->version,       facts_->cipher,       facts_->peer_cn,
+      facts_->peer_san_dns,  facts_->sni,          facts_->domain,
+      facts_->peer_verified, facts_->peer_subject, facts_->peer_not_after};
   stats_.handshake_done();
   release_slot();
   const TlsFacts& f = *facts_;

@@ -21,12 +21,14 @@ class TlsStats;
 
 // What the handshake established, for log lines and the script's $tls_* values.
 struct TlsFacts {
-  std::string version;       // "TLSv1.3"
-  std::string cipher;        // "TLS_AES_256_GCM_SHA384"
-  std::string peer_cn;       // subject CN of the peer certificate ("" without one)
-  std::string peer_san_dns;  // the peer certificate's DNS subjectAltNames, comma-joined
-  std::string sni;           // server: the name the client asked for; client: the name sent
-  std::string domain;        // the domain in effect (after SNI), e.g. `default server domain`
+  std::string version;         // "TLSv1.3"
+  std::string cipher;          // "TLS_AES_256_GCM_SHA384"
+  std::string peer_cn;         // subject CN of the peer certificate ("" without one)
+  std::string peer_san_dns;    // the peer certificate's DNS subjectAltNames, comma-joined
+  std::string peer_subject;    // its whole subject, one line ("CN=client.test,O=...")
+  int64_t peer_not_after = 0;  // its notAfter, unix time
+  std::string sni;             // server: the name the client asked for; client: the name sent
+  std::string domain;          // the domain in effect (after SNI), e.g. `default server domain`
   bool peer_certificate = false;
   bool peer_verified = false;   // a certificate was presented and verified
   bool session_reused = false;  // resumed from a ticket or the session cache

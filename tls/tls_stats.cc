@@ -21,6 +21,54 @@ TlsStatsSnapshot TlsStats::snapshot() const {
   return s;
 }
 
+namespace {
+
+// Label values of HandshakeFailure (snake_case, stable: dashboards select on them).
+const char* failure_label(HandshakeFailure f) {
+  switch (f) {
+    case HandshakeFailure::kNone:
+      return "none";
+    case HandshakeFailure::kVerify:
+      return "verify_failed";
+    case HandshakeFailure::kNoCertificate:
+      return "no_certificate";
+    case HandshakeFailure::kProtocol:
+      return "protocol";
+    case HandshakeFailure::kCipher:
+      return "no_shared_cipher";
+    case HandshakeFailure::kPeerClosed:
+      return "closed_by_peer";
+    case HandshakeFailure::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+}  // namespace
+
+void append_tls_metrics(const TlsStatsSnapshot& s, std::vector<core::control::Metric>& out) {
+  auto counter = [&out](const char* name, uint64_t v, const char* help) {
+    out.push_back({name, {}, static_cast<double>(v), true, help});
+  };
+  counter("tls_handshakes_total", s.handshakes_done, "TLS handshakes completed");
+  for (size_t i = 1; i < kHandshakeFailureKinds; ++i) {
+    out.push_back({"tls_handshake_failures_total",
+                   {{"reason", failure_label(static_cast<HandshakeFailure>(i))}},
+                   static_cast<double>(s.failed[i]),
+                   true,
+                   "TLS handshakes failed, by reason"});
+  }
+  counter("tls_handshake_timeouts_total", s.handshake_timeouts,
+          "TLS handshakes not done within tls_handshake_timeout");
+  counter("tls_send_timeouts_total", s.send_timeouts,
+          "TLS connections closed because the peer read nothing within tls_send_timeout");
+  counter("tls_handshakes_waited_total", s.handshakes_waited,
+          "TLS connections that waited for a tls_max_handshakes_per_ip slot");
+  counter("tls_renegotiation_floods_total", s.renegotiation_floods,
+          "TLS connections closed for too many KeyUpdate or renegotiation requests");
+  counter("tls_close_notify_sent_total", s.close_notify_sent, "TLS close_notify alerts sent");
+}
+
 TlsStats& TlsStats::global() {
   static TlsStats stats;
   return stats;

@@ -6,6 +6,9 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <vector>
+
+#include "core/control/server_control.h"
 
 #include "core/base/log.h"
 #include "tls/tls_errors.h"
@@ -25,6 +28,9 @@ struct TlsStatsSnapshot {
   uint64_t failed_by(HandshakeFailure f) const { return failed[static_cast<size_t>(f)]; }
   uint64_t failed_total() const;
 };
+
+// The counters as metrics (tls_handshakes_total, tls_handshake_failures_total{reason}, ...).
+void append_tls_metrics(const TlsStatsSnapshot& s, std::vector<core::control::Metric>& out);
 
 // Throttles of the TLS lines a peer can cause at will (core::LogThrottle), one per kind.
 struct TlsLog {

@@ -13,7 +13,8 @@
 namespace core::control {
 
 // One counter with its Prometheus-style identity: `name` (snake_case, no prefix: the exporter
-// adds `ser_`), optional labels, help text. `counter` = monotonic; else a gauge.
+// adds `ser_`; counters already end in `_total`), optional labels, help text. `counter` =
+// monotonic; else a gauge. Metrics of one name are adjacent and share their help text.
 struct Metric {
   std::string name;
   std::vector<std::pair<std::string, std::string>> labels;
@@ -63,6 +64,7 @@ struct WorkerInfo {
   uint64_t pool_in_use = 0;
   uint64_t pool_peak = 0;
   uint64_t pool_budget = 0;
+  bool answered = true;  // false: busy or stuck, no answer within ~1 s (connections unknown)
 };
 
 struct DomainInfo {

@@ -150,6 +150,7 @@ void Connection::on_io(evutil_socket_t, short what, void* arg) {
 void Connection::on_readable() {
   ByteBuffer& scratch = owner_.worker.scratch();
   IoResult r = socket_->do_read(scratch);
+  bytes_in_ += r.bytes;
   if (r.bytes > 0) touch();
   if (r.handshake_completed && r.action == PostIoAction::kKeepOpen) handshake_completed();
   bool consumed = false;
@@ -257,6 +258,7 @@ bool Connection::dispatch(std::string_view data, size_t& consumed) {
       return f.length > 0;
     case sip::Frame::Kind::kMessage: {
       bump(net_.counters_->stream_received);
+      bump(net_.counters_->received[static_cast<size_t>(params_.transport)]);
       consumed = f.length;
       ReceivedMessage msg{params_.transport,
                           params_.peer,
@@ -360,6 +362,7 @@ bool Connection::send(std::string_view data) {
     close(CloseReason::kError);
     return false;
   }
+  bytes_out_ += r.bytes;
   if (r.bytes > 0) {
     touch();
     wrote_since_check_ = true;
@@ -448,6 +451,7 @@ void Connection::flush() {
     return;
   }
   if (app_data && r.bytes > 0) {
+    bytes_out_ += r.bytes;
     wbuf_.consume(r.bytes);
     touch();
     wrote_since_check_ = true;
@@ -575,6 +579,36 @@ void Connection::deadline_passed(DeadlineKind kind) {
       close(CloseReason::kIdle);
       return;
   }
+}
+
+ConnectionState Connection::state() const {
+  if (state_ == State::kConnecting) return ConnectionState::kConnecting;
+  if (close_after_flush_ || state_ == State::kClosed) return ConnectionState::kClosing;
+  return socket_->handshake_done() ? ConnectionState::kOpen : ConnectionState::kHandshake;
+}
+
+ConnectionSnapshot Connection::snapshot() const {
+  ConnectionSnapshot s;
+  s.id = params_.id;
+  s.transport = params_.transport;
+  s.local = params_.local;
+  s.peer = params_.peer;
+  s.outbound = params_.outbound;
+  s.state = state();
+  s.created = created_;
+  s.bytes_in = bytes_in_;
+  s.bytes_out = bytes_out_;
+  if (const ConnectionSecurity* sec = socket_->security()) {
+    s.secure = true;
+    s.domain = sec->domain;
+    s.sni = sec->sni;
+    s.version = sec->version;
+    s.cipher = sec->cipher;
+    s.peer_subject = sec->peer_subject;
+    s.peer_not_after = sec->peer_not_after;
+    s.peer_verified = sec->peer_verified;
+  }
+  return s;
 }
 
 void Connection::close_when_flushed(CloseReason reason) {

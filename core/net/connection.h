@@ -11,6 +11,7 @@
 
 #include "core/base/byte_buffer.h"
 #include "core/net/deadlines.h"
+#include "core/net/net.h"
 #include "core/net/socket_addr.h"
 #include "core/net/transport_socket.h"
 #include "core/net/worker.h"
@@ -58,6 +59,9 @@ class Connection final : public TransportSocketCallbacks {
   bool outbound() const { return params_.outbound; }
   // Bytes of the worker's pool its partial message holds (counted in the worker's read share).
   size_t read_held() const { return rbuf_charged_; }
+  ConnectionState state() const;
+  // Its facts for the control plane (copies: the TLS facts are views into the socket).
+  ConnectionSnapshot snapshot() const;
 
   // TransportSocketCallbacks
   void want_write(bool enable) override;
@@ -133,6 +137,9 @@ class Connection final : public TransportSocketCallbacks {
   Clock::time_point progress_at_{};
   CloseReason flush_reason_ = CloseReason::kShutdown;
   Clock::time_point timer_at_{};
+  Clock::time_point created_ = Clock::now();
+  uint64_t bytes_in_ = 0;  // application bytes read and written (plaintext under TLS)
+  uint64_t bytes_out_ = 0;
   char prefix_[176];
 };
 

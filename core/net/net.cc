@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -154,7 +155,40 @@ NetStats Net::stats() const {
 #define SER_NET_COUNTER_COPY(name) s.name = counters_->name.load(std::memory_order_relaxed);
   SER_NET_COUNTERS(SER_NET_COUNTER_COPY)
 #undef SER_NET_COUNTER_COPY
+  for (size_t t = 0; t < 3; ++t) {
+    s.received[t] = counters_->received[t].load(std::memory_order_relaxed);
+    s.sent[t] = counters_->sent[t].load(std::memory_order_relaxed);
+  }
   return s;
+}
+
+const char* connection_state_name(ConnectionState s) {
+  switch (s) {
+    case ConnectionState::kConnecting:
+      return "connecting";
+    case ConnectionState::kHandshake:
+      return "handshake";
+    case ConnectionState::kOpen:
+      return "open";
+    case ConnectionState::kClosing:
+      return "closing";
+  }
+  return "?";
+}
+
+WorkerSnapshot Net::snapshot_worker(int index, bool with_list) const {
+  const NetWorker& nw = *workers_.at(index);
+  assert(nw.worker.is_current() || !started_);
+  WorkerSnapshot w;
+  w.index = index;
+  w.connections = nw.conns.size();
+  if (with_list) w.list.reserve(nw.conns.size());
+  for (const auto& [id, conn] : nw.conns) {
+    ConnectionState st = conn->state();
+    ++w.by_state[static_cast<size_t>(conn->transport())][static_cast<size_t>(st)];
+    if (with_list) w.list.push_back(conn->snapshot());
+  }
+  return w;
 }
 
 bool Net::try_acquire_slot() {

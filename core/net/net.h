@@ -9,14 +9,15 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/base/log.h"
 #include "core/base/pool.h"
 #include "core/net/connection_table.h"
-#include "core/net/net_log.h"
 #include "core/net/ip_counts.h"
+#include "core/net/net_log.h"
 #include "core/net/socket_addr.h"
 #include "core/net/transport_socket.h"
 
@@ -97,6 +98,50 @@ struct NetStats {
   uint64_t stream_received = 0;
   uint64_t send_failed = 0;
   uint64_t queue_full = 0;  // sends dropped: the connection's queue was at its bound
+  // Messages by Transport (indexed by its value): received (framed, handed to the handler) and
+  // sent (written, or queued on a connection; a send that failed is in send_failed).
+  uint64_t received[3] = {0, 0, 0};
+  uint64_t sent[3] = {0, 0, 0};
+};
+
+// What a stream connection is doing (the control plane's view of it).
+enum class ConnectionState : uint8_t {
+  kConnecting,  // outbound connect() in progress
+  kHandshake,   // connected, the transport socket's handshake not done (or waiting for a slot)
+  kOpen,
+  kClosing,  // flushing its last replies before the close
+};
+inline constexpr size_t kConnectionStates = 4;
+const char* connection_state_name(ConnectionState s);  // "connecting", "handshake", ...
+
+// One live connection as its worker saw it (Net::snapshot_worker): copies, valid anywhere.
+struct ConnectionSnapshot {
+  uint64_t id = 0;
+  Transport transport = Transport::kTcp;
+  SocketAddr local;
+  SocketAddr peer;
+  bool outbound = false;
+  ConnectionState state = ConnectionState::kOpen;
+  std::chrono::steady_clock::time_point created{};
+  uint64_t bytes_in = 0;  // application bytes (plaintext for TLS) read and written
+  uint64_t bytes_out = 0;
+  bool secure = false;  // the TLS facts below are filled (handshake done)
+  std::string domain;
+  std::string sni;
+  std::string version;
+  std::string cipher;
+  std::string peer_subject;
+  int64_t peer_not_after = 0;
+  bool peer_verified = false;
+};
+
+// One worker's connections: counts by transport and state (always), each connection (when
+// asked for).
+struct WorkerSnapshot {
+  int index = -1;
+  size_t connections = 0;
+  uint32_t by_state[3][kConnectionStates] = {};  // [Transport][ConnectionState]
+  std::vector<ConnectionSnapshot> list;
 };
 
 struct NetWorker;
@@ -140,6 +185,9 @@ class Net {
   Pool& worker_pool(int index);
   // Runs `task` on worker `index` (tests, and the core's per-worker work).
   bool post(int worker_index, std::function<void()> task);
+  // What worker `index` holds now; `with_list` copies each connection's facts. Call only on
+  // that worker's thread (from a task given to post()): its connections are its own.
+  WorkerSnapshot snapshot_worker(int index, bool with_list) const;
 
  private:
   friend class Connection;

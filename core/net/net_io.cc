@@ -64,6 +64,7 @@ void Net::udp_ready(NetWorker& nw, int listener_id) {
       continue;
     }
     bump(counters_->udp_received);
+    bump(counters_->received[static_cast<size_t>(Transport::kUdp)]);
     ReceivedMessage msg{Transport::kUdp, src, dst, 0, listener_id, nw.worker.index(), data};
     handler_.on_message(msg);
   }
@@ -251,6 +252,7 @@ SendResult Net::send_udp(const SocketAddr& dst, std::string_view data, int liste
                       dst.to_string().c_str(), why);
     return SendResult::kFailed;
   }
+  bump(counters_->sent[static_cast<size_t>(Transport::kUdp)]);
   return SendResult::kSent;
 }
 
@@ -266,7 +268,7 @@ bool Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAd
       ok = connect_and_send(nw, t, dst, data, server_name);
     }
   }
-  if (!ok) bump(counters_->send_failed);
+  bump(ok ? counters_->sent[static_cast<size_t>(t)] : counters_->send_failed);
   return ok;
 }
 

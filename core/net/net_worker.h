@@ -36,6 +36,8 @@ struct Net::Counters {
 #define SER_NET_COUNTER_FIELD(name) std::atomic<uint64_t> name{0};
   SER_NET_COUNTERS(SER_NET_COUNTER_FIELD)
 #undef SER_NET_COUNTER_FIELD
+  std::atomic<uint64_t> received[3] = {0, 0, 0};  // by Transport
+  std::atomic<uint64_t> sent[3] = {0, 0, 0};
 };
 
 inline void bump(std::atomic<uint64_t>& counter) {

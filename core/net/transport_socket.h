@@ -26,8 +26,10 @@ struct ConnectionSecurity {
   std::string_view peer_subject_cn;
   std::string_view peer_san_dns;
   std::string_view sni;
-  std::string_view domain;     // the TLS domain in effect, e.g. `tls_domain[192.0.2.1:5061]`
-  bool peer_verified = false;  // verified against that domain's CA list
+  std::string_view domain;        // the TLS domain in effect, e.g. `tls_domain[192.0.2.1:5061]`
+  bool peer_verified = false;     // verified against that domain's CA list
+  std::string_view peer_subject;  // the peer certificate's whole subject, one line ("" = none)
+  int64_t peer_not_after = 0;     // its notAfter, unix time (0 = no peer certificate)
 };
 
 // What the connection must do after an I/O call (Envoy's PostIoAction).

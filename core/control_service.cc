@@ -1,0 +1,306 @@
+#include "core/control_service.h"
+
+#include <condition_variable>
+#include <ctime>
+#include <memory>
+#include <mutex>
+
+#include "core/base/log.h"
+
+namespace core {
+
+namespace {
+
+using control::Metric;
+using net::ConnectionState;
+using net::Transport;
+
+constexpr Transport kStreams[] = {Transport::kTcp, Transport::kTls};
+constexpr Transport kAll[] = {Transport::kUdp, Transport::kTcp, Transport::kTls};
+
+Metric counter(std::string name, uint64_t value, std::string help,
+               std::vector<std::pair<std::string, std::string>> labels = {}) {
+  return Metric{std::move(name), std::move(labels), static_cast<double>(value), true,
+                std::move(help)};
+}
+
+Metric gauge(std::string name, double value, std::string help,
+             std::vector<std::pair<std::string, std::string>> labels = {}) {
+  return Metric{std::move(name), std::move(labels), value, false, std::move(help)};
+}
+
+control::ConnectionInfo to_info(const net::ConnectionSnapshot& c, int worker,
+                                std::chrono::steady_clock::time_point now) {
+  control::ConnectionInfo i;
+  i.id = c.id;
+  i.transport = net::transport_name(c.transport);
+  i.local = c.local.to_string();
+  i.peer = c.peer.to_string();
+  i.outbound = c.outbound;
+  i.state = net::connection_state_name(c.state);
+  i.worker = worker;
+  i.age_seconds = std::chrono::duration<double>(now - c.created).count();
+  i.bytes_in = c.bytes_in;
+  i.bytes_out = c.bytes_out;
+  i.domain = c.domain;
+  i.sni = c.sni;
+  i.version = c.version;
+  i.cipher = c.cipher;
+  i.peer_subject = c.peer_subject;
+  i.peer_not_after = c.peer_not_after;
+  i.peer_verified = c.peer_verified;
+  return i;
+}
+
+}  // namespace
+
+ControlService::ControlService(net::Net& net, const proxy::ProxyStats& proxy_stats, TlsSource tls,
+                               ControlHooks hooks, Pool& shm)
+    : net_(net),
+      proxy_stats_(proxy_stats),
+      tls_(std::move(tls)),
+      hooks_(std::move(hooks)),
+      shm_(shm),
+      now_([] { return static_cast<int64_t>(std::time(nullptr)); }) {}
+
+// The tasks own the shared state: a worker that answers after the wait writes into it after
+// the caller has gone.
+std::vector<std::optional<net::WorkerSnapshot>> ControlService::gather(bool with_list) {
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::optional<net::WorkerSnapshot>> got;
+    int left = 0;
+  };
+  auto shared = std::make_shared<Shared>();
+  int n = net_.worker_count();
+  shared->got.resize(static_cast<size_t>(n));
+  shared->left = n;
+  net::Net* net = &net_;
+  for (int i = 0; i < n; ++i) {
+    bool posted = net_.post(i, [shared, net, i, with_list] {
+      net::WorkerSnapshot snap = net->snapshot_worker(i, with_list);
+      std::lock_guard<std::mutex> lock(shared->mu);
+      shared->got[static_cast<size_t>(i)] = std::move(snap);
+      --shared->left;
+      shared->cv.notify_all();
+    });
+    if (!posted) {
+      std::lock_guard<std::mutex> lock(shared->mu);
+      --shared->left;
+    }
+  }
+  std::unique_lock<std::mutex> lock(shared->mu);
+  shared->cv.wait_for(lock, worker_wait_, [&] { return shared->left == 0; });
+  for (int i = 0; i < n; ++i) {
+    if (!shared->got[static_cast<size_t>(i)])
+      LOG_WARN(
+          "control: worker %d did not answer within %lld ms (busy, stuck or stopped); its "
+          "connections are left out",
+          i, static_cast<long long>(worker_wait_.count()));
+  }
+  return shared->got;
+}
+
+std::vector<control::ConnectionInfo> ControlService::connections() {
+  std::vector<control::ConnectionInfo> out;
+  auto now = std::chrono::steady_clock::now();
+  for (const auto& snap : gather(true)) {
+    if (!snap) continue;
+    for (const auto& c : snap->list) out.push_back(to_info(c, snap->index, now));
+  }
+  return out;
+}
+
+std::vector<control::WorkerInfo> ControlService::workers() {
+  std::vector<control::WorkerInfo> out;
+  auto snaps = gather(false);
+  for (int i = 0; i < static_cast<int>(snaps.size()); ++i) {
+    control::WorkerInfo w;
+    w.index = i;
+    w.answered = snaps[static_cast<size_t>(i)].has_value();
+    if (w.answered) w.connections = snaps[static_cast<size_t>(i)]->connections;
+    PoolStats ps = net_.worker_pool(i).stats();
+    w.pool_in_use = ps.in_use;
+    w.pool_peak = ps.peak;
+    w.pool_budget = ps.budget;
+    out.push_back(w);
+  }
+  return out;
+}
+
+std::vector<control::DomainInfo> ControlService::tls_domains() {
+  return tls_()->domain_infos(now_());
+}
+
+std::vector<std::pair<std::string, std::string>> ControlService::parameters() {
+  if (!hooks_.parameters) return {};
+  return hooks_.parameters();
+}
+
+control::ReloadResult ControlService::reload(control::ReloadScope scope) {
+  if (!hooks_.reload) {
+    control::ReloadResult r;
+    r.diagnostics = "reload is not available in this server";
+    return r;
+  }
+  control::ReloadResult r = hooks_.reload(scope);
+  if (r.ok) reloaded();
+  return r;
+}
+
+void ControlService::start() {
+  int64_t now = now_();
+  tls_()->check_expiry(now, /*just_checked=*/true);
+  next_expiry_check_ = now + kExpiryCheckSeconds;
+}
+
+void ControlService::tick() {
+  int64_t now = now_();
+  if (now < next_expiry_check_) return;
+  tls_()->check_expiry(now, /*just_checked=*/false);
+  next_expiry_check_ = now + kExpiryCheckSeconds;
+}
+
+void ControlService::reloaded() {
+  int64_t now = now_();
+  tls_()->check_expiry(now, /*just_checked=*/true);
+  next_expiry_check_ = now + kExpiryCheckSeconds;
+}
+
+std::vector<Metric> ControlService::metrics() {
+  std::vector<Metric> out;
+  append_connection_metrics(gather(false), out);
+  append_net_metrics(out);
+  append_proxy_metrics(out);
+  tls_()->append_metrics(out, now_());
+  append_pool_metrics(out);
+  if (hooks_.extra_metrics) {
+    for (auto& m : hooks_.extra_metrics()) out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void ControlService::append_connection_metrics(
+    const std::vector<std::optional<net::WorkerSnapshot>>& snaps, std::vector<Metric>& out) const {
+  uint64_t by_state[3][net::kConnectionStates] = {};
+  int answered = 0;
+  for (const auto& s : snaps) {
+    if (!s) continue;
+    ++answered;
+    for (size_t t = 0; t < 3; ++t)
+      for (size_t st = 0; st < net::kConnectionStates; ++st) by_state[t][st] += s->by_state[t][st];
+  }
+  for (Transport t : kStreams) {
+    for (size_t st = 0; st < net::kConnectionStates; ++st) {
+      out.push_back(
+          gauge("connections", static_cast<double>(by_state[static_cast<size_t>(t)][st]),
+                "Live stream connections by transport and state",
+                {{"transport", net::transport_name(t)},
+                 {"state", net::connection_state_name(static_cast<ConnectionState>(st))}}));
+    }
+  }
+  out.push_back(gauge("workers", static_cast<double>(snaps.size()), "Worker threads"));
+  out.push_back(gauge("workers_unanswered", static_cast<double>(snaps.size() - answered),
+                      "Workers that did not answer the control plane in time (their "
+                      "connections are missing from the connection gauges)"));
+}
+
+void ControlService::append_net_metrics(std::vector<Metric>& out) const {
+  net::NetStats s = net_.stats();
+  out.push_back(
+      counter("connections_accepted_total", s.accepted, "Inbound stream connections accepted"));
+  const char* refused_help = "Inbound stream connections refused, by reason";
+  out.push_back(counter("connections_refused_total", s.refused, refused_help,
+                        {{"reason", "tcp_max_connections"}}));
+  out.push_back(counter("connections_refused_total", s.refused_per_ip, refused_help,
+                        {{"reason", "tcp_max_connections_per_ip"}}));
+  out.push_back(
+      counter("connections_refused_total", s.refused_memory, refused_help, {{"reason", "memory"}}));
+  out.push_back(counter("connections_refused_total", s.refused_transport, refused_help,
+                        {{"reason", "transport_socket"}}));
+  out.push_back(counter("connects_total", s.connects, "Outbound connects started"));
+  const char* connect_help = "Outbound connects that failed, by reason";
+  out.push_back(
+      counter("connect_failures_total", s.connect_failed, connect_help, {{"reason", "refused"}}));
+  out.push_back(
+      counter("connect_failures_total", s.connect_timeouts, connect_help, {{"reason", "timeout"}}));
+  const char* closed_help =
+      "Stream connections closed, by reason (shutdown and framing not counted)";
+  const std::pair<const char*, uint64_t> closed[] = {{"eof", s.closed_eof},
+                                                     {"error", s.closed_error},
+                                                     {"idle", s.closed_idle},
+                                                     {"read_share", s.closed_read_share},
+                                                     {"send_timeout", s.send_timeouts},
+                                                     {"handshake_timeout", s.handshake_timeouts},
+                                                     {"message_read_timeout", s.msg_read_timeouts}};
+  for (const auto& [reason, n] : closed)
+    out.push_back(counter("connections_closed_total", n, closed_help, {{"reason", reason}}));
+  for (Transport t : kAll) {
+    out.push_back(counter("messages_received_total", s.received[static_cast<size_t>(t)],
+                          "SIP messages received, by transport",
+                          {{"transport", net::transport_name(t)}}));
+  }
+  for (Transport t : kAll) {
+    out.push_back(counter("messages_sent_total", s.sent[static_cast<size_t>(t)],
+                          "SIP messages sent (written or queued on a connection), by transport",
+                          {{"transport", net::transport_name(t)}}));
+  }
+  out.push_back(counter("keepalives_total", s.pings, "CRLF keep-alives received"));
+  const char* drop_help = "Messages dropped, by reason";
+  const std::pair<const char*, uint64_t> drops[] = {{"queue_full", s.queue_full},
+                                                    {"too_big", s.too_big},
+                                                    {"bad_framing", s.framing_errors},
+                                                    {"send_failed", s.send_failed}};
+  for (const auto& [reason, n] : drops)
+    out.push_back(counter("messages_dropped_total", n, drop_help, {{"reason", reason}}));
+}
+
+void ControlService::append_proxy_metrics(std::vector<Metric>& out) const {
+  auto load = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  const proxy::ProxyStats& p = proxy_stats_;
+  const char* drop_help = "Messages dropped, by reason";
+  const std::pair<const char*, uint64_t> drops[] = {
+      {"forged_connection_tag", load(p.forged_conn_tags)},
+      {"malformed", load(p.bad_dropped)},
+      {"not_ours", load(p.not_ours)},
+      {"script", load(p.script_dropped)}};
+  for (const auto& [reason, n] : drops)
+    out.push_back(counter("messages_dropped_total", n, drop_help, {{"reason", reason}}));
+  out.push_back(counter("sip_requests_total", load(p.requests), "SIP requests handled"));
+  out.push_back(counter("sip_responses_total", load(p.responses), "SIP responses handled"));
+  out.push_back(
+      counter("sip_requests_forwarded_total", load(p.forwarded), "SIP requests forwarded"));
+  out.push_back(counter("sip_responses_forwarded_total", load(p.replies_forwarded),
+                        "SIP responses forwarded"));
+  out.push_back(counter("sip_local_replies_total", load(p.local_replies),
+                        "SIP replies sent by ser itself (script sl_send_reply, errors)"));
+  out.push_back(counter("sip_bad_requests_total", load(p.bad_requests),
+                        "Malformed SIP requests answered with an error"));
+  out.push_back(counter("sip_forward_failures_total", load(p.send_failed),
+                        "SIP messages that could not be handed to the network"));
+}
+
+// Each name once, its pools adjacent (the text format wants a family's samples together).
+void ControlService::append_pool_metrics(std::vector<Metric>& out) {
+  using Labels = std::vector<std::pair<std::string, std::string>>;
+  std::vector<std::pair<Labels, PoolStats>> pools;
+  pools.push_back({{{"pool", "shm"}}, shm_.stats()});
+  for (int i = 0; i < net_.worker_count(); ++i)
+    pools.push_back(
+        {{{"pool", "pkg"}, {"worker", std::to_string(i)}}, net_.worker_pool(i).stats()});
+  for (const auto& [labels, ps] : pools)
+    out.push_back(gauge("pool_in_use_bytes", static_cast<double>(ps.in_use),
+                        "Memory pool bytes in use", labels));
+  for (const auto& [labels, ps] : pools)
+    out.push_back(gauge("pool_peak_bytes", static_cast<double>(ps.peak),
+                        "Most memory pool bytes in use at once", labels));
+  for (const auto& [labels, ps] : pools)
+    out.push_back(gauge("pool_budget_bytes", static_cast<double>(ps.budget),
+                        "Memory pool budget in bytes (0 = unlimited)", labels));
+  for (const auto& [labels, ps] : pools)
+    out.push_back(
+        counter("pool_failures_total", ps.failures, "Memory pool allocations refused", labels));
+}
+
+}  // namespace core
