@@ -1,5 +1,6 @@
 #include "core/server.h"
 
+#include <cassert>
 #include <iostream>
 #include <thread>
 
@@ -140,7 +141,22 @@ bool Server::bind() {
                bound.to_string().c_str());
   }
   for (const auto& a : config.core.aliases) locals_.add_alias(a);
-  return ok;
+  return bind_metrics() && ok;
+}
+
+// Bound with the SIP sockets, before privileges are dropped; served once the workers run.
+bool Server::bind_metrics() {
+  const std::string& listen = runtime_->config.core.metrics_listen;
+  if (listen.empty()) return true;
+  auto address = SocketAddr::parse(listen);
+  assert(address);  // the config parser took only IP:PORT
+  metrics_ = std::make_unique<control::MetricsHttpServer>(*control_);
+  std::string error;
+  if (!metrics_->listen(*address, &error)) {
+    LOG_ERR("%s", error.c_str());
+    return false;
+  }
+  return true;
 }
 
 bool Server::start() {
@@ -165,6 +181,15 @@ bool Server::start() {
   }
   LOG_NOTICE("ser started: %d workers", net_->worker_count());
   control_->start();  // certificate expiry: said at start, then as it comes
+  if (metrics_) {
+    if (!metrics_->start(&error)) {
+      LOG_ERR("%s", error.c_str());
+      net_->stop();
+      remove_pid_file(cmd_.pid_file);
+      return false;
+    }
+    LOG_NOTICE("metrics on http://%s/metrics", metrics_->address().to_string().c_str());
+  }
   // Every socket is bound and the workers run: systemd may start what depends on us.
   std::string status = "serving with " + std::to_string(net_->worker_count()) + " workers";
   SystemdNotify::ready(status.c_str());
@@ -181,6 +206,7 @@ int Server::wait_for_stop() {
 
 void Server::stop() {
   SystemdNotify::stopping();
+  if (metrics_) metrics_->stop();  // a scrape asks the workers: it ends before they do
   net_->stop();
   LogThrottle::flush_all(true);
   remove_pid_file(cmd_.pid_file);

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/command_line.h"
+#include "core/control/metrics_http_server.h"
 #include "core/control_service.h"
 #include "core/net/net.h"
 #include "core/proxy/local_sockets.h"
@@ -36,6 +37,7 @@ class Server {
   bool build();         // the runtime from cmd_, diagnostics to stderr on failure
   void set_up();        // logging, pools, the proxy and the workers' Net (nothing bound yet)
   bool bind();          // every listen socket
+  bool bind_metrics();  // metrics_listen, when set
   bool start();         // detach, pid file, privileges, workers
   int wait_for_stop();  // until SIGTERM/SIGINT; returns the signal
   void stop();          // workers stopped, pending writes flushed, pid file removed
@@ -49,6 +51,7 @@ class Server {
   std::unique_ptr<core::proxy::StatelessProxy> proxy_;
   std::unique_ptr<core::net::Net> net_;
   std::unique_ptr<ControlService> control_;
+  std::unique_ptr<control::MetricsHttpServer> metrics_;  // null without metrics_listen
 };
 
 // main's entry for a start (not -c): Server(cmd).run().

@@ -63,42 +63,46 @@ MetricsHttpServer::~MetricsHttpServer() {
   if (stop_event_ != nullptr) event_free(stop_event_);
   if (base_ != nullptr) event_base_free(base_);
   if (stop_fd_ >= 0) ::close(stop_fd_);
+  if (listen_fd_ >= 0) ::close(listen_fd_);
 }
 
 bool MetricsHttpServer::listen(const core::net::SocketAddr& address, std::string* error) {
-  assert(base_ == nullptr);
-  int fd = core::net::open_listen_socket(address, true, false);
-  if (fd < 0) {
+  assert(listen_fd_ < 0 && base_ == nullptr);
+  listen_fd_ = core::net::open_listen_socket(address, true, false);
+  if (listen_fd_ < 0) {
     *error =
         "metrics_listen: cannot listen on " + address.to_string() + ": " + std::strerror(errno);
     return false;
   }
-  address_ = core::net::local_address(fd);
+  address_ = core::net::local_address(listen_fd_);
+  return true;
+}
+
+// The event loop is made here, not in listen(): ser may fork into the background between the
+// two, and an event base does not survive a fork (event_reinit(3)).
+bool MetricsHttpServer::start(std::string* error) {
+  assert(listen_fd_ >= 0 && !thread_.joinable());
   base_ = event_base_new();
   stop_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (base_ != nullptr && stop_fd_ >= 0)
     stop_event_ = event_new(base_, stop_fd_, EV_READ, &MetricsHttpServer::on_stop, this);
   if (stop_event_ != nullptr) {
     listener_ = evconnlistener_new(base_, &MetricsHttpServer::on_accept, this,
-                                   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+                                   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, listen_fd_);
   }
   if (listener_ == nullptr) {
-    if (stop_event_ == nullptr) ::close(fd);  // else the failed listener closed it
     *error = "metrics_listen: cannot set up the event loop for " + address_.to_string();
     return false;
   }
+  listen_fd_ = -1;  // the listener's now
   event_add(stop_event_, nullptr);
-  return true;
-}
-
-void MetricsHttpServer::start() {
-  assert(listener_ != nullptr && !thread_.joinable());
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "ser-metrics");
     event_base_dispatch(base_);
     // Frees (and closes) what on_stop released: libevent finalizes bufferevents in the loop.
     event_base_loop(base_, EVLOOP_NONBLOCK);
   });
+  return true;
 }
 
 void MetricsHttpServer::stop() {

@@ -52,8 +52,8 @@ class MetricsHttpServer {
   bool listen(const core::net::SocketAddr& address, std::string* error);
   // The bound address (its port when 0 was asked).
   core::net::SocketAddr address() const { return address_; }
-  // Starts the thread serving the bound socket.
-  void start();
+  // Starts the thread serving the bound socket. False with `error` when libevent cannot.
+  bool start(std::string* error);
   // Closes the listener and every client, and joins the thread. Idempotent.
   void stop();
   const MetricsHttpStats& stats() const { return stats_; }
@@ -81,7 +81,8 @@ class MetricsHttpServer {
   core::net::SocketAddr address_;
   event_base* base_ = nullptr;
   evconnlistener* listener_ = nullptr;
-  int stop_fd_ = -1;  // eventfd: stop() wakes the loop with it
+  int listen_fd_ = -1;  // bound by listen(), the listener's once started
+  int stop_fd_ = -1;    // eventfd: stop() wakes the loop with it
   event* stop_event_ = nullptr;
   std::list<Client> clients_;  // the loop thread's, until stop() has joined it
   std::thread thread_;

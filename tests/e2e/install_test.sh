@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make install` (cmake --install) into a scratch prefix: ser, the sample configs and the
+# `make install` (cmake --install) into a scratch prefix: ser, serctl, the sample configs and the
 # systemd unit, whose paths name that prefix; systemd-analyze verifies the unit when present.
 source "$(dirname "$0")/lib.sh"
 : "${SER_BINARY_DIR:?SER_BINARY_DIR must point at the build tree}"
@@ -10,7 +10,7 @@ if cmake --install "$SER_BINARY_DIR" --prefix "$prefix" >"$E2E_TMP/install.log" 
 else
   fail "cmake --install: $(cat "$E2E_TMP/install.log")"
 fi
-for f in sbin/ser etc/ser/ser.cfg lib/systemd/system/ser.service; do
+for f in sbin/ser sbin/serctl etc/ser/ser.cfg lib/systemd/system/ser.service; do
   [ -e "$prefix/$f" ] && pass "installed $f" || fail "missing $f"
 done
 

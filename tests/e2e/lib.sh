@@ -84,6 +84,18 @@ send_dgram() {
   cat "$f" >"/dev/udp/127.0.0.1/$port"
 }
 
+# options_udp PORT: sends an OPTIONS to 127.0.0.1:PORT over UDP, prints the status line.
+options_udp() {
+  local port=$1 line=""
+  exec {fd}<>"/dev/udp/127.0.0.1/$port"
+  printf 'OPTIONS sip:127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;rport;branch=z9hG4bKp%s\r\nFrom: <sip:t@test>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: p%s\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n' "$port" "$RANDOM" "$RANDOM" >"$E2E_TMP/options.msg"
+  cat "$E2E_TMP/options.msg" >&"$fd"
+  # dd reads the reply datagram whole (bash's read would take one byte of it).
+  line=$(timeout 3 dd bs=4096 count=1 status=none <&"$fd" | head -1)
+  exec {fd}>&-
+  printf '%s' "${line%$'\r'}"
+}
+
 # e2e_stop_all: SIGTERM to every process started and up to 5 s for each to exit, so that a
 # sanitized ser runs its exit checks (LeakSanitizer) and writes its last log lines.
 e2e_stop_all() {

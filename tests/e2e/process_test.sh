@@ -4,18 +4,6 @@
 # names the daemon; as root, `user = nobody` drops privileges after binding.
 source "$(dirname "$0")/lib.sh"
 
-# options_udp PORT: sends an OPTIONS to 127.0.0.1:PORT over UDP, prints the status line.
-options_udp() {
-  local port=$1 line=""
-  exec {fd}<>"/dev/udp/127.0.0.1/$port"
-  printf 'OPTIONS sip:127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;rport;branch=z9hG4bKp%s\r\nFrom: <sip:t@test>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: p%s\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n' "$port" "$RANDOM" "$RANDOM" >"$E2E_TMP/options.msg"
-  cat "$E2E_TMP/options.msg" >&"$fd"
-  # dd reads the reply datagram whole (bash's read would take one byte of it).
-  line=$(timeout 3 dd bs=4096 count=1 status=none <&"$fd" | head -1)
-  exec {fd}>&-
-  printf '%s' "${line%$'\r'}"
-}
-
 simple_cfg() {  # simple_cfg FILE PORT [extra lines]
   printf 'listen = udp:127.0.0.1:%s\nchildren = 1\n%s\nroute { if (method == "OPTIONS") { sl_send_reply(200, "OK"); exit; } forward(); }\n' "$2" "${3:-}" >"$1"
 }

@@ -18,14 +18,6 @@ wait_notify() {
   return 1
 }
 
-options_udp() {  # options_udp PORT: the status line of the answer to an OPTIONS
-  exec {fd}<>"/dev/udp/127.0.0.1/$1"
-  printf 'OPTIONS sip:127.0.0.1:%s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;rport;branch=z9hG4bKn%s\r\nFrom: <sip:t@test>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: n%s\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 5\r\nContent-Length: 0\r\n\r\n' "$1" "$RANDOM" "$RANDOM" >"$E2E_TMP/options.msg"
-  cat "$E2E_TMP/options.msg" >&"$fd"
-  timeout 3 dd bs=4096 count=1 status=none <&"$fd" | head -1 | tr -d '\r'
-  exec {fd}>&-
-}
-
 port=$(free_port)
 printf 'listen = udp:127.0.0.1:%s\nchildren = 2\nroute { if (method == "OPTIONS") { sl_send_reply(200, "OK"); exit; } forward(); }\n' \
   "$port" >"$E2E_TMP/ser.cfg"

@@ -78,7 +78,7 @@ class MetricsHttpServerTest : public ::testing::Test {
     server_ = std::make_unique<MetricsHttpServer>(control_, limits);
     std::string error;
     ASSERT_TRUE(server_->listen(*core::net::SocketAddr::parse("127.0.0.1", 0), &error)) << error;
-    server_->start();
+    ASSERT_TRUE(server_->start(&error)) << error;
   }
   uint16_t port() const { return server_->address().port(); }
   std::string request(const std::string& text) {
