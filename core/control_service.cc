@@ -150,12 +150,14 @@ control::ReloadResult ControlService::reload(control::ReloadScope scope) {
 }
 
 void ControlService::start() {
+  std::lock_guard<std::mutex> lock(expiry_mu_);
   int64_t now = now_();
   tls_()->check_expiry(now, /*just_checked=*/true);
   next_expiry_check_ = now + kExpiryCheckSeconds;
 }
 
 void ControlService::tick() {
+  std::lock_guard<std::mutex> lock(expiry_mu_);
   int64_t now = now_();
   if (now < next_expiry_check_) return;
   tls_()->check_expiry(now, /*just_checked=*/false);
@@ -163,6 +165,7 @@ void ControlService::tick() {
 }
 
 void ControlService::reloaded() {
+  std::lock_guard<std::mutex> lock(expiry_mu_);
   int64_t now = now_();
   tls_()->check_expiry(now, /*just_checked=*/true);
   next_expiry_check_ = now + kExpiryCheckSeconds;

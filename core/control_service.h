@@ -10,12 +10,13 @@
 // functions (ControlHooks), with any metrics of its own (reload counters), and the TLS runtime
 // in service (a reload may replace it).
 //
-// Calls come from the control thread (one at a time); tick() from the main thread's loop
-// (the same thread when there is no separate control thread).
+// Safe to call from several threads at once (the control socket's, the metrics endpoint's,
+// the main thread's tick()): each call gathers its own answers; the expiry checks take a lock.
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -66,7 +67,7 @@ class ControlService final : public control::ServerControl {
   // for what is now in service.
   void reloaded();
 
-  // Tests: a shorter wait for workers, a fixed clock (unix seconds).
+  // Tests, before any call: a shorter wait for workers, a fixed clock (unix seconds).
   void set_worker_wait(std::chrono::milliseconds wait) { worker_wait_ = wait; }
   void set_clock(std::function<int64_t()> now) { now_ = std::move(now); }
 
@@ -87,6 +88,7 @@ class ControlService final : public control::ServerControl {
   Pool& shm_;
   std::chrono::milliseconds worker_wait_ = kWorkerWait;
   std::function<int64_t()> now_;
+  std::mutex expiry_mu_;  // the expiry watch's state: tick() and a reload may run at once
   int64_t next_expiry_check_ = 0;
 };
 

@@ -5,11 +5,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cfg/config_model.h"
@@ -221,6 +223,31 @@ TEST(ControlServiceTest, MetricsCountMessagesByTransportAndNameEveryFamilyOnce) 
   }));
   ::close(fd);
   ::close(fd2);
+}
+
+TEST(ControlServiceTest, TheControlSocketAndTheMetricsEndpointMayAskAtOnce) {
+  Server srv(no_tls());
+  ASSERT_TRUE(srv.start());
+  int fd = tcp_client(srv.net.listen_address(srv.tcp));
+  ASSERT_TRUE(write_all(fd, sip_message("c1")));
+  ASSERT_EQ(read_n(fd, 15).size(), 15u);
+  std::atomic<int> wrong{0};
+  auto ask = [&](bool list) {
+    for (int i = 0; i < 30; ++i) {
+      if (list && srv.control.connections().size() != 1) ++wrong;
+      if (!list && metric(srv.control.metrics(), "connections",
+                          {{"transport", "tcp"}, {"state", "open"}}) != 1)
+        ++wrong;
+      srv.control.tick();
+    }
+  };
+  std::thread a(ask, true);
+  std::thread b(ask, false);
+  ask(true);
+  a.join();
+  b.join();
+  EXPECT_EQ(wrong.load(), 0);
+  ::close(fd);
 }
 
 TEST(ControlServiceTest, ExtraMetricsAndTheHooksAreHandedThrough) {
