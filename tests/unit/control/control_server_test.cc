@@ -126,6 +126,23 @@ TEST_F(ControlServerTest, TheSocketIsMadeMode0600InADirectoryItCreatesAndRemoved
   EXPECT_FALSE(fs::exists(path_));
 }
 
+TEST_F(ControlServerTest, TheSocketAndTheDirectoryItMadeBelongToTheConfiguredUser) {
+  if (geteuid() != 0) GTEST_SKIP() << "chown needs root";
+  SocketOwner owner;
+  std::string error;
+  ASSERT_TRUE(resolve_owner("nobody", "", &owner, &error)) << error;
+  server_ = std::make_unique<ControlServer>(fake_);
+  ASSERT_TRUE(server_->open(address(), owner, &error)) << error;
+  struct stat st, dir;
+  ASSERT_EQ(stat(path_.c_str(), &st), 0);
+  ASSERT_EQ(stat(fs::path(path_).parent_path().c_str(), &dir), 0);
+  EXPECT_EQ(st.st_uid, owner.uid);
+  EXPECT_EQ(st.st_gid, owner.gid);
+  EXPECT_EQ(dir.st_uid, owner.uid);
+  EXPECT_FALSE(resolve_owner("no-such-user-here", "", &owner, &error));
+  EXPECT_EQ(error, "user 'no-such-user-here' does not exist");
+}
+
 TEST_F(ControlServerTest, SeveralRequestsOnOneConnectionAreAnsweredInOrderOneLineEach) {
   start();
   Client c(path_);
