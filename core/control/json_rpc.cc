@@ -103,6 +103,12 @@ std::string JsonRpc::answer(std::string_view request) const {
   }
   if (parsed.empty())
     return dump(error_response(nullptr, kInvalidRequest, "invalid request: empty batch"));
+  // One batch runs on the control thread in one go: bounded, so that a client cannot queue
+  // a thousand reloads in 64 KiB.
+  if (parsed.size() > kMaxBatch)
+    return dump(error_response(nullptr, kInvalidRequest,
+                               "invalid request: a batch of " + std::to_string(parsed.size()) +
+                                   " requests (at most " + std::to_string(kMaxBatch) + ")"));
   Json batch = Json::array();
   for (const auto& one : parsed) {
     Json r = answer_one(one);

@@ -42,6 +42,7 @@ class RpcError : public std::runtime_error {
 
 class JsonRpc {
  public:
+  static constexpr size_t kMaxBatch = 32;  // requests in one batch
   // `params` is the request's "params" (null when absent: an array or an object otherwise).
   using Method = std::function<Json(const Json& params)>;
 

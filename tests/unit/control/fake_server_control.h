@@ -36,7 +36,16 @@ class FakeServerControl : public ServerControl {
     return {tcp, tls};
   }
   std::vector<WorkerInfo> workers() override {
-    return {{0, 2, 100, 200, 1000}, {1, 0, 0, 0, 1000}};
+    WorkerInfo busy;
+    busy.index = 0;
+    busy.connections = 2;
+    busy.pool_in_use = 100;
+    busy.pool_peak = 200;
+    busy.pool_budget = 1000;
+    WorkerInfo idle;
+    idle.index = 1;
+    idle.pool_budget = 1000;
+    return {busy, idle};
   }
   std::vector<DomainInfo> tls_domains() override {
     DomainInfo d;

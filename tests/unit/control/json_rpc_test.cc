@@ -88,6 +88,15 @@ TEST_F(JsonRpcTest, ABatchIsAnsweredWithOneArrayOfTheAnswers) {
   EXPECT_EQ(r[2]["error"]["code"], kMethodNotFound);
 }
 
+TEST_F(JsonRpcTest, ABatchIsBoundedInRequests) {
+  std::string batch = "[";
+  for (size_t i = 0; i <= JsonRpc::kMaxBatch; ++i)
+    batch += std::string(i ? "," : "") + R"({"jsonrpc":"2.0","method":"echo","id":1})";
+  Json r = ask(batch + "]");
+  EXPECT_EQ(r["error"]["code"], kInvalidRequest);
+  EXPECT_EQ(r["error"]["message"], "invalid request: a batch of 33 requests (at most 32)");
+}
+
 TEST_F(JsonRpcTest, DeeplyNestedInputIsAnsweredNotACrash) {
   std::string deep(30000, '[');
   deep += std::string(30000, ']');
