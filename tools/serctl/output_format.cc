@@ -152,9 +152,12 @@ std::string format_ps(const Json& workers, const Json& connections) {
                {"POOL IN USE", Align::kRight},
                {"POOL PEAK", Align::kRight},
                {"POOL BUDGET", Align::kRight}});
-  for (const auto& x : array_or_empty(workers))
-    w.add({str(x, "index"), str(x, "connections"), str(x, "pool_in_use"), str(x, "pool_peak"),
-           str(x, "pool_budget")});
+  for (const auto& x : array_or_empty(workers)) {
+    // A worker busy or stuck past the server's wait: its connections are unknown.
+    bool answered = x.value("answered", true);
+    w.add({str(x, "index"), answered ? str(x, "connections") : "no answer", str(x, "pool_in_use"),
+           str(x, "pool_peak"), str(x, "pool_budget")});
+  }
   std::string out = w.render();
   if (!connections.is_array() || connections.empty()) return out + "\nno TCP or TLS connections\n";
   TextTable c({{"ID", Align::kRight},

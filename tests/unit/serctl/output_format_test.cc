@@ -82,6 +82,13 @@ TEST(OutputFormatTest, PsShowsWorkersThenTheirConnections) {
             "ID  WORKER  TRANSPORT  STATE  DIR  LOCAL           PEER               AGE  IN  OUT\n"
             " 3       0  tcp        open   in   127.0.0.1:5060  127.0.0.1:33000  1h06m  10   20\n");
   EXPECT_NE(format_ps(workers, Json::array()).find("no TCP or TLS connections"), std::string::npos);
+  Json stuck = Json::parse(R"([{"index":1,"answered":false,"connections":0,"pool_in_use":0,
+    "pool_peak":0,"pool_budget":16}])");
+  EXPECT_EQ(format_ps(stuck, Json::array()),
+            "WORKER  CONNECTIONS  POOL IN USE  POOL PEAK  POOL BUDGET\n"
+            "     1    no answer            0          0           16\n"
+            "\n"
+            "no TCP or TLS connections\n");
 }
 
 TEST(OutputFormatTest, StatsNameEachSeriesWithItsLabels) {
