@@ -69,7 +69,7 @@ Server::~Server() = default;
 int Server::run() {
   if (!build()) return kExitConfigError;
   set_up();
-  if (!bind() || !start()) return 1;
+  if (!bind() || !open_control_socket() || !start()) return 1;
   int sig = wait_for_stop();
   LOG_NOTICE("signal %d: stopping (flushing pending writes)", sig);
   stop();
@@ -159,6 +159,33 @@ bool Server::bind_metrics() {
   return true;
 }
 
+// Bound as root, before privileges drop, so that it can be made in /run/ser and given to
+// `user`. The default socket is best effort (README "Configuration"): ser run by hand, not as
+// root, or beside another ser, still starts.
+bool Server::open_control_socket() {
+  const cfg::CoreParams& core = runtime_->config.core;
+  cfg::ControlAddress address;
+  control::SocketOwner owner;
+  std::string error;
+  // The parser checked the address; resolve_owner fails only where drop_privileges would,
+  // with the same words ("user 'x' does not exist").
+  if (!cfg::parse_control_address(core.ctl_socket, &address, &error) ||
+      !control::resolve_owner(core.user, core.group, &owner, &error)) {
+    LOG_ERR("%s", error.c_str());
+    return false;
+  }
+  ctl_server_ = std::make_unique<control::ControlServer>(*control_);
+  if (ctl_server_->open(address, owner, &error)) return true;
+  ctl_server_.reset();
+  if (core.ctl_socket != cfg::kDefaultCtlSocket) {
+    LOG_ERR("%s", error.c_str());
+    return false;
+  }
+  LOG_WARN("%s: running without a control socket (serctl cannot reach this ser; set ctl_socket)",
+           error.c_str());
+  return true;
+}
+
 bool Server::start() {
   const cfg::CoreParams& core = runtime_->config.core;
   std::string error;
@@ -190,6 +217,14 @@ bool Server::start() {
     }
     LOG_NOTICE("metrics on http://%s/metrics", metrics_->address().to_string().c_str());
   }
+  // Its thread starts once the workers it asks exist, and after detach() (a fork).
+  if (ctl_server_ && !ctl_server_->start(&error)) {
+    LOG_ERR("%s", error.c_str());
+    if (metrics_) metrics_->stop();
+    net_->stop();
+    remove_pid_file(cmd_.pid_file);
+    return false;
+  }
   // Every socket is bound and the workers run: systemd may start what depends on us.
   std::string status = "serving with " + std::to_string(net_->worker_count()) + " workers";
   SystemdNotify::ready(status.c_str());
@@ -206,7 +241,8 @@ int Server::wait_for_stop() {
 
 void Server::stop() {
   SystemdNotify::stopping();
-  if (metrics_) metrics_->stop();  // a scrape asks the workers: it ends before they do
+  if (ctl_server_) ctl_server_->stop();  // its calls go to the workers: it ends before them
+  if (metrics_) metrics_->stop();        // a scrape asks the workers: it ends before they do
   net_->stop();
   LogThrottle::flush_all(true);
   remove_pid_file(cmd_.pid_file);

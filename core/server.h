@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/command_line.h"
+#include "core/control/control_server.h"
 #include "core/control/metrics_http_server.h"
 #include "core/control_service.h"
 #include "core/net/net.h"
@@ -34,13 +35,14 @@ class Server {
   ControlService* control() { return control_.get(); }
 
  private:
-  bool build();         // the runtime from cmd_, diagnostics to stderr on failure
-  void set_up();        // logging, pools, the proxy and the workers' Net (nothing bound yet)
-  bool bind();          // every listen socket
-  bool bind_metrics();  // metrics_listen, when set
-  bool start();         // detach, pid file, privileges, workers
-  int wait_for_stop();  // until SIGTERM/SIGINT; returns the signal
-  void stop();          // workers stopped, pending writes flushed, pid file removed
+  bool build();                // the runtime from cmd_, diagnostics to stderr on failure
+  void set_up();               // logging, pools, the proxy and the workers' Net (nothing bound yet)
+  bool bind();                 // every listen socket
+  bool bind_metrics();         // metrics_listen, when set
+  bool open_control_socket();  // ctl_socket (its thread starts in start())
+  bool start();                // detach, pid file, privileges, workers
+  int wait_for_stop();         // until SIGTERM/SIGINT; returns the signal
+  void stop();                 // workers stopped, pending writes flushed, pid file removed
   void log_stats() const;
 
   const CommandLine cmd_;
@@ -52,6 +54,7 @@ class Server {
   std::unique_ptr<core::net::Net> net_;
   std::unique_ptr<ControlService> control_;
   std::unique_ptr<control::MetricsHttpServer> metrics_;  // null without metrics_listen
+  std::unique_ptr<control::ControlServer> ctl_server_;   // null without a control socket
 };
 
 // main's entry for a start (not -c): Server(cmd).run().

@@ -162,6 +162,7 @@ Json to_json(const ConnectionInfo& c) {
 
 Json to_json(const WorkerInfo& w) {
   return Json{{"index", w.index},
+              {"answered", w.answered},
               {"connections", w.connections},
               {"pool_in_use", w.pool_in_use},
               {"pool_peak", w.pool_peak},

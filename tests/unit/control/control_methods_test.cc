@@ -36,6 +36,7 @@ TEST_F(ControlMethodsTest, PsTlsInfoAndCfgListAnswerWhatTheServerSays) {
   ASSERT_EQ(ps.size(), 2u);
   EXPECT_EQ(ps[0]["connections"], 2);
   EXPECT_EQ(ps[0]["pool_budget"], 1000);
+  EXPECT_EQ(ps[0]["answered"], true);
   Json info = call("tls.info")["result"];
   EXPECT_EQ(info[0]["sans"][0], "DNS:sip.example.org");
   EXPECT_EQ(info[0]["days_left"], 42.5);
