@@ -93,6 +93,11 @@ TlsSocket::~TlsSocket() {
   release_slot();
 }
 
+std::string_view TlsSocket::domain_name() const {
+  const TlsDomain* d = engine_.domain() != nullptr ? engine_.domain() : domain_;
+  return d != nullptr ? std::string_view(d->name()) : std::string_view();
+}
+
 const char* TlsSocket::prefix() const {
   return callbacks_ != nullptr ? callbacks_->log_prefix() : "[tls]";
 }

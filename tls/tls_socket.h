@@ -68,6 +68,8 @@ class TlsSocket final : public core::net::TransportSocket, private HandshakeLimi
   const core::net::ConnectionSecurity* security() const override {
     return facts_ ? &security_ : nullptr;
   }
+  // The socket's own domain once connected, the SNI's after the ClientHello.
+  std::string_view domain_name() const override;
   // tls_handshake_timeout and tls_send_timeout of the connection's domain (known once
   // connected).
   std::chrono::milliseconds handshake_timeout() const override { return handshake_timeout_; }

@@ -607,6 +607,8 @@ ConnectionSnapshot Connection::snapshot() const {
     s.peer_subject = sec->peer_subject;
     s.peer_not_after = sec->peer_not_after;
     s.peer_verified = sec->peer_verified;
+  } else {
+    s.domain = socket_->domain_name();
   }
   return s;
 }

@@ -105,6 +105,9 @@ class TransportSocket {
   virtual bool handshake_done() const = 0;
   // The peer's TLS facts after the handshake; null for plain TCP.
   virtual const ConnectionSecurity* security() const { return nullptr; }
+  // The TLS domain in effect so far (before the handshake is done too, for the control plane:
+  // a connection stuck in its handshake names the domain it hit); empty for plain TCP.
+  virtual std::string_view domain_name() const { return {}; }
   // Read once on_connected() returned: how long the handshake may take (tls_handshake_timeout
   // of the domain; zero = no handshake), and how long the peer may make no progress reading
   // what is sent (tls_send_timeout; zero = the connection manager's tcp_send_timeout).

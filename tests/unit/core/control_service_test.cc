@@ -374,7 +374,8 @@ TEST(ControlServiceTlsTest, AConnectionInItsHandshakeIsShownAsSuch) {
   ASSERT_GE(fd, 0);
   ASSERT_TRUE(eventually([&] {
     auto list = srv.control.connections();
-    return list.size() == 1 && list[0].state == "handshake" && list[0].version.empty();
+    return list.size() == 1 && list[0].state == "handshake" && list[0].version.empty() &&
+           list[0].domain == "default server domain";
   }));
   EXPECT_EQ(
       metric(srv.control.metrics(), "connections", {{"transport", "tls"}, {"state", "handshake"}}),
