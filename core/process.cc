@@ -76,7 +76,7 @@ bool detach(bool keep_stderr, std::string* error) {
 
 namespace {
 
-// SIGTERM and SIGINT stop; SIGHUP is caught too so that it does not kill us (reload is later).
+// SIGTERM and SIGINT stop; SIGHUP reloads.
 sigset_t control_signals() {
   sigset_t set;
   sigemptyset(&set);
@@ -94,7 +94,8 @@ void block_signals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-int wait_for_stop_signal(const std::function<void()>& every_second) {
+int wait_for_stop_signal(const std::function<void()>& every_second,
+                         const std::function<void()>& on_hangup) {
   sigset_t set = control_signals();
   const timespec second{1, 0};
   for (;;) {
@@ -103,7 +104,10 @@ int wait_for_stop_signal(const std::function<void()>& every_second) {
       if (errno == EAGAIN && every_second) every_second();
       continue;
     }
-    if (sig == SIGHUP) continue;  // reload comes with serctl
+    if (sig == SIGHUP) {
+      if (on_hangup) on_hangup();
+      continue;
+    }
     return sig;
   }
 }

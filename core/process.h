@@ -14,8 +14,10 @@ bool drop_privileges(const std::string& user, const std::string& group, std::str
 bool detach(bool keep_stderr, std::string* error);
 // Blocks SIGTERM, SIGINT and SIGHUP in this thread (and the threads it starts later) and
 // ignores SIGPIPE; wait_for_stop_signal() then waits for one of the first two, calling
-// `every_second` (if given) once a second meanwhile.
+// `every_second` (if given) once a second meanwhile and `on_hangup` (if given) at each SIGHUP
+// (a reload, as every daemon does; systemd's ExecReload sends it).
 void block_signals();
-int wait_for_stop_signal(const std::function<void()>& every_second = {});
+int wait_for_stop_signal(const std::function<void()>& every_second = {},
+                         const std::function<void()>& on_hangup = {});
 
 }  // namespace core

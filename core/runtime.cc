@@ -16,15 +16,34 @@ bool has_listen(const cfg::CoreParams& core, const cfg::ListenConfig& l) {
   return false;
 }
 
+// The TLS part of a reload: a new domain set for the running TLS runtime. A configuration
+// that starts using TLS only now is checked whole (its files must be right), but served only
+// after a restart (restart_only_changes says so): the listeners' factories are made at start.
+bool rebuild_tls(Runtime& rt, const Runtime& running, cfg::Diagnostics& diags) {
+  rt.tls = running.tls;
+  if (!rt.config.uses_tls()) return true;  // the running set stays until the restart
+  if (running.tls->domains() == nullptr) return build_tls_runtime(rt.config, diags) != nullptr;
+  rt.tls_domains = running.tls->build_domains(rt.config, diags);
+  return rt.tls_domains != nullptr;
+}
+
 // Builds the runtime objects from a checked configuration; false with the reasons in diags.
-bool build_objects(Runtime& rt, cfg::Diagnostics& diags) {
+bool build_objects(Runtime& rt, const Rebuild& rebuild, cfg::Diagnostics& diags) {
   // Both are built even when the first fails, so one run reports every error.
   std::shared_ptr<const script::CompiledScript> script =
-      script::CompiledScript::compile(rt.config.script, diags);
-  std::shared_ptr<tls::TlsRuntime> tls = build_tls_runtime(rt.config, diags);
-  if (!script || !tls || diags.has_errors()) return false;
+      rebuild.tls_only && rebuild.running
+          ? rebuild.running->script
+          : script::CompiledScript::compile(rt.config.script, diags);
+  bool tls_ok;
+  if (rebuild.running) {
+    tls_ok = rebuild_tls(rt, *rebuild.running, diags);
+  } else {
+    rt.tls = build_tls_runtime(rt.config, diags);
+    tls_ok = rt.tls != nullptr;
+    if (tls_ok) rt.tls_domains = rt.tls->domains();
+  }
+  if (!script || !tls_ok || diags.has_errors()) return false;
   rt.script = std::move(script);
-  rt.tls = std::move(tls);
   return true;
 }
 
@@ -41,7 +60,7 @@ std::string BuildResult::text() const {
   return out.str();
 }
 
-BuildResult build_runtime(const CommandLine& cmd, uint64_t generation) {
+BuildResult build_runtime(const CommandLine& cmd, uint64_t generation, const Rebuild& rebuild) {
   BuildResult result;
   result.path = cmd.config_file;
   cfg::Diagnostics& diags = result.diagnostics;
@@ -54,7 +73,7 @@ BuildResult build_runtime(const CommandLine& cmd, uint64_t generation) {
       diags.warning({"ser", 0, 0},
                     "-l " + l.to_string() + ": already a listen socket of " + cmd.config_file);
   apply_overrides(cmd, &rt->config);
-  if (!build_objects(*rt, diags)) return result;
+  if (!build_objects(*rt, rebuild, diags)) return result;
   result.runtime = std::move(rt);
   return result;
 }

@@ -83,17 +83,19 @@ bool Server::build() {
     std::cerr << built.text();
     return false;
   }
-  runtime_ = std::move(built.runtime);
-  const cfg::CoreParams& core = runtime_->config.core;
+  runtime_.publish(std::move(built.runtime));
+  const std::shared_ptr<const Runtime> rt = runtime();
+  const cfg::CoreParams& core = rt->config.core;
   log_init(core.log_level, core.log_stderror || cmd_.log_stderr);
   // Warnings (expiring certificates, readable keys, ...) matter at every start, not only at -c.
   log_diagnostics(built.diagnostics);
-  if (runtime_->config.uses_tls()) LOG_NOTICE("TLS ready (%s)", tls_library_version().c_str());
+  if (rt->config.uses_tls()) LOG_NOTICE("TLS ready (%s)", tls_library_version().c_str());
   return true;
 }
 
 void Server::set_up() {
-  const cfg::Config& config = runtime_->config;
+  const std::shared_ptr<const Runtime> rt = runtime();
+  const cfg::Config& config = rt->config;
   Pool::shm().set_budget(static_cast<size_t>(config.core.shm_mem_size_mb) << 20);
   // Before any worker thread exists, so that they all inherit the mask.
   block_signals();
@@ -101,20 +103,22 @@ void Server::set_up() {
   psettings.max_message_size = config.core.max_message_size;
   const core::net::NetSettings nsettings = net_settings(config);
   psettings.workers = nsettings.children;
-  proxy_ =
-      std::make_unique<core::proxy::StatelessProxy>(locals_, runtime_->script, sender_, psettings);
+  proxy_ = std::make_unique<core::proxy::StatelessProxy>(locals_, rt->script, sender_, psettings);
   net_ = std::make_unique<core::net::Net>(nsettings, *proxy_);
   sender_.attach(net_.get());
-  if (auto* client = runtime_->tls->client_factory())
-    net_->set_client_factory(Transport::kTls, client);
+  if (auto* client = rt->tls->client_factory()) net_->set_client_factory(Transport::kTls, client);
+  ControlHooks hooks;
+  hooks.reload = [this](control::ReloadScope scope) { return reload(scope); };
+  hooks.extra_metrics = [this] { return reload_metrics(); };
   control_ = std::make_unique<ControlService>(
-      *net_, proxy_->stats(), [this] { return runtime_->tls; }, ControlHooks{});
+      *net_, proxy_->stats(), [this] { return runtime()->tls; }, std::move(hooks));
 }
 
 // Binds every listen socket and fills locals_. False when one fails (each failure logged).
 bool Server::bind() {
-  const cfg::Config& config = runtime_->config;
-  core::net::TransportSocketFactory* tls_factory = runtime_->tls->server_factory();
+  const std::shared_ptr<const Runtime> rt = runtime();
+  const cfg::Config& config = rt->config;
+  core::net::TransportSocketFactory* tls_factory = rt->tls->server_factory();
   bool ok = true;
   for (const auto& l : config.effective_listen()) {
     if (l.proto == cfg::Proto::kTls && (!tls_factory || config.tls.disable_tls)) continue;
@@ -146,7 +150,7 @@ bool Server::bind() {
 
 // Bound with the SIP sockets, before privileges are dropped; served once the workers run.
 bool Server::bind_metrics() {
-  const std::string& listen = runtime_->config.core.metrics_listen;
+  const std::string& listen = runtime()->config.core.metrics_listen;
   if (listen.empty()) return true;
   auto address = SocketAddr::parse(listen);
   assert(address);  // the config parser took only IP:PORT
@@ -163,7 +167,7 @@ bool Server::bind_metrics() {
 // `user`. The default socket is best effort (README "Configuration"): ser run by hand, not as
 // root, or beside another ser, still starts.
 bool Server::open_control_socket() {
-  const cfg::CoreParams& core = runtime_->config.core;
+  const cfg::CoreParams& core = runtime()->config.core;
   cfg::ControlAddress address;
   control::SocketOwner owner;
   std::string error;
@@ -187,7 +191,8 @@ bool Server::open_control_socket() {
 }
 
 bool Server::start() {
-  const cfg::CoreParams& core = runtime_->config.core;
+  const std::shared_ptr<const Runtime> rt = runtime();
+  const cfg::CoreParams& core = rt->config.core;
   std::string error;
   // Detach first (it changes our pid), write the pid file while we may still write where
   // root can, then give up root: SER's order.
@@ -207,6 +212,12 @@ bool Server::start() {
     return false;
   }
   LOG_NOTICE("ser started: %d workers", net_->worker_count());
+  // After detach (no thread may cross the fork) and with the privileges reloads will have.
+  {
+    std::lock_guard<std::mutex> lock(reload_mu_);
+    serving_ = true;  // reloads may swap from now on
+    watch_tls_files(*rt);
+  }
   control_->start();  // certificate expiry: said at start, then as it comes
   if (metrics_) {
     if (!metrics_->start(&error)) {
@@ -233,16 +244,26 @@ bool Server::start() {
 
 int Server::wait_for_stop() {
   // Summaries of throttled lines come out within a second of their window's end.
-  return wait_for_stop_signal([this] {
-    LogThrottle::flush_all();
-    control_->tick();
-  });
+  // SIGHUP goes through the control service as `serctl reload` does (it re-checks expiry).
+  return wait_for_stop_signal(
+      [this] {
+        LogThrottle::flush_all();
+        control_->tick();
+      },
+      [this] { control_->reload(control::ReloadScope::kAll); });
 }
 
 void Server::stop() {
   SystemdNotify::stopping();
   if (ctl_server_) ctl_server_->stop();  // its calls go to the workers: it ends before them
   if (metrics_) metrics_->stop();        // a scrape asks the workers: it ends before they do
+  std::unique_ptr<FileWatcher> watcher;
+  {
+    std::lock_guard<std::mutex> lock(reload_mu_);
+    stopping_ = true;  // no reload from now on
+    watcher = std::move(watcher_);
+  }
+  watcher.reset();  // joins its thread, outside the lock a reload it started may wait for
   net_->stop();
   LogThrottle::flush_all(true);
   remove_pid_file(cmd_.pid_file);
@@ -258,7 +279,7 @@ void Server::log_stats() const {
       static_cast<unsigned long long>(st.replies_forwarded.load()),
       static_cast<unsigned long long>(st.local_replies.load()),
       static_cast<unsigned long long>(st.forged_conn_tags.load()));
-  std::string tls_line = runtime_->tls->stats_line();
+  std::string tls_line = runtime()->tls->stats_line();
   if (!tls_line.empty()) LOG_NOTICE("%s", tls_line.c_str());
 }
 

@@ -4,18 +4,30 @@
 // workers, bind the listeners, start (detach, pid file, privileges, workers), wait for a
 // signal, stop. It holds the runtime in service, which the control plane reads and a reload
 // replaces.
+#include <atomic>
 #include <memory>
+#include <mutex>
 
+#include "core/base/published.h"
 #include "core/command_line.h"
 #include "core/control/control_server.h"
 #include "core/control/metrics_http_server.h"
+#include "core/control/server_control.h"
 #include "core/control_service.h"
+#include "core/file_watcher.h"
 #include "core/net/net.h"
 #include "core/proxy/local_sockets.h"
 #include "core/proxy/stateless_proxy.h"
 #include "core/runtime.h"
 
 namespace core {
+
+// Reload counters, for the metrics.
+struct ReloadStats {
+  uint64_t ok = 0;
+  uint64_t failed = 0;
+  uint64_t generation = 0;  // of the runtime in service: 1 at start, +1 per successful reload
+};
 
 class Server {
  public:
@@ -33,6 +45,19 @@ class Server {
   const std::shared_ptr<const Runtime>& runtime() const { return runtime_; }
   // What the control socket and /metrics read; null before run() has set up the workers.
   ControlService* control() { return control_.get(); }
+  // The runtime in service; null before run() has built it. Any thread.
+  std::shared_ptr<const Runtime> runtime() const { return runtime_.get(); }
+
+  // Re-reads the configuration (the same -f file and command line), builds and validates it
+  // beside the running runtime, and swaps the new route script (kAll) and TLS domain set in;
+  // or, when anything fails, changes nothing and returns the diagnostics `ser -c` prints.
+  // Parameters that only a restart applies are listed in restart_required. One reload at a
+  // time: SIGHUP, tls_reload_on_change and the control socket may ask at once. Any thread
+  // but a worker's.
+  control::ReloadResult reload(control::ReloadScope scope);
+  ReloadStats reload_stats() const;
+  // reloads_total{result="ok"|"failed"} and runtime_generation, for /metrics.
+  std::vector<control::Metric> reload_metrics() const;
 
  private:
   bool build();                // the runtime from cmd_, diagnostics to stderr on failure
@@ -44,9 +69,20 @@ class Server {
   int wait_for_stop();         // until SIGTERM/SIGINT; returns the signal
   void stop();                 // workers stopped, pending writes flushed, pid file removed
   void log_stats() const;
+  // Applies what a successful reload built; the reasons and results go to `result`.
+  void swap_in(std::shared_ptr<const Runtime> next, const Runtime& running, bool tls_only,
+               control::ReloadResult& result);
+  // tls_reload_on_change: watches the files of `rt`'s domain set (none when off).
+  void watch_tls_files(const Runtime& rt);
 
   const CommandLine cmd_;
-  std::shared_ptr<const Runtime> runtime_;
+  Published<Runtime> runtime_;
+  std::mutex reload_mu_;  // one reload at a time; guards watcher_ and stopping_
+  bool serving_ = false;  // started: there is a proxy to swap a script into
+  bool stopping_ = false;
+  std::atomic<uint64_t> reloads_ok_{0};
+  std::atomic<uint64_t> reloads_failed_{0};
+  std::unique_ptr<FileWatcher> watcher_;  // created at the first need; stopped at stop()
   core::proxy::LocalSockets locals_;
   core::proxy::NetSender sender_;
   // Destroyed before what they point to (members are destroyed in reverse order).

@@ -19,6 +19,7 @@ class TlsLessRuntime final : public tls::TlsRuntime {
   }
   void use_domains(std::shared_ptr<const tls::DomainSet>) override {}
   std::shared_ptr<const tls::DomainSet> domains() const override { return nullptr; }
+  std::vector<std::string> files() const override { return {}; }
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -84,6 +85,18 @@ class Runtime final : public TlsRuntime {
 
   void check_expiry(int64_t now, bool just_checked) override {
     expiry_.check(domain_infos(now), now, just_checked);
+  }
+
+  std::vector<std::string> files() const override {
+    std::vector<std::string> files;
+    for (const TlsDomain* d : server_.domains()->all()) {
+      const cfg::TlsSettings& s = d->config().settings;
+      for (const std::string* f :
+           {&s.certificate, &s.private_key, &s.ca_list, &s.ca_path, &s.crl, &s.dh_params})
+        if (!f->empty() && std::find(files.begin(), files.end(), *f) == files.end())
+          files.push_back(*f);
+    }
+    return files;
   }
 
  private:

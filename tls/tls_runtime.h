@@ -54,6 +54,9 @@ class TlsRuntime {
   // Logs certificate expiry warnings by that policy (ExpiryWatch): `just_checked` at start and
   // after a reload, when the configuration check has said it. Call from the control thread.
   virtual void check_expiry(int64_t /*now*/, bool /*just_checked*/) {}
+  // The files the set in service was built from (certificates, keys, CA lists and
+  // directories, CRLs, DH parameters): what tls_reload_on_change watches.
+  virtual std::vector<std::string> files() const = 0;
 };
 
 // `ser -c` and start-up: builds the domain set only to validate it (files, keys, chains,
