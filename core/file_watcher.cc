@@ -49,25 +49,33 @@ void directories_of(const std::string& path, std::set<std::string>& dirs) {
   }
 }
 
-}  // namespace
-
-FileWatcher::FileState FileWatcher::state_of(const std::string& path) {
-  FileState s;
+// The file's own state (a directory's entries not folded in); false when it does not exist.
+bool stat_state(const std::string& path, FileWatcher::FileState& s, bool* is_dir = nullptr) {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return s;
+  if (::stat(path.c_str(), &st) != 0) return false;
   s.exists = true;
   s.dev = st.st_dev;
   s.ino = st.st_ino;
   s.size = st.st_size;
   s.mtime_ns = ns(st.st_mtim);
   s.ctime_ns = ns(st.st_ctim);
-  if (!S_ISDIR(st.st_mode)) return s;
+  if (is_dir) *is_dir = S_ISDIR(st.st_mode);
+  return true;
+}
+
+}  // namespace
+
+FileWatcher::FileState FileWatcher::state_of(const std::string& path) {
+  FileState s;
+  bool is_dir = false;
+  if (!stat_state(path, s, &is_dir) || !is_dir) return s;
   // A CA directory changes when a file in it does, which its own times do not show.
   uint64_t h = 0xcbf29ce484222325ull;
   if (DIR* d = ::opendir(path.c_str())) {
     while (const dirent* e = ::readdir(d)) {
       if (e->d_name[0] == '.') continue;
-      FileState f = state_of(path + "/" + e->d_name);
+      FileState f;
+      stat_state(path + "/" + e->d_name, f);  // one level: a CA directory holds files
       h = mix(mix(mix(h, std::hash<std::string>{}(e->d_name)), f.ino), f.size);
       h = mix(mix(h, static_cast<uint64_t>(f.mtime_ns)), static_cast<uint64_t>(f.ctime_ns));
     }

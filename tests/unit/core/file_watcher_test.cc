@@ -42,10 +42,11 @@ class FileWatcherTest : public ::testing::Test {
   static void write(const std::string& file, const std::string& text) {
     std::ofstream(file, std::ios::trunc) << text;
   }
-  // Waits (at most 10 s) until every one of `files` was reported; what was reported.
-  std::set<std::string> wait_for(const std::set<std::string>& files) {
+  // Waits (at most `limit`) until every one of `files` was reported; what was reported.
+  std::set<std::string> wait_for(const std::set<std::string>& files,
+                                 milliseconds limit = std::chrono::seconds(10)) {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, std::chrono::seconds(10), [&] {
+    cv_.wait_for(lock, limit, [&] {
       for (const auto& f : files)
         if (!reported_.count(f)) return false;
       return true;
@@ -59,7 +60,9 @@ class FileWatcherTest : public ::testing::Test {
     write(sentinel, "0");
     files.push_back(sentinel);
     watcher_->watch(files);
-    for (int i = 0; i < 100 && !wait_for({sentinel}).count(sentinel); ++i) write(sentinel, "1");
+    // Until re-armed, a write is not compared with anything: write again until one is seen.
+    for (int i = 1; i <= 100 && !wait_for({sentinel}, milliseconds(200)).count(sentinel); ++i)
+      write(sentinel, std::to_string(i));
     ASSERT_TRUE(wait_for({sentinel}).count(sentinel));
     std::lock_guard<std::mutex> lock(mu_);
     reported_.clear();
