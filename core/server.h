@@ -41,8 +41,6 @@ class Server {
   // socket that does not bind, a user that does not exist, ...), each said on one log line.
   int run();
 
-  // The runtime in service; null before run() has built it.
-  const std::shared_ptr<const Runtime>& runtime() const { return runtime_; }
   // What the control socket and /metrics read; null before run() has set up the workers.
   ControlService* control() { return control_.get(); }
   // The runtime in service; null before run() has built it. Any thread.
