@@ -5,6 +5,7 @@
 #include "core/base/log.h"
 #include "core/restart_changes.h"
 #include "core/server.h"
+#include "core/systemd_notify.h"
 
 namespace core {
 
@@ -37,6 +38,7 @@ control::ReloadResult Server::reload(control::ReloadScope scope) {
     result.diagnostics = "ser is not serving (starting or stopping): nothing reloaded\n";
     return result;
   }
+  SystemdReloading notify;  // systemd: RELOADING=1 now, READY=1 once this reload is over
   BuildResult built = build_runtime(cmd_, running->generation + 1, {running.get(), tls_only});
   if (!built.ok()) {
     reloads_failed_.fetch_add(1, std::memory_order_relaxed);

@@ -17,4 +17,14 @@ class SystemdNotify {
   static void status(const char* text);
 };
 
+// One reload as systemd sees it: RELOADING=1 when made, READY=1 when gone, whatever the
+// reload's outcome (a failed one leaves ser serving what it served).
+class SystemdReloading {
+ public:
+  SystemdReloading() { SystemdNotify::reloading(); }
+  ~SystemdReloading() { SystemdNotify::ready(); }
+  SystemdReloading(const SystemdReloading&) = delete;
+  SystemdReloading& operator=(const SystemdReloading&) = delete;
+};
+
 }  // namespace core

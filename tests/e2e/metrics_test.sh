@@ -43,7 +43,8 @@ got=$(scrape get "$URL" "$E2E_TMP/m0.txt")
   fail "GET /metrics: $got"
 check "$E2E_TMP/m0.txt" "before traffic"
 
-# 2. Traffic: UDP and TLS requests, a client that speaks no TLS to the TLS port, garbage over UDP.
+# 2. Traffic: UDP and TLS requests, a client that speaks no TLS to the TLS port, garbage over UDP,
+#    a reload.
 n_ok=0
 for _ in 1 2 3 4 5; do [ "$(options_udp "$PU")" = "SIP/2.0 200 OK" ] && n_ok=$((n_ok + 1)); done
 [ "$n_ok" = 5 ] && pass "5 OPTIONS over UDP answered" || fail "UDP OPTIONS answered: $n_ok of 5"
@@ -68,12 +69,16 @@ sip_options_msg TLS "$P" >&"$hold"
 wait_for "$E2E_TMP/hold.out" '^SIP/2.0 200' && pass "a TLS client stays connected" ||
   fail "held TLS client: $(cat "$E2E_TMP/hold.out")"
 
+# A reload (SIGHUP), which the reload counters count.
+kill -HUP "$SER_PID"
+wait_for "$E2E_TMP/ser.log" "reload #1 ok" && pass "SIGHUP reload done" || fail "no 'reload #1 ok' in the log"
+
 # 3. A second scrape: still valid, every family there, the counters moved.
 scrape get "$URL" "$E2E_TMP/m1.txt" >/dev/null
 check "$E2E_TMP/m1.txt" "after traffic"
 for family in ser_connections ser_tls_handshakes_total ser_tls_handshake_failures_total \
   ser_messages_received_total ser_messages_sent_total ser_messages_dropped_total \
-  ser_pool_in_use_bytes ser_tls_certificate_not_after_timestamp_seconds; do
+  ser_pool_in_use_bytes ser_tls_certificate_not_after_timestamp_seconds ser_reloads_total; do
   grep -q "^# TYPE $family " "$E2E_TMP/m1.txt" && pass "family $family" || fail "no family $family"
 done
 moved() {  # moved NAME [LABEL=VALUE...]: the value grew between the two scrapes
@@ -89,6 +94,7 @@ moved ser_messages_sent_total transport=tls
 moved ser_tls_handshakes_total
 moved ser_tls_handshake_failures_total
 moved ser_messages_dropped_total reason=malformed  # the garbage datagram
+moved ser_reloads_total result=ok
 open=$(value "$E2E_TMP/m1.txt" ser_connections transport=tls)
 gt "$open" 0 && pass "open TLS connections: $open" || fail "open TLS connections: $open"
 pool=$(value "$E2E_TMP/m1.txt" ser_pool_in_use_bytes)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # systemd's readiness protocol (sd_notify(3); etc/ser.service is Type=notify) without systemd:
 # a unix datagram socket stands in for systemd's (NOTIFY_SOCKET). READY=1 comes from ser's own
-# pid once it answers SIP; STOPPING=1 at SIGTERM; a ser that cannot start never says READY=1.
+# pid once it answers SIP; RELOADING=1 then READY=1 around a SIGHUP reload, good or bad;
+# STOPPING=1 at SIGTERM; a ser that cannot start never says READY=1.
 source "$(dirname "$0")/lib.sh"
 
 # listen_notify NAME: a notification socket $E2E_TMP/NAME.sock logging to $E2E_TMP/NAME.log.
@@ -39,10 +40,40 @@ if wait_notify main 'READY=1'; then
 else
   fail "no READY=1 within 10 s: $(cat "$E2E_TMP/main.log") / $(cat "$E2E_TMP/ser.log")"
 fi
-[ "$(grep -c 'READY=1' "$E2E_TMP/main.log")" = 1 ] && pass "READY=1 said once" ||
+[ "$(grep -c 'READY=1' "$E2E_TMP/main.log")" = 1 ] && pass "READY=1 said once at start" ||
   fail "READY=1 count: $(grep -c 'READY=1' "$E2E_TMP/main.log")"
 
-# 2. SIGTERM: STOPPING=1, then a clean exit.
+# 2. SIGHUP (systemctl reload): RELOADING=1 with the monotonic time, then READY=1 once the
+#    reload is over, whether it worked or not (ser serves on with what it has).
+reload_notified() {  # reload_notified N WHAT: the Nth reload said RELOADING=1 then READY=1
+  local want=$1 what=$2
+  for _ in $(seq 1 100); do
+    [ "$(grep -c "^pid=$pid RELOADING=1;MONOTONIC_USEC=[0-9]" "$E2E_TMP/main.log")" -ge "$want" ] &&
+      [ "$(grep -c 'READY=1' "$E2E_TMP/main.log")" -ge $((want + 1)) ] && break
+    sleep 0.1
+  done
+  if [ "$(grep -cE '^pid=[0-9]+ (RELOADING|READY)=1' "$E2E_TMP/main.log")" -eq $((2 * want + 1)) ] &&
+    tail -2 "$E2E_TMP/main.log" | head -1 | grep -q "RELOADING=1" &&
+    tail -1 "$E2E_TMP/main.log" | grep -q "READY=1"; then
+    pass "$what: RELOADING=1 then READY=1"
+  else
+    fail "$what: notifications $(tr '\n' '|' <"$E2E_TMP/main.log")"
+  fi
+}
+kill -HUP "$pid"
+reload_notified 1 "SIGHUP reload"
+log_has_line() { for _ in $(seq 1 50); do grep -qE "$1" "$E2E_TMP/ser.log" && return 0; sleep 0.1; done; return 1; }
+log_has_line "reload #1 ok" && pass "the reload worked (log)" || fail "no 'reload #1 ok' in the log"
+cp "$E2E_TMP/ser.cfg" "$E2E_TMP/ser.cfg.good"
+printf 'children = 2\nroute { no_such_function(); }\n' >>"$E2E_TMP/ser.cfg"
+kill -HUP "$pid"
+reload_notified 2 "failed reload"
+log_has_line "reload failed" && pass "the failed reload said so (log)" || fail "no 'reload failed' in the log"
+cp "$E2E_TMP/ser.cfg.good" "$E2E_TMP/ser.cfg"
+[ "$(options_udp "$port")" = "SIP/2.0 200 OK" ] && pass "serving after both reloads" ||
+  fail "not serving after the reloads"
+
+# 3. SIGTERM: STOPPING=1, then a clean exit.
 kill -TERM "$pid"
 wait_notify main "^pid=$pid STOPPING=1" && pass "STOPPING=1 at SIGTERM" ||
   fail "no STOPPING=1: $(cat "$E2E_TMP/main.log")"
@@ -50,7 +81,7 @@ rc=124
 for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || { wait "$pid"; rc=$?; break; }; sleep 0.1; done
 [ "$rc" -eq 0 ] && pass "exit 0 after STOPPING=1" || fail "exit $rc"
 
-# 3. A ser that cannot start (its port taken) exits 1 without ever saying READY=1.
+# 4. A ser that cannot start (its port taken) exits 1 without ever saying READY=1.
 listen_notify first || fail "notification socket (first)"
 NOTIFY_SOCKET="$E2E_TMP/first.sock" start_ser "$E2E_TMP/ser.cfg" first || fail "first instance"
 listen_notify second || fail "notification socket (second)"
