@@ -67,7 +67,7 @@ class ControlService final : public control::ServerControl {
   // for what is now in service.
   void reloaded();
 
-  // Tests, before any call: a shorter wait for workers, a fixed clock (unix seconds).
+  // Tests (from the thread that asks): a shorter wait for workers, a fixed clock (unix seconds).
   void set_worker_wait(std::chrono::milliseconds wait) { worker_wait_ = wait; }
   void set_clock(std::function<int64_t()> now) { now_ = std::move(now); }
 
