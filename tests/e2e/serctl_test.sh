@@ -143,6 +143,12 @@ timeout 20 "$SER_BIN" -f "$E2E_TMP/bad_ctl.cfg" -D -E >"$E2E_TMP/bad_ctl.log" 2>
 [ $rc = 1 ] && grep -q "control socket unix:$E2E_TMP/no/such/ser.ctl: cannot create directory" "$E2E_TMP/bad_ctl.log" &&
   pass "a configured ctl_socket that cannot be made stops the start" ||
   { fail "bad ctl_socket: rc $rc"; cat "$E2E_TMP/bad_ctl.log"; }
+CT=$(free_port)
+plain_cfg "$E2E_TMP/tcp_ctl.cfg" "$(free_port)" "ctl_socket = \"tcp:127.0.0.1:$CT\""
+start_ser "$E2E_TMP/tcp_ctl.cfg" tcp_ctl || fail "ser with a tcp: ctl_socket"
+timeout 20 "$SERCTL" -s "tcp:127.0.0.1:$CT" --json ps >"$E2E_TMP/tcp_ps.json" &&
+  json_check "$E2E_TMP/tcp_ps.json" "len(j['workers'])==1" && pass "serctl over a tcp: control socket" ||
+  { fail "serctl -s tcp:"; cat "$E2E_TMP/tcp_ps.json"; }
 for i in 1 2; do plain_cfg "$E2E_TMP/default$i.cfg" "$(free_port)"; done
 start_ser "$E2E_TMP/default1.cfg" default1 || fail "ser with the default ctl_socket"
 start_ser "$E2E_TMP/default2.cfg" default2 || fail "a second ser with the default ctl_socket"
