@@ -82,6 +82,30 @@ sc stats >"$E2E_TMP/stats.txt" 2>&1 && grep -qE '^NAME +VALUE$' "$E2E_TMP/stats.
 sc --json stats >"$E2E_TMP/stats.json"
 json_check "$E2E_TMP/stats.json" "len(j)>5 and all('name' in m and 'value' in m for m in j)" &&
   pass "serctl --json stats" || { fail "serctl --json stats"; head -c 2000 "$E2E_TMP/stats.json"; }
+# reload and tls reload with an unchanged configuration: ok.
+for cmd in "reload" "tls reload"; do
+  sc $cmd >"$E2E_TMP/reload.txt" 2>&1; rc=$?
+  [ $rc = 0 ] && grep -q '^reload ok' "$E2E_TMP/reload.txt" && pass "serctl $cmd" ||
+    { fail "serctl $cmd (rc $rc)"; cat "$E2E_TMP/reload.txt"; }
+  sc --json $cmd >"$E2E_TMP/reload.json"
+  json_check "$E2E_TMP/reload.json" "j['ok'] is True" && pass "serctl --json $cmd" ||
+    { fail "serctl --json $cmd"; cat "$E2E_TMP/reload.json"; }
+done
+
+# A broken route script: the reload fails with its file:line:col, exit 1, nothing changed.
+write_cfg 'no_such_function();'
+sc reload >"$E2E_TMP/bad_reload.txt" 2>&1; rc=$?
+[ $rc = 1 ] && grep -q '^reload failed' "$E2E_TMP/bad_reload.txt" &&
+  grep -qE 'ser\.cfg:[0-9]+:[0-9]+: error' "$E2E_TMP/bad_reload.txt" &&
+  pass "a failing reload exits 1 with the diagnostics" ||
+  { fail "failing reload (rc $rc)"; cat "$E2E_TMP/bad_reload.txt"; }
+sc --json reload >"$E2E_TMP/bad_reload.json"; rc=$?
+[ $rc = 1 ] && json_check "$E2E_TMP/bad_reload.json" \
+  "j['error']['code']==-32000 and 'ser.cfg:' in j['error']['data']['diagnostics']" &&
+  pass "a failing reload in --json: the error object with the diagnostics" ||
+  { fail "failing reload --json (rc $rc)"; cat "$E2E_TMP/bad_reload.json"; }
+write_cfg ""
+
 # Exit codes: 2 usage, 3 no server, 1 a server error.
 sc frobnicate >/dev/null 2>&1; [ $? = 2 ] && pass "usage error exits 2" || fail "usage error exit code"
 sc tls >/dev/null 2>&1; [ $? = 2 ] && pass "incomplete command exits 2" || fail "incomplete command exit code"
