@@ -79,17 +79,18 @@ void ControlSession::process() {
 
 void ControlSession::finish(const char* why) {
   evbuffer* in = bufferevent_get_input(bev_);
-  if (framer_.has_partial() && evbuffer_get_length(in) > 0) {
-    size_t len = evbuffer_get_length(in);
+  size_t len = evbuffer_get_length(in);
+  if (framer_.inside_value()) {
+    // An object or array still open: say why it ends here rather than where parsing stopped.
+    send(JsonRpc::error_text(kParseError,
+                             std::string("parse error: incomplete request (") + why + ")"));
+  } else if (framer_.has_partial() && len > 0) {
+    // A last line without its newline is a request like any other.
     const char* data = reinterpret_cast<const char*>(evbuffer_pullup(in, -1));
     std::string answer = server_.rpc_.answer({data, len});
-    // An unterminated object or array is the usual case: say why it is incomplete.
-    if (answer.find("\"code\":-32700") != std::string::npos)
-      answer = JsonRpc::error_text(kParseError,
-                                   std::string("parse error: incomplete request (") + why + ")");
-    evbuffer_drain(in, len);
     if (!answer.empty()) send(answer);
   }
+  evbuffer_drain(in, len);
   close_after_flush();
 }
 

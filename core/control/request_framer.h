@@ -32,6 +32,8 @@ class RequestFramer {
   // At the end of the stream: what is left is a request even without its end, answered as such
   // (an unterminated object is a parse error). False when only blank space is left.
   bool has_partial() const { return mode_ != Mode::kIdle; }
+  // The partial request is an object or array still open (not a line without its newline).
+  bool inside_value() const { return mode_ == Mode::kJson; }
   void reset() { *this = RequestFramer(max_request_); }
 
  private:

@@ -183,6 +183,15 @@ TEST_F(ControlServerTest, AHalfRequestAtEndOfStreamIsAParseErrorThenClosed) {
   EXPECT_TRUE(c.closed_within(5s));
 }
 
+TEST_F(ControlServerTest, ALastRequestWithoutItsNewlineIsAnsweredAtEndOfStream) {
+  start();
+  Client c(path_);
+  c.send("42");
+  c.shutdown_write();
+  EXPECT_EQ(c.answer()["error"]["code"], kInvalidRequest);
+  EXPECT_TRUE(c.closed_within(5s));
+}
+
 TEST_F(ControlServerTest, AnIdleClientWithAHalfRequestIsAnsweredAndClosedByTheDeadline) {
   ControlLimits limits;
   limits.idle_timeout = 300ms;
