@@ -44,8 +44,9 @@ control::ReloadResult Server::reload(control::ReloadScope scope) {
     reloads_failed_.fetch_add(1, std::memory_order_relaxed);
     result.diagnostics = built.text();
     result.generation = running->generation;
-    LOG_ERR("reload failed: %s has %zu errors; the running configuration stays in service",
-            cmd_.config_file.c_str(), built.diagnostics.error_count());
+    const size_t errors = built.diagnostics.error_count();
+    LOG_ERR("reload failed: %s has %zu error%s; the running configuration stays in service",
+            cmd_.config_file.c_str(), errors, errors == 1 ? "" : "s");
     log_reasons(built);
     return result;
   }
