@@ -40,10 +40,10 @@ CLIENT_PID=$!
 # ask REASON: an OPTIONS over the kept connection; true when "200 REASON" comes back on it.
 ask() {
   local before
-  before=$(grep -ac "^SIP/2.0 200 $1" "$E2E_TMP/client.out")
+  before=$(cat "$E2E_TMP/client.out" 2>/dev/null | grep -ac "^SIP/2.0 200 $1")
   sip_options_msg TLS "$P" >&"$client"
-  for _ in $(seq 1 50); do
-    [ "$(grep -ac "^SIP/2.0 200 $1" "$E2E_TMP/client.out")" -gt "$before" ] && return 0
+  for _ in $(seq 1 100); do
+    [ "$(cat "$E2E_TMP/client.out" 2>/dev/null | grep -ac "^SIP/2.0 200 $1")" -gt "$before" ] && return 0
     sleep 0.1
   done
   return 1

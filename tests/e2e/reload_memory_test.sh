@@ -12,6 +12,10 @@ tls_make_certs
 SERCTL="$(dirname "$SER_BIN")/serctl"
 [ -x "$SERCTL" ] || { echo "SKIP: serctl not built"; exit 0; }
 N=${RELOADS:-1000}
+# Under AddressSanitizer freed memory sits in its quarantine (RSS grows by design) and every
+# reload is several times slower: LeakSanitizer checks the frees at exit instead, over 100.
+SANITIZED=0
+[ -n "${ASAN_OPTIONS:-}" ] && { SANITIZED=1; N=${RELOADS:-100}; }
 
 P=$(tls_port)
 CTL="$E2E_TMP/ser.ctl"
@@ -70,11 +74,12 @@ rss1=$(rss_kb); pool1=$(pool_bytes)
 [ "$ok" = 1 ] && pass "$N reloads in ${secs}s, the TLS connection answered by each round's route" ||
   fail "the reloads did not all succeed"
 echo "figures: RSS ${rss0} kB -> ${rss1} kB; pools in use ${pool0} B -> ${pool1} B (after $N reloads)"
-python3 - "$rss0" "$rss1" "$pool0" "$pool1" <<'PY' && pass "RSS within 5 %, pools within 1 %" || fail "memory grew over the reloads"
+python3 - "$rss0" "$rss1" "$pool0" "$pool1" "$SANITIZED" <<'PY' && pass "RSS within 5 % (not checked under ASan), pools within 1 %" || fail "memory grew over the reloads"
 import sys
 r0, r1, p0, p1 = map(int, sys.argv[1:])
 print("RSS %+.2f %%, pools %+.3f %%" % (100.0 * (r1 - r0) / r0, 100.0 * (p1 - p0) / p0))
-sys.exit(0 if r1 <= r0 * 1.05 and abs(p1 - p0) <= p0 * 0.01 else 1)
+rss_ok = r1 <= r0 * 1.05 or sys.argv[5] == "1"
+sys.exit(0 if rss_ok and abs(p1 - p0) <= p0 * 0.01 else 1)
 PY
 grep -q "reload #$((N + 20)) ok" "$E2E_TMP/ser.log" && pass "the log has 'reload #$((N + 20)) ok'" ||
   fail "log lines: $(grep -c 'reload #' "$E2E_TMP/ser.log") reload lines"

@@ -48,13 +48,14 @@ timeout 60 openssl s_client -connect "127.0.0.1:$P" -CAfile "$CERTS/ca.pem" -nos
   -nocommands <"$E2E_TMP/early.in" >"$E2E_TMP/early.out" 2>&1 &
 E2E_PIDS+=("$!")
 EARLY_PID=$!
+for _ in $(seq 1 100); do grep -aq '^subject=' "$E2E_TMP/early.out" 2>/dev/null && break; sleep 0.1; done
 # early_options: an OPTIONS over the early connection; true when its 200 comes back.
 early_options() {
   local before
-  before=$(grep -ac '^SIP/2.0 200 Alive' "$E2E_TMP/early.out")
+  before=$(cat "$E2E_TMP/early.out" 2>/dev/null | grep -ac '^SIP/2.0 200 Alive')
   sip_options_msg TLS "$P" >&"$early"
-  for _ in $(seq 1 50); do
-    [ "$(grep -ac '^SIP/2.0 200 Alive' "$E2E_TMP/early.out")" -gt "$before" ] && return 0
+  for _ in $(seq 1 100); do
+    [ "$(cat "$E2E_TMP/early.out" 2>/dev/null | grep -ac '^SIP/2.0 200 Alive')" -gt "$before" ] && return 0
     sleep 0.1
   done
   return 1
