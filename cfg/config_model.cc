@@ -1,5 +1,8 @@
 #include "cfg/config_model.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "cfg/listen_parse.h"
 
 namespace cfg {
@@ -54,6 +57,11 @@ bool Config::uses_tls() const {
   for (const auto& d : tls_domains)
     if (d.kind == TlsDomainKind::kClient) return true;
   return false;
+}
+
+int CoreParams::effective_children() const {
+  if (children > 0) return children;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 }  // namespace cfg

@@ -67,7 +67,7 @@ struct TlsSettings {
   bool require_certificate = false;  // only meaningful with verify
   int verify_depth = 9;
   bool verify_wildcards = false;  // client: "*.example.net" may name a peer (RFC 5922 §7.2)
-  std::string server_name;  // server: SNI it answers for; client: SNI sent + name checked
+  std::string server_name;        // server: SNI it answers for; client: SNI sent + name checked
   bool sni_strict = false;  // server: refuse a ClientHello whose SNI names no domain of the socket
   Millis handshake_timeout{30000};
   Millis send_timeout{10000};
@@ -100,7 +100,7 @@ struct TlsDomainConfig {
 struct CoreParams {
   std::vector<ListenConfig> listen;  // empty in the file: udp:0.0.0.0:5060 is used
   std::vector<std::string> aliases;
-  int children = 0;  // 0 = number of CPUs
+  int children = 0;  // 0 = number of CPUs (effective_children())
   int log_level = 2;
   bool log_stderror = false;
   uint32_t max_message_size = 65535;
@@ -117,6 +117,9 @@ struct CoreParams {
   std::string metrics_listen;  // "IP:PORT" of the Prometheus endpoint; "" = none
   std::string user;
   std::string group;
+
+  // The number of worker threads started: `children`, or one per CPU when it is not set.
+  int effective_children() const;
 };
 
 struct TlsGlobals {

@@ -10,6 +10,8 @@ namespace {
 using C = Config&;
 using T = TlsSettings&;
 using V = const ParamValue&;
+using K = const Config&;
+using KT = const TlsSettings&;
 
 constexpr int64_t kSec = 1000;
 
@@ -17,17 +19,38 @@ uint32_t u32(V v) {
   return static_cast<uint32_t>(v.number);
 }
 
-ParamSpec core(std::string_view name, ParamType type, int64_t min, int64_t max, CoreSetter set) {
-  return ParamSpec{name, name, type, ParamScope::kCore, min, max, false, set, nullptr};
+// Values as ser.cfg spells them, so that `name = value` lines can be pasted back.
+std::string yes_no(bool b) {
+  return b ? "yes" : "no";
+}
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
+std::string duration(Millis d) {
+  int64_t ms = d.count();
+  return ms % kSec == 0 ? std::to_string(ms / kSec) + "s" : std::to_string(ms) + "ms";
+}
+template <typename N>
+std::string number(N n) {
+  return std::to_string(n);
+}
+
+ParamSpec core(std::string_view name, ParamType type, int64_t min, int64_t max, CoreSetter set,
+               CoreGetter get) {
+  return ParamSpec{name,    name, type,   ParamScope::kCore, min, max, false, set,
+                   nullptr, get,  nullptr};
 }
 
 ParamSpec tls_global(std::string_view name, ParamType type, int64_t min, int64_t max,
-                     CoreSetter set) {
-  return ParamSpec{name, name, type, ParamScope::kTlsGlobal, min, max, false, set, nullptr};
+                     CoreSetter set, CoreGetter get) {
+  return ParamSpec{name,    name, type,   ParamScope::kTlsGlobal, min, max, false, set,
+                   nullptr, get,  nullptr};
 }
 
-ParamSpec tls(std::string_view name, ParamType type, int64_t min, int64_t max, TlsSetter set) {
-  return ParamSpec{name, name, type, ParamScope::kTlsDomain, min, max, false, nullptr, set};
+ParamSpec tls(std::string_view name, ParamType type, int64_t min, int64_t max, TlsSetter set,
+              TlsGetter get) {
+  return ParamSpec{name, name,    type, ParamScope::kTlsDomain, min, max, false, nullptr,
+                   set,  nullptr, get};
 }
 
 ParamSpec alias_of(ParamSpec spec, std::string_view alias) {
@@ -40,94 +63,184 @@ ParamSpec repeatable(ParamSpec spec) {
   return spec;
 }
 
+// listen and alias are lists: effective_parameters() gives one entry per element.
 std::vector<ParamSpec> core_params() {
-  auto log_level = core("log_level", ParamType::kInt, 0, 4,
-                        [](C c, V v) { c.core.log_level = static_cast<int>(v.number); });
+  auto log_level = core(
+      "log_level", ParamType::kInt, 0, 4,
+      [](C c, V v) { c.core.log_level = static_cast<int>(v.number); },
+      [](K c) { return number(c.core.log_level); });
   return {
-      repeatable(core("listen", ParamType::kListen, 0, 0,
-                      [](C c, V v) { c.core.listen.push_back(v.listen); })),
-      repeatable(core("alias", ParamType::kAlias, 0, 0,
-                      [](C c, V v) { c.core.aliases.push_back(v.text); })),
-      core("children", ParamType::kInt, 1, 1024,
-           [](C c, V v) { c.core.children = static_cast<int>(v.number); }),
+      repeatable(core(
+          "listen", ParamType::kListen, 0, 0, [](C c, V v) { c.core.listen.push_back(v.listen); },
+          nullptr)),
+      repeatable(core(
+          "alias", ParamType::kAlias, 0, 0, [](C c, V v) { c.core.aliases.push_back(v.text); },
+          nullptr)),
+      core(
+          "children", ParamType::kInt, 1, 1024,
+          [](C c, V v) { c.core.children = static_cast<int>(v.number); },
+          [](K c) { return number(c.core.effective_children()); }),
       log_level,
       alias_of(log_level, "debug"),
-      core("log_stderror", ParamType::kBool, 0, 0, [](C c, V v) { c.core.log_stderror = v.flag; }),
-      core("max_message_size", ParamType::kInt, 1024, 16 * 1024 * 1024,
-           [](C c, V v) { c.core.max_message_size = u32(v); }),
-      core("tcp_max_connections", ParamType::kInt, 1, 1 << 20,
-           [](C c, V v) { c.core.tcp_max_connections = u32(v); }),
-      core("tcp_max_connections_per_ip", ParamType::kInt, 1, 65535,
-           [](C c, V v) { c.core.tcp_max_connections_per_ip = u32(v); }),
-      core("tcp_connection_lifetime", ParamType::kDuration, 1 * kSec, 86400 * kSec,
-           [](C c, V v) { c.core.tcp_connection_lifetime = v.duration; }),
-      core("tcp_connect_timeout", ParamType::kDuration, 100, 600 * kSec,
-           [](C c, V v) { c.core.tcp_connect_timeout = v.duration; }),
-      core("tcp_send_timeout", ParamType::kDuration, 100, 600 * kSec,
-           [](C c, V v) { c.core.tcp_send_timeout = v.duration; }),
-      core("tcp_msg_read_timeout", ParamType::kDuration, 1 * kSec, 600 * kSec,
-           [](C c, V v) { c.core.tcp_msg_read_timeout = v.duration; }),
-      core("tcp_crlf_pong", ParamType::kBool, 0, 0,
-           [](C c, V v) { c.core.tcp_crlf_pong = v.flag; }),
-      core("shm_mem_size", ParamType::kInt, 16, 1 << 20,
-           [](C c, V v) { c.core.shm_mem_size_mb = u32(v); }),
-      core("pkg_mem_size", ParamType::kInt, 1, 1 << 16,
-           [](C c, V v) { c.core.pkg_mem_size_mb = u32(v); }),
-      core("ctl_socket", ParamType::kCtlSocket, 0, 0, [](C c, V v) { c.core.ctl_socket = v.text; }),
+      core(
+          "log_stderror", ParamType::kBool, 0, 0, [](C c, V v) { c.core.log_stderror = v.flag; },
+          [](K c) { return yes_no(c.core.log_stderror); }),
+      core(
+          "max_message_size", ParamType::kInt, 1024, 16 * 1024 * 1024,
+          [](C c, V v) { c.core.max_message_size = u32(v); },
+          [](K c) { return number(c.core.max_message_size); }),
+      core(
+          "tcp_max_connections", ParamType::kInt, 1, 1 << 20,
+          [](C c, V v) { c.core.tcp_max_connections = u32(v); },
+          [](K c) { return number(c.core.tcp_max_connections); }),
+      core(
+          "tcp_max_connections_per_ip", ParamType::kInt, 1, 65535,
+          [](C c, V v) { c.core.tcp_max_connections_per_ip = u32(v); },
+          [](K c) { return number(c.core.tcp_max_connections_per_ip); }),
+      core(
+          "tcp_connection_lifetime", ParamType::kDuration, 1 * kSec, 86400 * kSec,
+          [](C c, V v) { c.core.tcp_connection_lifetime = v.duration; },
+          [](K c) { return duration(c.core.tcp_connection_lifetime); }),
+      core(
+          "tcp_connect_timeout", ParamType::kDuration, 100, 600 * kSec,
+          [](C c, V v) { c.core.tcp_connect_timeout = v.duration; },
+          [](K c) { return duration(c.core.tcp_connect_timeout); }),
+      core(
+          "tcp_send_timeout", ParamType::kDuration, 100, 600 * kSec,
+          [](C c, V v) { c.core.tcp_send_timeout = v.duration; },
+          [](K c) { return duration(c.core.tcp_send_timeout); }),
+      core(
+          "tcp_msg_read_timeout", ParamType::kDuration, 1 * kSec, 600 * kSec,
+          [](C c, V v) { c.core.tcp_msg_read_timeout = v.duration; },
+          [](K c) { return duration(c.core.tcp_msg_read_timeout); }),
+      core(
+          "tcp_crlf_pong", ParamType::kBool, 0, 0, [](C c, V v) { c.core.tcp_crlf_pong = v.flag; },
+          [](K c) { return yes_no(c.core.tcp_crlf_pong); }),
+      core(
+          "shm_mem_size", ParamType::kInt, 16, 1 << 20,
+          [](C c, V v) { c.core.shm_mem_size_mb = u32(v); },
+          [](K c) { return number(c.core.shm_mem_size_mb); }),
+      core(
+          "pkg_mem_size", ParamType::kInt, 1, 1 << 16,
+          [](C c, V v) { c.core.pkg_mem_size_mb = u32(v); },
+          [](K c) { return number(c.core.pkg_mem_size_mb); }),
+      core(
+          "ctl_socket", ParamType::kCtlSocket, 0, 0, [](C c, V v) { c.core.ctl_socket = v.text; },
+          [](K c) { return quoted(c.core.ctl_socket); }),
       // Restart-only: the metrics endpoint is bound at start, before privileges are dropped.
-      core("metrics_listen", ParamType::kAddrPort, 0, 0,
-           [](C c, V v) { c.core.metrics_listen = v.text; }),
-      core("user", ParamType::kString, 1, 0, [](C c, V v) { c.core.user = v.text; }),
-      core("group", ParamType::kString, 1, 0, [](C c, V v) { c.core.group = v.text; }),
+      core(
+          "metrics_listen", ParamType::kAddrPort, 0, 0,
+          [](C c, V v) { c.core.metrics_listen = v.text; },
+          [](K c) { return c.core.metrics_listen.empty() ? quoted("") : c.core.metrics_listen; }),
+      core(
+          "user", ParamType::kString, 1, 0, [](C c, V v) { c.core.user = v.text; },
+          [](K c) { return quoted(c.core.user); }),
+      core(
+          "group", ParamType::kString, 1, 0, [](C c, V v) { c.core.group = v.text; },
+          [](K c) { return quoted(c.core.group); }),
   };
 }
 
 std::vector<ParamSpec> tls_global_params() {
   return {
-      tls_global("disable_tls", ParamType::kBool, 0, 0,
-                 [](C c, V v) { c.tls.disable_tls = v.flag; }),
-      tls_global("tls_max_handshakes_per_ip", ParamType::kInt, 1, 1 << 20,
-                 [](C c, V v) { c.tls.max_handshakes_per_ip = u32(v); }),
-      tls_global("tls_config", ParamType::kString, 1, 0,
-                 [](C c, V v) { c.tls.config_file = v.text; }),
-      tls_global("tls_reload_on_change", ParamType::kBool, 0, 0,
-                 [](C c, V v) { c.tls.reload_on_change = v.flag; }),
+      tls_global(
+          "disable_tls", ParamType::kBool, 0, 0, [](C c, V v) { c.tls.disable_tls = v.flag; },
+          [](K c) { return yes_no(c.tls.disable_tls); }),
+      tls_global(
+          "tls_max_handshakes_per_ip", ParamType::kInt, 1, 1 << 20,
+          [](C c, V v) { c.tls.max_handshakes_per_ip = u32(v); },
+          [](K c) { return number(c.tls.max_handshakes_per_ip); }),
+      tls_global(
+          "tls_config", ParamType::kString, 1, 0, [](C c, V v) { c.tls.config_file = v.text; },
+          [](K c) { return quoted(c.tls.config_file); }),
+      tls_global(
+          "tls_reload_on_change", ParamType::kBool, 0, 0,
+          [](C c, V v) { c.tls.reload_on_change = v.flag; },
+          [](K c) { return yes_no(c.tls.reload_on_change); }),
   };
 }
 
 // For kString, min = 1 means "must not be empty".
 std::vector<ParamSpec> tls_domain_params() {
-  auto groups = tls("tls_groups", ParamType::kString, 1, 0, [](T t, V v) { t.groups = v.text; });
+  auto groups = tls(
+      "tls_groups", ParamType::kString, 1, 0, [](T t, V v) { t.groups = v.text; },
+      [](KT t) { return quoted(t.groups); });
   return {
-      tls("tls_method", ParamType::kMethod, 0, 0, [](T t, V v) { t.method = v.method; }),
-      tls("tls_certificate", ParamType::kString, 1, 0, [](T t, V v) { t.certificate = v.text; }),
-      tls("tls_private_key", ParamType::kString, 1, 0, [](T t, V v) { t.private_key = v.text; }),
-      tls("tls_ca_list", ParamType::kString, 0, 0, [](T t, V v) { t.ca_list = v.text; }),
-      tls("tls_ca_path", ParamType::kString, 0, 0, [](T t, V v) { t.ca_path = v.text; }),
-      tls("tls_crl", ParamType::kString, 0, 0, [](T t, V v) { t.crl = v.text; }),
-      tls("tls_ciphers_list", ParamType::kString, 1, 0, [](T t, V v) { t.ciphers_list = v.text; }),
-      tls("tls_ciphersuites", ParamType::kString, 0, 0, [](T t, V v) { t.ciphersuites = v.text; }),
+      tls(
+          "tls_method", ParamType::kMethod, 0, 0, [](T t, V v) { t.method = v.method; },
+          [](KT t) { return t.method.spelling; }),
+      tls(
+          "tls_certificate", ParamType::kString, 1, 0, [](T t, V v) { t.certificate = v.text; },
+          [](KT t) { return quoted(t.certificate); }),
+      tls(
+          "tls_private_key", ParamType::kString, 1, 0, [](T t, V v) { t.private_key = v.text; },
+          [](KT t) { return quoted(t.private_key); }),
+      tls(
+          "tls_ca_list", ParamType::kString, 0, 0, [](T t, V v) { t.ca_list = v.text; },
+          [](KT t) { return quoted(t.ca_list); }),
+      tls(
+          "tls_ca_path", ParamType::kString, 0, 0, [](T t, V v) { t.ca_path = v.text; },
+          [](KT t) { return quoted(t.ca_path); }),
+      tls(
+          "tls_crl", ParamType::kString, 0, 0, [](T t, V v) { t.crl = v.text; },
+          [](KT t) { return quoted(t.crl); }),
+      tls(
+          "tls_ciphers_list", ParamType::kString, 1, 0, [](T t, V v) { t.ciphers_list = v.text; },
+          [](KT t) { return quoted(t.ciphers_list); }),
+      tls(
+          "tls_ciphersuites", ParamType::kString, 0, 0, [](T t, V v) { t.ciphersuites = v.text; },
+          [](KT t) { return quoted(t.ciphersuites); }),
       groups,
       alias_of(groups, "tls_curves"),
-      tls("tls_dh_params", ParamType::kString, 0, 0, [](T t, V v) { t.dh_params = v.text; }),
-      tls("tls_verify", ParamType::kBool, 0, 0, [](T t, V v) { t.verify = v.flag; }),
-      tls("tls_require_certificate", ParamType::kBool, 0, 0,
-          [](T t, V v) { t.require_certificate = v.flag; }),
-      tls("tls_verify_depth", ParamType::kInt, 0, 100,
-          [](T t, V v) { t.verify_depth = static_cast<int>(v.number); }),
-      tls("tls_verify_wildcards", ParamType::kBool, 0, 0,
-          [](T t, V v) { t.verify_wildcards = v.flag; }),
-      tls("tls_server_name", ParamType::kString, 1, 0, [](T t, V v) { t.server_name = v.text; }),
-      tls("tls_sni_strict", ParamType::kBool, 0, 0, [](T t, V v) { t.sni_strict = v.flag; }),
-      tls("tls_handshake_timeout", ParamType::kDuration, 100, 3600 * kSec,
-          [](T t, V v) { t.handshake_timeout = v.duration; }),
-      tls("tls_send_timeout", ParamType::kDuration, 100, 600 * kSec,
-          [](T t, V v) { t.send_timeout = v.duration; }),
-      tls("tls_session_cache", ParamType::kBool, 0, 0, [](T t, V v) { t.session_cache = v.flag; }),
-      tls("tls_session_tickets", ParamType::kBool, 0, 0,
-          [](T t, V v) { t.session_tickets = v.flag; }),
-      tls("tls_renegotiation", ParamType::kBool, 0, 0, [](T t, V v) { t.renegotiation = v.flag; }),
-      tls("tls_keylog_file", ParamType::kString, 0, 0, [](T t, V v) { t.keylog_file = v.text; }),
+      tls(
+          "tls_dh_params", ParamType::kString, 0, 0, [](T t, V v) { t.dh_params = v.text; },
+          [](KT t) { return quoted(t.dh_params); }),
+      // Unset, it depends on the side (CONFIG.md): said so rather than guessed.
+      tls(
+          "tls_verify", ParamType::kBool, 0, 0, [](T t, V v) { t.verify = v.flag; },
+          [](KT t) {
+            return t.verify ? yes_no(*t.verify)
+                            : std::string("(unset: no for servers, yes for clients)");
+          }),
+      tls(
+          "tls_require_certificate", ParamType::kBool, 0, 0,
+          [](T t, V v) { t.require_certificate = v.flag; },
+          [](KT t) { return yes_no(t.require_certificate); }),
+      tls(
+          "tls_verify_depth", ParamType::kInt, 0, 100,
+          [](T t, V v) { t.verify_depth = static_cast<int>(v.number); },
+          [](KT t) { return number(t.verify_depth); }),
+      tls(
+          "tls_verify_wildcards", ParamType::kBool, 0, 0,
+          [](T t, V v) { t.verify_wildcards = v.flag; },
+          [](KT t) { return yes_no(t.verify_wildcards); }),
+      tls(
+          "tls_server_name", ParamType::kString, 1, 0, [](T t, V v) { t.server_name = v.text; },
+          [](KT t) { return quoted(t.server_name); }),
+      tls(
+          "tls_sni_strict", ParamType::kBool, 0, 0, [](T t, V v) { t.sni_strict = v.flag; },
+          [](KT t) { return yes_no(t.sni_strict); }),
+      tls(
+          "tls_handshake_timeout", ParamType::kDuration, 100, 3600 * kSec,
+          [](T t, V v) { t.handshake_timeout = v.duration; },
+          [](KT t) { return duration(t.handshake_timeout); }),
+      tls(
+          "tls_send_timeout", ParamType::kDuration, 100, 600 * kSec,
+          [](T t, V v) { t.send_timeout = v.duration; },
+          [](KT t) { return duration(t.send_timeout); }),
+      tls(
+          "tls_session_cache", ParamType::kBool, 0, 0, [](T t, V v) { t.session_cache = v.flag; },
+          [](KT t) { return yes_no(t.session_cache); }),
+      tls(
+          "tls_session_tickets", ParamType::kBool, 0, 0,
+          [](T t, V v) { t.session_tickets = v.flag; },
+          [](KT t) { return yes_no(t.session_tickets); }),
+      tls(
+          "tls_renegotiation", ParamType::kBool, 0, 0, [](T t, V v) { t.renegotiation = v.flag; },
+          [](KT t) { return yes_no(t.renegotiation); }),
+      tls(
+          "tls_keylog_file", ParamType::kString, 0, 0, [](T t, V v) { t.keylog_file = v.text; },
+          [](KT t) { return quoted(t.keylog_file); }),
   };
 }
 
@@ -164,6 +277,25 @@ std::vector<std::string_view> param_names(bool in_domain) {
     names.push_back("tls_client_domain");
   }
   return names;
+}
+
+std::vector<std::pair<std::string, std::string>> effective_parameters(const Config& config) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& p : param_table()) {
+    if (p.name != p.canonical) continue;  // an alias (debug, tls_curves) shows as its canonical
+    if (p.tls_only() && !kWithTls) continue;
+    std::string name(p.name);
+    if (p.type == ParamType::kListen) {
+      for (const auto& l : config.effective_listen()) out.emplace_back(name, l.to_string());
+    } else if (p.type == ParamType::kAlias) {
+      for (const auto& a : config.core.aliases) out.emplace_back(name, a);
+    } else if (p.get_core) {
+      out.emplace_back(name, p.get_core(config));
+    } else {
+      out.emplace_back(name, p.get_tls(config.tls.defaults));
+    }
+  }
+  return out;
 }
 
 }  // namespace cfg

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cfg/config_model.h"
@@ -49,6 +50,9 @@ struct ParamValue {
 
 using CoreSetter = void (*)(Config&, const ParamValue&);
 using TlsSetter = void (*)(TlsSettings&, const ParamValue&);
+// The value in effect, as ser.cfg spells it (`yes`, `30s`, `"text"`, `TLSv1.2+`).
+using CoreGetter = std::string (*)(const Config&);
+using TlsGetter = std::string (*)(const TlsSettings&);
 
 struct ParamSpec {
   std::string_view name;
@@ -60,6 +64,8 @@ struct ParamSpec {
   bool repeatable = false;
   CoreSetter set_core = nullptr;  // kCore, kTlsGlobal
   TlsSetter set_tls = nullptr;    // kTlsDomain
+  CoreGetter get_core = nullptr;  // kCore, kTlsGlobal (null for the lists listen and alias)
+  TlsGetter get_tls = nullptr;    // kTlsDomain
 
   bool tls_only() const { return scope != ParamScope::kCore; }
   bool domain_ok() const { return scope == ParamScope::kTlsDomain; }
@@ -83,5 +89,11 @@ bool parse_param_value(const ParamSpec& spec, const Token& value, ParamValue* ou
 // Stores a global assignment: core and global-only TLS parameters into `config`,
 // per-domain TLS parameters into config->tls.defaults.
 void apply_global(const ParamSpec& spec, const ParamValue& value, Config* config);
+
+// Every global parameter's effective value, in table order, as ser.cfg spells it: what
+// `serctl cfg` shows. Each `listen` in effect and each `alias` is one entry; a TLS parameter's
+// value is the global one (the default domains'); aliases of names (debug) are left out.
+// Without TLS built in, the TLS parameters are left out.
+std::vector<std::pair<std::string, std::string>> effective_parameters(const Config& config);
 
 }  // namespace cfg

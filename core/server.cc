@@ -2,11 +2,11 @@
 
 #include <cassert>
 #include <iostream>
-#include <thread>
 
 #include "core/base/log.h"
 #include "core/base/pool.h"
 #include "core/process.h"
+#include "core/settings.h"
 #include "core/systemd_notify.h"
 #include "core/tls_support.h"
 
@@ -41,23 +41,6 @@ std::string advertised_host(const SocketAddr& bound, const cfg::Config& config) 
   }
   std::string ip = bound.ip_string();
   return bound.af() == AF_INET6 ? "[" + ip + "]" : ip;
-}
-
-core::net::NetSettings net_settings(const cfg::Config& config) {
-  core::net::NetSettings s;
-  int children = config.core.children;
-  if (children <= 0) children = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  s.children = children;
-  s.max_connections = config.core.tcp_max_connections;
-  s.max_connections_per_ip = config.core.tcp_max_connections_per_ip;
-  s.connection_lifetime = config.core.tcp_connection_lifetime;
-  s.connect_timeout = config.core.tcp_connect_timeout;
-  s.send_timeout = config.core.tcp_send_timeout;
-  s.msg_read_timeout = config.core.tcp_msg_read_timeout;
-  s.crlf_pong = config.core.tcp_crlf_pong;
-  s.max_message_size = config.core.max_message_size;
-  s.pkg_budget = static_cast<size_t>(config.core.pkg_mem_size_mb) << 20;
-  return s;
 }
 
 }  // namespace
@@ -99,12 +82,9 @@ void Server::set_up() {
   Pool::shm().set_budget(static_cast<size_t>(config.core.shm_mem_size_mb) << 20);
   // Before any worker thread exists, so that they all inherit the mask.
   block_signals();
-  core::proxy::ProxySettings psettings;
-  psettings.max_message_size = config.core.max_message_size;
-  const core::net::NetSettings nsettings = net_settings(config);
-  psettings.workers = nsettings.children;
-  proxy_ = std::make_unique<core::proxy::StatelessProxy>(locals_, rt->script, sender_, psettings);
-  net_ = std::make_unique<core::net::Net>(nsettings, *proxy_);
+  proxy_ = std::make_unique<core::proxy::StatelessProxy>(locals_, rt->script, sender_,
+                                                         proxy_settings(config));
+  net_ = std::make_unique<core::net::Net>(net_settings(config), *proxy_);
   sender_.attach(net_.get());
   if (auto* client = rt->tls->client_factory()) net_->set_client_factory(Transport::kTls, client);
   ControlHooks hooks;

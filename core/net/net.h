@@ -23,18 +23,21 @@
 
 namespace core::net {
 
+// The server fills every field from the configuration model (core/settings.h), whose defaults
+// (cfg::CoreParams) are the documented ones; these initial values equal them so that a Net
+// built directly (tests, tools) behaves as a default ser.cfg does (settings_test checks it).
 struct NetSettings {
-  int children = 4;                        // worker threads
-  size_t max_connections = 2048;           // tcp_max_connections (all workers)
+  int children = 4;                        // worker threads (ser.cfg default: one per CPU)
+  size_t max_connections = 65536;          // tcp_max_connections (all workers)
   uint32_t max_connections_per_ip = 1024;  // tcp_max_connections_per_ip (inbound; see IpKey)
   std::chrono::milliseconds connection_lifetime{120000};  // tcp_connection_lifetime (idle close)
-  std::chrono::milliseconds connect_timeout{10000};       // tcp_connect_timeout
+  std::chrono::milliseconds connect_timeout{5000};        // tcp_connect_timeout
   std::chrono::milliseconds send_timeout{10000};          // tcp_send_timeout
   std::chrono::milliseconds msg_read_timeout{20000};      // tcp_msg_read_timeout
   std::chrono::milliseconds shutdown_flush{2000};         // bound on flushing writes at stop()
   bool crlf_pong = true;                                  // tcp_crlf_pong
-  size_t max_message_size = 65536;                        // bytes, streams and datagrams
-  size_t pkg_budget = 0;                                  // per-worker pool budget (0 = none)
+  size_t max_message_size = 65535;                        // bytes, streams and datagrams
+  size_t pkg_budget = 16u << 20;                          // per-worker pool budget (0 = none)
 };
 
 // One received message. Everything here is valid only during the handler call.
