@@ -34,7 +34,6 @@ void load(const std::string& name, const std::string& text, Config* config, Diag
   state.include_stack.push_back(fs::weakly_canonical(name, ec).string());
   state.include_names.push_back(name);
   Parser(state, *diags).parse(name, text);
-  check_script(config->script, *diags);
   resolve_config(state, *diags);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Reads a ser.cfg file (with its include_file files and its tls_config INI file) into a
-// checked Config. All problems found are reported to `diags`; the result is usable only
-// when `diags.has_errors()` is false.
+// checked Config. The route script is parsed here and judged by its compiler
+// (core/script), which core/runtime.h runs next. All problems found are reported to `diags`; the
+// result is usable only when `diags.has_errors()` is false.
 #include <string>
 
 #include "cfg/config_model.h"

@@ -4,6 +4,7 @@
 // the compiled route script) are built from it (DESIGN.md principle 4).
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -133,6 +134,9 @@ struct TlsGlobals {
 struct Config {
   std::string main_file;  // as given to -f
   std::string cfg_dir;    // directory of main_file: CFG_DIR
+  // Where each global parameter was last set (canonical name), for errors found after parsing
+  // (a `user` that does not exist); "command line" for -u, -g and the like.
+  std::map<std::string, SourceLoc> set_at;
   CoreParams core;
   TlsGlobals tls;
   std::vector<TlsDomainConfig> tls_domains;  // server and client blocks, in file order

@@ -126,6 +126,7 @@ void Parser::store(const Token& name, const ParamSpec& spec, ParamValue value,
     diags_.warning(name.loc, "'" + name.text + "' is set again; the value from " +
                                  it->second.to_string() + " is replaced");
   state_.global_set_at[canonical] = name.loc;
+  state_.config->set_at[canonical] = name.loc;
   apply_global(spec, value, state_.config);
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// Parser of the routing script's blocks (`route`, `route[NAME]`, `onreply_route`) and the
-// whole-script semantic checks. The top-level parser (cfg/parser) consumes the block header
-// and hands the lexer over positioned at the block's `{`.
+// Parser of the routing script's blocks (`route`, `route[NAME]`, `onreply_route`): syntax
+// only; the semantic checks are the compiler's (core/script/script_checker.h). The top-level parser
+// (cfg/parser) consumes the block header and hands the lexer over positioned at the block's `{`.
 #include "cfg/diagnostics.h"
 #include "cfg/lexer.h"
 #include "cfg/route_ast.h"
@@ -21,11 +21,6 @@ class RouteParser {
   Lexer& lexer_;
   Diagnostics& diags_;
 };
-
-// Semantic checks of the whole script once every block is parsed: unknown functions (with
-// "did you mean"), wrong argument count or type, unknown route names, regexes that do not
-// compile, functions not provided (t_relay), functions not allowed in onreply_route.
-void check_script(const RouteScript& script, Diagnostics& diags);
 
 // True for `loadmodule` names of old configs whose functions are built in ("sl.so", ...).
 bool is_builtin_module(const std::string& name);

@@ -18,13 +18,14 @@ namespace cfg {
 // turns a number written as a string ("483") into a number where the position takes one.
 enum class ArgType {
   kHost,         // "example.org", 10.0.0.1, [::1], uri:host
+  kNewHost,      // "example.org", 10.0.0.1, [::1]: a literal (rewritehost sets it once for all)
   kPort,         // 1..65535 or uri:port
   kReplyCode,    // 100..699
   kMaxForwards,  // 1..255
   kText,         // any string (reply reason, log text)
   kHeaderLine,   // "Name: value\r\n"
   kHeaderName,   // "Name"
-  kLogLevel,     // 0 (errors) .. 4 (debug), as `debug =`
+  kLogLevel,     // -3 .. 4: 0 and SER's negative levels are errors, 4 debug
   kHostPort,     // "host:port"
   kUri,          // "sip:..." / "sips:..."
   kRouteName,    // NAME of a route[NAME] block

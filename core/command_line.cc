@@ -295,8 +295,9 @@ void apply_overrides(const CommandLine& cmd, cfg::Config* config) {
     if (!has_listen(core, l)) core.listen.push_back(l);
   if (cmd.shm_mem_mb) core.shm_mem_size_mb = *cmd.shm_mem_mb;
   if (cmd.pkg_mem_mb) core.pkg_mem_size_mb = *cmd.pkg_mem_mb;
-  if (!cmd.user.empty()) core.user = cmd.user;
-  if (!cmd.group.empty()) core.group = cmd.group;
+  const cfg::SourceLoc command_line{"command line", 0, 0};
+  if (!cmd.user.empty()) core.user = cmd.user, config->set_at["user"] = command_line;
+  if (!cmd.group.empty()) core.group = cmd.group, config->set_at["group"] = command_line;
   core.log_level = std::min(4, core.log_level + cmd.debug_raise);
   if (cmd.log_stderr) core.log_stderror = true;
 }

@@ -34,6 +34,12 @@ void remove_pid_file(const std::string& path) {
   if (!path.empty()) unlink(path.c_str());
 }
 
+std::string missing_account(const std::string& user, const std::string& group) {
+  if (!user.empty() && !getpwnam(user.c_str())) return "user '" + user + "' does not exist";
+  if (!group.empty() && !getgrnam(group.c_str())) return "group '" + group + "' does not exist";
+  return {};
+}
+
 bool drop_privileges(const std::string& user, const std::string& group, std::string* error) {
   gid_t gid = 0;
   uid_t uid = 0;

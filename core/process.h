@@ -8,6 +8,9 @@ namespace core {
 // Writes our pid to `path` ("" = none). False (with `error`) when it cannot.
 bool write_pid_file(const std::string& path, std::string* error);
 void remove_pid_file(const std::string& path);
+// "" when `user` and `group` ("" = keep) name existing accounts, else what does not exist
+// ("user 'ser' does not exist"): drop_privileges() refuses the same.
+std::string missing_account(const std::string& user, const std::string& group);
 // setgid/setuid to group/user by name ("" = keep). Must run after binding privileged ports.
 bool drop_privileges(const std::string& user, const std::string& group, std::string* error);
 // Fork into the background (SER's default without -D). Only before any thread starts.

@@ -4,6 +4,7 @@
 
 #include "cfg/config_loader.h"
 #include "core/base/log.h"
+#include "core/process.h"
 #include "core/tls_support.h"
 
 namespace core {
@@ -14,6 +15,18 @@ bool has_listen(const cfg::CoreParams& core, const cfg::ListenConfig& l) {
   for (const auto& have : core.listen)
     if (have.to_string() == l.to_string()) return true;
   return false;
+}
+
+// Start-up gives up root for these accounts after binding: one that does not exist must fail
+// `ser -c` as it fails the start.
+void check_accounts(const cfg::Config& config, cfg::Diagnostics& diags) {
+  const cfg::CoreParams& core = config.core;
+  std::string missing = missing_account(core.user, core.group);
+  if (missing.empty()) return;
+  const char* param = missing.starts_with("user") ? "user" : "group";
+  auto at = config.set_at.find(param);
+  diags.error(at != config.set_at.end() ? at->second : cfg::SourceLoc{config.main_file, 0, 0},
+              missing);
 }
 
 // The TLS part of a reload: a new domain set for the running TLS runtime. A configuration
@@ -27,13 +40,10 @@ bool rebuild_tls(Runtime& rt, const Runtime& running, cfg::Diagnostics& diags) {
   return rt.tls_domains != nullptr;
 }
 
-// Builds the runtime objects from a checked configuration; false with the reasons in diags.
-bool build_objects(Runtime& rt, const Rebuild& rebuild, cfg::Diagnostics& diags) {
-  // Both are built even when the first fails, so one run reports every error.
-  std::shared_ptr<const script::CompiledScript> script =
-      rebuild.tls_only && rebuild.running
-          ? rebuild.running->script
-          : script::CompiledScript::compile(rt.config.script, diags);
+// Builds the TLS side from a checked configuration and stores it with `script`; false with
+// the reasons in diags.
+bool build_objects(Runtime& rt, const Rebuild& rebuild,
+                   std::shared_ptr<const script::CompiledScript> script, cfg::Diagnostics& diags) {
   bool tls_ok;
   if (rebuild.running) {
     tls_ok = rebuild_tls(rt, *rebuild.running, diags);
@@ -66,14 +76,21 @@ BuildResult build_runtime(const CommandLine& cmd, uint64_t generation, const Reb
   cfg::Diagnostics& diags = result.diagnostics;
   auto rt = std::make_shared<Runtime>();
   rt->generation = generation;
-  if (!cfg::load_config_file(cmd.config_file, &rt->config, &diags) || diags.has_errors())
-    return result;
+  bool loaded = cfg::load_config_file(cmd.config_file, &rt->config, &diags);
+  // The script is compiled even when the file has other errors (the parser recovers), so
+  // that one run reports them all.
+  std::shared_ptr<const script::CompiledScript> script =
+      script::CompiledScript::compile(rt->config.script, diags);
+  if (!loaded || diags.has_errors()) return result;
   for (const auto& l : cmd.extra_listen)
     if (has_listen(rt->config.core, l))
       diags.warning({"ser", 0, 0},
                     "-l " + l.to_string() + ": already a listen socket of " + cmd.config_file);
   apply_overrides(cmd, &rt->config);
-  if (!build_objects(*rt, rebuild, diags)) return result;
+  check_accounts(rt->config, diags);
+  // `serctl tls reload` keeps the running script (this one only had to be free of errors).
+  if (rebuild.tls_only && rebuild.running) script = rebuild.running->script;
+  if (!build_objects(*rt, rebuild, std::move(script), diags)) return result;
   result.runtime = std::move(rt);
   return result;
 }

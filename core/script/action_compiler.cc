@@ -113,8 +113,6 @@ uint32_t ScriptCompiler::compile_call(const cfg::Call& call) {
       known = true;
       node.op = a.op;
       ok = want_args(call, 1, 1) && text_arg(call, 0, &node.text);
-      // A header without its CRLF would swallow the next header line.
-      if (ok && a.op == ActionOp::kAppendHf && !node.text.ends_with("\n")) node.text += "\r\n";
       break;
     }
     if (!known) error(call.loc, "unknown function '" + n + "()'");

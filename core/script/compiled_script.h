@@ -36,8 +36,9 @@ class CompiledScript {
   // log("text") without a level logs at 4 (debug), as SER did (cfg.y: LOG_T with level 4).
   static constexpr int kDefaultLogLevel = 4;
 
-  // Compiles every block of script. Problems are reported to diags with the node's location;
-  // returns nullptr when any error was reported.
+  // Checks (script_checker.h) and compiles every block of script: the one place a route
+  // script is judged. Problems are reported to diags with the node's location; returns
+  // nullptr when any error was reported.
   static std::unique_ptr<CompiledScript> compile(const cfg::RouteScript& script,
                                                  cfg::Diagnostics& diags);
 

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/script/compiled_script.h"
+#include "core/script/script_checker.h"
 
 namespace core::script {
 
@@ -168,6 +169,11 @@ uint32_t ScriptCompiler::compile_stmt(const cfg::Stmt& stmt) {
 
 std::unique_ptr<CompiledScript> CompiledScript::compile(const cfg::RouteScript& script,
                                                         cfg::Diagnostics& diags) {
+  // The checks first: a script they refuse is reported with their messages (the ones with
+  // "did you mean"), and the compiler below only meets scripts that passed them.
+  size_t errors_before = diags.error_count();
+  check_script(script, diags);
+  if (diags.error_count() > errors_before) return nullptr;
   Program program;
   ScriptCompiler compiler(&program, &diags);
   if (!compiler.compile(script)) return nullptr;

@@ -65,15 +65,4 @@ inline std::vector<std::string> parse_errors(const std::string& text) {
   return parse_script(text).messages();
 }
 
-// Diagnostics of check_script on a script that must parse cleanly.
-inline std::vector<std::string> check_errors(const std::string& text) {
-  ParsedScript p = parse_script(text);
-  EXPECT_FALSE(p.diags.has_errors()) << "parse errors: " << p.diags.first_error();
-  Diagnostics diags;
-  check_script(p.script, diags);
-  std::vector<std::string> out;
-  for (const auto& d : diags.all()) out.push_back(d.to_string());
-  return out;
-}
-
 }  // namespace cfg::testing

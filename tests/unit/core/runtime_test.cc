@@ -82,6 +82,21 @@ TEST_F(RuntimeTest, ACommandLineListenAlreadyInTheFileIsAWarningNotAnError) {
   EXPECT_EQ(built.runtime->config.core.listen.size(), 1u);
 }
 
+// Start-up would fail when it gives up root; -c must say so first, where the name was given.
+TEST_F(RuntimeTest, AUserOrGroupThatDoesNotExistIsAnErrorWhereItWasSet) {
+  CommandLine cmd = write("listen = udp:127.0.0.1:5060\nuser = \"no-such-user-ser\"\n");
+  BuildResult built = build_runtime(cmd);
+  EXPECT_FALSE(built.ok());
+  EXPECT_EQ(built.diagnostics.first_error(),
+            cmd.config_file + ":2:1: error: user 'no-such-user-ser' does not exist");
+  cmd = write("listen = udp:127.0.0.1:5060\n");
+  cmd.group = "no-such-group-ser";
+  built = build_runtime(cmd);
+  EXPECT_FALSE(built.ok());
+  EXPECT_EQ(built.diagnostics.first_error(),
+            "command line: error: group 'no-such-group-ser' does not exist");
+}
+
 #if SER_WITH_TLS
 TEST_F(RuntimeTest, AMissingCertificateFailsTheBuildAsItFailsCheck) {
   CommandLine cmd = write("listen = tls:127.0.0.1:5061\ntls_certificate = \"" + dir_ +

@@ -68,8 +68,6 @@ class ProxyTest : public ::testing::Test {
         script.main = std::move(block);
       }
     }
-    cfg::check_script(script, diags);
-    ASSERT_FALSE(diags.has_errors()) << diags.first_error();
     script_ = core::script::CompiledScript::compile(script, diags);
     ASSERT_TRUE(script_) << diags.first_error();
   }

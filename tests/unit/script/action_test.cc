@@ -28,12 +28,13 @@ TEST(ScriptAction, ForwardWithoutArgumentsGoesToTheRequestUri) {
   EXPECT_EQ(r.outcome, Outcome::kContinue);
 }
 
-TEST(ScriptAction, ForwardToHostAndPortLiteralOrNumberString) {
+// A port written as a string ("5080") is made a number by the parser (parsed_script_test).
+TEST(ScriptAction, ForwardToHostAndPortLiteral) {
   FakeContext ctx;
   EXPECT_THAT(run_one(call("forward", {str("10.0.0.7"), num(5070)}), ctx),
               ElementsAre("forward(any,10.0.0.7,5070)"));
   ctx.calls.clear();
-  EXPECT_THAT(run_one(call("forward", {str("next.example.org"), str("5080")}), ctx),
+  EXPECT_THAT(run_one(call("forward", {str("next.example.org"), num(5080)}), ctx),
               ElementsAre("forward(any,next.example.org,5080)"));
   ctx.calls.clear();
   EXPECT_THAT(run_one(call("forward", {net("::1")}), ctx), ElementsAre("forward(any,::1,0)"));
@@ -71,10 +72,11 @@ TEST(ScriptAction, FailedForwardIsNotReportedAsForwarded) {
   EXPECT_FALSE(r.forwarded);
 }
 
-TEST(ScriptAction, SlSendReplyAcceptsTheCodeAsAString) {
+// sl_send_reply("483", ...) as old configs write it is made a number by the parser.
+TEST(ScriptAction, SlSendReplyRepliesWithTheCodeAndReason) {
   FakeContext ctx;
   RunResult r;
-  EXPECT_THAT(run_one(call("sl_send_reply", {str("483"), str("Too Many Hops")}), ctx, &r),
+  EXPECT_THAT(run_one(call("sl_send_reply", {num(483), str("Too Many Hops")}), ctx, &r),
               ElementsAre("reply(483,Too Many Hops)"));
   EXPECT_TRUE(r.replied);
   EXPECT_FALSE(r.forwarded);
@@ -94,10 +96,10 @@ TEST(ScriptAction, HeaderAndUriEdits) {
                           "append_hf(X-Tag: 1\r\n)", "remove_hf(User-Agent)"));
 }
 
-TEST(ScriptAction, AppendHfWithoutLineEndGetsCrlf) {
-  FakeContext ctx;
-  EXPECT_THAT(run_one(call("append_hf", {str("X-Edge: yes")}), ctx),
-              ElementsAre("append_hf(X-Edge: yes\r\n)"));
+// The header line is inserted as written: without its CRLF it would run into the next header.
+TEST(ScriptAction, AppendHfWithoutLineEndIsRefused) {
+  EXPECT_THAT(compile_error(main_only(stmts(call("append_hf", {str("X-Edge: yes")})))),
+              ::testing::HasSubstr("append_hf() argument 1 (header) must end with \"\\r\\n\""));
 }
 
 TEST(ScriptAction, SerSetAliasesRewriteTheUri) {
@@ -108,8 +110,7 @@ TEST(ScriptAction, SerSetAliasesRewriteTheUri) {
 
 TEST(ScriptAction, MaxForwardsAsStatement) {
   FakeContext ctx;
-  EXPECT_THAT(run_one(call("mf_process_maxfwd_header", {str("70")}), ctx),
-              ElementsAre("maxfwd(70)"));
+  EXPECT_THAT(run_one(call("mf_process_maxfwd_header", {num(70)}), ctx), ElementsAre("maxfwd(70)"));
 }
 
 TEST(ScriptAction, LogLevelDefaultsToDebugAsInSer) {
@@ -136,10 +137,15 @@ TEST(ScriptAction, LogSubstitutesTlsFacts) {
             "sni=sip.example.org d=tls_domain[192.0.2.1:5061, \"sip.example.org\"].)");
 }
 
-TEST(ScriptAction, LogLeavesUnknownDollarWordsAndEmptyFactsAlone) {
+TEST(ScriptAction, LogLeavesOtherDollarWordsAndEmptyFactsAlone) {
   FakeContext ctx;  // not TLS: every fact is empty
-  run_one(call("log", {num(2), str("[$tls_sni] $tls_snix $ru $")}), ctx);
-  EXPECT_EQ(ctx.calls.back(), "log(2,[] $tls_snix $ru $)");
+  run_one(call("log", {num(2), str("[$tls_sni] $ru $")}), ctx);
+  ASSERT_FALSE(ctx.calls.empty());
+  EXPECT_EQ(ctx.calls.back(), "log(2,[] $ru $)");
+  // A misspelt fact would log nothing useful: refused, with the fact it likely meant.
+  EXPECT_THAT(
+      compile_error(main_only(stmts(call("log", {num(2), str("$tls_snix")})))),
+      ::testing::HasSubstr("unknown TLS fact '$tls_snix' in log text, did you mean '$tls_sni'?"));
 }
 
 TEST(ScriptAction, LogBufferIsReusedAcrossMessages) {

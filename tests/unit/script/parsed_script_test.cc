@@ -1,5 +1,5 @@
-// The whole path a user's ser.cfg takes: text -> cfg loader (parser + check_script) ->
-// CompiledScript -> run against a message.
+// The whole path a user's ser.cfg takes: text -> cfg loader (parser) -> CompiledScript
+// (checks + compiler) -> run against a message.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

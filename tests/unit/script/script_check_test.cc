@@ -1,15 +1,27 @@
-// check_script: the semantic checks of a parsed routing script, each asserting the exact
-// message and position a user sees from `ser -c`.
+// The semantic checks of a parsed routing script (script_checker.h), through the compiler that
+// runs them: each asserts the exact message and position a user sees from `ser -c`, start-up
+// and reload.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "cfg/route_parser.h"
+#include "core/script/compiled_script.h"
 #include "tests/unit/cfg/route_script_fixture.h"
 
 namespace cfg {
 namespace {
 
-using testing::check_errors;
+// Diagnostics of compiling a script that must parse cleanly.
+std::vector<std::string> check_errors(const std::string& text) {
+  testing::ParsedScript p = testing::parse_script(text);
+  EXPECT_FALSE(p.diags.has_errors()) << "parse errors: " << p.diags.first_error();
+  Diagnostics diags;
+  auto compiled = core::script::CompiledScript::compile(p.script, diags);
+  EXPECT_EQ(compiled == nullptr, diags.has_errors());
+  std::vector<std::string> out;
+  for (const auto& d : diags.all()) out.push_back(d.to_string());
+  return out;
+}
+
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
@@ -196,7 +208,7 @@ TEST(ScriptCheckTest, HeaderNameWithColon) {
 TEST(ScriptCheckTest, LogLevelOutOfRange) {
   EXPECT_THAT(body_errors("log(7, \"x\");"),
               ElementsAre("t.cfg:1:13: error: log() argument 1 (level) must be a log level "
-                          "between 0 (errors) and 4 (debug), found 7"));
+                          "between -3 and 4 (0 and below: errors, 4: debug), found 7"));
 }
 
 TEST(ScriptCheckTest, LogTextWithUnknownTlsFact) {
@@ -390,7 +402,7 @@ TEST(ScriptCheckTest, ReportsEveryProblemInFileOrder) {
                           "t.cfg:9:3: error: forward() is not allowed in onreply_route (it works "
                           "on requests only)",
                           "t.cfg:12:7: error: log() argument 1 (level) must be a log level "
-                          "between 0 (errors) and 4 (debug), found 9"));
+                          "between -3 and 4 (0 and below: errors, 4: debug), found 9"));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "cfg/script_check_values.h"
+#include "core/script/script_check_values.h"
 
 #include <arpa/inet.h>
 #include <regex.h>
@@ -9,7 +9,9 @@
 
 #include "cfg/did_you_mean.h"
 
-namespace cfg {
+namespace core::script {
+
+using namespace cfg;  // NOLINT: the checker speaks the AST's vocabulary throughout
 
 namespace {
 
@@ -106,6 +108,11 @@ std::string argument_problem(ArgType type, const Operand& arg) {
           arg.kind == K::kNetwork || (arg.kind == K::kField && arg.field == Field::kUriHost))
         return {};
       return "a host name, an address or uri:host";
+    case P::kNewHost:
+      if ((arg.kind == K::kString && !arg.text.empty()) || arg.kind == K::kWord ||
+          arg.kind == K::kNetwork)
+        return {};
+      return "a host name or an address";
     case P::kPort:
       if (in_range(arg, 1, 65535) || (arg.kind == K::kField && arg.field == Field::kUriPort))
         return {};
@@ -115,7 +122,9 @@ std::string argument_problem(ArgType type, const Operand& arg) {
     case P::kMaxForwards:
       return in_range(arg, 1, 255) ? "" : "a number between 1 and 255";
     case P::kLogLevel:
-      return in_range(arg, 0, 4) ? "" : "a log level between 0 (errors) and 4 (debug)";
+      // SER's scripts also use its negative levels (L_ALERT -3 .. L_ERR -1): logged as errors.
+      return in_range(arg, -3, 4) ? ""
+                                  : "a log level between -3 and 4 (0 and below: errors, 4: debug)";
     case P::kText:
       return arg.kind == K::kString ? "" : "a string";
     case P::kHeaderLine:
@@ -334,4 +343,4 @@ void check_comparison(const Expr& e, Diagnostics& diags) {
   }
 }
 
-}  // namespace cfg
+}  // namespace core::script

@@ -1,6 +1,4 @@
-// Whole-script checks, run once every block is parsed (route(NAME) may name a block defined
-// further down). Everything that can be known before a message arrives is reported here,
-// so that a typo never surfaces as a runtime surprise.
+#include "core/script/script_checker.h"
 #include <algorithm>
 #include <map>
 #include <string>
@@ -8,11 +6,12 @@
 #include <vector>
 
 #include "cfg/did_you_mean.h"
-#include "cfg/route_parser.h"
-#include "cfg/script_check_values.h"
 #include "cfg/script_functions.h"
+#include "core/script/script_check_values.h"
 
-namespace cfg {
+namespace core::script {
+
+using namespace cfg;  // NOLINT: the checker speaks the AST's vocabulary throughout
 
 namespace {
 
@@ -210,4 +209,4 @@ void check_script(const RouteScript& script, Diagnostics& diags) {
   ScriptChecker(script, diags).run();
 }
 
-}  // namespace cfg
+}  // namespace core::script
