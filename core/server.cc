@@ -3,6 +3,7 @@
 #include <cassert>
 #include <iostream>
 
+#include "cfg/param_table.h"
 #include "core/base/log.h"
 #include "core/base/pool.h"
 #include "core/process.h"
@@ -90,6 +91,8 @@ void Server::set_up() {
   ControlHooks hooks;
   hooks.reload = [this](control::ReloadScope scope) { return reload(scope); };
   hooks.extra_metrics = [this] { return reload_metrics(); };
+  // serctl cfg: what is in effect, as ser.cfg spells it (the param table's getters).
+  hooks.parameters = [this] { return cfg::effective_parameters(runtime()->config); };
   control_ = std::make_unique<ControlService>(
       *net_, proxy_->stats(), [this] { return runtime()->tls; }, std::move(hooks));
 }
