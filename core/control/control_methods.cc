@@ -77,7 +77,15 @@ void add_core_methods(JsonRpc& rpc, ServerControl& control, Clock::time_point st
   rpc.add("cfg.list", "the effective value of every global parameter", [&control](const Json& p) {
     no_params("cfg.list", p);
     Json out = Json::object();
-    for (const auto& [name, value] : control.parameters()) out[name] = value;
+    // listen and alias come once per value: a repeated name becomes an array of its values.
+    for (const auto& [name, value] : control.parameters()) {
+      if (!out.contains(name)) {
+        out[name] = value;
+        continue;
+      }
+      if (!out[name].is_array()) out[name] = Json::array({out[name]});
+      out[name].push_back(value);
+    }
     return out;
   });
   rpc.add("stats.get_statistics", "counters and gauges: [\"all\"] or name prefixes",

@@ -120,4 +120,23 @@ if grep -q "rewritehost() argument 1 (host) must be a host name or an address, f
 else
   fail "-c does not report rewritehost(uri:host)"; cat "$E2E_TMP/rewritehost_field.c.err"
 fi
+# What serctl cfg shows of a running ser: the values in effect, as ser.cfg spells them.
+SERCTL="${SER_BINARY_DIR:-$(dirname "$SER_BIN")}/serctl"
+if [ -x "$SERCTL" ]; then
+  printf 'listen = udp:127.0.0.1:5060\nlisten = tcp:127.0.0.1:5062\nchildren = 3\ntcp_connect_timeout = 1500ms\n' >"$W/more/cfg.cfg"
+  rewrite "$W/more/cfg.cfg"
+  ctl=$(sed -n 's/^ctl_socket = "\(.*\)"$/\1/p' "$W/more/cfg.cfg")
+  if start_ser "$W/more/cfg.cfg" cfg && "$SERCTL" -s "$ctl" cfg >"$E2E_TMP/serctl-cfg.out" 2>&1; then
+    out=$(tr -s ' ' <"$E2E_TMP/serctl-cfg.out")
+    if grep -qx 'children 3' <<<"$out" && grep -qx 'tcp_connect_timeout 1500ms' <<<"$out" &&
+      grep -qx 'max_message_size 65535' <<<"$out" && grep -q '^listen udp:127.0.0.1:' <<<"$out" &&
+      grep -q '^listen tcp:127.0.0.1:' <<<"$out"; then
+      pass "serctl cfg shows the parameters in effect (set ones, defaults, every listen)"
+    else
+      fail "serctl cfg output"; cat "$E2E_TMP/serctl-cfg.out"
+    fi
+  else
+    fail "serctl cfg against a running ser"; cat "$E2E_TMP/serctl-cfg.out" "$E2E_TMP/cfg.log" 2>/dev/null
+  fi
+fi
 e2e_finish

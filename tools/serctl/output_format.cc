@@ -193,9 +193,14 @@ std::string format_stats(const Json& metrics) {
 
 std::string format_cfg(const Json& parameters) {
   TextTable t({{"PARAMETER"}, {"VALUE"}});
-  for (const auto& [name, value] : parameters.items())
+  auto row = [&t](const std::string& name, const Json& value) {
     t.add({escape_terminal(name),
            escape_terminal(value.is_string() ? value.get<std::string>() : value.dump())});
+  };
+  for (const auto& [name, value] : parameters.items()) {
+    if (!value.is_array()) row(name, value);
+    for (const auto& each : value.is_array() ? value : Json::array()) row(name, each);  // listen
+  }
   return t.render();
 }
 
