@@ -191,8 +191,10 @@ void MetricsHttpServer::reply(Client* c, Answer answer) {
   int code = 200;
   std::string body;
   if (answer == Answer::kMetrics || answer == Answer::kHead) {
-    body = prometheus_text(control_.metrics());
     stats_.scrapes.fetch_add(1, std::memory_order_relaxed);
+    std::vector<Metric> metrics = control_.metrics();
+    append_own_metrics(metrics);
+    body = prometheus_text(metrics);
   } else {
     code = answer == Answer::kNotFound    ? 404
            : answer == Answer::kBadMethod ? 405
@@ -217,6 +219,20 @@ void MetricsHttpServer::reply(Client* c, Answer answer) {
 // The answer is sent: half-close, then read (and drop) what the client still sends until it
 // closes, so that unread input does not turn our close into a reset that could destroy the
 // answer in flight (RFC 9112 §9.6). The deadline still bounds this.
+// The endpoint's own clients, counted like every other peer's.
+void MetricsHttpServer::append_own_metrics(std::vector<Metric>& out) const {
+  auto count = [&out](const char* name, const std::atomic<uint64_t>& n, const char* help) {
+    out.push_back({name, {}, static_cast<double>(n.load(std::memory_order_relaxed)), true, help});
+  };
+  count("metrics_scrapes_total", stats_.scrapes, "Scrapes of /metrics answered, this one included");
+  count("metrics_requests_rejected_total", stats_.rejected,
+        "Requests to the metrics endpoint answered 400, 404, 405 or 431");
+  count("metrics_clients_refused_total", stats_.refused,
+        "Metrics endpoint clients closed at accept: too many at once");
+  count("metrics_clients_timed_out_total", stats_.timed_out,
+        "Metrics endpoint clients closed by the deadline");
+}
+
 void MetricsHttpServer::on_written(bufferevent* bev, void* arg) {
   ::shutdown(bufferevent_getfd(bev), SHUT_WR);
   bufferevent_setcb(bev, &MetricsHttpServer::on_drain, nullptr, &MetricsHttpServer::on_event, arg);

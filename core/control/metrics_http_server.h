@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "core/control/server_control.h"
 #include "core/net/socket_addr.h"
@@ -73,6 +74,7 @@ class MetricsHttpServer {
   void on_request(Client* client);
   Answer route(std::string_view request_line) const;
   void reply(Client* client, Answer answer);
+  void append_own_metrics(std::vector<Metric>& out) const;
   void close_client(Client* client);
 
   ServerControl& control_;
