@@ -82,6 +82,13 @@ sc stats >"$E2E_TMP/stats.txt" 2>&1 && grep -qE '^NAME +VALUE$' "$E2E_TMP/stats.
 sc --json stats >"$E2E_TMP/stats.json"
 json_check "$E2E_TMP/stats.json" "len(j)>5 and all('name' in m and 'value' in m for m in j)" &&
   pass "serctl --json stats" || { fail "serctl --json stats"; head -c 2000 "$E2E_TMP/stats.json"; }
+# cfg: the effective parameters.
+sc cfg >"$E2E_TMP/cfg.txt" 2>&1 && grep -qE '^children +2$' "$E2E_TMP/cfg.txt" &&
+  grep -qF "unix:$CTL" "$E2E_TMP/cfg.txt" && pass "serctl cfg" || { fail "serctl cfg"; cat "$E2E_TMP/cfg.txt"; }
+sc --json cfg >"$E2E_TMP/cfg.json"
+json_check "$E2E_TMP/cfg.json" "j['children']=='2' and j['ctl_socket'].strip(chr(34))=='unix:$CTL'" &&
+  pass "serctl --json cfg" || { fail "serctl --json cfg"; cat "$E2E_TMP/cfg.json"; }
+
 # reload and tls reload with an unchanged configuration: ok.
 for cmd in "reload" "tls reload"; do
   sc $cmd >"$E2E_TMP/reload.txt" 2>&1; rc=$?
