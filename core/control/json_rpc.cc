@@ -94,7 +94,9 @@ std::string JsonRpc::answer(std::string_view request) const {
   Json parsed;
   try {
     parsed = Json::parse(request);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // Not only parse_error: a number beyond a double (1e400) is out_of_range.406, and an
+    // exception left uncaught here ends the whole proxy.
     return dump(error_response(nullptr, kParseError, parse_error_text(e.what())));
   }
   if (!parsed.is_array()) {

@@ -97,6 +97,16 @@ TEST_F(JsonRpcTest, ABatchIsBoundedInRequests) {
   EXPECT_EQ(r["error"]["message"], "invalid request: a batch of 33 requests (at most 32)");
 }
 
+TEST_F(JsonRpcTest, ANumberBeyondADoubleIsAParseErrorNotACrash) {
+  Json r = ask(R"({"jsonrpc":"2.0","method":"echo","id":1e400})");
+  EXPECT_EQ(r["error"]["code"], kParseError);
+  EXPECT_NE(r["error"]["message"].get<std::string>().find("1e400"), std::string::npos) << r.dump();
+  EXPECT_EQ(code(R"({"jsonrpc":"2.0","method":"echo","params":[-1e999],"id":1})"), kParseError);
+  // A large integer is no overflow: it is read as a double.
+  EXPECT_FALSE(ask(R"({"jsonrpc":"2.0","method":"echo","id":123456789012345678901234567890})")
+                   .contains("error"));
+}
+
 TEST_F(JsonRpcTest, DeeplyNestedInputIsAnsweredNotACrash) {
   std::string deep(30000, '[');
   deep += std::string(30000, ']');
