@@ -127,8 +127,9 @@ void MetricsHttpServer::on_accept(evconnlistener*, int fd, sockaddr*, int, void*
 
 void MetricsHttpServer::accept_client(int fd) {
   if (clients_.size() >= limits_.max_clients) {
-    ::close(fd);
+    // Counted before the close: a client seeing its end of file finds itself counted.
     stats_.refused.fetch_add(1, std::memory_order_relaxed);
+    ::close(fd);
     SER_LOG_THROTTLED(g_client_log, LogLevel::kWarning, nullptr,
                       "metrics endpoint: %zu clients already connected, one more closed",
                       clients_.size());
