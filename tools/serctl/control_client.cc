@@ -117,6 +117,7 @@ bool ControlClient::call(const std::string& method, const Json& params, Json* re
   if (!params.is_null()) request["params"] = params;
   std::string text = request.dump() + "\n";
   auto deadline = Clock::now() + timeout_;
+  int send_errno = 0;
   for (size_t off = 0; off < text.size();) {
     ssize_t n = send(fd_, text.data() + off, text.size() - off, MSG_NOSIGNAL);
     if (n > 0) {
@@ -124,12 +125,21 @@ bool ControlClient::call(const std::string& method, const Json& params, Json* re
     } else if (n < 0 && errno == EAGAIN && wait_for(fd_, POLLOUT, deadline)) {
       continue;
     } else {
-      *error = "cannot send to " + name_ + ": " + std::strerror(n < 0 ? errno : EPIPE);
-      return false;
+      send_errno = n < 0 ? errno : EPIPE;
+      if (send_errno != EPIPE && send_errno != ECONNRESET) {
+        *error = "cannot send to " + name_ + ": " + std::strerror(send_errno);
+        return false;
+      }
+      break;
     }
   }
+  // A server refusing us (too many control clients) writes why and closes without reading:
+  // the send then fails, but its answer is already ours to read.
   std::string line;
-  if (!read_line(&line, error)) return false;
+  if (!read_line(&line, error)) {
+    if (send_errno != 0) *error = "cannot send to " + name_ + ": " + std::strerror(send_errno);
+    return false;
+  }
   *response = Json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (response->is_discarded() || !response->is_object()) {
     *error = name_ + " answered something that is not a JSON-RPC response: " + line.substr(0, 200);
