@@ -276,15 +276,13 @@ std::string parse_listen_arg(const std::string& text, cfg::ListenConfig* out) {
   return {};
 }
 
-namespace {
+namespace {}  // namespace
 
 bool has_listen(const cfg::CoreParams& core, const cfg::ListenConfig& l) {
   for (const auto& have : core.listen)
     if (have.to_string() == l.to_string()) return true;
   return false;
 }
-
-}  // namespace
 
 void apply_overrides(const CommandLine& cmd, cfg::Config* config) {
   cfg::CoreParams& core = config->core;

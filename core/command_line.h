@@ -57,6 +57,9 @@ std::string version_text();
 // One `-l` value, same syntax as `listen=` (PROTO:ADDR[:PORT]). Returns "" or the error.
 std::string parse_listen_arg(const std::string& text, cfg::ListenConfig* out);
 
+// True when `l` is already one of the configuration's listen sockets (an -l that repeats one).
+bool has_listen(const cfg::CoreParams& core, const cfg::ListenConfig& l);
+
 // Command-line values over the file's: children, extra listens, memory sizes, user, group,
 // log level (each -d raises it by one, up to 4) and log to stderr.
 void apply_overrides(const CommandLine& cmd, cfg::Config* config);

@@ -11,23 +11,14 @@ namespace core {
 
 namespace {
 
+using control::counter;
+using control::gauge;
 using control::Metric;
 using net::ConnectionState;
 using net::Transport;
 
 constexpr Transport kStreams[] = {Transport::kTcp, Transport::kTls};
 constexpr Transport kAll[] = {Transport::kUdp, Transport::kTcp, Transport::kTls};
-
-Metric counter(std::string name, uint64_t value, std::string help,
-               std::vector<std::pair<std::string, std::string>> labels = {}) {
-  return Metric{std::move(name), std::move(labels), static_cast<double>(value), true,
-                std::move(help)};
-}
-
-Metric gauge(std::string name, double value, std::string help,
-             std::vector<std::pair<std::string, std::string>> labels = {}) {
-  return Metric{std::move(name), std::move(labels), value, false, std::move(help)};
-}
 
 control::ConnectionInfo to_info(const net::ConnectionSnapshot& c, int worker,
                                 std::chrono::steady_clock::time_point now) {

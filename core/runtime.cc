@@ -11,12 +11,6 @@ namespace core {
 
 namespace {
 
-bool has_listen(const cfg::CoreParams& core, const cfg::ListenConfig& l) {
-  for (const auto& have : core.listen)
-    if (have.to_string() == l.to_string()) return true;
-  return false;
-}
-
 // Start-up gives up root for these accounts after binding: one that does not exist must fail
 // `ser -c` as it fails the start.
 void check_accounts(const cfg::Config& config, cfg::Diagnostics& diags) {

@@ -48,15 +48,13 @@ const char* failure_label(HandshakeFailure f) {
 
 void append_tls_metrics(const TlsStatsSnapshot& s, std::vector<core::control::Metric>& out) {
   auto counter = [&out](const char* name, uint64_t v, const char* help) {
-    out.push_back({name, {}, static_cast<double>(v), true, help});
+    out.push_back(core::control::counter(name, v, help));
   };
   counter("tls_handshakes_total", s.handshakes_done, "TLS handshakes completed");
   for (size_t i = 1; i < kHandshakeFailureKinds; ++i) {
-    out.push_back({"tls_handshake_failures_total",
-                   {{"reason", failure_label(static_cast<HandshakeFailure>(i))}},
-                   static_cast<double>(s.failed[i]),
-                   true,
-                   "TLS handshakes failed, by reason"});
+    out.push_back(core::control::counter(
+        "tls_handshake_failures_total", s.failed[i], "TLS handshakes failed, by reason",
+        {{"reason", failure_label(static_cast<HandshakeFailure>(i))}}));
   }
   counter("tls_handshake_timeouts_total", s.handshake_timeouts,
           "TLS handshakes not done within tls_handshake_timeout");

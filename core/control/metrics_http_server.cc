@@ -223,7 +223,7 @@ void MetricsHttpServer::reply(Client* c, Answer answer) {
 // The endpoint's own clients, counted like every other peer's.
 void MetricsHttpServer::append_own_metrics(std::vector<Metric>& out) const {
   auto count = [&out](const char* name, const std::atomic<uint64_t>& n, const char* help) {
-    out.push_back({name, {}, static_cast<double>(n.load(std::memory_order_relaxed)), true, help});
+    out.push_back(counter(name, n.load(std::memory_order_relaxed), help));
   };
   count("metrics_scrapes_total", stats_.scrapes, "Scrapes of /metrics answered, this one included");
   count("metrics_requests_rejected_total", stats_.rejected,

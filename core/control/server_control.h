@@ -23,6 +23,18 @@ struct Metric {
   std::string help;
 };
 
+using MetricLabels = std::vector<std::pair<std::string, std::string>>;
+
+inline Metric counter(std::string name, uint64_t value, std::string help,
+                      MetricLabels labels = {}) {
+  return Metric{std::move(name), std::move(labels), static_cast<double>(value), true,
+                std::move(help)};
+}
+
+inline Metric gauge(std::string name, double value, std::string help, MetricLabels labels = {}) {
+  return Metric{std::move(name), std::move(labels), value, false, std::move(help)};
+}
+
 // What a reload did. `ok` false: nothing changed, `diagnostics` holds the reasons
 // (`file:line:col: error: ...`, one per line). `restart_required`: parameters that differ from
 // the running ones but only take effect at restart (listeners, children, pools), one per entry.
