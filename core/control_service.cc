@@ -120,6 +120,19 @@ std::vector<control::WorkerInfo> ControlService::workers() {
   return out;
 }
 
+// The pools as they stand (the libraries' shares and the guard are filled in by #9's parts).
+control::MemoryInfo ControlService::memory() {
+  control::MemoryInfo m;
+  auto info = [](std::string name, int worker, const PoolStats& ps) {
+    return control::PoolInfo{std::move(name), worker,         ps.in_use,  ps.peak,
+                             ps.budget,       ps.allocations, ps.failures};
+  };
+  m.pools.push_back(info("shm", -1, shm_.stats()));
+  for (int i = 0; i < net_.worker_count(); ++i)
+    m.pools.push_back(info("pkg", i, net_.worker_pool(i).stats()));
+  return m;
+}
+
 std::vector<control::DomainInfo> ControlService::tls_domains() {
   return tls_()->domain_infos(now_());
 }

@@ -54,6 +54,7 @@ class ControlService final : public control::ServerControl {
   std::vector<control::ConnectionInfo> connections() override;
   std::vector<control::WorkerInfo> workers() override;
   std::vector<control::DomainInfo> tls_domains() override;
+  control::MemoryInfo memory() override;
   std::vector<std::pair<std::string, std::string>> parameters() override;
 
   // Start-up: the certificates' expiry as the configuration check just logged it (a

@@ -93,6 +93,38 @@ struct DomainInfo {
   bool verify_peer = false;
 };
 
+// One memory pool as the control plane shows it (`serctl mem`, mem.stats, the ser_pool_*
+// metrics): the shared pool ("shm", budget -m) or one worker's private pool ("pkg", budget -M).
+struct PoolInfo {
+  std::string name;  // "shm" or "pkg"
+  int worker = -1;   // pkg: the worker's index
+  uint64_t in_use = 0;
+  uint64_t peak = 0;
+  uint64_t budget = 0;  // 0 = unlimited
+  uint64_t allocations = 0;
+  uint64_t failures = 0;  // refused by the budget or by the allocator
+};
+
+// Where memory goes and what the shared budget's guard is doing (DESIGN.md principle 3).
+struct MemoryInfo {
+  std::vector<PoolInfo> pools;  // shm first, then each worker's pkg
+  // The parts of shm held by the libraries (both allocate through the shared pool).
+  uint64_t openssl_in_use = 0;
+  uint64_t libevent_in_use = 0;
+  // Live TLS connections and the shm bytes they hold on average (OpenSSL state, engine and
+  // connection objects), 0 when there are none.
+  uint64_t tls_connections = 0;
+  uint64_t avg_tls_connection_bytes = 0;
+  // The guard: above high_water new connections and handshakes are refused until shm falls
+  // below low_water (bytes; 0 when shm has no budget).
+  uint64_t high_water = 0;
+  uint64_t low_water = 0;
+  bool refusing = false;
+  uint64_t refused_connections = 0;  // new connections closed at once by the guard
+  uint64_t refused_handshakes = 0;   // outbound handshakes not started by the guard
+  uint64_t allocation_drops = 0;     // messages or connections dropped on a failed allocation
+};
+
 class ServerControl {
  public:
   virtual ~ServerControl() = default;
@@ -104,6 +136,8 @@ class ServerControl {
   virtual std::vector<ConnectionInfo> connections() = 0;
   virtual std::vector<WorkerInfo> workers() = 0;
   virtual std::vector<DomainInfo> tls_domains() = 0;
+  // The pools, the libraries' shares and the budget guard (read in place; no worker is asked).
+  virtual MemoryInfo memory() = 0;
   // The effective value of every global parameter (`name` -> value as ser.cfg spells it).
   virtual std::vector<std::pair<std::string, std::string>> parameters() = 0;
 };

@@ -57,6 +57,18 @@ class FakeServerControl : public ServerControl {
     d.days_left = 42.5;
     return {d};
   }
+  MemoryInfo memory() override {
+    MemoryInfo m;
+    m.pools.push_back({"shm", -1, 4096, 8192, 1 << 20, 10, 0});
+    m.pools.push_back({"pkg", 0, 100, 200, 1000, 5, 1});
+    m.openssl_in_use = 2048;
+    m.libevent_in_use = 512;
+    m.tls_connections = 1;
+    m.avg_tls_connection_bytes = 2560;
+    m.high_water = 943718;
+    m.low_water = 838860;
+    return m;
+  }
   std::vector<std::pair<std::string, std::string>> parameters() override {
     return {{"children", "4"}, {"ctl_socket", "unix:/run/ser/ser.ctl"}};
   }

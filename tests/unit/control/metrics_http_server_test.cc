@@ -32,6 +32,7 @@ class FakeControl final : public ServerControl {
   std::vector<ConnectionInfo> connections() override { return {}; }
   std::vector<WorkerInfo> workers() override { return {}; }
   std::vector<DomainInfo> tls_domains() override { return {}; }
+  MemoryInfo memory() override { return {}; }
   std::vector<std::pair<std::string, std::string>> parameters() override { return {}; }
   int calls = 0;
 };
