@@ -10,7 +10,9 @@ if cmake --install "$SER_BINARY_DIR" --prefix "$prefix" >"$E2E_TMP/install.log" 
 else
   fail "cmake --install: $(cat "$E2E_TMP/install.log")"
 fi
-for f in sbin/ser sbin/serctl etc/ser/ser.cfg lib/systemd/system/ser.service; do
+installed=(sbin/ser sbin/serctl etc/ser/ser.cfg lib/systemd/system/ser.service)
+[ "${SER_TLS:-1}" = 1 ] && installed+=(bin/sipbench)  # the load tool speaks TLS: TLS builds only
+for f in "${installed[@]}"; do
   [ -e "$prefix/$f" ] && pass "installed $f" || fail "missing $f"
 done
 

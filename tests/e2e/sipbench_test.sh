@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# sipbench (tools/sipbench) against a real ser with a TLS and a TCP listener: idle connections
+# held then released, handshakes counted, and failures reported as failures (a CA that does not
+# sign ser's certificate, a server that closes held connections, a server that is not there).
+# Each check reads the JSON line sipbench ends with.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tls_lib.sh"
+: "${SER_BINARY_DIR:?SER_BINARY_DIR must point at the build tree}"
+tls_require_build
+SIPBENCH="$SER_BINARY_DIR/sipbench"
+[ -x "$SIPBENCH" ] || { fail "no sipbench binary at $SIPBENCH"; e2e_finish; }
+tls_make_certs
+
+P=$(tls_port)
+T=$(tls_port)
+cat >"$E2E_TMP/ser.cfg" <<CFG
+listen = tls:127.0.0.1:$P
+listen = tcp:127.0.0.1:$T
+log_level = 2
+tls_certificate = "$CERTS/server-ec.pem"
+tls_private_key = "$CERTS/server-ec.key"
+route { sl_send_reply(200, "OK"); }
+CFG
+start_ser "$E2E_TMP/ser.cfg" || { fail "ser did not start"; e2e_finish; }
+
+# field NAME FILE: a field of the JSON line in FILE (errors.X for an error count).
+field() {
+  python3 -c 'import json, sys
+line = [l for l in open(sys.argv[2]) if l.startswith("{")][-1]
+v = json.loads(line)
+for k in sys.argv[1].split("."): v = v[k]
+print(v)' "$1" "$2" 2>/dev/null
+}
+
+# expect FILE 'NAME=VALUE ...' WHAT: every field of the JSON line has its value.
+expect() {
+  local file=$1 pairs=$2 what=$3 kv got bad=""
+  for kv in $pairs; do
+    got=$(field "${kv%%=*}" "$file")
+    [ "$got" = "${kv#*=}" ] || bad="$bad ${kv%%=*}=$got (expected ${kv#*=})"
+  done
+  if [ -z "$bad" ]; then pass "$what"; else fail "$what:$bad"; cat "$file" "$file.err" 2>/dev/null; fi
+}
+
+# established PORT: TCP connections established to ser's PORT (counted on the client side).
+established() { ss -Htn state established "( dport = :$1 )" | wc -l; }
+
+# wait_count PORT N: up to 5 s for exactly N established connections to PORT.
+wait_count() {
+  for _ in $(seq 1 50); do [ "$(established "$1")" -eq "$2" ] && return 0; sleep 0.1; done
+  return 1
+}
+
+# idle_bg NAME ARGS...: `sipbench idle ARGS` in the background (stdout in NAME.out, stderr in
+# NAME.out.err); its pid in $bench. end_bench: SIGTERM to it, its exit status in $rc.
+idle_bg() {
+  local name=$1
+  shift
+  timeout 20 "$SIPBENCH" idle "$@" >"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.out.err" &
+  bench=$!
+  E2E_PIDS+=("$bench")
+}
+end_bench() {
+  kill -TERM "$bench"
+  wait "$bench"
+  rc=$?
+}
+
+# 1. 50 idle TLS 1.3 connections, each after an OPTIONS answered 200, held until SIGTERM.
+idle_bg idle "127.0.0.1:$P" -c 50 -p 20 -d 60 --tls-version 1.3 --ca "$CERTS/ca.pem" --sni localhost
+if wait_for "$E2E_TMP/idle.out.err" "50 connections up"; then
+  [ "$(established "$P")" -eq 50 ] && pass "50 connections held open" ||
+    fail "held: $(established "$P") established, expected 50"
+  wait_for "$E2E_TMP/idle.out.err" "s: 50 set up, 0 failed, 50 held" &&
+    pass "a progress line each second" || fail "no progress line: $(cat "$E2E_TMP/idle.out.err")"
+else
+  fail "sipbench idle never had 50 connections up: $(cat "$E2E_TMP/idle.out.err")"
+fi
+end_bench
+[ "$rc" -eq 0 ] && pass "idle exits 0 on SIGTERM, all held" || fail "idle exit status $rc"
+expect "$E2E_TMP/idle.out" "succeeded=50 failed=0 held_end=50 errors.closed_while_held=0 tls_version=1.3" \
+  "idle: 50 connected, answered and held"
+wait_count "$P" 0 && pass "released: no connection left after sipbench ended" ||
+  fail "still $(established "$P") connections after sipbench ended"
+
+# 2. idle over TCP ends by itself after -d.
+timeout 20 "$SIPBENCH" idle "127.0.0.1:$T" -T tcp -c 10 -d 0.5 -q >"$E2E_TMP/tcp.out" 2>"$E2E_TMP/tcp.out.err"
+rc=$?
+[ "$rc" -eq 0 ] && pass "idle over tcp ends by itself after -d" || fail "tcp idle exit status $rc"
+expect "$E2E_TMP/tcp.out" "succeeded=10 failed=0 held_max=10 transport=tcp" "idle over tcp: 10 held"
+
+# 3. 30 full handshakes, TLS 1.2 and 1.3; then with one OPTIONS each.
+for v in 1.2 1.3; do
+  timeout 20 "$SIPBENCH" handshake "127.0.0.1:$P" -n 30 -p 5 --tls-version "$v" --ca "$CERTS/ca.pem" -q \
+    >"$E2E_TMP/hs$v.out" 2>"$E2E_TMP/hs$v.out.err"
+  expect "$E2E_TMP/hs$v.out" "succeeded=30 failed=0 started=30" "30 TLS $v handshakes"
+done
+timeout 20 "$SIPBENCH" handshake "127.0.0.1:$P" -n 30 -p 5 --options -q >"$E2E_TMP/hsopt.out" 2>&1
+expect "$E2E_TMP/hsopt.out" "succeeded=30 failed=0" "30 handshakes, each with an OPTIONS answered 200"
+grep -qE '^  setup latency: p50 [0-9.]+ ms, p99 [0-9.]+ ms, p99.9 [0-9.]+ ms' "$E2E_TMP/hsopt.out" &&
+  pass "the summary gives the latency percentiles" || fail "summary: $(cat "$E2E_TMP/hsopt.out")"
+
+# 4. TLS 1.2 resumption: all but the first few (those in flight before a session came) resumed.
+timeout 20 "$SIPBENCH" handshake "127.0.0.1:$P" -n 30 -p 1 --tls-version 1.2 --resume -q \
+  >"$E2E_TMP/resume.out" 2>&1
+expect "$E2E_TMP/resume.out" "succeeded=30 resumed=29" "TLS 1.2 sessions resumed"
+
+# 5. A CA that did not sign ser's certificate: every handshake fails, as a handshake failure.
+timeout 20 "$SIPBENCH" handshake "127.0.0.1:$P" -n 30 -p 5 --ca "$CERTS/other-ca.pem" -q \
+  >"$E2E_TMP/badca.out" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && pass "failures give exit status 1" || fail "wrong CA: exit status $rc"
+expect "$E2E_TMP/badca.out" "succeeded=0 failed=30 errors.handshake_failed=30" "wrong CA: 30 handshake failures"
+grep -q "certificate verify failed" "$E2E_TMP/badca.out" && pass "the summary says why" ||
+  fail "no reason in: $(cat "$E2E_TMP/badca.out")"
+
+# 6. ser stopped while connections are held: each close is counted.
+idle_bg held "127.0.0.1:$P" -c 20 -d 60
+wait_for "$E2E_TMP/held.out.err" "20 connections up" || fail "20 connections not up"
+stop_ser
+wait_for "$E2E_TMP/held.out.err" "s: 20 set up, 0 failed, 0 held" || fail "held connections not seen closing"
+end_bench
+[ "$rc" -eq 1 ] && pass "connections closed while held give exit status 1" || fail "exit status $rc"
+expect "$E2E_TMP/held.out" "succeeded=20 held_end=0 errors.closed_while_held=20" \
+  "ser stopped: 20 held connections counted as closed"
+
+# 7. Nothing listening: refused connects.
+timeout 20 "$SIPBENCH" handshake "127.0.0.1:$P" -n 10 -q >"$E2E_TMP/refused.out" 2>&1
+expect "$E2E_TMP/refused.out" "succeeded=0 failed=10 errors.connect_refused=10" "no server: 10 refused"
+
+# 8. Usage errors name the option.
+out=$("$SIPBENCH" idle "127.0.0.1:$P" --resume 2>&1)
+rc=$?
+[ "$rc" -eq 2 ] && grep -q -- "--resume is for the handshake mode" <<<"$out" &&
+  pass "a bad option combination is refused with exit status 2" || fail "usage: $rc $out"
+
+e2e_finish

@@ -1,0 +1,95 @@
+#include "tools/sipbench/options.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace sipbench {
+namespace {
+
+ParseOutcome parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "sipbench");
+  return parse_options(static_cast<int>(args.size()), args.data());
+}
+
+TEST(Options, IdleWithItsNumbers) {
+  auto out = parse(
+      {"idle", "127.0.0.1:5061", "-c", "2500", "-d", "1.5", "-p", "50", "--tls-version", "1.3"});
+  ASSERT_TRUE(out.options) << out.error;
+  const Options& o = *out.options;
+  EXPECT_EQ(o.mode, Mode::kIdle);
+  EXPECT_EQ(o.transport, Transport::kTls);
+  EXPECT_EQ(o.connections, 2500u);
+  EXPECT_EQ(o.duration.count(), 1500);
+  EXPECT_EQ(o.concurrency, 50u);
+  EXPECT_EQ(o.tls_version, TlsVersion::k13);
+  EXPECT_TRUE(o.send_options);
+  EXPECT_EQ(ntohs(o.target.sin_port), 5061);
+}
+
+TEST(Options, HandshakeSendsNoRequestUnlessAskedTo) {
+  auto plain = parse({"handshake", "127.0.0.1:5061", "-n", "30"});
+  ASSERT_TRUE(plain.options) << plain.error;
+  EXPECT_EQ(plain.options->total, 30u);
+  EXPECT_FALSE(plain.options->send_options);
+  auto with = parse({"handshake", "127.0.0.1:5061", "--options", "--resume"});
+  ASSERT_TRUE(with.options) << with.error;
+  EXPECT_TRUE(with.options->send_options);
+  EXPECT_TRUE(with.options->resume);
+}
+
+TEST(Options, LocalIpsMayBeRepeatedOrCommaSeparated) {
+  auto out = parse(
+      {"idle", "127.0.0.1:5061", "--local-ip", "127.0.0.2,127.0.0.3", "--local-ip", "127.0.0.4"});
+  ASSERT_TRUE(out.options) << out.error;
+  ASSERT_EQ(out.options->local_ips.size(), 3u);
+  char text[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &out.options->local_ips[2], text, sizeof text);
+  EXPECT_STREQ(text, "127.0.0.4");
+}
+
+// Each bad command line is refused with a message naming what is wrong.
+struct Refused {
+  std::vector<const char*> args;
+  const char* says;
+};
+
+class OptionsRefused : public testing::TestWithParam<Refused> {};
+
+TEST_P(OptionsRefused, NamesTheProblem) {
+  auto out = parse(GetParam().args);
+  EXPECT_FALSE(out.options);
+  EXPECT_NE(out.error.find(GetParam().says), std::string::npos) << out.error;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadCommandLines, OptionsRefused,
+    testing::Values(
+        Refused{{"idle"}, "expected MODE and TARGET"},
+        Refused{{"flood", "127.0.0.1:5061"}, "MODE: expected idle or handshake"},
+        Refused{{"idle", "localhost:5061"}, "TARGET: expected IPv4:PORT"},
+        Refused{{"idle", "127.0.0.1:70000"}, "TARGET"}, Refused{{"idle", "127.0.0.1"}, "TARGET"},
+        Refused{{"idle", "127.0.0.1:5061", "-T", "udp"}, "-T: expected tcp or tls"},
+        Refused{{"idle", "127.0.0.1:5061", "-c", "0"}, "-c: expected 1 to"},
+        Refused{{"idle", "127.0.0.1:5061", "-p", "0"}, "-p: expected 1 to"},
+        Refused{{"idle", "127.0.0.1:5061", "--timeout", "0"}, "--timeout"},
+        Refused{{"idle", "127.0.0.1:5061", "-d", "-1"}, "-d: expected 0 to"},
+        Refused{{"idle", "127.0.0.1:5061", "--tls-version", "1.1"}, "--tls-version"},
+        Refused{{"idle", "127.0.0.1:5061", "-T", "tcp", "--ca", "ca.pem"}, "need -T tls"},
+        Refused{{"idle", "127.0.0.1:5061", "--cert", "c.pem"}, "--cert and --key"},
+        Refused{{"idle", "127.0.0.1:5061", "--resume"}, "--resume is for the handshake"},
+        Refused{{"idle", "127.0.0.1:5061", "--options"}, "--options is for the handshake"},
+        Refused{{"idle", "127.0.0.1:5061", "-n", "5"}, "-n is for the handshake"},
+        Refused{{"handshake", "127.0.0.1:5061", "-c", "5"}, "-c is for the idle"},
+        Refused{{"idle", "127.0.0.1:5061", "--local-ip", "127.0.0.2,nope"}, "'nope'"},
+        Refused{{"idle", "127.0.0.1:5061", "--bogus"}, "bogus"}));
+
+TEST(Options, HelpIsNotAnError) {
+  auto out = parse({"--help"});
+  EXPECT_TRUE(out.help);
+  EXPECT_NE(out.usage.find("usage: sipbench MODE TARGET"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sipbench

@@ -1,0 +1,340 @@
+#include "tools/sipbench/bench_connection.h"
+
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cassert>
+#include <cerrno>
+#include <cstring>
+
+#include "tools/sipbench/runner.h"
+#include "tools/sipbench/sip_exchange.h"
+#include "tools/sipbench/tls_client.h"
+
+namespace sipbench {
+
+namespace {
+
+ErrorKind kind_of_errno(int err) {
+  switch (err) {
+    case ECONNREFUSED:
+      return ErrorKind::kConnectRefused;
+    case ECONNRESET:
+    case EPIPE:
+      return ErrorKind::kReset;
+    case ETIMEDOUT:
+      return ErrorKind::kTimeout;
+    default:
+      return ErrorKind::kConnectFailed;
+  }
+}
+
+const char* phase_of(BenchConnection::State state) {
+  switch (state) {
+    case BenchConnection::State::kConnecting:
+      return "connect";
+    case BenchConnection::State::kHandshaking:
+      return "handshake";
+    case BenchConnection::State::kSending:
+      return "send";
+    case BenchConnection::State::kAnswer:
+      return "answer";
+    case BenchConnection::State::kTicket:
+      return "session ticket";
+    case BenchConnection::State::kHeld:
+      return "held";
+  }
+  return "?";
+}
+
+}  // namespace
+
+BenchConnection::BenchConnection(Runner& runner, uint64_t serial, size_t slot)
+    : runner_(runner), serial_(serial), slot_(slot) {}
+
+BenchConnection::~BenchConnection() {
+  if (event_) event_free(event_);
+  if (ssl_) {
+    // A close_notify (if the socket takes it at once; the server's is not awaited): without it
+    // OpenSSL takes the session for a broken one and will not resume it (SSL_free(3)).
+    if (tls_up_) SSL_shutdown(ssl_);
+    SSL_free(ssl_);
+  }
+  if (fd_ >= 0) close(fd_);
+}
+
+bool BenchConnection::open_socket() {
+  fd_ = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) {
+    int err = errno;
+    if (err == EMFILE || err == ENFILE) runner_.out_of_fds();
+    runner_.stats().count_error(
+        err == EMFILE || err == ENFILE ? ErrorKind::kFdLimit : ErrorKind::kConnectFailed,
+        std::string("socket: ") + std::strerror(err));
+    return false;
+  }
+  int one = 1;
+  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (const in_addr* ip = runner_.local_ip(serial_)) {
+    // The port is chosen at connect, per destination: 127.0.0.x sources each get their own
+    // ephemeral range instead of exhausting one at bind time.
+    setsockopt(fd_, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    sockaddr_in src{};
+    src.sin_family = AF_INET;
+    src.sin_addr = *ip;
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) {
+      runner_.stats().count_error(ErrorKind::kConnectFailed,
+                                  std::string("bind --local-ip: ") + std::strerror(errno));
+      return false;
+    }
+  }
+  return true;
+}
+
+bool BenchConnection::start() {
+  started_ = Clock::now();
+  deadline_ = started_ + runner_.options().timeout;
+  if (!open_socket()) return false;
+  event_ = event_new(runner_.base(), fd_, 0, &BenchConnection::on_event, this);
+  if (!event_) {
+    runner_.stats().count_error(ErrorKind::kConnectFailed, "event_new failed");
+    return false;
+  }
+  const auto& target = runner_.options().target;
+  if (connect(fd_, reinterpret_cast<const sockaddr*>(&target), sizeof target) != 0 &&
+      errno != EINPROGRESS) {
+    int err = errno;
+    runner_.stats().count_error(kind_of_errno(err), std::string("connect: ") + std::strerror(err));
+    return false;
+  }
+  arm(EV_WRITE);
+  return true;
+}
+
+void BenchConnection::arm(short what) {
+  timeval tv{};
+  if (state_ != State::kHeld) {
+    auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline_ - Clock::now());
+    if (left.count() < 0) left = {};
+    tv.tv_sec = static_cast<time_t>(left.count() / 1000000);
+    tv.tv_usec = static_cast<suseconds_t>(left.count() % 1000000);
+  }
+  event_del(event_);
+  event_assign(event_, runner_.base(), fd_, what | (state_ == State::kHeld ? EV_PERSIST : 0),
+               &BenchConnection::on_event, this);
+  event_add(event_, state_ == State::kHeld ? nullptr : &tv);
+}
+
+void BenchConnection::on_event(evutil_socket_t, short what, void* arg) {
+  static_cast<BenchConnection*>(arg)->step(what);
+}
+
+void BenchConnection::step(short what) {
+  if (what & EV_TIMEOUT) {
+    fail(ErrorKind::kTimeout, std::string(phase_of(state_)) + " not done within --timeout");
+    return;
+  }
+  switch (state_) {
+    case State::kConnecting:
+      connect_done();
+      return;
+    case State::kHandshaking:
+      handshake();
+      return;
+    case State::kSending:
+      send_request();
+      return;
+    case State::kAnswer:
+      read_answer();
+      return;
+    case State::kTicket:
+      read_ticket();
+      return;
+    case State::kHeld:
+      watch_held();
+      return;
+  }
+}
+
+void BenchConnection::fail(ErrorKind kind, const std::string& text) {
+  bool was_held = state_ == State::kHeld;
+  runner_.connection_failed(*this, kind, text, was_held);  // frees this
+}
+
+bool BenchConnection::connect_done() {
+  int err = 0;
+  socklen_t len = sizeof err;
+  getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+  if (err != 0) {
+    fail(kind_of_errno(err), std::string("connect: ") + std::strerror(err));
+    return false;
+  }
+  socklen_t local_len = sizeof local_;
+  getsockname(fd_, reinterpret_cast<sockaddr*>(&local_), &local_len);
+  if (runner_.options().transport == Transport::kTcp) {
+    state_ = State::kSending;
+    return send_request();
+  }
+  ssl_ = runner_.tls()->new_ssl(fd_);
+  if (!ssl_) {
+    fail(ErrorKind::kHandshakeFailed, "SSL_new failed");
+    return false;
+  }
+  state_ = State::kHandshaking;
+  return handshake();
+}
+
+bool BenchConnection::tls_wait_or_fail(int ret, const char* phase) {
+  int err = SSL_get_error(ssl_, ret);
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+    arm(err == SSL_ERROR_WANT_READ ? EV_READ : EV_WRITE);
+    return true;
+  }
+  int saved_errno = errno;
+  unsigned long lib = ERR_peek_error();
+  bool eof = err == SSL_ERROR_ZERO_RETURN ||
+             (err == SSL_ERROR_SYSCALL && lib == 0 && saved_errno == 0) ||
+             (err == SSL_ERROR_SSL && ERR_GET_REASON(lib) == SSL_R_UNEXPECTED_EOF_WHILE_READING);
+  if (eof) {
+    ERR_clear_error();
+    fail(ErrorKind::kReset, std::string(phase) + ": closed by the server");
+  } else if (err == SSL_ERROR_SYSCALL) {
+    ERR_clear_error();
+    fail(kind_of_errno(saved_errno), std::string(phase) + ": " + std::strerror(saved_errno));
+  } else if (state_ == State::kHandshaking) {
+    fail(ErrorKind::kHandshakeFailed, "handshake failed: " + tls_failure_text(ssl_));
+  } else {
+    fail(ErrorKind::kReset, std::string(phase) + ": " + tls_failure_text(ssl_));
+  }
+  return false;
+}
+
+bool BenchConnection::handshake() {
+  ERR_clear_error();
+  errno = 0;
+  int ret = SSL_do_handshake(ssl_);
+  if (ret != 1) return tls_wait_or_fail(ret, "handshake");
+  tls_up_ = true;
+  if (runner_.options().send_options) {
+    state_ = State::kSending;
+    return send_request();
+  }
+  if (runner_.wants_ticket(ssl_)) {
+    state_ = State::kTicket;
+    return read_ticket();
+  }
+  return setup_done();
+}
+
+bool BenchConnection::send_request() {
+  if (out_.empty()) {
+    out_ = build_options(runner_.options().transport, runner_.options().target, local_,
+                         runner_.run_id(), serial_);
+    call_id_ = call_id_of(runner_.run_id(), serial_);
+  }
+  while (out_sent_ < out_.size()) {
+    const char* p = out_.data() + out_sent_;
+    int left = static_cast<int>(out_.size() - out_sent_);
+    if (ssl_) {
+      ERR_clear_error();
+      errno = 0;
+      int n = SSL_write(ssl_, p, left);
+      if (n <= 0) return tls_wait_or_fail(n, "send");
+      out_sent_ += static_cast<size_t>(n);
+      continue;
+    }
+    ssize_t n = send(fd_, p, static_cast<size_t>(left), MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      arm(EV_WRITE);
+      return true;
+    }
+    if (n < 0) {
+      fail(kind_of_errno(errno), std::string("send: ") + std::strerror(errno));
+      return false;
+    }
+    out_sent_ += static_cast<size_t>(n);
+  }
+  state_ = State::kAnswer;
+  return read_answer();
+}
+
+// >0: bytes read into buf; 0: nothing yet (event armed); -1: the connection ended (counted).
+// `phase` names what was awaited, for the error text.
+int BenchConnection::read_some(char* buf, int size, const char* phase) {
+  if (ssl_) {
+    ERR_clear_error();
+    errno = 0;
+    int n = SSL_read(ssl_, buf, size);
+    if (n > 0) return n;
+    return tls_wait_or_fail(n, phase) ? 0 : -1;
+  }
+  ssize_t n = recv(fd_, buf, static_cast<size_t>(size), 0);
+  if (n > 0) return static_cast<int>(n);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+    arm(EV_READ);
+    return 0;
+  }
+  if (n == 0)
+    fail(ErrorKind::kReset, std::string(phase) + ": closed by the server");
+  else
+    fail(kind_of_errno(errno), std::string(phase) + ": " + std::strerror(errno));
+  return -1;
+}
+
+bool BenchConnection::read_answer() {
+  char buf[4096];
+  for (;;) {
+    int n = read_some(buf, sizeof buf, "answer");
+    if (n <= 0) return n == 0;
+    in_.append(buf, static_cast<size_t>(n));
+    auto check = check_answer(in_, call_id_);
+    if (check.result == AnswerCheck::Result::kNeedMore) continue;
+    if (check.result == AnswerCheck::Result::kBad) {
+      fail(ErrorKind::kBadResponse, check.reason);
+      return false;
+    }
+    in_.erase(0, check.consumed);
+    if (runner_.wants_ticket(ssl_)) {
+      state_ = State::kTicket;
+      return read_ticket();
+    }
+    return setup_done();
+  }
+}
+
+bool BenchConnection::read_ticket() {
+  char buf[512];
+  for (;;) {
+    if (TlsClient::got_session(ssl_)) return setup_done();
+    // A NewSessionTicket is handled inside SSL_read, which then waits for more (RFC 8446 §4.6.1).
+    int n = read_some(buf, sizeof buf, "session ticket");
+    if (n < 0) return false;
+    if (n == 0) return TlsClient::got_session(ssl_) ? setup_done() : true;
+  }
+}
+
+bool BenchConnection::setup_done() {
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_);
+  bool resumed = ssl_ && SSL_session_reused(ssl_);
+  if (!runner_.connection_set_up(*this, static_cast<uint64_t>(micros.count()), resumed))
+    return false;  // freed: done with it
+  state_ = State::kHeld;
+  std::string().swap(in_);
+  std::string().swap(out_);
+  std::string().swap(call_id_);
+  arm(EV_READ);
+  return true;
+}
+
+void BenchConnection::watch_held() {
+  char buf[512];
+  // Whatever the server sends (CRLF keep-alives) is read and dropped; only its close matters.
+  for (;;) {
+    int n = read_some(buf, sizeof buf, "held");
+    if (n <= 0) return;
+  }
+}
+
+}  // namespace sipbench

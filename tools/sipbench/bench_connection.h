@@ -1,0 +1,73 @@
+#pragma once
+// One connection of a run: non-blocking connect, TLS handshake (OpenSSL on the socket),
+// optionally one OPTIONS and its answer, optionally waiting for a session ticket; then it is
+// either held (idle: watched for the server closing it) or done. One libevent event per
+// connection carries its I/O and its deadline; the Runner owns it and is told how it ended.
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "tools/sipbench/run_stats.h"
+
+namespace sipbench {
+
+class Runner;
+
+class BenchConnection {
+ public:
+  using Clock = std::chrono::steady_clock;
+  enum class State : uint8_t { kConnecting, kHandshaking, kSending, kAnswer, kTicket, kHeld };
+
+  BenchConnection(Runner& runner, uint64_t serial, size_t slot);
+  ~BenchConnection();
+  BenchConnection(const BenchConnection&) = delete;
+  BenchConnection& operator=(const BenchConnection&) = delete;
+
+  // Opens the socket and starts connecting. False (error counted, nothing to clean) when it
+  // could not: the Runner then frees it.
+  bool start();
+  size_t slot() const { return slot_; }
+  State state() const { return state_; }
+
+ private:
+  static void on_event(evutil_socket_t fd, short what, void* arg);
+  void step(short what);
+  // Each advances its phase; false when the connection ended (the Runner was told).
+  bool connect_done();
+  bool handshake();
+  bool send_request();
+  bool read_answer();
+  bool read_ticket();
+  int read_some(char* buf, int size, const char* phase);
+  void watch_held();
+  bool setup_done();
+  // Arms the event for `what` (EV_READ/EV_WRITE) until the setup deadline.
+  void arm(short what);
+  // The end of the connection: counted, and the Runner frees it. Nothing may follow.
+  void fail(ErrorKind kind, const std::string& text);
+  // Maps an OpenSSL result to waiting (true, event armed) or to a failure (false).
+  bool tls_wait_or_fail(int ret, const char* phase);
+  bool open_socket();
+
+  Runner& runner_;
+  uint64_t serial_;
+  size_t slot_;
+  State state_ = State::kConnecting;
+  int fd_ = -1;
+  SSL* ssl_ = nullptr;
+  bool tls_up_ = false;  // the handshake completed
+  event* event_ = nullptr;
+  Clock::time_point started_;
+  Clock::time_point deadline_;
+  sockaddr_in local_{};
+  std::string out_;  // the request; sent from out_sent_
+  size_t out_sent_ = 0;
+  std::string in_;  // what came back so far
+  std::string call_id_;
+};
+
+}  // namespace sipbench

@@ -1,0 +1,52 @@
+#pragma once
+// What a run counted, and its summary: a text block for people and one JSON line for scripts.
+#include <array>
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+#include "tools/sipbench/latency.h"
+#include "tools/sipbench/options.h"
+
+namespace sipbench {
+
+enum class ErrorKind : uint8_t {
+  kConnectRefused,   // ECONNREFUSED: nothing listens
+  kConnectFailed,    // any other connect error (unreachable, no port to bind...)
+  kReset,            // ECONNRESET/EPIPE, or closed by the server before the answer
+  kHandshakeFailed,  // the TLS handshake failed (alert, verification)
+  kTimeout,          // connect, handshake or answer not done within --timeout
+  kBadResponse,      // an answer that is not a 2xx to our request, or broken framing
+  kClosedWhileHeld,  // idle: the server closed a connection that was up and answered
+  kFdLimit,          // no file descriptor left (RLIMIT_NOFILE)
+  kCount,
+};
+inline constexpr size_t kErrorKinds = static_cast<size_t>(ErrorKind::kCount);
+const char* error_kind_name(ErrorKind kind);
+
+struct RunStats {
+  uint64_t started = 0;    // connections attempted
+  uint64_t succeeded = 0;  // set up (handshake, and the answer when one was asked for)
+  uint64_t resumed = 0;    // successes on a resumed TLS session
+  uint64_t failed = 0;     // ended by one of the errors (kClosedWhileHeld is not a failure)
+  uint64_t held = 0;       // idle: up now
+  uint64_t max_held = 0;
+  std::array<uint64_t, kErrorKinds> errors{};
+  std::array<std::string, kErrorKinds> first_error;  // the first one's text, for the summary
+  Latency latency;                                   // setup time of each success, microseconds
+
+  void count_error(ErrorKind kind, const std::string& text);
+};
+
+struct RunTimes {
+  double wall_seconds = 0;   // from the first connect to the end of setup (rate's divisor)
+  double total_seconds = 0;  // the whole run, holding included
+  double cpu_seconds = 0;    // sipbench's own (user + system)
+};
+
+void print_summary(std::ostream& out, const Options& options, RunStats& stats,
+                   const RunTimes& times);
+// One line, no newline: {"mode":..., "succeeded":..., "errors":{...}, "latency_us":{...}, ...}
+std::string summary_json(const Options& options, RunStats& stats, const RunTimes& times);
+
+}  // namespace sipbench
