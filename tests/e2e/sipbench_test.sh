@@ -105,6 +105,20 @@ timeout 20 "$SIPBENCH" handshake "127.0.0.1:$P" -n 30 -p 1 --tls-version 1.2 --r
   >"$E2E_TMP/resume.out" 2>&1
 expect "$E2E_TMP/resume.out" "succeeded=30 resumed=29" "TLS 1.2 sessions resumed"
 
+# TLS 1.3 resumption against `openssl s_server` (it sends tickets right after each handshake):
+# each ticket is used once, each resumed connection waits for its new ticket.
+S=$(tls_port)
+timeout 30 openssl s_server -accept "127.0.0.1:$S" -cert "$CERTS/server-ec.pem" -key "$CERTS/server-ec.key" \
+  -quiet </dev/null >"$E2E_TMP/s_server.out" 2>&1 &
+E2E_PIDS+=("$!")
+if wait_port "$S" tcp; then
+  timeout 20 "$SIPBENCH" handshake "127.0.0.1:$S" -n 30 -p 1 --tls-version 1.3 --resume -q \
+    >"$E2E_TMP/resume13.out" 2>&1
+  expect "$E2E_TMP/resume13.out" "succeeded=30 resumed=29 tls_version=1.3" "TLS 1.3 tickets resumed (openssl s_server)"
+else
+  fail "openssl s_server did not listen"
+fi
+
 # 5. A CA that did not sign ser's certificate: every handshake fails, as a handshake failure.
 timeout 20 "$SIPBENCH" handshake "127.0.0.1:$P" -n 30 -p 5 --ca "$CERTS/other-ca.pem" -q \
   >"$E2E_TMP/badca.out" 2>&1

@@ -49,7 +49,8 @@ class BenchConnection {
   void arm(short what);
   // The end of the connection: counted, and the Runner frees it. Nothing may follow.
   void fail(ErrorKind kind, const std::string& text);
-  // Maps an OpenSSL result to waiting (true, event armed) or to a failure (false).
+  // Maps an OpenSSL result to waiting (true, event armed) or to the end (false): a failure, or
+  // the awaited session ticket followed by the server's close (set up).
   bool tls_wait_or_fail(int ret, const char* phase);
   bool open_socket();
 

@@ -72,7 +72,7 @@ std::unique_ptr<TlsClient> TlsClient::create(const Options& options, std::string
 }
 
 TlsClient::~TlsClient() {
-  if (session_) SSL_SESSION_free(session_);
+  for (SSL_SESSION* s : sessions_) SSL_SESSION_free(s);
   if (ctx_) SSL_CTX_free(ctx_);
 }
 
@@ -86,7 +86,14 @@ SSL* TlsClient::new_ssl(int fd) {
     // With a CA to check against, the name sent is also the name the certificate must carry.
     if (!options_.ca_file.empty()) SSL_set1_host(ssl, options_.sni.c_str());
   }
-  if (options_.resume && session_) SSL_set_session(ssl, session_);
+  if (options_.resume && !sessions_.empty()) {
+    SSL_SESSION* session = sessions_.back();
+    SSL_set_session(ssl, session);  // takes its own reference
+    if (SSL_SESSION_get_protocol_version(session) == TLS1_3_VERSION) {
+      sessions_.pop_back();
+      SSL_SESSION_free(session);
+    }
+  }
   return ssl;
 }
 
@@ -97,8 +104,11 @@ bool TlsClient::got_session(const SSL* ssl) {
 int TlsClient::on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* self = static_cast<TlsClient*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
   SSL_set_ex_data(ssl, session_flag_index(), self);
-  if (self->session_) SSL_SESSION_free(self->session_);
-  self->session_ = session;
+  self->sessions_.push_back(session);
+  if (self->sessions_.size() > kMaxSessions) {
+    SSL_SESSION_free(self->sessions_.front());
+    self->sessions_.pop_front();
+  }
   return 1;  // we keep the reference
 }
 

@@ -1,9 +1,12 @@
 #pragma once
 // sipbench's client side of TLS: one SSL_CTX for the run (version, CA, client certificate)
-// and, with --resume, the latest session the server gave (TLS 1.2 session id or ticket,
-// TLS 1.3 NewSessionTicket), offered by each new connection.
+// and, with --resume, the sessions the server gave, offered by new connections: a TLS 1.2
+// session (id or ticket) is offered again and again, a TLS 1.3 ticket once only (RFC 8446
+// §C.4: clients should not reuse a ticket; a server with single-use tickets would answer a
+// second use with a full handshake).
 #include <openssl/ssl.h>
 
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -30,7 +33,9 @@ class TlsClient {
 
   const Options& options_;
   SSL_CTX* ctx_ = nullptr;
-  SSL_SESSION* session_ = nullptr;  // owned: the latest one received
+  // Owned, newest last; at most kMaxSessions (the oldest go first).
+  static constexpr size_t kMaxSessions = 1024;
+  std::deque<SSL_SESSION*> sessions_;
 };
 
 // The reason of the last OpenSSL failure on `ssl` in words, e.g. "certificate verify failed:
