@@ -67,10 +67,15 @@ end_bench() {
 }
 
 # 1. 50 idle TLS 1.3 connections, each after an OPTIONS answered 200, held until SIGTERM.
-idle_bg idle "127.0.0.1:$P" -c 50 -p 20 -d 60 --tls-version 1.3 --ca "$CERTS/ca.pem" --sni localhost
+idle_bg idle "127.0.0.1:$P" -c 50 -p 20 -d 60 --tls-version 1.3 --ca "$CERTS/ca.pem" --sni localhost \
+  --local-ip 127.0.0.2,127.0.0.3
 if wait_for "$E2E_TMP/idle.out.err" "50 connections up"; then
   [ "$(established "$P")" -eq 50 ] && pass "50 connections held open" ||
     fail "held: $(established "$P") established, expected 50"
+  from2=$(ss -Htn state established "( dport = :$P and src 127.0.0.2 )" | wc -l)
+  from3=$(ss -Htn state established "( dport = :$P and src 127.0.0.3 )" | wc -l)
+  [ "$from2" -eq 25 ] && [ "$from3" -eq 25 ] && pass "--local-ip: the sources used in turn" ||
+    fail "--local-ip: $from2 from 127.0.0.2, $from3 from 127.0.0.3 (expected 25 each)"
   wait_for "$E2E_TMP/idle.out.err" "s: 50 set up, 0 failed, 50 held" &&
     pass "a progress line each second" || fail "no progress line: $(cat "$E2E_TMP/idle.out.err")"
 else
@@ -88,6 +93,18 @@ timeout 20 "$SIPBENCH" idle "127.0.0.1:$T" -T tcp -c 10 -d 0.5 -q >"$E2E_TMP/tcp
 rc=$?
 [ "$rc" -eq 0 ] && pass "idle over tcp ends by itself after -d" || fail "tcp idle exit status $rc"
 expect "$E2E_TMP/tcp.out" "succeeded=10 failed=0 held_max=10 transport=tcp" "idle over tcp: 10 held"
+
+# The open-file limit stops it with a clear line, and it holds what it could open.
+(ulimit -n 64 && exec timeout 20 "$SIPBENCH" idle "127.0.0.1:$T" -T tcp -c 100 -d 0 -q) \
+  >"$E2E_TMP/fds.out" 2>"$E2E_TMP/fds.out.err"
+rc=$?
+held=$(field held_max "$E2E_TMP/fds.out")
+if [ "$rc" -eq 1 ] && [ "$(field errors.fd_limit "$E2E_TMP/fds.out")" = 1 ] && [ "${held:-0}" -gt 30 ] &&
+  grep -q "out of file descriptors with $held connections open (RLIMIT_NOFILE 64)" "$E2E_TMP/fds.out.err"; then
+  pass "RLIMIT_NOFILE 64: $held connections held, then a clear stop"
+else
+  fail "fd limit: exit $rc, held ${held:-?}: $(cat "$E2E_TMP/fds.out.err" "$E2E_TMP/fds.out")"
+fi
 
 # 3. 30 full handshakes, TLS 1.2 and 1.3; then with one OPTIONS each.
 for v in 1.2 1.3; do
