@@ -39,7 +39,7 @@ po::options_description describe() {
       "concurrency,p", po::value<uint32_t>()->default_value(100),
       "connections being set up at once (connect, handshake, first answer)")(
       "duration,d", po::value<double>()->default_value(10),
-      "idle: seconds to hold the connections (SIGINT/SIGTERM ends sooner)")(
+      "idle: seconds to hold the connections once the last is up (SIGINT/SIGTERM ends sooner)")(
       "timeout", po::value<double>()->default_value(5),
       "seconds for one connection's connect, handshake and answer")(
       "options", "handshake: send one OPTIONS on each connection and wait for its 200")(

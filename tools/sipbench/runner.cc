@@ -119,6 +119,10 @@ void Runner::connection_failed(BenchConnection& c, ErrorKind kind, const std::st
   if (was_held) {
     --stats_.held;
     stats_.count_error(ErrorKind::kClosedWhileHeld, text);
+    if (stats_.held == 0 && setup_ended_) {
+      progress_ << "sipbench: the server closed every connection held; ending\n";
+      event_base_loopexit(base_, nullptr);
+    }
   } else {
     assert(in_flight_ > 0);
     --in_flight_;
@@ -143,7 +147,7 @@ void Runner::maybe_end_setup() {
   if (!stopping_ && !fds_exhausted_ && stats_.started < target()) return;
   setup_ended_ = true;
   setup_end_ = Clock::now();
-  if (options_.mode == Mode::kIdle && !stopping_) {
+  if (options_.mode == Mode::kIdle && !stopping_ && stats_.held > 0) {
     if (options_.progress)
       progress_ << "sipbench: " << stats_.held << " connections up; holding them for "
                 << options_.duration.count() / 1000.0 << " s\n";

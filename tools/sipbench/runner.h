@@ -1,7 +1,8 @@
 #pragma once
 // One run: a single libevent loop that opens connections while at most --concurrency are being
 // set up, counts how each ends, prints a progress line each second, and (idle) holds the ones
-// set up until --duration has passed after the last, or until SIGINT/SIGTERM.
+// set up until --duration has passed after the last, until SIGINT/SIGTERM, or until the
+// server has closed them all.
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
