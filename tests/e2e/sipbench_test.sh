@@ -89,9 +89,12 @@ wait_count "$P" 0 && pass "released: no connection left after sipbench ended" ||
   fail "still $(established "$P") connections after sipbench ended"
 
 # 2. idle over TCP ends by itself after -d.
-timeout 20 "$SIPBENCH" idle "127.0.0.1:$T" -T tcp -c 10 -d 0.5 -q >"$E2E_TMP/tcp.out" 2>"$E2E_TMP/tcp.out.err"
+timeout 20 "$SIPBENCH" idle "127.0.0.1:$T" -T tcp -c 10 -d 1.5 -q >"$E2E_TMP/tcp.out" 2>"$E2E_TMP/tcp.out.err"
 rc=$?
 [ "$rc" -eq 0 ] && pass "idle over tcp ends by itself after -d" || fail "tcp idle exit status $rc"
+grep -q "^sipbench: 10 connections up; holding them for 1.5 s" "$E2E_TMP/tcp.out.err" &&
+  ! grep -q " s: 10 set up" "$E2E_TMP/tcp.out.err" && pass "-q: no progress lines, the notice stays" ||
+  fail "-q: $(cat "$E2E_TMP/tcp.out.err")"
 expect "$E2E_TMP/tcp.out" "succeeded=10 failed=0 held_max=10 transport=tcp" "idle over tcp: 10 held"
 
 # The open-file limit stops it with a clear line, and it holds what it could open.

@@ -148,9 +148,9 @@ void Runner::maybe_end_setup() {
   setup_ended_ = true;
   setup_end_ = Clock::now();
   if (options_.mode == Mode::kIdle && !stopping_ && stats_.held > 0) {
-    if (options_.progress)
-      progress_ << "sipbench: " << stats_.held << " connections up; holding them for "
-                << options_.duration.count() / 1000.0 << " s\n";
+    // Printed with -q too: scripts wait for this line to measure the server with them held.
+    progress_ << "sipbench: " << stats_.held << " connections up; holding them for "
+              << options_.duration.count() / 1000.0 << " s\n";
     timeval tv{static_cast<time_t>(options_.duration.count() / 1000),
                static_cast<suseconds_t>(options_.duration.count() % 1000 * 1000)};
     evtimer_add(hold_end_, &tv);
