@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cfg/param_table.h"
+#include "core/base/fd_limit.h"
 #include "core/base/log.h"
 #include "core/base/pool.h"
 #include "core/process.h"
@@ -77,10 +78,29 @@ bool Server::build() {
   return true;
 }
 
+namespace {
+
+// One descriptor per connection: past the open-file limit accepts fail ("accept: out of file
+// descriptors"), whatever tcp_max_connections says.
+void log_fd_limit(const FdLimit& fds, uint32_t max_connections) {
+  if (fds.now > fds.before)
+    LOG_NOTICE("open-file limit raised from %llu to %llu (the hard limit)",
+               static_cast<unsigned long long>(fds.before),
+               static_cast<unsigned long long>(fds.now));
+  if (fds.now < max_connections)
+    LOG_INFO(
+        "open-file limit %llu is below tcp_max_connections (%u): connections past it are "
+        "refused",
+        static_cast<unsigned long long>(fds.now), max_connections);
+}
+
+}  // namespace
+
 void Server::set_up() {
   const std::shared_ptr<const Runtime> rt = runtime();
   const cfg::Config& config = rt->config;
   Pool::shm().set_budget(static_cast<size_t>(config.core.shm_mem_size_mb) << 20);
+  log_fd_limit(raise_fd_limit(), config.core.tcp_max_connections);
   // Before any worker thread exists, so that they all inherit the mask.
   block_signals();
   proxy_ = std::make_unique<core::proxy::StatelessProxy>(locals_, rt->script, sender_,

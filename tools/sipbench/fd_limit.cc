@@ -1,24 +1,11 @@
 #include "tools/sipbench/fd_limit.h"
 
-#include <sys/resource.h>
-
 namespace sipbench {
 
 namespace {
 // stdin/out/err, libevent's epoll and signal pipe, OpenSSL's files: what is not a connection.
 constexpr uint64_t kOwnDescriptors = 16;
 }  // namespace
-
-uint64_t raise_fd_limit() {
-  rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
-  if (rl.rlim_cur < rl.rlim_max) {
-    rlimit raised = rl;
-    raised.rlim_cur = rl.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
-  }
-  return rl.rlim_cur;
-}
 
 std::string fd_limit_warning(uint64_t wanted, uint64_t limit) {
   if (wanted + kOwnDescriptors <= limit) return {};

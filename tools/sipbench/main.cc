@@ -8,6 +8,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "core/base/fd_limit.h"
 #include "tools/sipbench/fd_limit.h"
 #include "tools/sipbench/options.h"
 #include "tools/sipbench/runner.h"
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
   const sipbench::Options& options = *parsed.options;
   // SSL_write writes to the socket with write(2): a server gone must be an error, not a signal.
   std::signal(SIGPIPE, SIG_IGN);
-  uint64_t limit = sipbench::raise_fd_limit();
+  uint64_t limit = core::raise_fd_limit().now;
   uint64_t at_once =
       options.mode == sipbench::Mode::kIdle ? options.connections : options.concurrency;
   if (auto warning = sipbench::fd_limit_warning(at_once, limit); !warning.empty())
