@@ -114,6 +114,10 @@ struct CoreParams {
   bool tcp_crlf_pong = true;
   uint32_t shm_mem_size_mb = 256;
   uint32_t pkg_mem_size_mb = 16;
+  // The memory guard's marks, percents of shm_mem_size: above high new connections are
+  // refused until shm falls below low (low < high).
+  uint32_t shm_high_water = 90;
+  uint32_t shm_low_water = 80;
   std::string ctl_socket{kDefaultCtlSocket};
   std::string metrics_listen;  // "IP:PORT" of the Prometheus endpoint; "" = none
   std::string user;

@@ -220,8 +220,19 @@ void resolve_tls_paths(const std::string& cfg_dir, TlsSettings* s) {
     fix(*p);
 }
 
+// The guard needs a band between the marks to stop flapping (core/base/memory_guard.h).
+void check_memory_marks(ParseState& state, Diagnostics& diags) {
+  const CoreParams& core = state.config->core;
+  if (core.shm_low_water < core.shm_high_water) return;
+  const char* at = state.global_set_at.count("shm_low_water") ? "shm_low_water" : "shm_high_water";
+  diags.error(state.global_set_at[at], "shm_low_water (" + std::to_string(core.shm_low_water) +
+                                           ") must be below shm_high_water (" +
+                                           std::to_string(core.shm_high_water) + ")");
+}
+
 void resolve_config(ParseState& state, Diagnostics& diags) {
   Config& c = *state.config;
+  check_memory_marks(state, diags);
   resolve_tls_paths(c.cfg_dir, &c.tls.defaults);
   const TlsSettings& g = c.tls.defaults;
   if (g.require_certificate && !g.verify_for(false))

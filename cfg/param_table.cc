@@ -124,6 +124,14 @@ std::vector<ParamSpec> core_params() {
           "pkg_mem_size", ParamType::kInt, 1, 1 << 16,
           [](C c, V v) { c.core.pkg_mem_size_mb = u32(v); },
           [](K c) { return number(c.core.pkg_mem_size_mb); }),
+      // low < high is checked once every file is read (resolve_config).
+      core(
+          "shm_high_water", ParamType::kInt, 10, 100,
+          [](C c, V v) { c.core.shm_high_water = u32(v); },
+          [](K c) { return number(c.core.shm_high_water); }),
+      core(
+          "shm_low_water", ParamType::kInt, 5, 99, [](C c, V v) { c.core.shm_low_water = u32(v); },
+          [](K c) { return number(c.core.shm_low_water); }),
       core(
           "ctl_socket", ParamType::kCtlSocket, 0, 0, [](C c, V v) { c.core.ctl_socket = v.text; },
           [](K c) { return quoted(c.core.ctl_socket); }),

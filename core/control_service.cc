@@ -5,7 +5,9 @@
 #include <memory>
 #include <mutex>
 
+#include "core/base/library_memory.h"
 #include "core/base/log.h"
+#include "core/base/memory_guard.h"
 
 namespace core {
 
@@ -120,7 +122,8 @@ std::vector<control::WorkerInfo> ControlService::workers() {
   return out;
 }
 
-// The pools as they stand (the libraries' shares and the guard are filled in by #9's parts).
+// Read in place: the pools' and the libraries' counters, the guard's, and Net's live
+// connection counts are atomics, so no worker is asked.
 control::MemoryInfo ControlService::memory() {
   control::MemoryInfo m;
   auto info = [](std::string name, int worker, const PoolStats& ps) {
@@ -130,6 +133,18 @@ control::MemoryInfo ControlService::memory() {
   m.pools.push_back(info("shm", -1, shm_.stats()));
   for (int i = 0; i < net_.worker_count(); ++i)
     m.pools.push_back(info("pkg", i, net_.worker_pool(i).stats()));
+  LibraryMemory libs = library_memory();
+  m.openssl_in_use = libs.openssl.in_use;
+  m.libevent_in_use = libs.libevent.in_use;
+  m.tls_connections = net_.live_connections(Transport::kTls);
+  m.avg_tls_connection_bytes = net_.avg_tls_connection_bytes();
+  MemoryGuardStats g = net_.guard().stats();
+  m.high_water = g.high_water;
+  m.low_water = g.low_water;
+  m.refusing = g.refusing;
+  m.refused_connections = g.refused_connections;
+  m.refused_handshakes = g.refused_handshakes;
+  m.allocation_drops = allocation_drops();
   return m;
 }
 
@@ -181,7 +196,7 @@ std::vector<Metric> ControlService::metrics() {
   append_net_metrics(out);
   append_proxy_metrics(out);
   tls_()->append_metrics(out, now_());
-  append_pool_metrics(out);
+  append_memory_metrics(memory(), out);
   if (hooks_.extra_metrics) {
     for (auto& m : hooks_.extra_metrics()) out.push_back(std::move(m));
   }
@@ -288,26 +303,51 @@ void ControlService::append_proxy_metrics(std::vector<Metric>& out) const {
                         "SIP messages that could not be handed to the network"));
 }
 
-// Each name once, its pools adjacent (the text format wants a family's samples together).
-void ControlService::append_pool_metrics(std::vector<Metric>& out) {
-  using Labels = std::vector<std::pair<std::string, std::string>>;
-  std::vector<std::pair<Labels, PoolStats>> pools;
-  pools.push_back({{{"pool", "shm"}}, shm_.stats()});
-  for (int i = 0; i < net_.worker_count(); ++i)
-    pools.push_back(
-        {{{"pool", "pkg"}, {"worker", std::to_string(i)}}, net_.worker_pool(i).stats()});
-  for (const auto& [labels, ps] : pools)
-    out.push_back(gauge("pool_in_use_bytes", static_cast<double>(ps.in_use),
-                        "Memory pool bytes in use", labels));
-  for (const auto& [labels, ps] : pools)
-    out.push_back(gauge("pool_peak_bytes", static_cast<double>(ps.peak),
-                        "Most memory pool bytes in use at once", labels));
-  for (const auto& [labels, ps] : pools)
-    out.push_back(gauge("pool_budget_bytes", static_cast<double>(ps.budget),
-                        "Memory pool budget in bytes (0 = unlimited)", labels));
-  for (const auto& [labels, ps] : pools)
-    out.push_back(
-        counter("pool_failures_total", ps.failures, "Memory pool allocations refused", labels));
+// Each name once, its samples adjacent (the text format wants a family's samples together).
+void ControlService::append_memory_metrics(const control::MemoryInfo& m, std::vector<Metric>& out) {
+  auto labels = [](const control::PoolInfo& p) {
+    control::MetricLabels l{{"pool", p.name}};
+    if (p.worker >= 0) l.emplace_back("worker", std::to_string(p.worker));
+    return l;
+  };
+  auto per_pool = [&](const char* name, bool is_counter, const char* help, auto field) {
+    for (const auto& p : m.pools) {
+      uint64_t v = field(p);
+      out.push_back(is_counter ? counter(name, v, help, labels(p))
+                               : gauge(name, static_cast<double>(v), help, labels(p)));
+    }
+  };
+  using P = const control::PoolInfo&;
+  per_pool("pool_in_use_bytes", false, "Memory pool bytes in use", [](P p) { return p.in_use; });
+  per_pool("pool_peak_bytes", false, "Most memory pool bytes in use at once",
+           [](P p) { return p.peak; });
+  per_pool("pool_budget_bytes", false, "Memory pool budget in bytes (0 = unlimited)",
+           [](P p) { return p.budget; });
+  per_pool("pool_allocations_total", true, "Memory pool allocations made",
+           [](P p) { return p.allocations; });
+  per_pool("pool_failures_total", true, "Memory pool allocations refused",
+           [](P p) { return p.failures; });
+  const char* lib_help = "Shared pool bytes held by a library (OpenSSL, libevent)";
+  out.push_back(gauge("library_memory_bytes", static_cast<double>(m.openssl_in_use), lib_help,
+                      {{"library", "openssl"}}));
+  out.push_back(gauge("library_memory_bytes", static_cast<double>(m.libevent_in_use), lib_help,
+                      {{"library", "libevent"}}));
+  out.push_back(gauge("tls_connection_shm_bytes", static_cast<double>(m.avg_tls_connection_bytes),
+                      "Shared pool bytes held per live TLS connection, on average (README: "
+                      "Operations, memory)"));
+  out.push_back(gauge("memory_guard_high_water_bytes", static_cast<double>(m.high_water),
+                      "Shared pool mark above which new connections are refused (0 = no budget)"));
+  out.push_back(gauge("memory_guard_low_water_bytes", static_cast<double>(m.low_water),
+                      "Shared pool mark below which new connections are accepted again"));
+  out.push_back(gauge("memory_guard_refusing", m.refusing ? 1 : 0,
+                      "1 while the memory guard refuses new connections"));
+  const char* refused_help = "New connections refused by the memory guard, by kind";
+  out.push_back(counter("memory_guard_refused_total", m.refused_connections, refused_help,
+                        {{"kind", "inbound"}}));
+  out.push_back(counter("memory_guard_refused_total", m.refused_handshakes, refused_help,
+                        {{"kind", "outbound"}}));
+  out.push_back(counter("allocation_drops_total", m.allocation_drops,
+                        "Messages and connections dropped because an allocation failed"));
 }
 
 }  // namespace core

@@ -80,7 +80,8 @@ class ControlService final : public control::ServerControl {
                                  std::vector<control::Metric>& out) const;
   void append_net_metrics(std::vector<control::Metric>& out) const;
   void append_proxy_metrics(std::vector<control::Metric>& out) const;
-  void append_pool_metrics(std::vector<control::Metric>& out);
+  static void append_memory_metrics(const control::MemoryInfo& m,
+                                    std::vector<control::Metric>& out);
 
   net::Net& net_;
   const proxy::ProxyStats& proxy_stats_;

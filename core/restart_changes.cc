@@ -38,6 +38,8 @@ const std::vector<std::pair<const char*, Getter>>& restart_params() {
       {"tcp_crlf_pong", [](C c) { return yes_no(c.core.tcp_crlf_pong); }},
       {"shm_mem_size", [](C c) { return std::to_string(c.core.shm_mem_size_mb); }},
       {"pkg_mem_size", [](C c) { return std::to_string(c.core.pkg_mem_size_mb); }},
+      {"shm_high_water", [](C c) { return std::to_string(c.core.shm_high_water); }},
+      {"shm_low_water", [](C c) { return std::to_string(c.core.shm_low_water); }},
       {"ctl_socket", [](C c) { return quoted(c.core.ctl_socket); }},
       {"metrics_listen", [](C c) { return quoted(c.core.metrics_listen); }},
       {"user", [](C c) { return quoted(c.core.user); }},

@@ -284,6 +284,31 @@ void Server::log_stats() const {
       static_cast<unsigned long long>(st.forged_conn_tags.load()));
   std::string tls_line = runtime()->tls->stats_line();
   if (!tls_line.empty()) LOG_NOTICE("%s", tls_line.c_str());
+  log_memory();
+}
+
+// At debug level: where the memory went over the run, one line per pool, then the guard.
+void Server::log_memory() const {
+  if (!log_enabled(LogLevel::kDebug)) return;
+  control::MemoryInfo m = control_->memory();
+  for (const auto& p : m.pools) {
+    std::string name = p.worker < 0 ? p.name : p.name + " " + std::to_string(p.worker);
+    LOG_DBG(
+        "memory: pool %s: %llu bytes in use, peak %llu, budget %llu, %llu allocations, "
+        "%llu failures",
+        name.c_str(), static_cast<unsigned long long>(p.in_use),
+        static_cast<unsigned long long>(p.peak), static_cast<unsigned long long>(p.budget),
+        static_cast<unsigned long long>(p.allocations),
+        static_cast<unsigned long long>(p.failures));
+  }
+  LOG_DBG(
+      "memory: openssl %llu and libevent %llu bytes of shm; guard refused %llu "
+      "connections and %llu outbound ones; %llu allocation drops",
+      static_cast<unsigned long long>(m.openssl_in_use),
+      static_cast<unsigned long long>(m.libevent_in_use),
+      static_cast<unsigned long long>(m.refused_connections),
+      static_cast<unsigned long long>(m.refused_handshakes),
+      static_cast<unsigned long long>(m.allocation_drops));
 }
 
 int run_server(const CommandLine& cmd) {

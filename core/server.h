@@ -67,6 +67,7 @@ class Server {
   int wait_for_stop();         // until SIGTERM/SIGINT; returns the signal
   void stop();                 // workers stopped, pending writes flushed, pid file removed
   void log_stats() const;
+  void log_memory() const;
   // Applies what a successful reload built; the reasons and results go to `result`.
   void swap_in(std::shared_ptr<const Runtime> next, const Runtime& running, bool tls_only,
                control::ReloadResult& result);

@@ -119,6 +119,19 @@ void add_tls_methods(JsonRpc& rpc, ServerControl& control) {
           });
 }
 
+void add_memory_methods(JsonRpc& rpc, ServerControl& control) {
+  rpc.add("mem.stats", "the memory pools, the libraries' shares, the memory guard",
+          [&control](const Json& p) {
+            no_params("mem.stats", p);
+            return to_json(control.memory());
+          });
+  rpc.add("core.shmmem", "the shared pool as Kamailio's core.shmmem shows it",
+          [&control](const Json& p) {
+            no_params("core.shmmem", p);
+            return shmmem_json(control.memory());
+          });
+}
+
 void add_system_methods(JsonRpc& rpc) {
   rpc.add("system.listMethods", "the names of every method", [&rpc](const Json& p) {
     no_params("system.listMethods", p);
@@ -142,6 +155,7 @@ void add_system_methods(JsonRpc& rpc) {
 void add_control_methods(JsonRpc& rpc, ServerControl& control, Clock::time_point started) {
   add_core_methods(rpc, control, started);
   add_tls_methods(rpc, control);
+  add_memory_methods(rpc, control);
   add_system_methods(rpc);
 }
 
@@ -200,6 +214,42 @@ Json to_json(const ReloadResult& r) {
               {"changed", r.changed},
               {"restart_required", r.restart_required},
               {"diagnostics", r.diagnostics}};
+}
+
+Json to_json(const MemoryInfo& m) {
+  Json pools = Json::array();
+  for (const auto& p : m.pools) {
+    Json j = {{"name", p.name}};
+    if (p.worker >= 0) j["worker"] = p.worker;
+    j.update({{"in_use", p.in_use},
+              {"peak", p.peak},
+              {"budget", p.budget},
+              {"allocations", p.allocations},
+              {"failures", p.failures}});
+    pools.push_back(std::move(j));
+  }
+  return Json{{"pools", std::move(pools)},
+              {"openssl_in_use", m.openssl_in_use},
+              {"libevent_in_use", m.libevent_in_use},
+              {"tls_connections", m.tls_connections},
+              {"avg_tls_connection_bytes", m.avg_tls_connection_bytes},
+              {"guard",
+               {{"high_water", m.high_water},
+                {"low_water", m.low_water},
+                {"refusing", m.refusing},
+                {"refused_connections", m.refused_connections},
+                {"refused_handshakes", m.refused_handshakes}}},
+              {"allocation_drops", m.allocation_drops}};
+}
+
+// Without a budget (0) total and free are 0. The allocator does not report fragments.
+Json shmmem_json(const MemoryInfo& m) {
+  PoolInfo shm;
+  for (const auto& p : m.pools)
+    if (p.name == "shm") shm = p;
+  uint64_t free = shm.budget > shm.in_use ? shm.budget - shm.in_use : 0;
+  return Json{{"total", shm.budget},     {"free", free},         {"used", shm.in_use},
+              {"real_used", shm.in_use}, {"max_used", shm.peak}, {"fragments", 0}};
 }
 
 }  // namespace core::control

@@ -20,5 +20,9 @@ Json to_json(const WorkerInfo& w);
 Json to_json(const DomainInfo& d);
 Json to_json(const Metric& m);
 Json to_json(const ReloadResult& r);
+Json to_json(const MemoryInfo& m);
+// Kamailio's core.shmmem result for the shared pool (total, free, used, real_used, max_used,
+// fragments), so its tooling reads ours.
+Json shmmem_json(const MemoryInfo& m);
 
 }  // namespace core::control

@@ -515,6 +515,7 @@ void Connection::socket_woke() {
 
 void Connection::handshake_completed() {
   deadlines_.clear(DeadlineKind::kHandshake);
+  net_.handshake_finished(*this);
   flush();
 }
 
@@ -639,6 +640,7 @@ void Connection::close(CloseReason reason) {
   if (reason == CloseReason::kEof) bump(net_.counters_->closed_eof);
   if (reason == CloseReason::kError || reason == CloseReason::kNoMemory)
     bump(net_.counters_->closed_error);
+  if (reason == CloseReason::kNoMemory) count_allocation_drop();
   if (reason == CloseReason::kReadShare) {
     bump(net_.counters_->closed_read_share);
     CONN_LOG_THROTTLED(

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 #include "core/base/byte_buffer.h"
 #include "core/net/deadlines.h"
@@ -62,6 +63,10 @@ class Connection final : public TransportSocketCallbacks {
   ConnectionState state() const;
   // Its facts for the control plane (copies: the TLS facts are views into the socket).
   ConnectionSnapshot snapshot() const;
+  // The memory guard's reservation for its handshake (Net::admit): taken back once, when the
+  // handshake completes or the connection goes.
+  void hold_admission(size_t bytes) { admission_ = static_cast<uint32_t>(bytes); }
+  size_t take_admission() { return std::exchange(admission_, 0); }
 
   // TransportSocketCallbacks
   void want_write(bool enable) override;
@@ -140,6 +145,7 @@ class Connection final : public TransportSocketCallbacks {
   Clock::time_point created_ = Clock::now();
   uint64_t bytes_in_ = 0;  // application bytes read and written (plaintext under TLS)
   uint64_t bytes_out_ = 0;
+  uint32_t admission_ = 0;  // bytes the guard holds for its handshake
   char prefix_[176];
 };
 

@@ -33,8 +33,12 @@ NetWorker::~NetWorker() {
 }
 
 void NetWorker::reap() {
+  if (graveyard.empty()) return;
   for (Connection* c : graveyard) PoolDeleter{&net.shm_}(c);
   graveyard.clear();
+  // The last connection is freed: what shm holds now is the runtime's own (Net's baseline).
+  if (net.active_.load(std::memory_order_relaxed) == 0)
+    net.baseline_.store(net.shm_.stats().in_use, std::memory_order_relaxed);
 }
 
 void NetWorker::on_reap(evutil_socket_t, short, void* arg) {
@@ -46,7 +50,8 @@ Net::Net(const NetSettings& settings, MessageHandler& handler, Pool& shm)
       handler_(handler),
       shm_(shm),
       per_ip_(settings.max_connections_per_ip),
-      counters_(std::make_unique<Counters>()) {
+      counters_(std::make_unique<Counters>()),
+      guard_(shm, settings.shm_high_water, settings.shm_low_water) {
   if (settings_.children < 1) settings_.children = 1;
   for (int i = 0; i < settings_.children; ++i) {
     auto nw = std::make_unique<NetWorker>(*this, i, settings_.pkg_budget);
@@ -128,6 +133,7 @@ bool Net::start() {
       if (l.ev == nullptr || event_add(l.ev, nullptr) != 0) return false;
     }
   }
+  baseline_.store(shm_.stats().in_use, std::memory_order_relaxed);
   for (auto& nw : workers_) nw->worker.start();
   started_ = true;
   return true;
@@ -214,7 +220,22 @@ bool Net::make_read_room(NetWorker& nw, const Connection& needy, size_t extra) {
   return true;
 }
 
+void Net::handshake_finished(Connection& conn) {
+  guard_.release(conn.take_admission());
+}
+
+size_t Net::avg_tls_connection_bytes() const {
+  size_t tls = live_connections(Transport::kTls);
+  if (tls == 0) return 0;
+  size_t others = baseline_.load(std::memory_order_relaxed) +
+                  live_connections(Transport::kTcp) * kPlainConnectionBytes;
+  size_t in_use = shm_.stats().in_use;
+  return in_use > others ? (in_use - others) / tls : 0;
+}
+
 void Net::connection_gone(NetWorker& nw, Connection* conn) {
+  guard_.release(conn->take_admission());
+  live_[static_cast<size_t>(conn->transport())].fetch_sub(1, std::memory_order_relaxed);
   table_.remove(conn->id());
   if (!conn->outbound()) per_ip_.release(IpKey::of(conn->peer()));
   nw.conns.erase(conn->id());

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/base/log.h"
+#include "core/base/memory_guard.h"
 #include "core/base/pool.h"
 #include "core/net/connection_table.h"
 #include "core/net/ip_counts.h"
@@ -38,6 +39,9 @@ struct NetSettings {
   bool crlf_pong = true;                                  // tcp_crlf_pong
   size_t max_message_size = 65535;                        // bytes, streams and datagrams
   size_t pkg_budget = 16u << 20;                          // per-worker pool budget (0 = none)
+  // shm_high_water / shm_low_water: percents of shm's budget for the MemoryGuard.
+  unsigned shm_high_water = MemoryGuard::kDefaultHighPercent;
+  unsigned shm_low_water = MemoryGuard::kDefaultLowPercent;
 };
 
 // One received message. Everything here is valid only during the handler call.
@@ -182,6 +186,19 @@ class Net {
 
   NetStats stats() const;
   size_t connection_count() const { return active_.load(std::memory_order_relaxed); }
+  // Live stream connections of `transport` (set up, not yet closed), from any thread.
+  size_t live_connections(Transport transport) const {
+    return live_[static_cast<size_t>(transport)].load(std::memory_order_relaxed);
+  }
+  // The admission of new connections against shm's budget (MemoryGuard).
+  const MemoryGuard& guard() const { return guard_; }
+  // What a live TLS connection holds of shm on average: shm in use beyond what it held the
+  // last time no stream connection was open (the baseline: contexts, caches, the workers'
+  // buffers), less the plain TCP connections' objects, divided by the live TLS connections.
+  // Everything shm gained since the baseline counts (handshakes in progress, the TLS session
+  // cache, sends in flight), so it is an upper bound of the steady per-connection figure; 0
+  // without TLS connections.
+  size_t avg_tls_connection_bytes() const;
   const NetSettings& settings() const { return settings_; }
   int worker_count() const { return static_cast<int>(workers_.size()); }
   // Worker `index`'s private pool (read and write buffers): its budget and counters.
@@ -218,8 +235,18 @@ class Net {
   void shed_one(NetWorker& nw, int listen_fd);
   void accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& peer);
   void udp_ready(NetWorker& nw, int listener_id);
+  void drop_datagrams(int fd, int listener_id);
   void begin_shutdown(NetWorker& nw);
   void connection_gone(NetWorker& nw, Connection* conn);
+  // The guard's decision for a new stream connection of `t`; false: refused, counted, logged.
+  // On true, `hold` is what the connection keeps reserved until its handshake is done.
+  bool admit(Transport t, bool outbound, const SocketAddr& peer, size_t& hold);
+  // A connection's handshake completed: its reservation is given back.
+  void handshake_finished(Connection& conn);
+  // Made and registered: counted live.
+  void connection_added(Transport t) {
+    live_[static_cast<size_t>(t)].fetch_add(1, std::memory_order_relaxed);
+  }
 
   NetSettings settings_;
   MessageHandler& handler_;
@@ -233,6 +260,11 @@ class Net {
   TransportSocketFactory* client_factories_[3] = {nullptr, nullptr, nullptr};
   LogThrottle refuse_log_{1000, 1, "connection refused"};
   LogThrottle drop_log_{1000, 1, "message dropped"};
+  // The first refusal, then at most one line per 10 s saying how many since.
+  LogThrottle guard_log_{10000, 1, "connections refused by the shared memory guard"};
+  MemoryGuard guard_;
+  std::atomic<size_t> live_[3] = {0, 0, 0};  // by Transport (streams only)
+  std::atomic<size_t> baseline_{0};          // shm in use with no stream connection open
   NetLog log_;
   std::atomic<uint64_t> next_id_{1};
   std::atomic<size_t> active_{0};

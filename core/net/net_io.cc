@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -21,6 +22,11 @@ namespace {
 
 constexpr size_t kMaxDatagram = 65535;
 constexpr int kBatch = 64;
+
+// What a TLS handshake allocates above the connection's steady figure before it completes:
+// OpenSSL 3's record buffers, key shares and certificate messages, measured at about 55 kB
+// over a TLS 1.3 handshake with an RSA-2048 or P-256 key (SSL_MODE_RELEASE_BUFFERS on).
+constexpr size_t kHandshakeHoldBytes = 64 * 1024;
 
 PlainSocketFactory& default_factory() {
   static PlainSocketFactory factory;
@@ -39,11 +45,41 @@ bool only_crlf(std::string_view data) {
 
 }  // namespace
 
+const size_t kPlainConnectionBytes = sizeof(Connection) + sizeof(PlainSocket);
+
+// A plain connection costs its objects, made at once; a TLS one what a TLS connection holds on
+// average (at least a plain one's objects) plus its handshake's peak, which it keeps reserved
+// until the handshake is done.
+bool Net::admit(Transport t, bool outbound, const SocketAddr& peer, size_t& hold) {
+  size_t cost = kPlainConnectionBytes;
+  hold = 0;
+  if (t == Transport::kTls) {
+    hold = kHandshakeHoldBytes;
+    cost = std::max(avg_tls_connection_bytes(), kPlainConnectionBytes) + hold;
+  }
+  auto kind = outbound ? MemoryGuard::Kind::kHandshake : MemoryGuard::Kind::kConnection;
+  if (guard_.admit(cost, hold, kind)) return true;
+  if (guard_log_.allow()) {
+    MemoryGuardStats g = guard_.stats();
+    LOG_WARN(
+        "%s %s %s refused: the shared memory budget is nearly spent (shm %zu of %zu bytes in "
+        "use, %zu held for handshakes in progress, this one needs %zu; refusing above %zu, "
+        "accepting again below %zu; raise -m / shm_mem_size)%s",
+        transport_name(t), outbound ? "connect to" : "connection from", peer.to_string().c_str(),
+        shm_.stats().in_use, shm_.budget(), g.reserved, cost, g.high_water, g.low_water,
+        suppressed_note(guard_log_).c_str());
+  }
+  return false;
+}
+
 void Net::udp_ready(NetWorker& nw, int listener_id) {
   ListenSocket& ls = nw.listeners[listener_id];
   ByteBuffer& scratch = nw.worker.scratch();
   std::span<char> space = scratch.prepare(kMaxDatagram + 1);
-  if (space.size() <= kMaxDatagram) return;
+  if (space.size() <= kMaxDatagram) {
+    drop_datagrams(ls.fd, listener_id);
+    return;
+  }
   const SocketAddr& bound = bound_[listener_id];
   for (int i = 0; i < kBatch; ++i) {
     SocketAddr src;
@@ -69,6 +105,20 @@ void Net::udp_ready(NetWorker& nw, int listener_id) {
     handler_.on_message(msg);
   }
   scratch.clear();
+}
+
+// No buffer to read into (the worker's pool refused it): the datagrams waiting are dropped and
+// counted, or the listener would stay readable and spin the loop until memory came back.
+void Net::drop_datagrams(int fd, int listener_id) {
+  int dropped = 0;
+  char byte;
+  while (dropped < kBatch && ::recv(fd, &byte, 1, MSG_TRUNC | MSG_DONTWAIT) >= 0) {
+    ++dropped;
+    count_allocation_drop();
+  }
+  if (dropped > 0 && drop_log_.allow())
+    LOG_WARN("udp:%s: %d datagrams dropped: no memory to read them (worker pool exhausted)%s",
+             bound_[listener_id].to_string().c_str(), dropped, suppressed_note(drop_log_).c_str());
 }
 
 void Net::accept_ready(NetWorker& nw, int listener_id) {
@@ -106,7 +156,14 @@ void Net::shed_one(NetWorker& nw, int listen_fd) {
 
 void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& peer) {
   const ListenSpec& spec = specs_[listener_id];
+  size_t hold = 0;
+  // Before anything is made for it (no SSL): the connections up keep what they need.
+  if (!admit(spec.transport, false, peer, hold)) {
+    ::close(fd);
+    return;
+  }
   if (!try_acquire_slot()) {
+    guard_.release(hold);
     bump(counters_->refused);
     if (refuse_log_.allow())
       LOG_WARN("%s connection from %s refused: tcp_max_connections (%zu) reached%s",
@@ -116,6 +173,7 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
     return;
   }
   if (!try_acquire_ip(peer, spec.transport)) {
+    guard_.release(hold);
     ::close(fd);
     release_slot();
     return;
@@ -135,6 +193,7 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
   if (!sock) {
     // The factory said no and logged why (a per-IP handshake limit, its own memory).
     bump(counters_->refused_transport);
+    guard_.release(hold);
     ::close(fd);
     per_ip_.release(IpKey::of(peer));
     release_slot();
@@ -143,6 +202,8 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
   PoolPtr<Connection> conn = make_in_pool<Connection>(shm_, *this, nw, p, std::move(sock));
   if (!conn) {
     bump(counters_->refused_memory);
+    count_allocation_drop();
+    guard_.release(hold);
     if (refuse_log_.allow())
       LOG_WARN(
           "%s connection from %s refused: shared memory budget exhausted (shm in use %zu of "
@@ -156,7 +217,9 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
   }
   bump(counters_->accepted);
   Connection* c = conn.release();
+  c->hold_admission(hold);
   nw.conns.emplace(c->id(), c);
+  connection_added(spec.transport);
   table_.add(c->id(), nw.worker.index(), spec.transport, peer);
   c->start_accepted();
 }
@@ -219,6 +282,7 @@ SendResult Net::post_send(NetWorker& nw, uint64_t id, Transport transport, const
   void* mem = shm_.allocate(sizeof(PostedSend) + data.size() + server_name.size());
   if (mem == nullptr) {
     bump(counters_->send_failed);
+    count_allocation_drop();
     if (drop_log_.allow())
       LOG_WARN("send to %s:%s dropped: shared memory budget exhausted", transport_name(transport),
                dst.to_string().c_str());
@@ -285,7 +349,10 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
     return false;
   }
   if (factory == nullptr) factory = &default_factory();
+  size_t hold = 0;
+  if (!admit(t, true, dst, hold)) return false;
   if (!try_acquire_slot()) {
+    guard_.release(hold);
     bump(counters_->refused);
     SER_LOG_THROTTLED(refuse_log_, LogLevel::kWarning, nullptr,
                       "connect to %s:%s refused: tcp_max_connections (%zu) reached",
@@ -301,6 +368,7 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
     SER_LOG_THROTTLED(log_.connect_failed, LogLevel::kInfo, nullptr, "connect to %s:%s failed: %s",
                       transport_name(t), dst.to_string().c_str(), why);
     if (fd >= 0) ::close(fd);
+    guard_.release(hold);
     release_slot();
     return false;
   }
@@ -319,6 +387,8 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
   if (sock) conn = make_in_pool<Connection>(shm_, *this, nw, p, std::move(sock));
   if (!conn) {
     bump(counters_->refused_memory);
+    count_allocation_drop();
+    guard_.release(hold);
     SER_LOG_THROTTLED(refuse_log_, LogLevel::kWarning, nullptr,
                       "connect to %s:%s refused: shared memory budget exhausted", transport_name(t),
                       dst.to_string().c_str());
@@ -327,7 +397,9 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
     return false;
   }
   Connection* c = conn.release();
+  c->hold_admission(hold);
   nw.conns.emplace(c->id(), c);
+  connection_added(t);
   table_.add(c->id(), nw.worker.index(), t, dst, server_name);
   if (!c->start_connecting(rc == 0)) return false;
   return c->send(data);

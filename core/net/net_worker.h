@@ -40,6 +40,9 @@ struct Net::Counters {
   std::atomic<uint64_t> sent[3] = {0, 0, 0};
 };
 
+// What a plain TCP connection holds of shm: its Connection and PlainSocket objects.
+extern const size_t kPlainConnectionBytes;
+
 inline void bump(std::atomic<uint64_t>& counter) {
   counter.fetch_add(1, std::memory_order_relaxed);
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/base/memory_guard.h"
 #include "core/base/pool.h"
 #include "core/net/socket_addr.h"
 #include "core/sip/sip_message.h"
@@ -73,12 +74,16 @@ enum class OutSlot { kForward, kReply, kResponse };
 core::PoolString& out_buffer(OutSlot slot);
 
 // Runs `write`, which fills an out_buffer(); false when it returned false or the pool refused
-// the bytes (the one place the forward path turns bad_alloc into a value).
+// the bytes (the one place the forward path turns bad_alloc into a value). A refusal is the
+// message dropped for want of memory: counted in core::allocation_drops(), and `*no_memory`
+// (when given) says so apart from write's own false.
 template <typename F>
-bool within_budget(F&& write) {
+bool within_budget(F&& write, bool* no_memory = nullptr) {
   try {
     return write();
   } catch (const std::bad_alloc&) {
+    core::count_allocation_drop();
+    if (no_memory != nullptr) *no_memory = true;
     return false;
   }
 }

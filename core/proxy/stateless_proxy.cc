@@ -246,9 +246,17 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
   core::sip::MessageEdit edit(msg.data());
   core::PoolString& out = out_buffer(OutSlot::kResponse);
   if (ctx) ctx->add_reply_edits(edit);
+  bool no_memory = false;
   if (!edit.remove_value(msg, *ours_hdr, ours.text()) ||
-      !within_budget([&] { return edit.apply(out) == core::sip::EditError::kNone; })) {
-    stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
+      !within_budget([&] { return edit.apply(out) == core::sip::EditError::kNone; }, &no_memory)) {
+    if (no_memory) {
+      stats_.send_failed.fetch_add(1, std::memory_order_relaxed);
+      SER_LOG_THROTTLED(log_.dropped, LogLevel::kWarning, nullptr,
+                        "response to %s not relayed: shared memory budget exhausted",
+                        dst.to_string().c_str());
+    } else {
+      stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
+    }
     return;
   }
   const LocalSocket* local = locals_.pick(t, dst.af());

@@ -30,6 +30,9 @@ std::string human_ps(const std::vector<Json>& r, int64_t) {
 std::string human_cfg(const std::vector<Json>& r, int64_t) {
   return format_cfg(r[0]);
 }
+std::string human_mem(const std::vector<Json>& r, int64_t) {
+  return format_mem(r[0]);
+}
 std::string human_raw(const std::vector<Json>& r, int64_t) {
   return r[0].dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
@@ -101,6 +104,7 @@ std::optional<Command> parse_command(const std::vector<std::string>& words, std:
     return Command{
         {{"core.ps", nullptr}, {"core.tcp_list", nullptr}}, human_ps, {"workers", "connections"}};
   if (first == "cfg" && alone) return simple("cfg.list", human_cfg);
+  if (first == "mem" && alone) return simple("mem.stats", human_mem);
   if (first == "stats") {
     Json groups = Json::array();
     for (size_t i = 1; i < words.size(); ++i) groups.push_back(words[i]);
@@ -147,6 +151,8 @@ const char* command_help() {
          "  stats [PREFIX]  every counter and gauge (or those whose name starts with PREFIX)\n"
          "  ps              workers, their pools and connections\n"
          "  cfg             the effective value of every parameter\n"
+         "  mem             memory pools, OpenSSL's and libevent's shares, shm per TLS\n"
+         "                  connection, the memory guard and its refusals\n"
          "  call METHOD [PARAMS]  any JSON-RPC method (system.listMethods lists them)\n"
          "Exit codes: 0 ok, 1 the server answered an error or the reload failed,\n"
          "            2 usage, 3 no answer (cannot connect, closed, timed out)\n";

@@ -204,6 +204,42 @@ std::string format_cfg(const Json& parameters) {
   return t.render();
 }
 
+std::string format_mem(const Json& memory) {
+  TextTable t({{"POOL"},
+               {"WORKER", Align::kRight},
+               {"IN USE", Align::kRight},
+               {"PEAK", Align::kRight},
+               {"BUDGET", Align::kRight},
+               {"ALLOCATIONS", Align::kRight},
+               {"FAILURES", Align::kRight}});
+  const Json none = Json::object();
+  const Json& m = memory.is_object() ? memory : none;  // any answer's shape is printed
+  Json pools = m.value("pools", Json::array());
+  for (const auto& p : array_or_empty(pools)) {
+    std::string budget = num(p, "budget") == 0 ? "unlimited" : str(p, "budget");
+    t.add({str(p, "name"), or_dash(str(p, "worker")), str(p, "in_use"), str(p, "peak"), budget,
+           str(p, "allocations"), str(p, "failures")});
+  }
+  Json guard = m.value("guard", Json::object());
+  if (!guard.is_object()) guard = Json::object();
+  TextTable f({{"FIGURE"}, {"VALUE", Align::kRight}});
+  f.add({"openssl in shm (bytes)", str(m, "openssl_in_use")});
+  f.add({"libevent in shm (bytes)", str(m, "libevent_in_use")});
+  f.add({"tls connections", str(m, "tls_connections")});
+  f.add({"shm per tls connection (bytes, average)", str(m, "avg_tls_connection_bytes")});
+  if (num(guard, "high_water") == 0) {
+    f.add({"guard", "off (shm has no budget)"});
+  } else {
+    f.add({"guard high water (bytes)", str(guard, "high_water")});
+    f.add({"guard low water (bytes)", str(guard, "low_water")});
+    f.add({"guard refusing", guard.value("refusing", false) ? "YES" : "no"});
+  }
+  f.add({"refused connections", str(guard, "refused_connections")});
+  f.add({"refused outbound connections", str(guard, "refused_handshakes")});
+  f.add({"allocation drops", str(m, "allocation_drops")});
+  return t.render() + "\n" + f.render();
+}
+
 std::string format_reload(const Json& r) {
   std::string out;
   bool ok = r.value("ok", false);

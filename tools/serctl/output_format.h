@@ -16,6 +16,8 @@ std::string format_tls_info(const Json& domains, int64_t now);
 std::string format_ps(const Json& workers, const Json& connections);
 std::string format_stats(const Json& metrics);
 std::string format_cfg(const Json& parameters);
+// mem.stats: a row per pool, then the libraries' shares, TLS connections and the guard.
+std::string format_mem(const Json& memory);
 // A reload's result ("reload ok ...") or its error's data ("reload failed ...").
 std::string format_reload(const Json& result);
 // Any other JSON-RPC error object: "error -32601: method not found: x".

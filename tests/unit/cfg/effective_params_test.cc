@@ -36,6 +36,8 @@ TEST(EffectiveParamsTest, AnEmptyConfigShowsTheDocumentedDefaults) {
   EXPECT_EQ(value_of(p, "tcp_crlf_pong"), "yes");
   EXPECT_EQ(value_of(p, "shm_mem_size"), "256");
   EXPECT_EQ(value_of(p, "pkg_mem_size"), "16");
+  EXPECT_EQ(value_of(p, "shm_high_water"), "90");
+  EXPECT_EQ(value_of(p, "shm_low_water"), "80");
   EXPECT_EQ(value_of(p, "user"), "\"\"");
   EXPECT_EQ(value_of(p, "debug"), "(absent)");  // an alias of log_level
   if (kWithTls) {

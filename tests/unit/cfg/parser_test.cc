@@ -80,6 +80,15 @@ TEST(ParserTest, EveryCoreParameter) {
   EXPECT_EQ(c.group, "ser");
 }
 
+TEST(ParserTest, TheMemoryGuardsMarksArePercents) {
+  EXPECT_EQ(load_text("").config.core.shm_high_water, 90u);
+  EXPECT_EQ(load_text("").config.core.shm_low_water, 80u);
+  auto r = load_text("shm_high_water = 95\nshm_low_water = 60\n");
+  ASSERT_TRUE(r.ok) << r.text();
+  EXPECT_EQ(r.config.core.shm_high_water, 95u);
+  EXPECT_EQ(r.config.core.shm_low_water, 60u);
+}
+
 TEST(ParserTest, DebugIsAnAliasOfLogLevel) {
   auto r = load_text("debug = 4\n");
   ASSERT_TRUE(r.ok) << r.text();
@@ -184,6 +193,8 @@ TEST(ParserTest, TableHasEveryParameterOfConfigMd) {
                            "tcp_crlf_pong",
                            "shm_mem_size",
                            "pkg_mem_size",
+                           "shm_high_water",
+                           "shm_low_water",
                            "ctl_socket",
                            "user",
                            "group",
@@ -262,6 +273,16 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"tcp_max_connections_per_ip = 65536\n",
                   "t.cfg:1:30: error: invalid value for 'tcp_max_connections_per_ip': expected an "
                   "integer from 1 to 65535, found '65536'"},
+        ErrorCase{"shm_high_water = 101\n",
+                  "t.cfg:1:18: error: invalid value for 'shm_high_water': expected an integer "
+                  "from 10 to 100, found '101'"},
+        ErrorCase{"shm_low_water = 0\n",
+                  "t.cfg:1:17: error: invalid value for 'shm_low_water': expected an integer "
+                  "from 5 to 99, found '0'"},
+        ErrorCase{"shm_high_water = 70\nshm_low_water = 75\n",
+                  "t.cfg:2:1: error: shm_low_water (75) must be below shm_high_water (70)"},
+        ErrorCase{"shm_high_water = 70\n",
+                  "t.cfg:1:1: error: shm_low_water (80) must be below shm_high_water (70)"},
         ErrorCase{"debug = 9\n",
                   "t.cfg:1:9: error: invalid value for 'debug': expected an integer from 0 to 4, "
                   "found '9'"},

@@ -56,6 +56,35 @@ TEST_F(ControlMethodsTest, StatisticsAreSelectedByPrefixLikeKamailiosGroups) {
   EXPECT_EQ(call("stats.get_statistics", R"({"x":1})")["error"]["code"], kInvalidParams);
 }
 
+TEST_F(ControlMethodsTest, MemStatsAnswersThePoolsTheLibrariesAndTheGuard) {
+  Json m = call("mem.stats")["result"];
+  ASSERT_EQ(m["pools"].size(), 2u);
+  EXPECT_EQ(m["pools"][0]["name"], "shm");
+  EXPECT_FALSE(m["pools"][0].contains("worker")) << "shm belongs to no worker";
+  EXPECT_EQ(m["pools"][0]["budget"], 1 << 20);
+  EXPECT_EQ(m["pools"][1]["name"], "pkg");
+  EXPECT_EQ(m["pools"][1]["worker"], 0);
+  EXPECT_EQ(m["pools"][1]["allocations"], 5);
+  EXPECT_EQ(m["pools"][1]["failures"], 1);
+  EXPECT_EQ(m["openssl_in_use"], 2048);
+  EXPECT_EQ(m["libevent_in_use"], 512);
+  EXPECT_EQ(m["tls_connections"], 1);
+  EXPECT_EQ(m["avg_tls_connection_bytes"], 2560);
+  EXPECT_EQ(m["guard"]["high_water"], 943718);
+  EXPECT_EQ(m["guard"]["low_water"], 838860);
+  EXPECT_EQ(m["guard"]["refusing"], true);
+  EXPECT_EQ(m["guard"]["refused_connections"], 7);
+  EXPECT_EQ(m["guard"]["refused_handshakes"], 2);
+  EXPECT_EQ(m["allocation_drops"], 3);
+  EXPECT_EQ(call("mem.stats", "[1]")["error"]["code"], kInvalidParams);
+}
+
+TEST_F(ControlMethodsTest, CoreShmmemHasKamailiosShape) {
+  Json m = call("core.shmmem")["result"];
+  EXPECT_EQ(m, Json::parse(R"({"total":1048576,"free":1044480,"used":4096,"real_used":4096,
+                               "max_used":8192,"fragments":0})"));
+}
+
 TEST_F(ControlMethodsTest, MethodsWithoutParametersRefuseSome) {
   EXPECT_TRUE(call("tls.list", "[]").contains("result"));
   EXPECT_TRUE(call("tls.list", "{}").contains("result"));

@@ -67,6 +67,10 @@ class FakeServerControl : public ServerControl {
     m.avg_tls_connection_bytes = 2560;
     m.high_water = 943718;
     m.low_water = 838860;
+    m.refusing = refusing;
+    m.refused_connections = 7;
+    m.refused_handshakes = 2;
+    m.allocation_drops = 3;
     return m;
   }
   std::vector<std::pair<std::string, std::string>> parameters() override {
@@ -74,6 +78,7 @@ class FakeServerControl : public ServerControl {
   }
 
   ReloadResult next_reload{true, "", {}, {"tls domains"}, 2};
+  bool refusing = true;
   std::atomic<int> reloads{0};
   ReloadScope last_scope = ReloadScope::kAll;
 };

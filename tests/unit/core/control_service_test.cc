@@ -201,6 +201,14 @@ TEST(ControlServiceTest, MetricsCountMessagesByTransportAndNameEveryFamilyOnce) 
   EXPECT_GT(metric(m, "pool_peak_bytes", {{"pool", "shm"}}), 0);
   EXPECT_EQ(metric(m, "pool_budget_bytes", {{"pool", "pkg"}, {"worker", "1"}}),
             static_cast<double>(srv.net.settings().pkg_budget));
+  EXPECT_GT(metric(m, "pool_allocations_total", {{"pool", "shm"}}), 0);
+  EXPECT_GE(metric(m, "library_memory_bytes", {{"library", "openssl"}}), 0);
+  EXPECT_GE(metric(m, "library_memory_bytes", {{"library", "libevent"}}), 0);
+  EXPECT_EQ(metric(m, "memory_guard_refusing"), 0);
+  EXPECT_EQ(metric(m, "memory_guard_refused_total", {{"kind", "inbound"}}), 0);
+  EXPECT_EQ(metric(m, "memory_guard_refused_total", {{"kind", "outbound"}}), 0);
+  EXPECT_GE(metric(m, "allocation_drops_total"), 0);
+  EXPECT_EQ(metric(m, "tls_connection_shm_bytes"), 0) << "no TLS connection";
   for (const char* reason : {"queue_full", "too_big", "bad_framing", "send_failed",
                              "forged_connection_tag", "malformed", "not_ours", "script"})
     EXPECT_EQ(metric(m, "messages_dropped_total", {{"reason", reason}}), 0) << reason;
@@ -225,6 +233,52 @@ TEST(ControlServiceTest, MetricsCountMessagesByTransportAndNameEveryFamilyOnce) 
   }));
   ::close(fd);
   ::close(fd2);
+}
+
+// The guard as serctl mem and the metrics show it: refusing while shm is above its high mark,
+// the refusal counted, and back to accepting by itself once the memory is given back.
+TEST(ControlServiceTest, MemoryShowsThePoolsAndTheGuardRefusingThenRecovering) {
+  Pool shm("test-shm", 0);
+  RecordingHandler handler;
+  proxy::ProxyStats stats;
+  Net net(test_settings(2), handler, shm);
+  ControlService control(
+      net, stats, [] { return no_tls(); }, ControlHooks{}, shm);
+  int lid = net.add_listener({Transport::kTcp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  ASSERT_TRUE(net.start());
+  control::MemoryInfo m = control.memory();
+  ASSERT_EQ(m.pools.size(), 3u);
+  EXPECT_EQ(m.pools[0].name, "shm");
+  EXPECT_EQ(m.pools[2].name, "pkg");
+  EXPECT_EQ(m.pools[2].worker, 1);
+  EXPECT_EQ(m.pools[2].budget, net.settings().pkg_budget);
+  EXPECT_EQ(m.high_water, 0u) << "no budget, no marks";
+  EXPECT_FALSE(m.refusing);
+  shm.set_budget(100000);
+  void* held = shm.allocate(95000);
+  int fd = tcp_client(net.listen_address(lid));
+  EXPECT_TRUE(net::testing::closed_by_peer(fd));
+  m = control.memory();
+  EXPECT_EQ(m.high_water, 90000u);
+  EXPECT_EQ(m.low_water, 80000u);
+  EXPECT_TRUE(m.refusing);
+  EXPECT_EQ(m.refused_connections, 1u);
+  EXPECT_GE(m.pools[0].in_use, 95000u);
+  EXPECT_GE(m.pools[0].peak, m.pools[0].in_use);
+  EXPECT_GT(m.pools[0].allocations, 0u);
+  auto metrics = control.metrics();
+  EXPECT_EQ(metric(metrics, "memory_guard_refusing"), 1);
+  EXPECT_EQ(metric(metrics, "memory_guard_refused_total", {{"kind", "inbound"}}), 1);
+  EXPECT_EQ(metric(metrics, "memory_guard_high_water_bytes"), 90000);
+  EXPECT_EQ(metric(metrics, "pool_budget_bytes", {{"pool", "shm"}}), 100000);
+  shm.deallocate(held);
+  EXPECT_FALSE(control.memory().refusing) << "recomputed from the live figure";
+  int again = tcp_client(net.listen_address(lid));
+  ASSERT_TRUE(write_all(again, sip_message("back")));
+  EXPECT_TRUE(handler.wait_for(1));
+  net.stop();
+  ::close(fd);
+  ::close(again);
 }
 
 TEST(ControlServiceTest, TheControlSocketAndTheMetricsEndpointMayAskAtOnce) {
@@ -365,6 +419,33 @@ TEST(ControlServiceTlsTest, ConnectionsShowATlsConnectionWithItsFactsAndMovingBy
   EXPECT_EQ(metric(metrics, "messages_received_total", {{"transport", "tls"}}), 2);
   EXPECT_EQ(metric(metrics, "messages_sent_total", {{"transport", "tls"}}), 2);
   EXPECT_GE(metric(metrics, "tls_handshakes_total"), 1);
+}
+
+// The live TLS connections and what each holds of shm on average; a handshake in progress
+// holds the guard's reservation, given back when it completes or its connection closes.
+TEST(ControlServiceTlsTest, MemoryCountsTlsConnectionsAndHandshakeReservations) {
+  auto tls = runtime("server");
+  ASSERT_TRUE(tls);
+  Server srv(tls);
+  ASSERT_TRUE(srv.start());
+  EXPECT_EQ(srv.control.memory().tls_connections, 0u);
+  EXPECT_EQ(srv.control.memory().avg_tls_connection_bytes, 0u);
+  int silent = tcp_client(srv.net.listen_address(srv.tls_listener));  // no ClientHello
+  ASSERT_TRUE(eventually([&] { return srv.control.memory().tls_connections == 1; }));
+  EXPECT_GT(srv.net.guard().stats().reserved, 0u) << "its handshake is yet to come";
+  ::close(silent);
+  ASSERT_TRUE(eventually([&] {
+    return srv.control.memory().tls_connections == 0 && srv.net.guard().stats().reserved == 0;
+  }));
+  TlsClient c(srv.net.listen_address(srv.tls_listener), 0, "client");
+  ASSERT_TRUE(c.handshake()) << c.engine().error();
+  ASSERT_TRUE(c.send(sip_message("mem1")));
+  ASSERT_EQ(c.read(15).size(), 15u);
+  control::MemoryInfo m = srv.control.memory();
+  EXPECT_EQ(m.tls_connections, 1u);
+  EXPECT_GT(m.avg_tls_connection_bytes, 0u);
+  EXPECT_EQ(srv.net.guard().stats().reserved, 0u) << "given back at the handshake's end";
+  EXPECT_GT(metric(srv.control.metrics(), "tls_connection_shm_bytes"), 0);
 }
 
 TEST(ControlServiceTlsTest, AConnectionInItsHandshakeIsShownAsSuch) {

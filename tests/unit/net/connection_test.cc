@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 
+#include "core/net/plain_socket.h"
 #include "net_test_util.h"
 
 namespace core::net {
@@ -206,13 +207,25 @@ namespace core::net {
 namespace {
 using namespace testing;
 
+// A plain TCP factory that counts the sockets it makes.
+struct CountingFactory : TransportSocketFactory {
+  PoolPtr<TransportSocket> create(const TransportSocketOptions& o, Pool& pool) override {
+    ++made;
+    return plain.create(o, pool);
+  }
+  PlainSocketFactory plain;
+  std::atomic<int> made{0};
+};
+
 TEST(ConnectionTest, SharedPoolBudgetRefusesNewConnectionsAndRecovers) {
-  // DESIGN.md principle 3: out of budget refuses new connections, existing ones keep working,
-  // and the budget is usable again as soon as connections close.
+  // DESIGN.md principle 3: above the guard's high-water mark new connections are refused
+  // before anything is made for them, existing ones keep working, and the budget is usable
+  // again as soon as connections close (nothing sticky: kamailio#4777).
   Pool shm("test-shm", 0);
   RecordingHandler handler;
   Net net(test_settings(1), handler, shm);
-  int lid = net.add_listener({Transport::kTcp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  CountingFactory factory;
+  int lid = net.add_listener({Transport::kTcp, *SocketAddr::parse("127.0.0.1", 0), &factory});
   handler.on_receive = [&](const ReceivedMessage& m) {
     net.send(m.transport, m.src, "ok", m.conn_id);
   };
@@ -226,14 +239,20 @@ TEST(ConnectionTest, SharedPoolBudgetRefusesNewConnectionsAndRecovers) {
   shm.set_budget(one + one / 2);  // room for the first connection only
   int b = tcp_client(addr);
   EXPECT_TRUE(closed_by_peer(b));
-  EXPECT_EQ(net.stats().refused_memory, 1u);
+  MemoryGuardStats g = net.guard().stats();
+  EXPECT_EQ(g.refused_connections, 1u);
+  EXPECT_TRUE(g.refusing);
+  EXPECT_EQ(factory.made.load(), 1) << "refused before its transport socket was made";
+  EXPECT_EQ(net.stats().refused_memory, 0u) << "no allocation was tried";
   ASSERT_TRUE(write_all(a, sip_message("a2")));
   EXPECT_EQ(read_n(a, 2), "ok");
   ::close(a);
   EXPECT_TRUE(eventually([&] { return shm.stats().in_use == 0; }));
+  EXPECT_FALSE(net.guard().stats().refusing);
   int c = tcp_client(addr);
   ASSERT_TRUE(write_all(c, sip_message("c")));
   EXPECT_EQ(read_n(c, 2), "ok");
+  EXPECT_EQ(net.guard().stats().refused_connections, 1u);
   net.stop();
   ::close(b);
   ::close(c);

@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "core/base/memory_guard.h"
 #include "proxy_fixture.h"
 
 namespace core::proxy::testing {
@@ -439,6 +440,7 @@ namespace {
 TEST_F(ProxyTest, OutputBufferComesFromTheSharedPoolBudget) {
   core::Pool& shm = core::Pool::shm();
   size_t saved = shm.budget();
+  uint64_t drops = core::allocation_drops();
   proxy();
   std::thread([&] {  // a new thread: its output buffers are not grown yet
     shm.set_budget(shm.stats().in_use + 64);
@@ -451,6 +453,33 @@ TEST_F(ProxyTest, OutputBufferComesFromTheSharedPoolBudget) {
   ASSERT_EQ(sender_.sent.size(), 1u);
   EXPECT_EQ(proxy().stats().forwarded.load(), 1u);
   EXPECT_EQ(sender_.sent[0].data.rfind("INVITE sip:bob@203.0.113.5 SIP/2.0\r\n", 0), 0u);
+  EXPECT_EQ(core::allocation_drops(), drops + 1);
+}
+
+// A response that finds no memory to be relayed is a drop for memory, not a malformed one.
+TEST_F(ProxyTest, AResponseWithoutMemoryIsCountedAsAnAllocationDrop) {
+  core::Pool& shm = core::Pool::shm();
+  size_t saved = shm.budget();
+  uint64_t drops = core::allocation_drops();
+  std::string r =
+      "SIP/2.0 200 OK\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKser.1\r\n"
+      "Via: SIP/2.0/UDP 10.0.0.5:5062;branch=z9hG4bKabc\r\n"
+      "From: <sip:a@x>;tag=1\r\nTo: <sip:b@y>;tag=2\r\nCall-ID: r1\r\nCSeq: 1 INVITE\r\n"
+      "Content-Length: 0\r\n\r\n";
+  proxy();
+  std::thread([&] {
+    shm.set_budget(shm.stats().in_use + 64);
+    receive(r, Transport::kUdp, addr("203.0.113.5", 5060));
+    shm.set_budget(saved);
+    receive(r, Transport::kUdp, addr("203.0.113.5", 5060));
+  }).join();
+  shm.set_budget(saved);
+  ASSERT_EQ(sender_.sent.size(), 1u) << "relayed once memory was back";
+  EXPECT_EQ(proxy().stats().replies_forwarded.load(), 1u);
+  EXPECT_EQ(proxy().stats().bad_dropped.load(), 0u) << "it was not malformed";
+  EXPECT_EQ(proxy().stats().send_failed.load(), 1u);
+  EXPECT_EQ(core::allocation_drops(), drops + 1);
 }
 
 }  // namespace

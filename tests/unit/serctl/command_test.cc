@@ -83,6 +83,36 @@ TEST_F(CommandTest, JsonPrintsTheResultAndPsNamesItsTwoParts) {
   EXPECT_EQ(Json::parse(out_.str()).size(), 1u);
 }
 
+TEST_F(CommandTest, MemPrintsEachPoolThenTheGuard) {
+  EXPECT_EQ(run({"mem"}), kExitOk);
+  EXPECT_EQ(out_.str(),
+            "POOL  WORKER  IN USE  PEAK   BUDGET  ALLOCATIONS  FAILURES\n"
+            "shm        -    4096  8192  1048576           10         0\n"
+            "pkg        0     100   200     1000            5         1\n"
+            "\n"
+            "FIGURE                                    VALUE\n"
+            "openssl in shm (bytes)                     2048\n"
+            "libevent in shm (bytes)                     512\n"
+            "tls connections                               1\n"
+            "shm per tls connection (bytes, average)    2560\n"
+            "guard high water (bytes)                 943718\n"
+            "guard low water (bytes)                  838860\n"
+            "guard refusing                              YES\n"
+            "refused connections                           7\n"
+            "refused outbound connections                  2\n"
+            "allocation drops                              3\n");
+  fake_.refusing = false;
+  EXPECT_EQ(run({"mem"}), kExitOk);
+  EXPECT_NE(out_.str().find("guard refusing                               no\n"), std::string::npos)
+      << out_.str();
+  options_.json = true;
+  EXPECT_EQ(run({"mem"}), kExitOk);
+  Json j = Json::parse(out_.str());
+  EXPECT_EQ(j["guard"]["refused_connections"], 7);
+  EXPECT_EQ(j["pools"][0]["peak"], 8192);
+  EXPECT_EQ(run({"mem", "extra"}), kExitUsage);
+}
+
 TEST_F(CommandTest, AFailedReloadPrintsTheDiagnosticsAndExits1) {
   fake_.next_reload = {false, "ser.cfg:9:5: error: unknown function 'fwd'", {"children"}, {}, 1};
   EXPECT_EQ(run({"reload"}), kExitError);
