@@ -124,21 +124,23 @@ measure() {
   [ "$n" = 10000 ] && lat0=$(latency "$tmp/lat0.out")
   pss0=$(pss_kib "$ser")
   shm0=$(shm_bytes)
+  # Files of their own per N: the grep below must not see the previous N's line before the
+  # new sipbench's redirection has truncated the file.
   # Source addresses of their own per N: the previous run's ports may still be in TIME_WAIT.
   local ips="127.0.$((10 + ${#rows[@]})).1,127.0.$((10 + ${#rows[@]})).2"
   # Not under timeout(1): its PSS is read by PID; -d is the backstop, stop_pid the end.
   "$SIPBENCH" idle "127.0.0.1:$port" -c "$n" -p 200 -d 600 --tls-version 1.3 \
-    --local-ip "$ips" --timeout 30 >"$tmp/idle.out" 2>"$tmp/idle.err" &
+    --local-ip "$ips" --timeout 30 >"$tmp/idle.$n.out" 2>"$tmp/idle.$n.err" &
   sb=$!
   pids+=("$sb")
   for _ in $(seq 1 $((500 + n / 10))); do
-    grep -q "connections up; holding" "$tmp/idle.err" && break
+    grep -q "connections up; holding" "$tmp/idle.$n.err" && break
     kill -0 "$sb" 2>/dev/null || break
     sleep 0.1
   done
-  up=$(sed -n 's/^sipbench: \([0-9]*\) connections up.*/\1/p' "$tmp/idle.err")
+  up=$(sed -n 's/^sipbench: \([0-9]*\) connections up.*/\1/p' "$tmp/idle.$n.err")
   if [ -z "$up" ] || [ "$up" -eq 0 ]; then
-    echo "  $n: sipbench did not get its connections up:"; tail -5 "$tmp/idle.err"
+    echo "  $n: sipbench did not get its connections up:"; tail -5 "$tmp/idle.$n.err"
     stop_pid "$sb"; stop_pid "$ser"; return
   fi
   pss1=$(pss_kib "$ser")
@@ -148,7 +150,7 @@ measure() {
   stop_pid "$sb"
   stop_pid "$ser"
   rows+=("$(awk -v n="$n" -v up="$up" -v p0="$pss0" -v p1="$pss1" -v s0="${shm0:-0}" -v s1="${shm1:-0}" \
-    -v sb="$sbpss" -v t="$(grep -o '"setup_s":[0-9.]*' "$tmp/idle.out" | cut -d: -f2)" 'BEGIN {
+    -v sb="$sbpss" -v t="$(grep -o '"setup_s":[0-9.]*' "$tmp/idle.$n.out" | cut -d: -f2)" 'BEGIN {
       printf "%8d %8d %12.1f %12.1f %14.1f %9.1f", n, up, (p1 - p0) / up, (s1 - s0) / 1024 / up, sb / up, t }')")
   echo "${rows[-1]}"
   if [ -n "$lat0" ]; then lat_lines+=("  none held:   $lat0" "  $up held: $lat1"); fi
