@@ -6,6 +6,7 @@
 #   PSS/conn  (ser's Pss in /proc/PID/smaps_rollup with them held - before) / N
 #   shm/conn  (the shm pool's bytes in use with them held - before) / N, from mem.stats on the
 #             control socket when ser has it, else ser_pool_in_use_bytes{pool="shm"} of /metrics
+#   ser's avg TLS  mem.stats' avg_tls_connection_bytes with them held (ser's own figure)
 # and, at N = 10,000, a new handshake's latency (300 sequential full TLS 1.3 handshakes, from
 # another source address) with none and with the N held. Loopback only; everything started
 # is stopped by PID at the end, on failure too; each step is bounded, the whole in ~3 minutes.
@@ -87,18 +88,21 @@ stop_pid() {
 
 pss_kib() { awk '/^Pss:/{print $2}' "/proc/$1/smaps_rollup" 2>/dev/null; }
 
-# shm_bytes: the shm pool's bytes in use: mem.stats (control socket) first, else /metrics.
-shm_bytes() {
+# mem_stats: "SHM_IN_USE AVG_TLS_CONNECTION_BYTES" from mem.stats on the control socket; else
+# "SHM_IN_USE -" from ser_pool_in_use_bytes{pool="shm"} of /metrics (a ser without mem.stats).
+mem_stats() {
   local v
   v=$("$SERCTL" -s "unix:$ctl" -t 5 --json call mem.stats 2>/dev/null | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-print(next(p["in_use"] for p in r["pools"] if p["name"] == "shm"))' 2>/dev/null)
+shm = next(p["in_use"] for p in r["pools"] if p["name"] == "shm")
+print(shm, r.get("avg_tls_connection_bytes", "-"))' 2>/dev/null)
   if [ -n "$v" ]; then echo "$v"; return; fi
   exec {fd}<>"/dev/tcp/127.0.0.1/$mport" || return
   printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&"$fd"
-  timeout 5 cat <&"$fd" | awk '/^ser_pool_in_use_bytes\{.*pool="shm"/{print $2; exit}'
+  v=$(timeout 5 cat <&"$fd" | awk '/^ser_pool_in_use_bytes\{.*pool="shm"/{print $2; exit}')
   exec {fd}>&-
+  echo "${v:-0} -"
 }
 
 # jnum KEY FILE: a number of sipbench's JSON line.
@@ -114,7 +118,7 @@ latency() {
 
 # measure N: one row of the table (and the latency lines at 10,000).
 measure() {
-  local n=$1 sb pss0 pss1 shm0 shm1 up lat0="" sbpss
+  local n=$1 sb pss0 pss1 shm0 shm1 avg up lat0="" sbpss
   [ "$n" = max ] && n=$max_n
   [ "$n" -gt "$max_n" ] && { echo "  $n: over the open-file limit ($limit), skipped"; return; }
   [ $((deadline - SECONDS)) -lt $((20 + n / 400)) ] && { echo "  $n: skipped, out of time"; return; }
@@ -123,7 +127,7 @@ measure() {
     >"$tmp/warm.out" 2>&1
   [ "$n" = 10000 ] && lat0=$(latency "$tmp/lat0.out")
   pss0=$(pss_kib "$ser")
-  shm0=$(shm_bytes)
+  read -r shm0 _ <<<"$(mem_stats)"
   # Files of their own per N: the grep below must not see the previous N's line before the
   # new sipbench's redirection has truncated the file.
   # Source addresses of their own per N: the previous run's ports may still be in TIME_WAIT.
@@ -144,14 +148,16 @@ measure() {
     stop_pid "$sb"; stop_pid "$ser"; return
   fi
   pss1=$(pss_kib "$ser")
-  shm1=$(shm_bytes)
+  read -r shm1 avg <<<"$(mem_stats)"
   sbpss=$(pss_kib "$sb")
   [ "$n" = 10000 ] && lat1=$(latency "$tmp/lat1.out")
   stop_pid "$sb"
   stop_pid "$ser"
   rows+=("$(awk -v n="$n" -v up="$up" -v p0="$pss0" -v p1="$pss1" -v s0="${shm0:-0}" -v s1="${shm1:-0}" \
-    -v sb="$sbpss" -v t="$(grep -o '"setup_s":[0-9.]*' "$tmp/idle.$n.out" | cut -d: -f2)" 'BEGIN {
-      printf "%8d %8d %12.1f %12.1f %14.1f %9.1f", n, up, (p1 - p0) / up, (s1 - s0) / 1024 / up, sb / up, t }')")
+    -v avg="${avg:--}" -v sb="$sbpss" -v t="$(jnum setup_s "$tmp/idle.$n.out")" 'BEGIN {
+      a = avg == "-" ? "-" : sprintf("%.1f", avg / 1024)
+      printf "%8d %8d %12.1f %12.1f %12s %14.1f %9.1f", n, up, (p1 - p0) / up, (s1 - s0) / 1024 / up, a,
+        sb / up, t }')")
   echo "${rows[-1]}"
   if [ -n "$lat0" ]; then lat_lines+=("  none held:   $lat0" "  $up held: $lat1"); fi
 }
@@ -159,8 +165,8 @@ measure() {
 rows=()
 lat_lines=()
 echo "idle_connections: idle TLS 1.3 connections held by sipbench (ECDSA P-256, loopback, $(nproc) CPUs, open-file limit $limit)"
-printf '%8s %8s %12s %12s %14s %9s\n' N up "PSS/conn" "shm/conn" "sipbench PSS" "setup"
-printf '%8s %8s %12s %12s %14s %9s\n' "" "" "(KiB)" "(KiB)" "/conn (KiB)" "(s)"
+printf '%8s %8s %12s %12s %12s %14s %9s\n' N up "PSS/conn" "shm/conn" "ser's avg" "sipbench PSS" "setup"
+printf '%8s %8s %12s %12s %12s %14s %9s\n' "" "" "(KiB)" "(KiB)" "TLS (KiB)" "/conn (KiB)" "(s)"
 for n in "${counts[@]}"; do measure "$n"; done
 if [ ${#lat_lines[@]} -gt 0 ]; then
   echo "a new TLS 1.3 handshake (300 sequential, sipbench handshake -p 1):"
