@@ -9,7 +9,7 @@ set -euo pipefail
 want=${1:-build}
 build_pkgs=(g++ make cmake pkg-config libssl-dev openssl libevent-dev libinih-dev
             libboost-program-options-dev libgtest-dev googletest
-            nlohmann-json3-dev libsystemd-dev)
+            nlohmann-json3-dev libsystemd-dev libmimalloc-dev)
 test_pkgs=(sip-tester iproute2 procps testssl.sh bsdextrautils python3 prometheus)
 fuzz_pkgs=(clang libclang-rt-dev llvm)
 

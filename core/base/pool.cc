@@ -1,113 +1,209 @@
 #include "core/base/pool.h"
 
-#include <cstdlib>
+#include <algorithm>
 #include <cstring>
+
+#include "core/base/block_allocator.h"
 
 namespace core {
 namespace {
 
-// The header keeps the payload size so that free/realloc need no size (OpenSSL's hooks do not
-// pass one) and keeps max_align_t alignment for the payload.
-struct alignas(std::max_align_t) Header {
-  size_t size;
-};
+constexpr size_t kMaxChunk = size_t{32} << 10;
+// Credit chunks are at most this fraction of the budget: with kThreadShards shards holding at
+// most two chunks each, the unused credit stays under 1/16 of a small budget.
+constexpr size_t kChunksPerBudget = 512;
 
-Header* header_of(void* ptr) {
-  return static_cast<Header*>(ptr) - 1;
+void raise(std::atomic<size_t>& peak, size_t now) noexcept {
+  size_t p = peak.load(std::memory_order_relaxed);
+  while (now > p && !peak.compare_exchange_weak(p, now, std::memory_order_relaxed)) {
+  }
+}
+
+// A single writer's increment: no read-modify-write needed (see kOwnerThread).
+template <typename T>
+void bump(std::atomic<T>& v, T by = 1) noexcept {
+  v.store(v.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
 }
 
 }  // namespace
 
-bool Pool::reserve(size_t size) noexcept {
-  size_t budget = budget_.load(std::memory_order_relaxed);
-  size_t cur = in_use_.load(std::memory_order_relaxed);
-  for (;;) {
-    if (budget != 0 && (size > budget || cur > budget - size)) {
-      failures_.fetch_add(1, std::memory_order_relaxed);
-      return false;
-    }
-    if (in_use_.compare_exchange_weak(cur, cur + size, std::memory_order_relaxed)) break;
+Pool::Pool(std::string name, size_t budget_bytes, PoolSharing sharing)
+    : name_(std::move(name)), blocks_(BlockAllocator::instance()), budget_(budget_bytes) {
+  if (sharing == PoolSharing::kShared) {
+    shards_ = std::make_unique<Shard[]>(kThreadShards);
+    chunk_.store(chunk_for(budget_bytes), std::memory_order_relaxed);
   }
-  size_t now = cur + size;
-  size_t peak = peak_.load(std::memory_order_relaxed);
-  while (now > peak && !peak_.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
-  }
+}
+
+Pool::~Pool() = default;
+
+size_t Pool::chunk_for(size_t budget) noexcept {
+  return budget == 0 ? kMaxChunk : std::min(kMaxChunk, budget / kChunksPerBudget);
+}
+
+void Pool::set_budget(size_t bytes) noexcept {
+  budget_.store(bytes, std::memory_order_relaxed);
+  if (!shards_) return;
+  chunk_.store(chunk_for(bytes), std::memory_order_relaxed);
+  reclaim_credit();  // credit granted under the old budget must not outlive it
+}
+
+// Reserves `bytes` of the budget for a shard; the one contended step, taken once per chunk.
+bool Pool::reserve(size_t bytes) noexcept {
+  const size_t budget = budget_.load(std::memory_order_relaxed);
+  size_t cur = reserved_.load(std::memory_order_relaxed);
+  do {
+    if (budget != 0 && (bytes > budget || cur > budget - bytes)) return false;
+  } while (!reserved_.compare_exchange_weak(cur, cur + bytes, std::memory_order_relaxed));
+  raise(peak_, cur + bytes);
   return true;
 }
 
-void Pool::release(size_t size) noexcept {
-  in_use_.fetch_sub(size, std::memory_order_relaxed);
+void Pool::reclaim_credit() noexcept {
+  for (size_t i = 0; i < kThreadShards; ++i) {
+    const size_t c = shards_[i].credit.exchange(0, std::memory_order_relaxed);
+    if (c != 0) reserved_.fetch_sub(c, std::memory_order_relaxed);
+  }
+}
+
+bool Pool::charge_shared(Shard& s, size_t bytes) noexcept {
+  size_t c = s.credit.load(std::memory_order_relaxed);
+  while (c >= bytes) {
+    if (s.credit.compare_exchange_weak(c, c - bytes, std::memory_order_relaxed)) return true;
+  }
+  const size_t chunk = chunk_.load(std::memory_order_relaxed);
+  if (chunk != 0 && reserve(bytes + chunk)) {
+    s.credit.fetch_add(chunk, std::memory_order_relaxed);
+    return true;
+  }
+  if (reserve(bytes)) return true;
+  // Near the budget: other shards' unused credit may be what is missing.
+  reclaim_credit();
+  return reserve(bytes);
+}
+
+bool Pool::charge(size_t bytes) noexcept {
+  if (shards_) {
+    Shard& s = shards_[thread_shard()];
+    if (!charge_shared(s, bytes)) return false;
+    s.in_use.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+    s.allocations.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  const size_t budget = budget_.load(std::memory_order_relaxed);
+  const size_t cur = in_use_.load(std::memory_order_relaxed);
+  if (budget != 0 && (bytes > budget || cur > budget - bytes)) return false;
+  in_use_.store(cur + bytes, std::memory_order_relaxed);
+  if (cur + bytes > peak_.load(std::memory_order_relaxed))
+    peak_.store(cur + bytes, std::memory_order_relaxed);
+  bump(allocations_);
+  return true;
+}
+
+void Pool::discharge(size_t bytes) noexcept {
+  if (!shards_) {
+    in_use_.store(in_use_.load(std::memory_order_relaxed) - bytes, std::memory_order_relaxed);
+    return;
+  }
+  Shard& s = shards_[thread_shard()];
+  s.in_use.fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+  size_t c = s.credit.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  const size_t chunk = chunk_.load(std::memory_order_relaxed);
+  // Keep one chunk for the next allocations; give the rest back to the budget.
+  if (c > 2 * chunk && s.credit.compare_exchange_strong(c, chunk, std::memory_order_relaxed))
+    reserved_.fetch_sub(c - chunk, std::memory_order_relaxed);
+}
+
+void Pool::count_failure() noexcept {
+  if (shards_) {
+    shards_[thread_shard()].failures.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    bump(failures_);
+  }
 }
 
 void* Pool::allocate(size_t size) noexcept {
-  if (size > SIZE_MAX / 2) {
-    failures_.fetch_add(1, std::memory_order_relaxed);
+  const size_t budget = budget_.load(std::memory_order_relaxed);
+  if ((budget != 0 && size > budget) || size > SIZE_MAX / 2) {
+    count_failure();
     return nullptr;
   }
-  if (!reserve(size)) return nullptr;
-  auto* h = static_cast<Header*>(std::malloc(sizeof(Header) + size));
-  if (h == nullptr) {
-    release(size);
-    failures_.fetch_add(1, std::memory_order_relaxed);
+  void* p = blocks_.allocate(size);
+  if (p == nullptr) {
+    count_failure();
     return nullptr;
   }
-  h->size = size;
-  allocations_.fetch_add(1, std::memory_order_relaxed);
-  return h + 1;
+  if (!charge(blocks_.usable_size(p))) {
+    blocks_.free(p);
+    count_failure();
+    return nullptr;
+  }
+  return p;
 }
 
 void Pool::deallocate(void* ptr) noexcept {
   if (ptr == nullptr) return;
-  Header* h = header_of(ptr);
-  release(h->size);
-  std::free(h);
+  const size_t bytes = blocks_.usable_size(ptr);
+  blocks_.free(ptr);
+  discharge(bytes);
 }
 
 void* Pool::reallocate(void* ptr, size_t size) noexcept {
   if (ptr == nullptr) return allocate(size);
-  Header* h = header_of(ptr);
-  size_t old = h->size;
-  if (size > SIZE_MAX / 2) {
-    failures_.fetch_add(1, std::memory_order_relaxed);
+  if (size == 0) {
+    deallocate(ptr);
     return nullptr;
   }
-  if (size > old && !reserve(size - old)) return nullptr;
-  auto* nh = static_cast<Header*>(std::realloc(h, sizeof(Header) + size));
-  if (nh == nullptr) {
-    if (size > old) release(size - old);
-    failures_.fetch_add(1, std::memory_order_relaxed);
-    return nullptr;
-  }
-  if (size < old) release(old - size);
-  nh->size = size;
-  allocations_.fetch_add(1, std::memory_order_relaxed);
-  return nh + 1;
+  const size_t old = blocks_.usable_size(ptr);
+  // The block already fits and is not mostly empty: nothing to move or charge.
+  if (size <= old && size >= old / 2) return ptr;
+  void* p = allocate(size);
+  if (p == nullptr) return size < old ? ptr : nullptr;
+  std::memcpy(p, ptr, std::min(old, size));
+  deallocate(ptr);
+  return p;
+}
+
+size_t Pool::in_use() const noexcept {
+  if (!shards_) return in_use_.load(std::memory_order_relaxed);
+  int64_t sum = 0;
+  for (size_t i = 0; i < kThreadShards; ++i)
+    sum += shards_[i].in_use.load(std::memory_order_relaxed);
+  // Shards read one after the other may catch a block's free but not its allocation.
+  return sum < 0 ? 0 : static_cast<size_t>(sum);
 }
 
 bool Pool::has_room(size_t size) const noexcept {
-  size_t budget = budget_.load(std::memory_order_relaxed);
+  const size_t budget = budget_.load(std::memory_order_relaxed);
   if (budget == 0) return true;
-  size_t cur = in_use_.load(std::memory_order_relaxed);
+  const size_t cur = in_use();
   return size <= budget && cur <= budget - size;
 }
 
 size_t Pool::block_size(const void* ptr) noexcept {
-  return ptr == nullptr ? 0 : (static_cast<const Header*>(ptr) - 1)->size;
+  return ptr == nullptr ? 0 : BlockAllocator::instance().usable_size(ptr);
 }
 
 PoolStats Pool::stats() const noexcept {
   PoolStats s;
   s.budget = budget_.load(std::memory_order_relaxed);
-  s.in_use = in_use_.load(std::memory_order_relaxed);
-  s.peak = peak_.load(std::memory_order_relaxed);
-  s.allocations = allocations_.load(std::memory_order_relaxed);
-  s.failures = failures_.load(std::memory_order_relaxed);
+  s.in_use = in_use();
+  s.peak = std::max(peak_.load(std::memory_order_relaxed), s.in_use);
+  if (!shards_) {
+    s.allocations = allocations_.load(std::memory_order_relaxed);
+    s.failures = failures_.load(std::memory_order_relaxed);
+    return s;
+  }
+  for (size_t i = 0; i < kThreadShards; ++i) {
+    s.allocations += shards_[i].allocations.load(std::memory_order_relaxed);
+    s.failures += shards_[i].failures.load(std::memory_order_relaxed);
+  }
   return s;
 }
 
 Pool& Pool::shm() {
-  static Pool pool("shm", 0);
-  return pool;
+  static Pool* const pool = new Pool("shm", 0, PoolSharing::kShared);
+  return *pool;
 }
 
 }  // namespace core

@@ -1,11 +1,23 @@
 #pragma once
 // The memory-pool seam (DESIGN.md principle 3): every byte of per-connection and per-message
-// memory goes through a named Pool with a budget and counters. `shm` is the pool shared by all
-// workers (connections, later TLS state); each worker has its own `pkg` pool. This version is
-// malloc with a size header and accounting; the signatures match what OpenSSL's
-// CRYPTO_set_mem_functions needs (malloc/realloc/free without a size), so a later issue can point
-// OpenSSL here. Failure is a nullptr, never an exception: callers on the data path refuse and
-// count.
+// memory, and OpenSSL's and libevent's (core/base/library_memory.h), goes through a named Pool
+// with a budget and counters. `shm` is the pool shared by all threads (connections, TLS state);
+// each worker has its own `pkg` pool. Blocks come from mimalloc (core/base/block_allocator.h)
+// with no header: a block's size is the allocator's usable size, which is also what the pool
+// charges. Failure is a nullptr, never an exception: callers on the data path refuse and count.
+//
+// Two kinds, one API:
+//  - kOwnerThread (a worker's pkg pool): used by one thread at a time, so its counters are
+//    plain relaxed loads and stores (no atomic read-modify-write, no lock); other threads may
+//    read stats() at any time.
+//  - kShared (shm): any thread allocates and frees, and a block may be freed by another thread
+//    than the one that allocated it. Counters are per-thread shards (core/base/thread_shard.h),
+//    and the budget is handed out to the shards in credit chunks of at most 32 KiB (1/512 of the
+//    budget when that is smaller), so most allocations touch only their thread's cache line.
+//    A shard keeps at most two chunks of unused credit (at most 1 MiB over all shards); before
+//    refusing an allocation the pool takes every shard's credit back, so the budget refuses
+//    only when the bytes really in use leave no room. The peak is the peak of what the shards
+//    had reserved: at most that slack above the true peak.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -15,51 +27,87 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/base/thread_shard.h"
+
 namespace core {
 
 struct PoolStats {
   size_t budget = 0;  // bytes, 0 = unlimited
-  size_t in_use = 0;  // bytes handed out now (payload, without headers)
+  size_t in_use = 0;  // bytes held by live blocks (their usable sizes)
   size_t peak = 0;
-  uint64_t allocations = 0;  // successful allocate/reallocate calls
-  uint64_t failures = 0;     // refused by the budget or by malloc
+  uint64_t allocations = 0;  // blocks handed out (a reallocate that moves the block: one)
+  uint64_t failures = 0;     // refused by the budget or by the allocator
 };
+
+enum class PoolSharing {
+  kShared,       // any thread (shm)
+  kOwnerThread,  // one thread at a time (a worker's pkg pool); stats() from any thread
+};
+
+class BlockAllocator;
 
 class Pool {
  public:
-  Pool(std::string name, size_t budget_bytes) : name_(std::move(name)), budget_(budget_bytes) {}
+  Pool(std::string name, size_t budget_bytes, PoolSharing sharing = PoolSharing::kShared);
+  ~Pool();
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
   // nullptr when the budget or the system refuses. allocate(0) returns a valid unique pointer.
   void* allocate(size_t size) noexcept;
+  // deallocate(nullptr) does nothing.
   void deallocate(void* ptr) noexcept;
-  // Like realloc: nullptr ptr allocates, on failure the old block is left untouched.
+  // Like realloc(3): a nullptr ptr allocates; size 0 frees ptr and returns nullptr; on failure
+  // nullptr is returned and the old block is left untouched (when shrinking, the old block is
+  // returned instead: it still fits).
   void* reallocate(void* ptr, size_t size) noexcept;
 
   // True when `size` more bytes would fit the budget now (used to refuse new connections early).
   bool has_room(size_t size) const noexcept;
-  // Size of a block handed out by this pool.
+  // Bytes held by a block handed out by a pool (at least what was asked); 0 for nullptr.
   static size_t block_size(const void* ptr) noexcept;
 
   const std::string& name() const { return name_; }
   size_t budget() const { return budget_.load(std::memory_order_relaxed); }
-  void set_budget(size_t bytes) { budget_.store(bytes, std::memory_order_relaxed); }
+  void set_budget(size_t bytes) noexcept;
+  // stats().in_use alone, cheaper (no peak or counts).
+  size_t in_use() const noexcept;
   PoolStats stats() const noexcept;
+  PoolSharing sharing() const { return shards_ ? PoolSharing::kShared : PoolSharing::kOwnerThread; }
 
-  // The process-wide shared pool; its budget is set by main() (-m).
+  // The process-wide shared pool; its budget is set by main() (-m). Never destroyed, so that
+  // OpenSSL's and libevent's exit-time frees still find it.
   static Pool& shm();
 
  private:
-  bool reserve(size_t size) noexcept;
-  void release(size_t size) noexcept;
+  // One thread's share of a kShared pool's counters, on a cache line of its own.
+  struct alignas(kCacheLine) Shard {
+    std::atomic<int64_t> in_use{0};  // may go negative: blocks freed here, allocated elsewhere
+    std::atomic<uint64_t> allocations{0};
+    std::atomic<uint64_t> failures{0};
+    std::atomic<size_t> credit{0};  // budget reserved by this shard and not yet used
+  };
+
+  bool charge(size_t bytes) noexcept;
+  void discharge(size_t bytes) noexcept;
+  void count_failure() noexcept;
+  bool charge_shared(Shard& s, size_t bytes) noexcept;
+  bool reserve(size_t bytes) noexcept;
+  void reclaim_credit() noexcept;
+  static size_t chunk_for(size_t budget) noexcept;
 
   std::string name_;
+  const BlockAllocator& blocks_;
   std::atomic<size_t> budget_;
-  std::atomic<size_t> in_use_{0};
   std::atomic<size_t> peak_{0};
+  // kOwnerThread: the counters, written by the owner with load + store.
+  std::atomic<size_t> in_use_{0};
   std::atomic<uint64_t> allocations_{0};
   std::atomic<uint64_t> failures_{0};
+  // kShared: budget reserved by the shards (in use + credit), the credit chunk, the shards.
+  std::atomic<size_t> reserved_{0};
+  std::atomic<size_t> chunk_{0};
+  std::unique_ptr<Shard[]> shards_;
 };
 
 // STL allocator over a Pool. Containers using it throw std::bad_alloc on refusal (the STL cannot

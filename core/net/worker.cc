@@ -23,7 +23,9 @@ timeval to_timeval(std::chrono::milliseconds ms) {
 }
 
 Worker::Worker(int index, size_t pkg_budget)
-    : index_(index), pool_("pkg" + std::to_string(index), pkg_budget), scratch_(pool_) {}
+    : index_(index),
+      pool_("pkg" + std::to_string(index), pkg_budget, PoolSharing::kOwnerThread),
+      scratch_(pool_) {}
 
 Worker::~Worker() {
   join();
