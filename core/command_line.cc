@@ -8,6 +8,7 @@
 #include "cfg/config_loader.h"
 #include "cfg/listen_parse.h"
 #include "cfg/param_table.h"
+#include "core/base/block_allocator.h"
 #include "core/runtime.h"
 #include "core/tls_support.h"
 
@@ -264,6 +265,7 @@ std::string version_text() {
     v += "TLS support: yes\nbuilt with " + tls_library_version() + "\n";
   else
     v += "TLS support: no (built with TLS=0)\n";
+  v += std::string("memory pools on ") + BlockAllocator::instance().name() + "\n";
   return v;
 }
 

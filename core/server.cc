@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cfg/param_table.h"
+#include "core/base/block_allocator.h"
 #include "core/base/fd_limit.h"
 #include "core/base/log.h"
 #include "core/base/pool.h"
@@ -75,6 +76,7 @@ bool Server::build() {
   // Warnings (expiring certificates, readable keys, ...) matter at every start, not only at -c.
   log_diagnostics(built.diagnostics);
   if (rt->config.uses_tls()) LOG_NOTICE("TLS ready (%s)", tls_library_version().c_str());
+  LOG_INFO("memory pools on %s", BlockAllocator::instance().name());
   return true;
 }
 

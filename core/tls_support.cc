@@ -1,6 +1,10 @@
 #include "core/tls_support.h"
 
 #include "cfg/param_table.h"
+#include "core/base/library_memory.h"
+#if SER_WITH_TLS
+#include "tls/openssl_memory.h"
+#endif
 
 namespace core {
 
@@ -26,6 +30,13 @@ class TlsLessRuntime final : public tls::TlsRuntime {
 
 #if SER_WITH_TLS
 
+bool install_library_allocators(Pool& shm) {
+  // OpenSSL first: libevent does not call it, but nothing may allocate through it before this.
+  const bool openssl = tls::install_openssl_allocator(shm);
+  install_libevent_allocator(shm);
+  return openssl;
+}
+
 std::shared_ptr<tls::TlsRuntime> build_tls_runtime(const cfg::Config& config,
                                                    cfg::Diagnostics& diags) {
   if (!config.uses_tls()) return std::make_shared<TlsLessRuntime>();
@@ -41,6 +52,11 @@ std::string tls_library_version() {
 }
 
 #else
+
+bool install_library_allocators(Pool& shm) {
+  install_libevent_allocator(shm);
+  return true;
+}
 
 std::shared_ptr<tls::TlsRuntime> build_tls_runtime(const cfg::Config& config,
                                                    cfg::Diagnostics& diags) {

@@ -3,6 +3,8 @@
 // composition root asks it for a tls::TlsRuntime and never branches on SER_WITH_TLS itself.
 // Without TLS, or with a configuration that uses none, it hands out a TLS-less runtime whose
 // factories are null, so start-up, `ser -c` and reload take the same path in both builds.
+// It also defines core::install_library_allocators (core/base/library_memory.h): OpenSSL's
+// hooks only in a TLS build.
 #include <memory>
 #include <string>
 

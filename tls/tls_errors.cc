@@ -3,6 +3,8 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "tls/openssl_memory.h"
+
 namespace tls {
 
 namespace {
@@ -37,8 +39,14 @@ HandshakeFailure classify(unsigned long err) {
   }
 }
 
+constexpr const char* kOutOfMemory = "out of memory (shm_mem_size / -m refused OpenSSL)";
+
+bool is_malloc_failure(unsigned long err) {
+  return ERR_GET_REASON(err) == ERR_R_MALLOC_FAILURE;
+}
+
 void append_reason(std::string& line, unsigned long err) {
-  const char* text = ERR_reason_error_string(err);
+  const char* text = is_malloc_failure(err) ? kOutOfMemory : ERR_reason_error_string(err);
   char buf[256];
   if (text == nullptr) {
     ERR_error_string_n(err, buf, sizeof(buf));
@@ -76,6 +84,8 @@ const char* handshake_failure_name(HandshakeFailure f) {
       return "closed by peer";
     case HandshakeFailure::kOther:
       return "other";
+    case HandshakeFailure::kNoMemory:
+      return "out of memory";
   }
   return "?";
 }
@@ -111,6 +121,14 @@ FailureInfo describe_failure(const SSL* ssl, int ssl_error, VerifyError verify, 
       continue;
     }
     append_reason(info.reason, err);
+  }
+  // A refused allocation is often reported as something else (a verify failure, a bad
+  // signature, an internal error): the hooks saw it, so say what it was.
+  if (openssl_refusals_on_this_thread(true) != 0) {
+    info.kind = HandshakeFailure::kNoMemory;
+    if (info.reason.find(kOutOfMemory) == std::string::npos)
+      info.reason =
+          info.reason.empty() ? kOutOfMemory : std::string(kOutOfMemory) + "; " + info.reason;
   }
   if (!info.reason.empty()) return info;
   // An empty queue: the transport ended (OpenSSL 1.1.1 reports EOF as SSL_ERROR_SYSCALL with

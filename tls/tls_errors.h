@@ -20,8 +20,9 @@ enum class HandshakeFailure : uint8_t {
   kCipher,         // no shared cipher, group or signature algorithm
   kPeerClosed,     // the peer closed (or reset) the connection during the handshake
   kOther,
+  kNoMemory,  // shm (-m / shm_mem_size) refused one of OpenSSL's allocations
 };
-inline constexpr size_t kHandshakeFailureKinds = 7;
+inline constexpr size_t kHandshakeFailureKinds = 8;
 const char* handshake_failure_name(HandshakeFailure f);  // "verify failed", "no certificate" ...
 
 struct FailureInfo {

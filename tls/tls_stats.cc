@@ -40,6 +40,8 @@ const char* failure_label(HandshakeFailure f) {
       return "closed_by_peer";
     case HandshakeFailure::kOther:
       return "other";
+    case HandshakeFailure::kNoMemory:
+      return "out_of_memory";
   }
   return "other";
 }

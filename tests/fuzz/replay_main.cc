@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "core/base/library_memory.h"
+#include "core/base/pool.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** argv);
 
@@ -34,6 +37,8 @@ std::vector<std::filesystem::path> inputs(const char* arg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As in ser's main(): OpenSSL and libevent allocate from shm, as they do in production.
+  if (!core::install_library_allocators(core::Pool::shm())) return 1;
   if (LLVMFuzzerInitialize != nullptr) LLVMFuzzerInitialize(&argc, &argv);
   size_t count = 0;
   for (int i = 1; i < argc; ++i) {

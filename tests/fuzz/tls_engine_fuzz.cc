@@ -25,6 +25,8 @@
 
 #include "cfg/config_model.h"
 #include "cfg/diagnostics.h"
+#include "core/base/library_memory.h"
+#include "core/base/pool.h"
 #include "tests/fuzz/fuzz_util.h"
 #include "tls/cert_check.h"
 #include "tls/tls_context.h"
@@ -197,6 +199,8 @@ void write_seeds(const char* dir, int max_version, const char* tag) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  // OpenSSL on shm as in ser (under libFuzzer's own main; replay_main has done it already).
+  core::install_library_allocators(core::Pool::shm());
   if (const char* dir = std::getenv("SER_FUZZ_SEED_DIR")) {
     write_seeds(dir, 0, "tls13");
     write_seeds(dir, TLS1_2_VERSION, "tls12");
