@@ -38,7 +38,7 @@ bool MemoryGuard::admit(size_t cost, size_t hold, Kind kind) noexcept {
   // Without a budget nothing is refused, but reservations are still kept: the budget may be
   // set while they are held, and release() gives back what admit() took.
   const bool unlimited = pool_.budget() == 0;
-  const size_t in_use = pool_.stats().in_use;
+  const size_t in_use = pool_.in_use();
   size_t reserved = reserved_.load(std::memory_order_relaxed);
   for (;;) {
     // Between the marks the last decision stands; outside them the live figure decides.
@@ -67,7 +67,7 @@ void MemoryGuard::release(size_t hold) noexcept {
 
 bool MemoryGuard::refusing() const noexcept {
   if (!refusing_.load(std::memory_order_relaxed) || pool_.budget() == 0) return false;
-  return pool_.stats().in_use + reserved_.load(std::memory_order_relaxed) +
+  return pool_.in_use() + reserved_.load(std::memory_order_relaxed) +
              refused_cost_.load(std::memory_order_relaxed) >
          low_water();
 }

@@ -11,19 +11,19 @@ namespace {
 
 using Kind = MemoryGuard::Kind;
 
-// A pool of 1000 bytes with `used` of them taken; the guard at 90 % / 80 %.
+// A pool of 1000 bytes with `used` of them taken (rounded down to 8: the pool charges a block's
+// usable size, and 8 bytes is an exact size class of the allocator); the guard at 90 % / 80 %.
 struct Fixture {
-  explicit Fixture(size_t used) : pool("shm", 1000), guard(pool) {
-    if (used > 0) block = pool.allocate(used);
-  }
-  ~Fixture() { pool.deallocate(block); }
+  explicit Fixture(size_t used) : pool("shm", 1000), guard(pool) { use(used); }
+  ~Fixture() { use(0); }
   void use(size_t used) {
-    pool.deallocate(block);
-    block = used > 0 ? pool.allocate(used) : nullptr;
+    for (void* b : blocks) pool.deallocate(b);
+    blocks.clear();
+    for (size_t i = 0; i < used / 8; ++i) blocks.push_back(pool.allocate(8));
   }
   Pool pool;
   MemoryGuard guard;
-  void* block = nullptr;
+  std::vector<void*> blocks;
 };
 
 TEST(MemoryGuardTest, TheMarksArePercentsOfTheLiveBudget) {
