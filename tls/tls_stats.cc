@@ -1,11 +1,18 @@
 #include "tls/tls_stats.h"
 
+#include "core/base/memory_guard.h"
+
 namespace tls {
 
 uint64_t TlsStatsSnapshot::failed_total() const {
   uint64_t sum = 0;
   for (uint64_t n : failed) sum += n;
   return sum;
+}
+
+void TlsStats::handshake_failed(HandshakeFailure f) {
+  bump(failed_[static_cast<size_t>(f)]);
+  if (f == HandshakeFailure::kNoMemory) core::count_allocation_drop();
 }
 
 TlsStatsSnapshot TlsStats::snapshot() const {

@@ -44,7 +44,9 @@ class TlsStats {
  public:
   TlsLog& log() { return log_; }
   void handshake_done() { bump(done_); }
-  void handshake_failed(HandshakeFailure f) { bump(failed_[static_cast<size_t>(f)]); }
+  // A handshake OpenSSL could not get memory for is also a connection dropped on a failed
+  // allocation (core::allocation_drops()).
+  void handshake_failed(HandshakeFailure f);
   void handshake_timeout() { bump(handshake_timeouts_); }
   void send_timeout() { bump(send_timeouts_); }
   void handshake_waited() { bump(handshakes_waited_); }

@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "core/base/memory_guard.h"
+
 namespace core::net {
 
 const char* transport_name(Transport t) {
@@ -27,6 +29,7 @@ IoResult PlainSocket::do_read(ReadBuffer& buffer) {
   IoResult r;
   std::span<char> space = buffer.prepare(16384);
   if (space.empty()) {  // the pool refused: close rather than spin on a readable fd
+    count_allocation_drop();
     r.action = PostIoAction::kClose;
     return r;
   }

@@ -41,6 +41,29 @@ TEST(AllocationFailureTest, DatagramsWithoutAReadBufferAreDroppedAndCounted) {
   ::close(fd);
 }
 
+// A TCP connection whose worker cannot give it a read buffer is closed, counted as a drop.
+TEST(AllocationFailureTest, AConnectionWithoutAReadBufferIsClosedAndCounted) {
+  RecordingHandler handler;
+  Net net(test_settings(1), handler);
+  int lid = net.add_listener({Transport::kTcp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  Pool& pkg = net.worker_pool(0);
+  const size_t budget = pkg.budget();
+  pkg.set_budget(1024);
+  ASSERT_TRUE(net.start());
+  uint64_t drops = allocation_drops();
+  int a = tcp_client(net.listen_address(lid));
+  ASSERT_TRUE(write_all(a, sip_message("a")));
+  EXPECT_TRUE(closed_by_peer(a));
+  EXPECT_EQ(allocation_drops(), drops + 1);
+  pkg.set_budget(budget);
+  int b = tcp_client(net.listen_address(lid));
+  ASSERT_TRUE(write_all(b, sip_message("b")));
+  EXPECT_TRUE(handler.wait_for(1)) << "served once memory is back";
+  net.stop();
+  ::close(a);
+  ::close(b);
+}
+
 // A send handed to another worker needs a block of shm; without it the send fails, counted,
 // and the connection it was for is still served once memory is back.
 TEST(AllocationFailureTest, APostedSendWithoutSharedMemoryFailsAndIsCounted) {
