@@ -232,7 +232,8 @@ class Net {
   // the largest and must close.
   bool make_read_room(NetWorker& nw, const Connection& needy, size_t extra);
   void accept_ready(NetWorker& nw, int listener_id);
-  void shed_one(NetWorker& nw, int listen_fd);
+  bool shed_one(NetWorker& nw, int listen_fd);
+  void pause_accepting(NetWorker& nw);
   void accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& peer);
   void udp_ready(NetWorker& nw, int listener_id);
   void drop_datagrams(int fd, int listener_id);

@@ -130,8 +130,9 @@ void Net::accept_ready(NetWorker& nw, int listener_id) {
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno == EMFILE || errno == ENFILE) {
-        shed_one(nw, ls.fd);
-        continue;
+        if (shed_one(nw, ls.fd)) continue;
+        pause_accepting(nw);
+        return;
       }
       if (errno != EAGAIN && errno != EWOULDBLOCK)
         LOG_ERR("accept on %s failed: %s", bound_[listener_id].to_string().c_str(),
@@ -145,13 +146,35 @@ void Net::accept_ready(NetWorker& nw, int listener_id) {
 
 // Out of file descriptors: the pending connection would keep the listener readable and spin the
 // loop. Give back the spare descriptor, accept and close the connection, take the spare again.
-void Net::shed_one(NetWorker& nw, int listen_fd) {
-  bump(counters_->refused);
-  if (refuse_log_.allow()) LOG_ERR("accept: out of file descriptors; connection refused");
+// False when nothing could be shed: another worker took the freed descriptor first (they share
+// one table), or there was no spare; counted only when a connection was really refused.
+bool Net::shed_one(NetWorker& nw, int listen_fd) {
   if (nw.spare_fd >= 0) ::close(nw.spare_fd);
   int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
   if (fd >= 0) ::close(fd);
   nw.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bump(counters_->refused);
+  if (refuse_log_.allow()) LOG_ERR("accept: out of file descriptors; connection refused");
+  return true;
+}
+
+// Without a spare the listeners would stay readable and the worker would spin on accept: they
+// rest for 100 ms (nginx rests 500 ms), then take a spare again and resume. Connections waiting
+// meanwhile stay in the kernel's backlog.
+void Net::pause_accepting(NetWorker& nw) {
+  constexpr std::chrono::milliseconds kAcceptPause{100};
+  for (ListenSocket& l : nw.listeners)
+    if (l.ev != nullptr && specs_[l.id].transport != Transport::kUdp) event_del(l.ev);
+  if (!nw.accept_pause) {
+    nw.accept_pause = std::make_unique<Timer>(nw.worker.base(), [this, &nw] {
+      if (nw.stopping) return;
+      if (nw.spare_fd < 0) nw.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      for (ListenSocket& l : nw.listeners)
+        if (l.ev != nullptr && specs_[l.id].transport != Transport::kUdp) event_add(l.ev, nullptr);
+    });
+  }
+  if (!nw.accept_pause->armed()) nw.accept_pause->arm(kAcceptPause);
 }
 
 void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& peer) {

@@ -71,6 +71,8 @@ struct NetWorker {
   std::unique_ptr<Timer> shutdown_timer;
   size_t read_held = 0;  // pool bytes of its connections' partial messages (Net::make_read_room)
   int spare_fd = -1;     // reserved so that accept can shed load when out of descriptors
+  // Out of descriptors with no spare to shed with: the listeners rest until this fires.
+  std::unique_ptr<Timer> accept_pause;
   bool stopping = false;
 };
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# ser raises its open-file soft limit to the hard limit at start: started from a shell whose
-# soft limit is 128 (the hard one untouched), it still holds 300 TCP connections (sipbench,
-# which raises its own limit too), and says so in its log.
+# The open-file limit. 1. ser raises its soft limit to the hard limit at start: started from a
+# shell whose soft limit is 128 (the hard one untouched), it still holds 300 TCP connections
+# (sipbench, which raises its own limit too), and says so in its log. 2. At a hard limit of
+# 128, a flood of 300 connections is refused one connection at a time (no worker spins on a
+# listener it cannot accept from), and ser serves new clients once descriptors are free.
 source "$(dirname "$0")/lib.sh"
 : "${SER_BINARY_DIR:?SER_BINARY_DIR must point at the build tree}"
 SIPBENCH="$SER_BINARY_DIR/sipbench"
@@ -30,5 +32,26 @@ fi
 log_has() { grep -qE -- "$1" "$E2E_TMP/ser.log"; }
 log_has "open-file limit raised from 128 to $hard \(the hard limit\)" &&
   pass "the log says the limit was raised" || fail "no log line: $(head -20 "$E2E_TMP/ser.log")"
+ulimit -Sn "$hard"
+
+# 2. Hard limit 128 for ser alone.
+F=$(free_port)
+printf 'listen = tcp:127.0.0.1:%s\nlog_level = 2\nroute { sl_send_reply(200, "OK"); }\n' "$F" >"$E2E_TMP/low.cfg"
+(ulimit -n 128 && exec "$SER_BIN" -f "$E2E_TMP/low.cfg" -D -E -P "$E2E_TMP/low.pid") >"$E2E_TMP/low.log" 2>&1 &
+low=$!
+E2E_PIDS+=("$low")
+for _ in $(seq 1 100); do [ -s "$E2E_TMP/low.pid" ] && break; sleep 0.1; done
+[ -s "$E2E_TMP/low.pid" ] || { fail "ser with 128 descriptors did not start"; e2e_finish; }
+timeout 30 "$SIPBENCH" idle "127.0.0.1:$F" -T tcp -c 300 -p 300 -d 1 --timeout 3 -q >"$E2E_TMP/flood.out" 2>&1
+held=$(grep -o '"held_max":[0-9]*' "$E2E_TMP/flood.out" | cut -d: -f2)
+[ "${held:-0}" -gt 50 ] && pass "$held connections served up to the limit" || fail "held ${held:-?}"
+# Refusals as the log counts them: one line each, or "and N more" summaries.
+refused=$(awk '/accept: out of file descriptors; connection refused/ { n++ }
+  /connection refused: and [0-9,]+ more/ { v = $0; sub(/.* and /, "", v); sub(/ more.*/, "", v);
+    gsub(/,/, "", v); n += v } END { print n + 0 }' "$E2E_TMP/low.log")
+[ "$refused" -le 300 ] && pass "refusals counted one per connection ($refused of 300 attempts)" ||
+  fail "$refused refusals logged for 300 connection attempts: a worker spins on accept"
+timeout 20 "$SIPBENCH" idle "127.0.0.1:$F" -T tcp -c 5 -d 0 -q >"$E2E_TMP/after.out" 2>&1 &&
+  pass "new clients served once the flood has gone" || fail "after the flood: $(cat "$E2E_TMP/after.out")"
 
 e2e_finish
