@@ -38,7 +38,7 @@ void NetWorker::reap() {
   graveyard.clear();
   // The last connection is freed: what shm holds now is the runtime's own (Net's baseline).
   if (net.active_.load(std::memory_order_relaxed) == 0)
-    net.baseline_.store(net.shm_.stats().in_use, std::memory_order_relaxed);
+    net.baseline_.store(net.shm_.in_use(), std::memory_order_relaxed);
 }
 
 void NetWorker::on_reap(evutil_socket_t, short, void* arg) {
@@ -133,7 +133,7 @@ bool Net::start() {
       if (l.ev == nullptr || event_add(l.ev, nullptr) != 0) return false;
     }
   }
-  baseline_.store(shm_.stats().in_use, std::memory_order_relaxed);
+  baseline_.store(shm_.in_use(), std::memory_order_relaxed);
   for (auto& nw : workers_) nw->worker.start();
   started_ = true;
   return true;
@@ -229,7 +229,7 @@ size_t Net::avg_tls_connection_bytes() const {
   if (tls == 0) return 0;
   size_t others = baseline_.load(std::memory_order_relaxed) +
                   live_connections(Transport::kTcp) * kPlainConnectionBytes;
-  size_t in_use = shm_.stats().in_use;
+  size_t in_use = shm_.in_use();
   return in_use > others ? (in_use - others) / tls : 0;
 }
 

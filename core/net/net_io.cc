@@ -66,7 +66,7 @@ bool Net::admit(Transport t, bool outbound, const SocketAddr& peer, size_t& hold
         "use, %zu held for handshakes in progress, this one needs %zu; refusing above %zu, "
         "accepting again below %zu; raise -m / shm_mem_size)%s",
         transport_name(t), outbound ? "connect to" : "connection from", peer.to_string().c_str(),
-        shm_.stats().in_use, shm_.budget(), g.reserved, cost, g.high_water, g.low_water,
+        shm_.in_use(), shm_.budget(), g.reserved, cost, g.high_water, g.low_water,
         suppressed_note(guard_log_).c_str());
   }
   return false;
