@@ -18,7 +18,8 @@ if [ "$hard" != unlimited ] && [ "$hard" -lt 400 ]; then
 fi
 
 T=$(free_port)
-printf 'listen = tcp:127.0.0.1:%s\nlog_level = 3\nroute { sl_send_reply(200, "OK"); }\n' "$T" >"$E2E_TMP/ser.cfg"
+printf 'listen = tcp:127.0.0.1:%s\nlog_level = 3\nctl_socket = unix:%s/ctl\nroute { sl_send_reply(200, "OK"); }\n' \
+  "$T" "$E2E_TMP" >"$E2E_TMP/ser.cfg"
 ulimit -Sn 128 || { fail "cannot lower the soft limit"; e2e_finish; }
 start_ser "$E2E_TMP/ser.cfg" || { fail "ser did not start"; e2e_finish; }
 
@@ -35,23 +36,34 @@ log_has "open-file limit raised from 128 to $hard \(the hard limit\)" &&
 ulimit -Sn "$hard"
 
 # 2. Hard limit 128 for ser alone.
-F=$(free_port)
-printf 'listen = tcp:127.0.0.1:%s\nlog_level = 2\nroute { sl_send_reply(200, "OK"); }\n' "$F" >"$E2E_TMP/low.cfg"
-(ulimit -n 128 && exec "$SER_BIN" -f "$E2E_TMP/low.cfg" -D -E -P "$E2E_TMP/low.pid") >"$E2E_TMP/low.log" 2>&1 &
-low=$!
-E2E_PIDS+=("$low")
-for _ in $(seq 1 100); do [ -s "$E2E_TMP/low.pid" ] && break; sleep 0.1; done
-[ -s "$E2E_TMP/low.pid" ] || { fail "ser with 128 descriptors did not start"; e2e_finish; }
-timeout 30 "$SIPBENCH" idle "127.0.0.1:$F" -T tcp -c 300 -p 300 -d 1 --timeout 3 -q >"$E2E_TMP/flood.out" 2>&1
-held=$(grep -o '"held_max":[0-9]*' "$E2E_TMP/flood.out" | cut -d: -f2)
-[ "${held:-0}" -gt 50 ] && pass "$held connections served up to the limit" || fail "held ${held:-?}"
-# Refusals as the log counts them: one line each, or "and N more" summaries.
-refused=$(awk '/accept: out of file descriptors; connection refused/ { n++ }
-  /connection refused: and [0-9,]+ more/ { v = $0; sub(/.* and /, "", v); sub(/ more.*/, "", v);
-    gsub(/,/, "", v); n += v } END { print n + 0 }' "$E2E_TMP/low.log")
-[ "$refused" -le 300 ] && pass "refusals counted one per connection ($refused of 300 attempts)" ||
-  fail "$refused refusals logged for 300 connection attempts: a worker spins on accept"
-timeout 20 "$SIPBENCH" idle "127.0.0.1:$F" -T tcp -c 5 -d 0 -q >"$E2E_TMP/after.out" 2>&1 &&
-  pass "new clients served once the flood has gone" || fail "after the flood: $(cat "$E2E_TMP/after.out")"
+flood_at_the_limit() {
+  local F low held refused
+  F=$(free_port)
+  printf 'listen = tcp:127.0.0.1:%s\nlog_level = 2\nctl_socket = unix:%s/low.ctl\nroute { sl_send_reply(200, "OK"); }\n' \
+    "$F" "$E2E_TMP" >"$E2E_TMP/low.cfg"
+  (ulimit -n 128 && exec "$SER_BIN" -f "$E2E_TMP/low.cfg" -D -E -P "$E2E_TMP/low.pid") >"$E2E_TMP/low.log" 2>&1 &
+  low=$!
+  E2E_PIDS+=("$low")
+  for _ in $(seq 1 100); do [ -s "$E2E_TMP/low.pid" ] && break; sleep 0.1; done
+  [ -s "$E2E_TMP/low.pid" ] || { fail "ser with 128 descriptors did not start"; return; }
+  timeout 30 "$SIPBENCH" idle "127.0.0.1:$F" -T tcp -c 300 -p 300 -d 1 --timeout 3 -q >"$E2E_TMP/flood.out" 2>&1
+  held=$(grep -o '"held_max":[0-9]*' "$E2E_TMP/flood.out" | cut -d: -f2)
+  [ "${held:-0}" -gt 50 ] && pass "$held connections served up to the limit" || fail "held ${held:-?}"
+  # Refusals as the log counts them: one line each, or "and N more" summaries.
+  refused=$(awk '/accept: out of file descriptors; connection refused/ { n++ }
+    /connection refused: and [0-9,]+ more/ { v = $0; sub(/.* and /, "", v); sub(/ more.*/, "", v);
+      gsub(/,/, "", v); n += v } END { print n + 0 }' "$E2E_TMP/low.log")
+  [ "$refused" -le 300 ] && pass "refusals counted one per connection ($refused of 300 attempts)" ||
+    fail "$refused refusals logged for 300 connection attempts: a worker spins on accept"
+  timeout 20 "$SIPBENCH" idle "127.0.0.1:$F" -T tcp -c 5 -d 0 -q >"$E2E_TMP/after.out" 2>&1 &&
+    pass "new clients served once the flood has gone" || fail "after the flood: $(cat "$E2E_TMP/after.out")"
+}
+# UBSan's vptr check probes memory through a pipe (sanitizer_common's IsAccessibleMemoryRange):
+# with every descriptor taken it cannot, and reports each virtual call as an invalid vptr.
+if [ -n "${UBSAN_OPTIONS:-}" ]; then
+  echo "SKIP: part 2 under UBSan (its vptr check needs a free descriptor)"
+else
+  flood_at_the_limit
+fi
 
 e2e_finish
