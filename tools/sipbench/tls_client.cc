@@ -31,8 +31,8 @@ int version_of(TlsVersion v) {
 
 std::unique_ptr<TlsClient> TlsClient::create(const Options& options, std::string* error) {
   std::unique_ptr<TlsClient> client(new TlsClient(options));
-  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-  client->ctx_ = ctx;
+  client->ctx_.reset(SSL_CTX_new(TLS_client_method()));
+  SSL_CTX* ctx = client->ctx_.get();
   if (!ctx) {
     *error = "SSL_CTX_new: " + drain_errors();
     return nullptr;
@@ -71,13 +71,8 @@ std::unique_ptr<TlsClient> TlsClient::create(const Options& options, std::string
   return client;
 }
 
-TlsClient::~TlsClient() {
-  for (SSL_SESSION* s : sessions_) SSL_SESSION_free(s);
-  if (ctx_) SSL_CTX_free(ctx_);
-}
-
 SSL* TlsClient::new_ssl(int fd) {
-  SSL* ssl = SSL_new(ctx_);
+  SSL* ssl = SSL_new(ctx_.get());
   if (!ssl) return nullptr;
   SSL_set_fd(ssl, fd);
   SSL_set_connect_state(ssl);
@@ -86,11 +81,9 @@ SSL* TlsClient::new_ssl(int fd) {
     // With a CA to check against, the name sent is also the name the certificate must carry.
     if (!options_.ca_file.empty()) SSL_set1_host(ssl, options_.sni.c_str());
   }
-  if (options_.resume && !sessions_.empty()) {
-    SSL_SESSION* session = sessions_.back();
-    SSL_set_session(ssl, session);  // takes its own reference
-    if (SSL_SESSION_get_protocol_version(session) == TLS1_3_VERSION) {
-      sessions_.pop_back();
+  if (options_.resume) {
+    if (SSL_SESSION* session = sessions_.take()) {
+      SSL_set_session(ssl, session);  // takes its own reference
       SSL_SESSION_free(session);
     }
   }
@@ -104,11 +97,7 @@ bool TlsClient::got_session(const SSL* ssl) {
 int TlsClient::on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* self = static_cast<TlsClient*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
   SSL_set_ex_data(ssl, session_flag_index(), self);
-  self->sessions_.push_back(session);
-  if (self->sessions_.size() > kMaxSessions) {
-    SSL_SESSION_free(self->sessions_.front());
-    self->sessions_.pop_front();
-  }
+  self->sessions_.add(session);
   return 1;  // we keep the reference
 }
 

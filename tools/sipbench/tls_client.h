@@ -1,16 +1,13 @@
 #pragma once
 // sipbench's client side of TLS: one SSL_CTX for the run (version, CA, client certificate)
-// and, with --resume, the sessions the server gave, offered by new connections: a TLS 1.2
-// session (id or ticket) is offered again and again, a TLS 1.3 ticket once only (RFC 8446
-// §C.4: clients should not reuse a ticket; a server with single-use tickets would answer a
-// second use with a full handshake).
+// and, with --resume, the sessions the server gave (SessionPool), offered by new connections.
 #include <openssl/ssl.h>
 
-#include <deque>
 #include <memory>
 #include <string>
 
 #include "tools/sipbench/options.h"
+#include "tools/sipbench/session_pool.h"
 
 namespace sipbench {
 
@@ -18,7 +15,7 @@ class TlsClient {
  public:
   // nullptr and `error` set when a file cannot be loaded or the settings are refused.
   static std::unique_ptr<TlsClient> create(const Options& options, std::string* error);
-  ~TlsClient();
+  ~TlsClient() = default;
   TlsClient(const TlsClient&) = delete;
   TlsClient& operator=(const TlsClient&) = delete;
 
@@ -32,10 +29,8 @@ class TlsClient {
   static int on_new_session(SSL* ssl, SSL_SESSION* session);
 
   const Options& options_;
-  SSL_CTX* ctx_ = nullptr;
-  // Owned, newest last; at most kMaxSessions (the oldest go first).
-  static constexpr size_t kMaxSessions = 1024;
-  std::deque<SSL_SESSION*> sessions_;
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx_{nullptr, &SSL_CTX_free};
+  SessionPool sessions_;  // freed before ctx_
 };
 
 // The reason of the last OpenSSL failure on `ssl` in words, e.g. "certificate verify failed:
