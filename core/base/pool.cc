@@ -86,7 +86,6 @@ bool Pool::charge(size_t bytes) noexcept {
   if (shards_) {
     Shard& s = shards_[thread_shard()];
     if (!charge_shared(s, bytes)) return false;
-    s.in_use.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
     s.allocations.fetch_add(1, std::memory_order_relaxed);
     return true;
   }
@@ -106,7 +105,6 @@ void Pool::discharge(size_t bytes) noexcept {
     return;
   }
   Shard& s = shards_[thread_shard()];
-  s.in_use.fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
   size_t c = s.credit.fetch_add(bytes, std::memory_order_relaxed) + bytes;
   const size_t chunk = chunk_.load(std::memory_order_relaxed);
   // Keep one chunk for the next allocations; give the rest back to the budget.
@@ -166,11 +164,13 @@ void* Pool::reallocate(void* ptr, size_t size) noexcept {
 
 size_t Pool::in_use() const noexcept {
   if (!shards_) return in_use_.load(std::memory_order_relaxed);
-  int64_t sum = 0;
+  // What the shards reserved less what they hold unused. Read while others allocate, the sum
+  // may be off by what moves meanwhile (a chunk being reserved or given back).
+  size_t credit = 0;
   for (size_t i = 0; i < kThreadShards; ++i)
-    sum += shards_[i].in_use.load(std::memory_order_relaxed);
-  // Shards read one after the other may catch a block's free but not its allocation.
-  return sum < 0 ? 0 : static_cast<size_t>(sum);
+    credit += shards_[i].credit.load(std::memory_order_relaxed);
+  const size_t reserved = reserved_.load(std::memory_order_relaxed);
+  return reserved > credit ? reserved - credit : 0;
 }
 
 bool Pool::has_room(size_t size) const noexcept {

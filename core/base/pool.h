@@ -80,9 +80,10 @@ class Pool {
   static Pool& shm();
 
  private:
-  // One thread's share of a kShared pool's counters, on a cache line of its own.
+  // One thread's share of a kShared pool's counters, on a cache line of its own. Bytes in use
+  // are reserved_ less the shards' credit: an allocation takes credit, a free gives it back
+  // (to the freeing thread's shard), so each costs one read-modify-write on its own line.
   struct alignas(kCacheLine) Shard {
-    std::atomic<int64_t> in_use{0};  // may go negative: blocks freed here, allocated elsewhere
     std::atomic<uint64_t> allocations{0};
     std::atomic<uint64_t> failures{0};
     std::atomic<size_t> credit{0};  // budget reserved by this shard and not yet used

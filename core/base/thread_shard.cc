@@ -2,12 +2,12 @@
 
 #include <atomic>
 
-namespace core {
+namespace core::detail {
 
-size_t thread_shard() noexcept {
+size_t assign_thread_shard() noexcept {
   static std::atomic<size_t> next{0};
-  thread_local const size_t index = next.fetch_add(1, std::memory_order_relaxed) % kThreadShards;
-  return index;
+  thread_shard_index = next.fetch_add(1, std::memory_order_relaxed) % kThreadShards;
+  return thread_shard_index;
 }
 
-}  // namespace core
+}  // namespace core::detail

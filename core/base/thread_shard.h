@@ -11,7 +11,16 @@ namespace core {
 inline constexpr size_t kThreadShards = 16;
 inline constexpr size_t kCacheLine = 64;
 
+namespace detail {
+// Constant-initialised (no TLS guard on the hot path); assigned at a thread's first use.
+inline thread_local size_t thread_shard_index = kThreadShards;
+size_t assign_thread_shard() noexcept;
+}  // namespace detail
+
 // This thread's shard, in [0, kThreadShards): threads get consecutive indexes as they first ask.
-size_t thread_shard() noexcept;
+inline size_t thread_shard() noexcept {
+  const size_t i = detail::thread_shard_index;
+  return i < kThreadShards ? i : detail::assign_thread_shard();
+}
 
 }  // namespace core
