@@ -112,7 +112,7 @@ TlsEngine::TlsEngine(core::Pool& pool) : in_(pool), out_(pool), queued_(pool) {}
 bool TlsEngine::init(SSL_CTX* ctx, TlsRole role, std::string_view server_name,
                      PeerNameRules rules) {
   role_ = role;
-  ERR_clear_error();
+  clear_errors();
   BIO_METHOD* method = EngineBio::method();
   ssl_.reset(ctx != nullptr && method != nullptr ? SSL_new(ctx) : nullptr);
   BIO* bio = ssl_ ? BIO_new(method) : nullptr;
@@ -253,7 +253,7 @@ TlsResult TlsEngine::handshake() {
   if (state_ == HandshakeState::kDone) return TlsResult::kOk;
   if (state_ == HandshakeState::kFailed || !ssl_) return TlsResult::kError;
   state_ = HandshakeState::kInProgress;
-  ERR_clear_error();
+  clear_errors();
   int rc = SSL_do_handshake(ssl_.get());
   if (rc == 1) {
     state_ = HandshakeState::kDone;
@@ -319,7 +319,7 @@ TlsResult TlsEngine::write_records(std::string_view data, size_t& taken) {
     if (out_.size() >= kOutputHighWater) return TlsResult::kWantWrite;
     std::string_view chunk = data.substr(taken, std::min(kRecordSize, data.size() - taken));
     size_t n = 0;
-    ERR_clear_error();
+    clear_errors();
     if (SSL_write_ex(ssl_.get(), chunk.data(), chunk.size(), &n) == 1) {
       taken += n;
       continue;
@@ -345,7 +345,7 @@ TlsResult TlsEngine::flush() {
     if (out_.size() >= kOutputHighWater) return TlsResult::kWantWrite;
     std::string_view chunk = queued_.view().substr(0, std::min(kRecordSize, queued_.size()));
     size_t n = 0;
-    ERR_clear_error();
+    clear_errors();
     if (SSL_write_ex(ssl_.get(), chunk.data(), chunk.size(), &n) == 1) {
       queued_.consume(n);
       continue;
@@ -366,7 +366,7 @@ TlsResult TlsEngine::read(std::span<char> out, size_t& got) {
     TlsResult r = handshake();
     if (r != TlsResult::kOk) return r;
   }
-  ERR_clear_error();
+  clear_errors();
   if (SSL_read_ex(ssl_.get(), out.data(), out.size(), &got) == 1) {
     if (!queued_.empty() && flush() == TlsResult::kError) return TlsResult::kError;
     return TlsResult::kOk;
@@ -387,7 +387,7 @@ TlsResult TlsEngine::read(std::span<char> out, size_t& got) {
   }
   unsigned long e = ERR_peek_error();
   if (is_unexpected_eof(e) || (err == SSL_ERROR_SYSCALL && e == 0 && in_eof_)) {
-    ERR_clear_error();
+    clear_errors();
     broken_ = true;
     return TlsResult::kTruncated;
   }
@@ -397,10 +397,10 @@ TlsResult TlsEngine::read(std::span<char> out, size_t& got) {
 TlsResult TlsEngine::start_close() {
   if (close_sent_) return TlsResult::kOk;
   if (!ssl_ || broken_ || state_ != HandshakeState::kDone) return TlsResult::kError;
-  ERR_clear_error();
+  clear_errors();
   int rc = SSL_shutdown(ssl_.get());
   if (rc < 0) {
-    ERR_clear_error();  // best effort: the connection closes anyway
+    clear_errors();  // best effort: the connection closes anyway
     return TlsResult::kError;
   }
   close_sent_ = true;

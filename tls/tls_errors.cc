@@ -100,6 +100,11 @@ bool is_unexpected_eof(unsigned long err) {
 #endif
 }
 
+void clear_errors() {
+  ERR_clear_error();
+  openssl_refusals_on_this_thread(true);
+}
+
 FailureInfo describe_failure(const SSL* ssl, int ssl_error, VerifyError verify, bool peer_eof) {
   FailureInfo info;
   bool first = true;
@@ -123,7 +128,7 @@ FailureInfo describe_failure(const SSL* ssl, int ssl_error, VerifyError verify, 
     append_reason(info.reason, err);
   }
   // A refused allocation is often reported as something else (a verify failure, a bad
-  // signature, an internal error): the hooks saw it, so say what it was.
+  // signature, an internal error): the hooks saw it since clear_errors(), so say what it was.
   if (openssl_refusals_on_this_thread(true) != 0) {
     info.kind = HandshakeFailure::kNoMemory;
     if (info.reason.find(kOutOfMemory) == std::string::npos)

@@ -38,6 +38,11 @@ struct VerifyError {
   int depth = -1;
 };
 
+// Call before an SSL_* call whose failure describe_failure() may explain: clears this thread's
+// error queue (nginx does the same) and its count of refused OpenSSL allocations, so that a
+// refusal OpenSSL tolerated earlier on this thread is not blamed for this call's failure.
+void clear_errors();
+
 // Drains this thread's error queue after an SSL_* call on `ssl` failed with SSL_get_error()
 // == `ssl_error`. `verify` is what the verify callback saw (SSL_get_verify_result is used when
 // it saw nothing); `peer_eof` says the transport reached end of stream.

@@ -198,6 +198,29 @@ TEST(OpenSslMemoryTest, AHandshakeRefusedMemoryMidwayIsAnOutOfMemoryFailure) {
   EXPECT_NE(server.error().find("out of memory"), std::string::npos) << server.error();
 }
 
+// Refusals OpenSSL got over (here: a context build on this thread, which no handshake
+// explains) are not blamed for a later handshake's own failure.
+TEST(OpenSslMemoryTest, AnEarlierRefusalIsNotBlamedForAnUnrelatedFailure) {
+  warm_up();
+  Pool& shm = Pool::shm();
+  const size_t saved_budget = shm.budget();
+  const uint64_t failures = openssl().failures;
+  shm.set_budget(shm.in_use() + 256);
+  SslCtxPtr refused(SSL_CTX_new(TLS_server_method()));
+  shm.set_budget(saved_budget);
+  ERR_clear_error();
+  ASSERT_GT(openssl().failures, failures);
+  SslCtxPtr s = server_ctx();
+  SslCtxPtr untrusting(SSL_CTX_new(TLS_client_method()));  // no trust anchors
+  SSL_CTX_set_verify(untrusting.get(), SSL_VERIFY_PEER, nullptr);
+  TlsEngine server, client;
+  ASSERT_TRUE(server.init(s.get(), TlsRole::kServer));
+  ASSERT_TRUE(client.init(untrusting.get(), TlsRole::kClient, "localhost"));
+  EXPECT_FALSE(test::handshake(client, server));
+  EXPECT_EQ(client.failure(), HandshakeFailure::kVerify) << client.error();
+  EXPECT_EQ(client.error().find("out of memory"), std::string::npos) << client.error();
+}
+
 TEST(OpenSslMemoryTest, AContextThatShmCannotHoldIsRefusedNotCrashed) {
   warm_up();
   Pool& shm = Pool::shm();
