@@ -16,10 +16,10 @@
 
 namespace core::net {
 
-#define CONN_LOG(level, ...) SER_LOG(level, prefix_, __VA_ARGS__)
+#define CONN_LOG(level, ...) SER_LOG(level, log_prefix(), __VA_ARGS__)
 // A line the peer can cause at will: through the Net's throttle of its kind (NetLog).
 #define CONN_LOG_THROTTLED(kind, level, ...) \
-  SER_LOG_THROTTLED(net_.log_.kind, level, prefix_, __VA_ARGS__)
+  SER_LOG_THROTTLED(net_.log_.kind, level, log_prefix(), __VA_ARGS__)
 
 const char* close_reason_name(CloseReason reason) {
   switch (reason) {
@@ -62,7 +62,6 @@ Connection::Connection(Net& net, NetWorker& owner, const ConnectionParams& param
       read_event_(owner.worker.base(), params_.fd, EV_READ, &Connection::on_io, this),
       write_event_(owner.worker.base(), params_.fd, EV_WRITE, &Connection::on_io, this),
       timer_(owner.worker.base(), [this] { timer_fired(); }) {
-  build_prefix();
   socket_->set_callbacks(*this);
 }
 
@@ -70,14 +69,16 @@ Connection::~Connection() {
   if (params_.fd >= 0) ::close(params_.fd);
 }
 
-void Connection::build_prefix() {
+const char* Connection::log_prefix() const {
+  thread_local char prefix[176];
   char local[64];
   char peer[64];
   params_.local.format(local, sizeof(local));
   params_.peer.format(peer, sizeof(peer));
-  std::snprintf(prefix_, sizeof(prefix_), "[c#%llu %s %s%s%s]",
+  std::snprintf(prefix, sizeof(prefix), "[c#%llu %s %s%s%s]",
                 static_cast<unsigned long long>(params_.id), transport_name(params_.transport),
                 local, params_.outbound ? "->" : "<-", peer);
+  return prefix;
 }
 
 bool Connection::start_accepted() {
@@ -135,7 +136,6 @@ void Connection::finish_connect() {
     return;
   }
   params_.local = local_address(params_.fd);
-  build_prefix();
   open();
 }
 

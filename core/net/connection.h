@@ -72,7 +72,9 @@ class Connection final : public TransportSocketCallbacks {
   void want_write(bool enable) override;
   void set_reading(bool enable) override;
   void wake() override;
-  const char* log_prefix() const override { return prefix_; }
+  // Formatted when a line is logged, into a buffer of the calling thread: valid until that
+  // thread's next call. An idle connection keeps no text of its own (DESIGN.md principle 6).
+  const char* log_prefix() const override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -113,7 +115,6 @@ class Connection final : public TransportSocketCallbacks {
   void timer_fired();
   void deadline_passed(DeadlineKind kind);
   void touch();
-  void build_prefix();
 
   Net& net_;
   NetWorker& owner_;
@@ -146,7 +147,6 @@ class Connection final : public TransportSocketCallbacks {
   uint64_t bytes_in_ = 0;  // application bytes read and written (plaintext under TLS)
   uint64_t bytes_out_ = 0;
   uint32_t admission_ = 0;  // bytes the guard holds for its handshake
-  char prefix_[176];
 };
 
 }  // namespace core::net

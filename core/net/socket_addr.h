@@ -1,6 +1,8 @@
 #pragma once
-// A sockaddr_storage wrapper: IPv4/IPv6 address + port, parsed from and formatted to the forms
-// SIP uses ("1.2.3.4:5060", "[::1]:5060"), comparable and hashable for connection lookup.
+// An IPv4/IPv6 address + port, parsed from and formatted to the forms SIP uses ("1.2.3.4:5060",
+// "[::1]:5060"), comparable and hashable for connection lookup. Sized for sockaddr_in6 (28
+// bytes), not sockaddr_storage (128): every connection holds several (its ends, the TLS
+// state's, the connection table's keys), and no SIP transport has a larger address.
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -23,7 +25,7 @@ class SocketAddr {
   static SocketAddr from_sockaddr(const sockaddr* sa, socklen_t len);
   static SocketAddr any(int af, uint16_t port);
 
-  int af() const { return storage_.ss_family; }
+  int af() const { return storage_.sa.sa_family; }
   bool valid() const { return af() == AF_INET || af() == AF_INET6; }
   uint16_t port() const;
   void set_port(uint16_t port);
@@ -33,7 +35,7 @@ class SocketAddr {
   sockaddr* sa() { return reinterpret_cast<sockaddr*>(&storage_); }
   socklen_t len() const { return len_; }
   // For recvfrom/accept/getsockname: fill sa() with capacity() bytes, then set_len().
-  static constexpr socklen_t capacity() { return sizeof(sockaddr_storage); }
+  static constexpr socklen_t capacity() { return sizeof(Storage); }
   void set_len(socklen_t len) { len_ = len; }
 
   // The address bytes in network order: 4 for IPv4, 16 for IPv6, empty otherwise.
@@ -54,7 +56,12 @@ class SocketAddr {
   size_t hash() const;
 
  private:
-  sockaddr_storage storage_;
+  union Storage {
+    sockaddr sa;
+    sockaddr_in v4;
+    sockaddr_in6 v6;
+  };
+  Storage storage_;
   socklen_t len_;
 };
 

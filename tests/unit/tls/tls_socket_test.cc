@@ -514,3 +514,15 @@ TEST(TlsStatsTest, SnapshotCountsEachFailureReason) {
 
 }  // namespace
 }  // namespace tls
+
+namespace tls {
+namespace {
+
+// Every idle TLS connection holds one (DESIGN.md principle 6): besides OpenSSL's own SSL object,
+// the socket, its engine and the handshake's facts stay within 720 bytes.
+TEST(TlsSocketFootprint, ASocketWithItsEngineFitsIn720Bytes) {
+  EXPECT_LE(sizeof(TlsSocket), 720u);
+}
+
+}  // namespace
+}  // namespace tls
