@@ -257,6 +257,7 @@ TlsResult TlsEngine::handshake() {
   int rc = SSL_do_handshake(ssl_.get());
   if (rc == 1) {
     state_ = HandshakeState::kDone;
+    drop_handshake_only_state();
     // Data written while the handshake ran goes out now; a want-read is retried later.
     TlsResult q = flush();
     return q == TlsResult::kError ? q : TlsResult::kOk;
@@ -265,6 +266,19 @@ TlsResult TlsEngine::handshake() {
   if (err == SSL_ERROR_WANT_READ) return TlsResult::kWantRead;
   if (err == SSL_ERROR_WANT_WRITE) return TlsResult::kWantWrite;
   return fail(err, "handshake failed");
+}
+
+// SSL_new copied the context's certificate chains into this SSL (one stack per key type); a
+// server needs them, and its key, only to handshake. SSL_certs_clear(3) frees the copies (the
+// context keeps its own), unless the peer may start another handshake: a TLS 1.2
+// renegotiation the domain allows (tls_renegotiation). TLS 1.3 has none (RFC 8446 §4.6:
+// tickets, KeyUpdate and client authentication only, which need no certificate of ours).
+void TlsEngine::drop_handshake_only_state() {
+  SSL* ssl = ssl_.get();
+  if (role_ != TlsRole::kServer) return;
+  if (SSL_version(ssl) != TLS1_3_VERSION && (SSL_get_options(ssl) & SSL_OP_NO_RENEGOTIATION) == 0)
+    return;
+  SSL_certs_clear(ssl);
 }
 
 TlsResult TlsEngine::fail(int ssl_error, const char* what) {

@@ -140,6 +140,8 @@ class TlsEngine {
   static void on_message(int write_p, int version, int content_type, const void* buf, size_t len,
                          SSL* ssl, void* arg);
   bool switch_domain(const TlsDomain& domain);
+  // After the handshake: frees what only a handshake needs (a server's certificate copies).
+  void drop_handshake_only_state();
   TlsResult write_records(std::string_view data, size_t& taken);
   TlsResult queue(std::string_view data, size_t& taken);
   TlsResult fail(int ssl_error, const char* what);

@@ -204,11 +204,12 @@ void TlsSocket::handshake_finished() {
   const TlsFacts& f = *facts_;
   const char* verified = f.peer_verified ? " (verified)" : " (NOT verified)";
   core::LogEscaped cn(f.peer_cn), sni(f.sni);  // the peer's words
-  SER_LOG(LogLevel::kInfo, prefix(), "tls handshake done: %s %s%s, %s%s%s, %s%s%s%s",
-          f.version.c_str(), f.cipher.c_str(), f.session_reused ? " (resumed)" : "",
+  SER_LOG(LogLevel::kInfo, prefix(), "tls handshake done: %.*s %.*s%s, %s%s%s, %.*s%s%s%s",
+          static_cast<int>(f.version.size()), f.version.data(), static_cast<int>(f.cipher.size()),
+          f.cipher.data(), f.session_reused ? " (resumed)" : "",
           f.peer_certificate ? "peer CN=" : "no peer certificate", cn.c_str(),
-          f.peer_certificate ? verified : "", f.domain.c_str(), f.sni.empty() ? "" : ", sni \"",
-          sni.c_str(), f.sni.empty() ? "" : "\"");
+          f.peer_certificate ? verified : "", static_cast<int>(f.domain.size()), f.domain.data(),
+          f.sni.empty() ? "" : ", sni \"", sni.c_str(), f.sni.empty() ? "" : "\"");
 }
 
 void TlsSocket::handshake_failed() {

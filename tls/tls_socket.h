@@ -19,22 +19,26 @@ namespace tls {
 
 class TlsStats;
 
-// What the handshake established, for log lines and the script's $tls_* values.
+// What the handshake established, for log lines and the script's $tls_* values. The names of
+// the protocol, the cipher, the SNI and the domain are views of what outlives the connection's
+// facts (OpenSSL's static names, the engine's SNI, the socket's domain set): each of 10,000
+// idle connections would otherwise keep a copy of the domain's name.
 struct TlsFacts {
-  std::string version;         // "TLSv1.3"
-  std::string cipher;          // "TLS_AES_256_GCM_SHA384"
+  std::string_view version;    // "TLSv1.3"
+  std::string_view cipher;     // "TLS_AES_256_GCM_SHA384"
   std::string peer_cn;         // subject CN of the peer certificate ("" without one)
   std::string peer_san_dns;    // the peer certificate's DNS subjectAltNames, comma-joined
   std::string peer_subject;    // its whole subject, one line ("CN=client.test,O=...")
   int64_t peer_not_after = 0;  // its notAfter, unix time
-  std::string sni;             // server: the name the client asked for; client: the name sent
-  std::string domain;          // the domain in effect (after SNI), e.g. `default server domain`
+  std::string_view sni;        // server: the name the client asked for; client: the name sent
+  std::string_view domain;     // the domain in effect (after SNI), e.g. `default server domain`
   bool peer_certificate = false;
   bool peer_verified = false;   // a certificate was presented and verified
   bool session_reused = false;  // resumed from a ticket or the session cache
 };
 
-// Reads the facts of `engine`'s finished handshake.
+// Reads the facts of `engine`'s finished handshake (views valid while the engine and its
+// domain set live).
 TlsFacts collect_tls_facts(const TlsEngine& engine);
 
 class TlsSocket final : public core::net::TransportSocket, private HandshakeLimiter::Waiter {

@@ -148,6 +148,41 @@ TEST(TlsEngineTest, KeyUpdateRequestsAreCountedAndEachIsAnsweredWithARecord) {
   EXPECT_EQ(p.client.renegotiation_requests(), 3u);
 }
 
+// An idle connection keeps no copy of the domain's certificate chain (DESIGN.md principle 6):
+// the server's SSL gives its copies back once the handshake is done, and the session goes on
+// (data, KeyUpdate) without them. The context keeps its own for the next handshake.
+TEST(TlsEngineTest, AServerHoldsNoCertificateCopiesOnceTheTls13HandshakeIsDone) {
+  Pair p(server_spec(), client_spec());
+  EXPECT_NE(SSL_get_certificate(p.server.ssl()), nullptr);
+  ASSERT_TRUE(p.handshake()) << p.client.error() << " / " << p.server.error();
+  EXPECT_EQ(SSL_get_certificate(p.server.ssl()), nullptr);
+  EXPECT_EQ(SSL_get_privatekey(p.server.ssl()), nullptr);
+  ASSERT_EQ(SSL_key_update(p.client.ssl(), SSL_KEY_UPDATE_REQUESTED), 1);
+  size_t taken = 0;
+  ASSERT_EQ(p.client.write("OPTIONS", taken), TlsResult::kOk);
+  EXPECT_EQ(Pair::deliver(p.client, p.server), "OPTIONS");
+  ASSERT_EQ(p.server.write("SIP/2.0 200 OK", taken), TlsResult::kOk);
+  EXPECT_EQ(Pair::deliver(p.server, p.client), "SIP/2.0 200 OK");
+  // Idle after the exchange: no ciphertext or plaintext held by the engine either.
+  EXPECT_EQ(p.server.input_pending(), 0u);
+  EXPECT_FALSE(p.server.has_output());
+  EXPECT_EQ(p.server.queued_plaintext(), 0u);
+  EXPECT_FALSE(p.server.partial_record());
+
+  SslPtr next(SSL_new(p.server_ctx.get()));  // the next connection of the context
+  EXPECT_NE(SSL_get_certificate(next.get()), nullptr);
+}
+
+// A TLS 1.2 peer the domain lets renegotiate may start another handshake: the copies stay.
+TEST(TlsEngineTest, AServerThatAllowsTls12RenegotiationKeepsItsCertificate) {
+  CtxSpec c = client_spec();
+  c.max_version = TLS1_2_VERSION;
+  Pair p(server_spec(), c);
+  SSL_clear_options(p.server.ssl(), SSL_OP_NO_RENEGOTIATION);
+  ASSERT_TRUE(p.handshake()) << p.client.error() << " / " << p.server.error();
+  EXPECT_NE(SSL_get_certificate(p.server.ssl()), nullptr);
+}
+
 TEST(TlsEngineTest, RefusedTls12RenegotiationIsCountedAndTheSessionGoesOn) {
   CtxSpec c = client_spec();
   c.max_version = TLS1_2_VERSION;
