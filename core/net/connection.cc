@@ -59,8 +59,7 @@ Connection::Connection(Net& net, NetWorker& owner, const ConnectionParams& param
       socket_(std::move(socket)),
       rbuf_(owner.worker.pool()),
       wbuf_(owner.worker.pool()),
-      read_event_(owner.worker.base(), params_.fd, EV_READ, &Connection::on_io, this),
-      write_event_(owner.worker.base(), params_.fd, EV_WRITE, &Connection::on_io, this),
+      io_(owner.worker.base(), params_.fd, &Connection::on_io, this),
       timer_(owner.worker.base(), [this] { timer_fired(); }) {
   socket_->set_callbacks(*this);
 }
@@ -82,7 +81,7 @@ const char* Connection::log_prefix() const {
 }
 
 bool Connection::start_accepted() {
-  if (!read_event_.valid() || !write_event_.valid() || !timer_.valid()) {
+  if (!io_.valid() || !timer_.valid()) {
     close(CloseReason::kNoMemory);
     return false;
   }
@@ -91,7 +90,7 @@ bool Connection::start_accepted() {
 }
 
 bool Connection::start_connecting(bool connected) {
-  if (!read_event_.valid() || !write_event_.valid() || !timer_.valid()) {
+  if (!io_.valid() || !timer_.valid()) {
     close(CloseReason::kNoMemory);
     return false;
   }
@@ -118,7 +117,7 @@ void Connection::open() {
   // the send deadline, and the bound once the fd is closed with replies still queued in it.
   set_tcp_user_timeout(params_.fd, 2 * send_timeout());
   reading_ = true;
-  if (wants_input()) read_event_.enable();
+  watch_io();
   touch();
   arm_timer();
   CONN_LOG(LogLevel::kDebug, "connection open");
@@ -141,6 +140,7 @@ void Connection::finish_connect() {
 
 void Connection::on_io(evutil_socket_t, short what, void* arg) {
   auto* c = static_cast<Connection*>(arg);
+  c->io_.fired();
   if ((what & EV_READ) != 0 && !c->closed()) c->on_readable();
   if ((what & EV_WRITE) != 0 && !c->closed()) c->on_writable();
 }
@@ -289,8 +289,8 @@ void Connection::stream_error(std::string_view buffered, bool too_big, std::stri
                      too_big ? "message too big" : "bad framing", static_cast<int>(reason.size()),
                      reason.data());
   // Stop reading first: the handler may queue a 400/513 that is flushed before the close.
-  if (reading_) read_event_.disable();
   reading_ = false;
+  watch_io();
   deadlines_.clear(DeadlineKind::kMessageRead);
   ReceivedMessage msg{params_.transport, params_.peer,        params_.local,
                       params_.id,        params_.listener_id, owner_.worker.index(),
@@ -322,17 +322,17 @@ void Connection::apply_backpressure() {
   if (closed() || !reading_) return;
   size_t own = socket_->pending_output();
   if (!paused_ && (wbuf_.size() > kWriteHighWater || own > kSocketHighWater)) {
-    read_event_.disable();
     paused_ = true;
+    watch_io();
     deadlines_.clear(DeadlineKind::kMessageRead);  // unread bytes wait for us, not the peer
     CONN_LOG_THROTTLED(backpressure, LogLevel::kInfo,
                        "peer not reading its replies (%zu bytes pending): reading paused",
                        wbuf_.size() + own);
   } else if (paused_ && wbuf_.size() < kWriteLowWater && own < kSocketLowWater) {
     paused_ = false;
-    if (wants_input()) read_event_.enable();
+    watch_io();
     // Requests read before the pause wait in rbuf_: handle them now, from the event loop.
-    if (!rbuf_.empty()) read_event_.activate(EV_READ);
+    if (!rbuf_.empty()) io_.activate(EV_READ);
   }
 }
 
@@ -473,12 +473,15 @@ void Connection::update_write_interest() {
   bool want = state_ == State::kConnecting || socket_wants_write_ ||
               (!wbuf_.empty() && socket_->handshake_done());
   if (want == write_enabled_) return;
-  if (want) {
-    write_event_.enable();
-  } else {
-    write_event_.disable();
-  }
   write_enabled_ = want;
+  watch_io();
+}
+
+void Connection::watch_io() {
+  short what = 0;
+  if (!closed() && wants_input()) what |= EV_READ;
+  if (!closed() && write_enabled_) what |= EV_WRITE;
+  io_.watch(what);
 }
 
 void Connection::want_write(bool enable) {
@@ -487,14 +490,8 @@ void Connection::want_write(bool enable) {
 }
 
 void Connection::set_reading(bool enable) {
-  bool was = wants_input();
   socket_holds_input_ = !enable;
-  if (closed() || was == wants_input()) return;
-  if (wants_input()) {
-    read_event_.enable();
-  } else {
-    read_event_.disable();
-  }
+  watch_io();
 }
 
 // Called from any thread: the connection may be gone by the time the worker runs the task, so
@@ -622,8 +619,8 @@ void Connection::close_when_flushed(CloseReason reason) {
   }
   close_after_flush_ = true;
   flush_reason_ = reason;
-  if (reading_) read_event_.disable();
   reading_ = false;
+  watch_io();
   deadlines_.clear(DeadlineKind::kMessageRead);
 }
 
@@ -631,8 +628,7 @@ void Connection::close(CloseReason reason) {
   if (closed()) return;
   bool was_open = state_ == State::kOpen;
   state_ = State::kClosed;
-  read_event_.disable();
-  write_event_.disable();
+  io_.stop();
   timer_.cancel();
   deadlines_.clear_all();
   if (was_open) socket_->close(reason);

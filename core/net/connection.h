@@ -85,6 +85,9 @@ class Connection final : public TransportSocketCallbacks {
   void socket_woke();
   // Reads are watched: open, still taking input, not paused by either side.
   bool wants_input() const { return reading_ && !paused_ && !socket_holds_input_; }
+  // Watches the fd for what the connection wants now: input, and writability while
+  // write_enabled_; nothing once closed. Called after each change of either.
+  void watch_io();
   void handshake_completed();
   void on_writable();
   void finish_connect();
@@ -125,8 +128,7 @@ class Connection final : public TransportSocketCallbacks {
   bool in_handler_ = false;  // the handler is reading a message that may lie in rbuf_
   sip::FrameScan scan_;      // what the framer learnt of the partial message at rbuf_'s start
   ByteBuffer wbuf_;
-  IoEvent read_event_;
-  IoEvent write_event_;
+  IoEvent io_;  // read and write interest: watch_io()
   Timer timer_;
   Deadlines deadlines_;
   State state_ = State::kConnecting;

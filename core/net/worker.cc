@@ -143,8 +143,35 @@ bool Timer::armed() const {
   return event_pending(event_, EV_TIMEOUT, nullptr) != 0;
 }
 
-IoEvent::IoEvent(event_base* base, int fd, short what, event_callback_fn callback, void* arg)
-    : event_(event_new(base, fd, what | EV_PERSIST, callback, arg)) {}
+IoEvent::IoEvent(event_base* base, int fd, event_callback_fn callback, void* arg)
+    : event_(event_new(base, fd, EV_PERSIST, callback, arg)) {}
+
+// libevent fixes an event's interest when it is assigned: a change is a delete, a re-assign
+// with the same fd and callback, and an add (one epoll_ctl for the change when the loop runs).
+void IoEvent::watch(short what) {
+  if (event_ == nullptr || what == what_) return;
+  event_base* base = event_get_base(event_);
+  evutil_socket_t fd = event_get_fd(event_);
+  event_callback_fn callback = event_get_callback(event_);
+  void* arg = event_get_callback_arg(event_);
+  event_del(event_);  // also drops a pending activation: made again below
+  event_assign(event_, base, fd, static_cast<short>(what | EV_PERSIST), callback, arg);
+  what_ = what;
+  if (what != 0) event_add(event_, nullptr);
+  if (activated_ != 0) event_active(event_, activated_, 0);
+}
+
+void IoEvent::activate(short what) {
+  if (event_ == nullptr) return;
+  activated_ = static_cast<short>(activated_ | what);
+  event_active(event_, what, 0);
+}
+
+void IoEvent::stop() {
+  activated_ = 0;
+  what_ = 0;
+  if (event_ != nullptr) event_del(event_);
+}
 
 IoEvent::~IoEvent() {
   if (event_ != nullptr) event_free(event_);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -96,6 +99,59 @@ TEST(WorkerTest, TimerFiresOnceAndCanBeCancelled) {
   w.join();
   EXPECT_EQ(fired_count, 1);
   EXPECT_EQ(cancelled_count, 0);
+}
+
+// One event carries a connection's read and write interest (one libevent event per
+// connection): what it is told to watch is what its callback hears about, and an activation
+// made before the interest changes still runs.
+struct IoProbe {
+  short seen = 0;
+  int calls = 0;
+  IoEvent* event = nullptr;
+  static void on_io(evutil_socket_t, short what, void* arg) {
+    auto* p = static_cast<IoProbe*>(arg);
+    p->event->fired();
+    p->seen = static_cast<short>(p->seen | what);
+    ++p->calls;
+  }
+  short run(event_base* base) {
+    seen = 0;
+    event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+    return seen;
+  }
+};
+
+TEST(IoEventTest, OneEventWatchesReadsWritesBothOrNeither) {
+  int fds[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
+  event_base* base = event_base_new();
+  IoProbe probe;
+  {
+    IoEvent ev(base, fds[0], &IoProbe::on_io, &probe);
+    probe.event = &ev;
+    ASSERT_TRUE(ev.valid());
+    EXPECT_EQ(probe.run(base), 0);  // watches nothing yet
+    ev.watch(EV_WRITE);
+    EXPECT_EQ(probe.run(base), EV_WRITE);
+    ev.watch(EV_READ);
+    EXPECT_EQ(probe.run(base), 0);  // nothing to read
+    ASSERT_EQ(::write(fds[1], "x", 1), 1);
+    EXPECT_EQ(probe.run(base), EV_READ);
+    ev.watch(EV_READ | EV_WRITE);
+    EXPECT_EQ(probe.run(base), EV_READ | EV_WRITE);
+    ev.watch(0);
+    EXPECT_EQ(probe.run(base), 0);
+    ev.activate(EV_READ);
+    ev.watch(EV_WRITE);  // the activation survives the change
+    EXPECT_EQ(probe.run(base) & EV_READ, EV_READ);
+    ev.stop();
+    ev.activate(EV_READ);
+    ev.stop();  // closed: neither watched nor activated
+    EXPECT_EQ(probe.run(base), 0);
+  }
+  event_base_free(base);
+  ::close(fds[0]);
+  ::close(fds[1]);
 }
 
 }  // namespace
