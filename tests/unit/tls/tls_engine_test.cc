@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "core/base/library_memory.h"
 #include "tests/unit/tls/test_certs.h"
 #include "tls/ossl_ptr.h"
 #include "tls/tls_socket.h"
@@ -171,6 +172,37 @@ TEST(TlsEngineTest, AServerHoldsNoCertificateCopiesOnceTheTls13HandshakeIsDone) 
 
   SslPtr next(SSL_new(p.server_ctx.get()));  // the next connection of the context
   EXPECT_NE(SSL_get_certificate(next.get()), nullptr);
+}
+
+// What OpenSSL holds (in shm) for the pair once idle after a request and its answer, each a
+// full record; `release` = SSL_MODE_RELEASE_BUFFERS on both SSLs.
+uint64_t idle_pair_bytes(bool release) {
+  const uint64_t before = core::openssl_memory_counters().read().in_use;
+  Pair p(server_spec(), client_spec());
+  if (!release) {
+    SSL_clear_mode(p.server.ssl(), SSL_MODE_RELEASE_BUFFERS);
+    SSL_clear_mode(p.client.ssl(), SSL_MODE_RELEASE_BUFFERS);
+  }
+  EXPECT_TRUE(p.handshake()) << p.client.error() << " / " << p.server.error();
+  Pair::deliver(p.server, p.client);  // the session tickets
+  std::string request(TlsEngine::kRecordSize, 'q');
+  size_t taken = 0;
+  EXPECT_EQ(p.client.write(request, taken), TlsResult::kOk);
+  EXPECT_EQ(Pair::deliver(p.client, p.server).size(), request.size());
+  EXPECT_EQ(p.server.write(std::string(TlsEngine::kRecordSize, 'a'), taken), TlsResult::kOk);
+  EXPECT_EQ(Pair::deliver(p.server, p.client).size(), TlsEngine::kRecordSize);
+  return core::openssl_memory_counters().read().in_use - before;
+}
+
+// SSL_MODE_RELEASE_BUFFERS really frees the record buffers under the engine's own BIO, after a
+// record was read and one written (DESIGN.md principle 6): an idle pair holds at least the two
+// sides' read and write buffers (4 x 16 KiB, RFC 8446 section 5.1) less than one that keeps them.
+TEST(TlsEngineTest, AnIdleConnectionHoldsNoRecordBuffersAfterAMessage) {
+  idle_pair_bytes(true);  // OpenSSL's first-use tables and caches, kept for the process
+  uint64_t released = idle_pair_bytes(true);
+  uint64_t kept = idle_pair_bytes(false);
+  EXPECT_GE(kept, released + 4 * TlsEngine::kRecordSize)
+      << "released " << released << ", kept " << kept;
 }
 
 // A TLS 1.2 peer the domain lets renegotiate may start another handshake: the copies stay.
