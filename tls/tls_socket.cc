@@ -150,8 +150,12 @@ PostIoAction TlsSocket::begin_handshake(bool is_server) {
     release_slot();
     return PostIoAction::kClose;
   }
+  // A client sends its ClientHello now. A server waits for the ClientHello (do_read drives the
+  // handshake): SSL_do_handshake with nothing to read would make OpenSSL's handshake and record
+  // buffers (about 50 kB) for a peer that may never send a byte.
+  if (is_server) return PostIoAction::kKeepOpen;
   bool completed = false;
-  return drive_handshake(completed);  // a client sends its ClientHello now
+  return drive_handshake(completed);
 }
 
 bool TlsSocket::start_engine(bool is_server) {
