@@ -264,6 +264,15 @@ IoResult TlsSocket::do_read(core::net::ReadBuffer& buffer) {
     return r;
   }
   if (!handshake_done()) {
+    // A server's first bytes: the handshake (and OpenSSL's ~50 kB for it) starts only if the
+    // shared memory guard admits it; refused, the connection closes before anything is made.
+    if (engine_.role() == TlsRole::kServer &&
+        engine_.handshake_state() == HandshakeState::kNotStarted && callbacks_ != nullptr &&
+        !callbacks_->admit_handshake()) {
+      release_slot();
+      r.action = PostIoAction::kClose;
+      return r;
+    }
     if (drive_handshake(r.handshake_completed) == PostIoAction::kClose) {
       r.action = PostIoAction::kClose;
       return r;

@@ -484,6 +484,10 @@ void Connection::watch_io() {
   io_.watch(what);
 }
 
+bool Connection::admit_handshake() {
+  return net_.admit_handshake(*this);
+}
+
 void Connection::want_write(bool enable) {
   socket_wants_write_ = enable;
   update_write_interest();

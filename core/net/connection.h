@@ -70,6 +70,7 @@ class Connection final : public TransportSocketCallbacks {
 
   // TransportSocketCallbacks
   void want_write(bool enable) override;
+  bool admit_handshake() override;
   void set_reading(bool enable) override;
   void wake() override;
   // Formatted when a line is logged, into a buffer of the calling thread: valid until that

@@ -241,7 +241,13 @@ class Net {
   void connection_gone(NetWorker& nw, Connection* conn);
   // The guard's decision for a new stream connection of `t`; false: refused, counted, logged.
   // On true, `hold` is what the connection keeps reserved until its handshake is done.
+  // An accepted TLS connection is charged its average now and reserves its handshake later
+  // (admit_handshake), so a peer that never sends a ClientHello holds no reservation.
   bool admit(Transport t, bool outbound, const SocketAddr& peer, size_t& hold);
+  void log_refusal(Transport t, bool outbound, const SocketAddr& peer, size_t cost);
+  // An accepted TLS connection's ClientHello arrived: reserves its handshake's peak, or refuses
+  // (counted, logged) when that would cross the mark.
+  bool admit_handshake(Connection& conn);
   // A connection's handshake completed: its reservation is given back.
   void handshake_finished(Connection& conn);
   // Made and registered: counted live.

@@ -48,17 +48,35 @@ bool only_crlf(std::string_view data) {
 const size_t kPlainConnectionBytes = sizeof(Connection) + sizeof(PlainSocket);
 
 // A plain connection costs its objects, made at once; a TLS one what a TLS connection holds on
-// average (at least a plain one's objects) plus its handshake's peak, which it keeps reserved
-// until the handshake is done.
+// average (at least a plain one's objects). An outbound TLS connection starts its handshake at
+// once and reserves its peak now, until the handshake is done; an accepted one reserves it when
+// its ClientHello arrives (admit_handshake): a silent peer must not hold 64 KiB of the budget
+// for tls_handshake_timeout, or a few hundred of them lock every new client out.
 bool Net::admit(Transport t, bool outbound, const SocketAddr& peer, size_t& hold) {
   size_t cost = kPlainConnectionBytes;
   hold = 0;
   if (t == Transport::kTls) {
-    hold = kHandshakeHoldBytes;
+    if (outbound) hold = kHandshakeHoldBytes;
     cost = std::max(avg_tls_connection_bytes(), kPlainConnectionBytes) + hold;
   }
   auto kind = outbound ? MemoryGuard::Kind::kHandshake : MemoryGuard::Kind::kConnection;
   if (guard_.admit(cost, hold, kind)) return true;
+  log_refusal(t, outbound, peer, cost);
+  return false;
+}
+
+bool Net::admit_handshake(Connection& conn) {
+  if (conn.outbound()) return true;  // reserved at the connect
+  size_t hold = kHandshakeHoldBytes;
+  if (!guard_.admit(hold, hold, MemoryGuard::Kind::kConnection)) {
+    log_refusal(conn.transport(), false, conn.peer(), hold);
+    return false;
+  }
+  conn.hold_admission(conn.take_admission() + hold);
+  return true;
+}
+
+void Net::log_refusal(Transport t, bool outbound, const SocketAddr& peer, size_t cost) {
   if (guard_log_.allow()) {
     MemoryGuardStats g = guard_.stats();
     LOG_WARN(
@@ -69,7 +87,6 @@ bool Net::admit(Transport t, bool outbound, const SocketAddr& peer, size_t& hold
         shm_.in_use(), shm_.budget(), g.reserved, cost, g.high_water, g.low_water,
         suppressed_note(guard_log_).c_str());
   }
-  return false;
 }
 
 void Net::udp_ready(NetWorker& nw, int listener_id) {

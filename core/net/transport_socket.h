@@ -80,6 +80,10 @@ class TransportSocketCallbacks {
   // Thread-safe: the connection calls the socket's on_wake() on its own worker, soon (unless it
   // has closed meanwhile).
   virtual void wake() = 0;
+  // A server's handshake is about to start: the peer's first bytes (its ClientHello) have
+  // arrived. False refuses it (the shared memory guard) and the socket closes. Asked here, not at
+  // the accept, so that peers which connect and send nothing hold no handshake reservation.
+  virtual bool admit_handshake() { return true; }
   // The connection's log prefix, e.g. "[c#42 tls 10.0.0.1:5061<-203.0.113.9:40000]".
   virtual const char* log_prefix() const = 0;
 };
