@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/base/library_memory.h"
 #include "core/base/log.h"
 #include "core/net/connection.h"
 #include "core/net/net_worker.h"
@@ -37,8 +38,7 @@ void NetWorker::reap() {
   for (Connection* c : graveyard) PoolDeleter{&net.shm_}(c);
   graveyard.clear();
   // The last connection is freed: what shm holds now is the runtime's own (Net's baseline).
-  if (net.active_.load(std::memory_order_relaxed) == 0)
-    net.baseline_.store(net.shm_.in_use(), std::memory_order_relaxed);
+  if (net.active_.load(std::memory_order_relaxed) == 0) net.set_baseline();
 }
 
 void NetWorker::on_reap(evutil_socket_t, short, void* arg) {
@@ -133,7 +133,7 @@ bool Net::start() {
       if (l.ev == nullptr || event_add(l.ev, nullptr) != 0) return false;
     }
   }
-  baseline_.store(shm_.in_use(), std::memory_order_relaxed);
+  set_baseline();
   for (auto& nw : workers_) nw->worker.start();
   started_ = true;
   return true;
@@ -224,13 +224,23 @@ void Net::handshake_finished(Connection& conn) {
   guard_.release(conn.take_admission());
 }
 
+void Net::set_baseline() {
+  openssl_baseline_.store(library_memory().openssl.in_use, std::memory_order_relaxed);
+  baseline_.store(shm_.in_use(), std::memory_order_relaxed);
+}
+
 size_t Net::avg_tls_connection_bytes() const {
   size_t tls = live_connections(Transport::kTls);
   if (tls == 0) return 0;
-  size_t others = baseline_.load(std::memory_order_relaxed) +
-                  live_connections(Transport::kTcp) * kPlainConnectionBytes;
+  size_t streams = tls + live_connections(Transport::kTcp);
+  size_t openssl = library_memory().openssl.in_use;
+  size_t openssl_base = openssl_baseline_.load(std::memory_order_relaxed);
+  size_t openssl_gain = openssl > openssl_base ? openssl - openssl_base : 0;
   size_t in_use = shm_.in_use();
-  return in_use > others ? (in_use - others) / tls : 0;
+  size_t base = baseline_.load(std::memory_order_relaxed);
+  size_t gain = in_use > base ? in_use - base : 0;
+  size_t rest = gain > openssl_gain ? gain - openssl_gain : 0;
+  return openssl_gain / tls + rest / streams;
 }
 
 void Net::connection_gone(NetWorker& nw, Connection* conn) {

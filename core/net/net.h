@@ -192,12 +192,13 @@ class Net {
   }
   // The admission of new connections against shm's budget (MemoryGuard).
   const MemoryGuard& guard() const { return guard_; }
-  // What a live TLS connection holds of shm on average: shm in use beyond what it held the
-  // last time no stream connection was open (the baseline: contexts, caches, the workers'
-  // buffers), less the plain TCP connections' objects, divided by the live TLS connections.
-  // Everything shm gained since the baseline counts (handshakes in progress, the TLS session
-  // cache, sends in flight), so it is an upper bound of the steady per-connection figure; 0
-  // without TLS connections.
+  // What a live TLS connection holds of shm on average, from what shm gained since the last
+  // time no stream connection was open (the baseline: contexts, caches, the workers' buffers):
+  // OpenSSL's gain divided by the live TLS connections (only they make OpenSSL allocate), plus
+  // the rest of the gain (connection objects, libevent's events, buffers) divided by all live
+  // stream connections, so plain TCP connections beside them do not inflate it. Handshakes in
+  // progress and the TLS session cache count, so it is an upper bound of the steady
+  // per-connection figure; 0 without TLS connections.
   size_t avg_tls_connection_bytes() const;
   const NetSettings& settings() const { return settings_; }
   int worker_count() const { return static_cast<int>(workers_.size()); }
@@ -271,7 +272,9 @@ class Net {
   LogThrottle guard_log_{10000, 1, "connections refused by the shared memory guard"};
   MemoryGuard guard_;
   std::atomic<size_t> live_[3] = {0, 0, 0};  // by Transport (streams only)
+  void set_baseline();
   std::atomic<size_t> baseline_{0};          // shm in use with no stream connection open
+  std::atomic<size_t> openssl_baseline_{0};  // OpenSSL's share of it
   NetLog log_;
   std::atomic<uint64_t> next_id_{1};
   std::atomic<size_t> active_{0};

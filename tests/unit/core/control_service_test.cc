@@ -454,6 +454,34 @@ TEST(ControlServiceTlsTest, MemoryCountsTlsConnectionsAndHandshakeReservations) 
   EXPECT_GT(metric(srv.control.metrics(), "tls_connection_shm_bytes"), 0);
 }
 
+// Plain TCP connections beside a TLS one do not count towards what a TLS connection holds (the
+// guard charges TLS newcomers that average): 1,000 idle TCP clients leave it near one alone.
+TEST(ControlServiceTlsTest, PlainConnectionsDoNotInflateTheAverageOfTheTlsOnes) {
+  auto tls = runtime("server");
+  ASSERT_TRUE(tls);
+  Server srv(tls);
+  ASSERT_TRUE(srv.start());
+  TlsClient c(srv.net.listen_address(srv.tls_listener), 0, "client");
+  ASSERT_TRUE(c.handshake()) << c.engine().error();
+  ASSERT_TRUE(c.send(sip_message("avg1")));
+  ASSERT_EQ(c.read(15).size(), 15u);
+  uint64_t alone = srv.control.memory().avg_tls_connection_bytes;
+  ASSERT_GT(alone, 0u);
+  constexpr int kPlain = 1000;
+  std::vector<int> plain;
+  for (int i = 0; i < kPlain; ++i) {
+    int fd = tcp_client(srv.net.listen_address(srv.tcp));
+    if (fd < 0) break;
+    plain.push_back(fd);
+  }
+  ASSERT_EQ(plain.size(), static_cast<size_t>(kPlain));
+  ASSERT_TRUE(eventually(
+      [&] { return srv.net.live_connections(Transport::kTcp) == static_cast<size_t>(kPlain); }));
+  uint64_t beside = srv.control.memory().avg_tls_connection_bytes;
+  EXPECT_LT(beside, alone + 16 * 1024) << "alone " << alone << ", beside " << kPlain << " TCP";
+  for (int fd : plain) ::close(fd);
+}
+
 TEST(ControlServiceTlsTest, AConnectionInItsHandshakeIsShownAsSuch) {
   auto tls = runtime("server");
   ASSERT_TRUE(tls);
