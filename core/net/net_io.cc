@@ -72,7 +72,7 @@ bool Net::admit_handshake(Connection& conn) {
     log_refusal(conn.transport(), false, conn.peer(), hold);
     return false;
   }
-  conn.hold_admission(conn.take_admission() + hold);
+  conn.hold_admission(hold);  // an accepted connection holds none before this
   return true;
 }
 

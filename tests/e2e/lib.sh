@@ -125,3 +125,15 @@ e2e_finish() {
   [ "$E2E_FAILS" -eq 0 ]
   exit $?
 }
+
+# Sets SERCTL to the serctl built beside ser; a test that needs it fails (and ends) without it.
+require_serctl() {
+  SERCTL="$(dirname "$SER_BIN")/serctl"
+  [ -x "$SERCTL" ] || { fail "serctl not built next to ser ($SERCTL)"; e2e_finish; }
+}
+
+# serctl_mem CTL KEYS: one field of `serctl --json mem` on control socket CTL, e.g.
+# serctl_mem "$CTL" '["guard"]["refusing"]' (python3's spelling: True/False for booleans).
+serctl_mem() {
+  "$SERCTL" -s "unix:$1" --json mem | python3 -c "import json,sys; print(json.load(sys.stdin)$2)"
+}

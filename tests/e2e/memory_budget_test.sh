@@ -9,8 +9,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
 command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 0; }
-SERCTL="$(dirname "$SER_BIN")/serctl"
-[ -x "$SERCTL" ] || { fail "serctl not built next to ser ($SERCTL)"; e2e_finish; }
+require_serctl
 tls_make_certs
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"  # ser and the peers inherit it
 

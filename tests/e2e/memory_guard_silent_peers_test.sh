@@ -9,8 +9,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
 command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 0; }
-SERCTL="$(dirname "$SER_BIN")/serctl"
-[ -x "$SERCTL" ] || { fail "serctl not built next to ser ($SERCTL)"; e2e_finish; }
+require_serctl
 tls_make_certs
 
 PEERS=400
@@ -27,9 +26,7 @@ route { drop; }
 CFG
 start_ser "$E2E_TMP/ser.cfg" || { fail "ser start"; e2e_finish; }
 
-mem() {
-  "$SERCTL" -s "unix:$CTL" --json mem | python3 -c "import json,sys; print(json.load(sys.stdin)$1)"
-}
+mem() { serctl_mem "$CTL" "$1"; }
 
 # The silent peers, from 127.0.0.2 (the real client comes from 127.0.0.1: its handshake slot is
 # not behind theirs, tls_max_handshakes_per_ip): connected, then nothing, until stdin closes.

@@ -7,8 +7,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
 tls_make_certs
-SERCTL="$(dirname "$SER_BIN")/serctl"
-[ -x "$SERCTL" ] || { fail "serctl not built next to ser ($SERCTL)"; e2e_finish; }
+require_serctl
 
 P=$(tls_port)
 PU=$(tls_port)

@@ -8,8 +8,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
 command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 0; }
-SERCTL="$(dirname "$SER_BIN")/serctl"
-[ -x "$SERCTL" ] || { fail "serctl not built next to ser ($SERCTL)"; e2e_finish; }
+require_serctl
 tls_make_certs
 
 PEERS=100
@@ -28,12 +27,8 @@ route { drop; }
 CFG
 start_ser "$E2E_TMP/ser.cfg" || { fail "ser start"; e2e_finish; }
 
-openssl_bytes() {
-  "$SERCTL" -s "unix:$CTL" --json mem | python3 -c 'import json,sys; print(json.load(sys.stdin)["openssl_in_use"])'
-}
-tls_connections() {
-  "$SERCTL" -s "unix:$CTL" --json mem | python3 -c 'import json,sys; print(json.load(sys.stdin)["tls_connections"])'
-}
+openssl_bytes() { serctl_mem "$CTL" '["openssl_in_use"]'; }
+tls_connections() { serctl_mem "$CTL" '["tls_connections"]'; }
 
 before=$(openssl_bytes)
 # The silent peers: connected, then nothing, until stdin closes.
