@@ -94,14 +94,33 @@ void MessageContext::add_reply_edits(MessageEdit& edit) const {
   for (int i = 0; i < appended_count_; ++i) edit.append_header(msg_, appended_[i]);
 }
 
+// A Route line whose values are all ours goes whole: value by value, the last one's removal
+// would take the comma the one before it already took (Kamailio writes a route set on one
+// line, so our two Record-Routes of RFC 5658 come back as "Route: <in>, <out>").
+void MessageContext::remove_popped_routes(MessageEdit& edit) const {
+  for (int i = 0; i < popped_; ++i) {
+    const core::sip::HeaderField* h = popped_headers_[i];
+    if (removed_by_script(*h)) continue;
+    bool seen = false;
+    for (int j = 0; j < i; ++j) seen = seen || popped_headers_[j] == h;
+    bool all_popped = true;
+    core::sip::ValueSplitter values(msg_.value(*h));
+    std::string_view v;
+    while (values.next(v)) all_popped = all_popped && is_popped(v);
+    if (!all_popped) {
+      edit.remove_value(msg_, *h, popped_routes_[i]);
+    } else if (!seen) {
+      edit.remove_header(*h);
+    }
+  }
+}
+
 bool MessageContext::build_forward(const Target& t, const LocalSocket& local,
                                    core::PoolString& out) {
   MessageEdit edit(msg_.data());
   if (uri_rewritten_) edit.replace_request_uri(msg_, uri_text_);
   // A header the script removes goes whole: no other edit may touch it (they would overlap).
-  for (int i = 0; i < popped_; ++i)
-    if (!removed_by_script(*popped_headers_[i]))
-      edit.remove_value(msg_, *popped_headers_[i], popped_routes_[i]);
+  remove_popped_routes(edit);
   for (const auto& h : msg_.headers())
     if (removed_by_script(h)) edit.remove_header(h);
   Insert fx[2];

@@ -86,6 +86,7 @@ class MessageContext : public script::ScriptContext {
   bool set_uri(std::string_view uri);
   bool max_forwards_edit(core::sip::MessageEdit& edit);
   bool removed_by_script(const core::sip::HeaderField& h) const;
+  void remove_popped_routes(core::sip::MessageEdit& edit) const;
   bool build_forward(const Target& t, const LocalSocket& local, core::PoolString& out);
   bool add_own_headers(core::sip::MessageEdit& edit, const Target& t, const LocalSocket& local);
   std::string_view record_route_line(const LocalSocket& s, core::net::Transport t);

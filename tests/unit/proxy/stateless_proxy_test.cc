@@ -129,6 +129,24 @@ TEST_F(ProxyTest, LooseRoutingRemovesALineWithOnlyOurRoute) {
   EXPECT_EQ(s.data.find("Route:"), std::string::npos);
 }
 
+// Our two Record-Routes (RFC 5658 double record-routing) come back as one Route line when the
+// peer writes the route set comma-separated, as Kamailio's loose_route() does.
+TEST_F(ProxyTest, LooseRoutingPopsBothOfOurRoutesFromOneLine) {
+  receive(invite("Route: <sip:192.0.2.1:5060;transport=tcp;lr>, <sip:192.0.2.1:5060;lr>\r\n"));
+  const Sent& s = only_sent();
+  EXPECT_EQ(s.dst.to_string(), "203.0.113.5:5060");
+  EXPECT_EQ(s.data.find("Route:"), std::string::npos) << s.data;
+}
+
+TEST_F(ProxyTest, LooseRoutingPopsBothOfOurRoutesAndKeepsTheNextOnTheLine) {
+  receive(
+      invite("Route: <sip:192.0.2.1:5060;transport=tcp;lr>, <sip:192.0.2.1:5060;lr>,"
+             " <sip:203.0.113.9;lr>\r\n"));
+  const Sent& s = only_sent();
+  EXPECT_EQ(s.dst.to_string(), "203.0.113.9:5060");
+  EXPECT_NE(s.data.find("\r\nRoute: <sip:203.0.113.9;lr>\r\n"), std::string::npos) << s.data;
+}
+
 TEST_F(ProxyTest, RecordRouteSameTransportAddsOne) {
   use_script("route { record_route(); forward(); }");
   receive(invite("Record-Route: <sip:198.51.100.1;lr>\r\n"));
