@@ -84,7 +84,7 @@ TlsSocket::TlsSocket(std::shared_ptr<const DomainSet> domains,
     : domains_(std::move(domains)),
       local_(opts.local),
       peer_(opts.peer),
-      server_name_(opts.server_name),
+      server_name_(opts.identity.server_name),
       engine_(pool),
       stats_(stats),
       limiter_(limiter) {}

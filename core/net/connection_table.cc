@@ -4,11 +4,21 @@
 
 namespace core::net {
 
-void ConnectionTable::add(uint64_t id, int worker, Transport transport, const SocketAddr& peer,
-                          std::string_view server_name) {
+void ConnectionTable::add(uint64_t id, int worker, Transport transport, const SocketAddr& peer) {
+  insert(id, Entry{worker, transport, peer, false, {}, {}});
+}
+
+void ConnectionTable::add_outbound(uint64_t id, int worker, Transport transport,
+                                   const SocketAddr& peer, const TlsIdentity& identity) {
+  insert(id, Entry{worker, transport, peer, true, std::string(identity.client_domain),
+                   std::string(identity.server_name)});
+}
+
+void ConnectionTable::insert(uint64_t id, Entry entry) {
+  Key key{entry.transport, entry.peer};
   std::lock_guard<std::mutex> lock(mu_);
-  by_id_.emplace(id, Entry{worker, transport, peer, std::string(server_name)});
-  by_peer_.emplace(Key{transport, peer}, id);
+  by_id_.emplace(id, std::move(entry));
+  by_peer_.emplace(key, id);
 }
 
 void ConnectionTable::remove(uint64_t id) {
@@ -44,14 +54,18 @@ std::optional<ConnectionRef> ConnectionTable::find_to(uint64_t id, Transport tra
 }
 
 std::optional<ConnectionRef> ConnectionTable::find(Transport transport, const SocketAddr& peer,
-                                                   std::string_view server_name) const {
+                                                   const TlsIdentity& identity) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto range = by_peer_.equal_range(Key{transport, peer});
   std::optional<ConnectionRef> best;
   for (auto p = range.first; p != range.second; ++p) {
     const Entry& e = by_id_.at(p->second);
-    // Host names compare case-insensitively (RFC 4343): "SIP.example.net" is the same peer.
-    if (!server_name.empty() && !core::sip::iequals(e.server_name, server_name)) continue;
+    // Host names compare case-insensitively (RFC 4343): "SIP.example.net" is the same peer;
+    // client domain ids too, as Kamailio's server_id.
+    if (transport == Transport::kTls &&
+        (!e.outbound || !core::sip::iequals(e.server_name, identity.server_name) ||
+         !core::sip::iequals(e.client_domain, identity.client_domain)))
+      continue;
     if (!best || p->second > best->id) best = ConnectionRef{p->second, e.worker};
   }
   return best;

@@ -21,19 +21,25 @@ struct ConnectionRef {
 
 class ConnectionTable {
  public:
-  // server_name: the TLS name an outbound connection was opened for ("" otherwise).
-  void add(uint64_t id, int worker, Transport transport, const SocketAddr& peer,
-           std::string_view server_name = {});
+  // An accepted connection: reached by id (a response's connection hint), and by peer for
+  // plain TCP only.
+  void add(uint64_t id, int worker, Transport transport, const SocketAddr& peer);
+  // An outbound connection, opened for `identity` (TLS; ignored for plain TCP).
+  void add_outbound(uint64_t id, int worker, Transport transport, const SocketAddr& peer,
+                    const TlsIdentity& identity);
   void remove(uint64_t id);
   std::optional<ConnectionRef> find(uint64_t id) const;
   // Connection `id` when it runs over `transport` to the host of `dst` (any port: a response
   // goes to the Via's sent-by port, the connection came from an ephemeral one).
   std::optional<ConnectionRef> find_to(uint64_t id, Transport transport,
                                        const SocketAddr& dst) const;
-  // The most recently added live connection to `peer` over `transport`; with a server_name,
-  // only one opened for exactly that name (a TLS identity is never borrowed from another).
+  // The most recently added live connection to `peer` over `transport`. Over TLS only an
+  // outbound one opened for the same identity (client domain and server name, each compared
+  // without regard to case): a TLS identity is never borrowed from another tenant, nor from a
+  // peer that connected to us (its certificate was not checked against the name, and ours
+  // was not the client domain's).
   std::optional<ConnectionRef> find(Transport transport, const SocketAddr& peer,
-                                    std::string_view server_name = {}) const;
+                                    const TlsIdentity& identity = {}) const;
   size_t size() const;
 
  private:
@@ -41,8 +47,11 @@ class ConnectionTable {
     int worker;
     Transport transport;
     SocketAddr peer;
+    bool outbound;
+    std::string client_domain;  // the identity it was opened for (outbound TLS)
     std::string server_name;
   };
+  void insert(uint64_t id, Entry entry);
   struct Key {
     Transport transport;
     SocketAddr peer;

@@ -178,11 +178,12 @@ class Net {
   // Callable from any thread. UDP: sendto from the listener socket (listener_hint if it fits).
   // Streams: the connection conn_hint if alive, else a live connection to dst of that
   // transport, else a new connection; work for another worker's connection is posted there.
-  // server_name (TLS, later): the name a new connection sends as SNI and verifies (RFC 5922);
-  // when given, only a connection opened for that same name is reused.
+  // identity (TLS): the client domain and the server name of a new connection; only an
+  // outbound connection opened for the same destination and identity is reused (an accepted
+  // connection only through conn_hint). A client domain id the TLS runtime does not know
+  // fails the send at once (logged).
   SendResult send(Transport transport, const SocketAddr& dst, std::string_view data,
-                  uint64_t conn_hint = 0, int listener_hint = -1,
-                  std::string_view server_name = {});
+                  uint64_t conn_hint = 0, int listener_hint = -1, const TlsIdentity& identity = {});
 
   NetStats stats() const;
   size_t connection_count() const { return active_.load(std::memory_order_relaxed); }
@@ -218,12 +219,14 @@ class Net {
 
   NetWorker* current_worker() const;
   SendResult send_udp(const SocketAddr& dst, std::string_view data, int listener_hint);
+  // False (counted, logged) when `identity` names a client domain id the TLS factory lacks.
+  bool client_domain_known(Transport t, const SocketAddr& dst, const TlsIdentity& identity);
   SendResult post_send(NetWorker& nw, uint64_t id, Transport transport, const SocketAddr& dst,
-                       std::string_view data, std::string_view server_name);
+                       std::string_view data, const TlsIdentity& identity);
   bool send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
-                      std::string_view data, std::string_view server_name);
+                      std::string_view data, const TlsIdentity& identity);
   bool connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data,
-                        std::string_view server_name);
+                        const TlsIdentity& identity);
   bool try_acquire_slot();
   // tcp_max_connections_per_ip for an accepted connection; false (logged, counted) when over.
   bool try_acquire_ip(const SocketAddr& peer, Transport transport);

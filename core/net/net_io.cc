@@ -278,25 +278,43 @@ bool Net::try_acquire_ip(const SocketAddr& peer, Transport transport) {
 }
 
 SendResult Net::send(Transport transport, const SocketAddr& dst, std::string_view data,
-                     uint64_t conn_hint, int listener_hint, std::string_view server_name) {
+                     uint64_t conn_hint, int listener_hint, const TlsIdentity& identity) {
   if (transport == Transport::kUdp) return send_udp(dst, data, listener_hint);
   std::optional<ConnectionRef> ref;
   // The hint may come from a peer (a Via parameter): only a connection to dst's host counts.
   if (conn_hint != 0) ref = table_.find_to(conn_hint, transport, dst);
-  if (!ref) ref = table_.find(transport, dst, server_name);
+  if (!ref) ref = table_.find(transport, dst, identity);
+  if (!ref && !client_domain_known(transport, dst, identity)) return SendResult::kFailed;
   NetWorker* cur = current_worker();
   int target = ref ? ref->worker
                    : (cur ? cur->worker.index() : static_cast<int>(dst.hash() % workers_.size()));
   uint64_t id = ref ? ref->id : 0;
   if (cur != nullptr && cur->worker.index() == target) {
-    return send_on_worker(*cur, id, transport, dst, data, server_name) ? SendResult::kSent
-                                                                       : SendResult::kFailed;
+    return send_on_worker(*cur, id, transport, dst, data, identity) ? SendResult::kSent
+                                                                    : SendResult::kFailed;
   }
-  return post_send(*workers_[target], id, transport, dst, data, server_name);
+  return post_send(*workers_[target], id, transport, dst, data, identity);
 }
 
-// A send handed to another worker: one shm block holding the parameters and the bytes, so a
-// cross-worker message costs one accounted allocation and no std::function.
+// A client domain id is the script's word (tls_client_domain("ID")), possibly read from the
+// message: one the TLS runtime does not know fails here, where the forward can count it, rather
+// than in a connection that could never start.
+bool Net::client_domain_known(Transport t, const SocketAddr& dst, const TlsIdentity& identity) {
+  if (t != Transport::kTls || identity.client_domain.empty()) return true;
+  TransportSocketFactory* factory = client_factories_[static_cast<int>(t)];
+  if (factory != nullptr && factory->knows_client_domain(identity.client_domain)) return true;
+  bump(counters_->send_failed);
+  LogEscaped id(identity.client_domain);  // may come from the message
+  SER_LOG_THROTTLED(log_.send_failed, LogLevel::kError, nullptr,
+                    "send to tls:%s failed: no client domain with id \"%s\" "
+                    "(tls_client_domain[\"ID\"] or tls.cfg [client:any] with server_id)",
+                    dst.to_string().c_str(), id.c_str());
+  return false;
+}
+
+// A send handed to another worker: one shm block holding the parameters and the bytes (the
+// message, then the identity's client domain and server name), so a cross-worker message costs
+// one accounted allocation and no std::function.
 struct Net::PostedSend {
   Net* net;
   NetWorker* nw;
@@ -304,13 +322,15 @@ struct Net::PostedSend {
   Transport transport;
   SocketAddr dst;
   size_t size;
+  size_t domain_size;
   size_t name_size;
   char* data() { return reinterpret_cast<char*>(this + 1); }
-  char* name() { return data() + size; }
+  char* domain() { return data() + size; }
+  char* name() { return domain() + domain_size; }
   static void run(void* arg) {
     auto* p = static_cast<PostedSend*>(arg);
-    p->net->send_on_worker(*p->nw, p->id, p->transport, p->dst, {p->data(), p->size},
-                           {p->name(), p->name_size});
+    TlsIdentity identity{{p->domain(), p->domain_size}, {p->name(), p->name_size}};
+    p->net->send_on_worker(*p->nw, p->id, p->transport, p->dst, {p->data(), p->size}, identity);
     Pool& shm = p->net->shm_;
     p->~PostedSend();
     shm.deallocate(p);
@@ -318,8 +338,9 @@ struct Net::PostedSend {
 };
 
 SendResult Net::post_send(NetWorker& nw, uint64_t id, Transport transport, const SocketAddr& dst,
-                          std::string_view data, std::string_view server_name) {
-  void* mem = shm_.allocate(sizeof(PostedSend) + data.size() + server_name.size());
+                          std::string_view data, const TlsIdentity& identity) {
+  const size_t extra = identity.client_domain.size() + identity.server_name.size();
+  void* mem = shm_.allocate(sizeof(PostedSend) + data.size() + extra);
   if (mem == nullptr) {
     bump(counters_->send_failed);
     count_allocation_drop();
@@ -328,9 +349,19 @@ SendResult Net::post_send(NetWorker& nw, uint64_t id, Transport transport, const
                dst.to_string().c_str());
     return SendResult::kFailed;
   }
-  auto* p = new (mem) PostedSend{this, &nw, id, transport, dst, data.size(), server_name.size()};
+  auto* p = new (mem) PostedSend{this,
+                                 &nw,
+                                 id,
+                                 transport,
+                                 dst,
+                                 data.size(),
+                                 identity.client_domain.size(),
+                                 identity.server_name.size()};
   std::memcpy(p->data(), data.data(), data.size());
-  if (!server_name.empty()) std::memcpy(p->name(), server_name.data(), server_name.size());
+  if (!identity.client_domain.empty())
+    std::memcpy(p->domain(), identity.client_domain.data(), identity.client_domain.size());
+  if (!identity.server_name.empty())
+    std::memcpy(p->name(), identity.server_name.data(), identity.server_name.size());
   if (nw.worker.post(&PostedSend::run, p)) return SendResult::kPosted;
   p->~PostedSend();
   shm_.deallocate(p);
@@ -361,7 +392,7 @@ SendResult Net::send_udp(const SocketAddr& dst, std::string_view data, int liste
 }
 
 bool Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
-                         std::string_view data, std::string_view server_name) {
+                         std::string_view data, const TlsIdentity& identity) {
   bool ok = false;
   if (!nw.stopping) {
     auto it = id != 0 ? nw.conns.find(id) : nw.conns.end();
@@ -369,7 +400,7 @@ bool Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAd
       ok = it->second->send(data);
     } else {
       // No connection, or it closed meanwhile: RFC 3261 §18.2.2 — connect to the address.
-      ok = connect_and_send(nw, t, dst, data, server_name);
+      ok = connect_and_send(nw, t, dst, data, identity);
     }
   }
   bump(ok ? counters_->sent[static_cast<size_t>(t)] : counters_->send_failed);
@@ -377,7 +408,7 @@ bool Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAd
 }
 
 bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data,
-                           std::string_view server_name) {
+                           const TlsIdentity& identity) {
   if (!dst.valid() || dst.port() == 0) return false;
   TransportSocketFactory* factory = client_factories_[static_cast<int>(t)];
   if (factory == nullptr && t == Transport::kTls) {
@@ -421,7 +452,7 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
   p.outbound = true;
   p.local = local_address(fd);
   p.peer = dst;
-  TransportSocketOptions opts{false, p.local, p.peer, p.id, server_name};
+  TransportSocketOptions opts{false, p.local, p.peer, p.id, identity};
   PoolPtr<TransportSocket> sock = factory->create(opts, shm_);
   PoolPtr<Connection> conn;
   if (sock) conn = make_in_pool<Connection>(shm_, *this, nw, p, std::move(sock));
@@ -440,7 +471,7 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
   c->hold_admission(hold);
   nw.conns.emplace(c->id(), c);
   connection_added(t);
-  table_.add(c->id(), nw.worker.index(), t, dst, server_name);
+  table_.add_outbound(c->id(), nw.worker.index(), t, dst, identity);
   if (!c->start_connecting(rc == 0)) return false;
   return c->send(data);
 }

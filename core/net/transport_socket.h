@@ -11,6 +11,7 @@
 #include "core/base/byte_buffer.h"
 #include "core/base/pool.h"
 #include "core/net/socket_addr.h"
+#include "core/net/tls_identity.h"
 
 namespace core::net {
 
@@ -131,8 +132,9 @@ struct TransportSocketOptions {
   SocketAddr local;
   SocketAddr peer;
   uint64_t connection_id = 0;
-  // Outbound TLS (later): the host name to verify and send as SNI; empty for plain TCP.
-  std::string_view server_name;
+  // Outbound TLS: the client domain to use and the name to send as SNI and verify (empty for
+  // plain TCP and accepted connections).
+  TlsIdentity identity;
 };
 
 // One per listener (accepted connections) and one per outbound transport. Objects are made in
@@ -141,6 +143,8 @@ class TransportSocketFactory {
  public:
   virtual ~TransportSocketFactory() = default;
   virtual PoolPtr<TransportSocket> create(const TransportSocketOptions& options, Pool& pool) = 0;
+  // Outbound TLS: whether a client domain with this id exists (TlsIdentity::client_domain).
+  virtual bool knows_client_domain(std::string_view /*id*/) const { return false; }
 };
 
 }  // namespace core::net

@@ -162,7 +162,7 @@ bool MessageContext::reply(int code, std::string_view reason, std::string_view e
   std::string_view name = rx_.transport == Transport::kTls
                               ? tls_response_name(top_, dst, ip, sizeof(ip))
                               : std::string_view();
-  auto r = env_.sender.send(rx_.transport, dst, out, rx_.conn_id, rx_.listener_id, name);
+  auto r = env_.sender.send(rx_.transport, dst, out, rx_.conn_id, rx_.listener_id, {{}, name});
   if (r == core::net::SendResult::kFailed) {
     env_.stats.send_failed.fetch_add(1, std::memory_order_relaxed);
     return false;

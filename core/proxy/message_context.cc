@@ -207,7 +207,8 @@ Status MessageContext::forward(script::ForwardProto proto, std::string_view host
   int hint = t.transport == Transport::kUdp ? local->listener_id : -1;
   // TLS: the next hop's name is checked in its certificate (RFC 5922 §7.2) and sent as SNI.
   std::string_view name = t.transport == Transport::kTls ? t.host : std::string_view();
-  if (env_.sender.send(t.transport, t.dst, out, 0, hint, name) == core::net::SendResult::kFailed) {
+  if (env_.sender.send(t.transport, t.dst, out, 0, hint, {{}, name}) ==
+      core::net::SendResult::kFailed) {
     env_.stats.send_failed.fetch_add(1, std::memory_order_relaxed);
     SER_LOG_THROTTLED(env_.log.dropped, LogLevel::kWarning, log_prefix(),
                       "forward: sending to %s over %s failed", t.dst.to_string().c_str(),

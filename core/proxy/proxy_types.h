@@ -17,10 +17,11 @@ namespace core::proxy {
 class Sender {
  public:
   virtual ~Sender() = default;
-  // server_name: for TLS, the name to send as SNI and to check in the peer's certificate.
+  // identity: for TLS, the client domain and the name to send as SNI and to check in the peer's
+  // certificate (core/net/tls_identity.h); default: chosen by the destination's address.
   virtual core::net::SendResult send(core::net::Transport t, const core::net::SocketAddr& dst,
                                      std::string_view data, uint64_t conn_hint, int listener_hint,
-                                     std::string_view server_name = {}) = 0;
+                                     const core::net::TlsIdentity& identity = {}) = 0;
 };
 
 class NetSender : public Sender {
@@ -28,9 +29,9 @@ class NetSender : public Sender {
   void attach(core::net::Net* net) { net_ = net; }
   core::net::SendResult send(core::net::Transport t, const core::net::SocketAddr& dst,
                              std::string_view data, uint64_t conn_hint, int listener_hint,
-                             std::string_view server_name = {}) override {
+                             const core::net::TlsIdentity& identity = {}) override {
     if (!net_) return core::net::SendResult::kFailed;
-    return net_->send(t, dst, data, conn_hint, listener_hint, server_name);
+    return net_->send(t, dst, data, conn_hint, listener_hint, identity);
   }
 
  private:

@@ -264,7 +264,7 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
   char ip[INET6_ADDRSTRLEN];
   std::string_view name =
       t == Transport::kTls ? tls_response_name(next, dst, ip, sizeof(ip)) : std::string_view();
-  if (sender_.send(t, dst, out, conn, hint, name) == core::net::SendResult::kFailed) {
+  if (sender_.send(t, dst, out, conn, hint, {{}, name}) == core::net::SendResult::kFailed) {
     stats_.send_failed.fetch_add(1, std::memory_order_relaxed);
     SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
                       "could not send a response to %s over %s", dst.to_string().c_str(),

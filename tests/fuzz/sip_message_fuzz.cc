@@ -61,7 +61,7 @@ onreply_route {
 class CheckingSender : public core::proxy::Sender {
  public:
   core::net::SendResult send(Transport, const SocketAddr&, std::string_view data, uint64_t, int,
-                             std::string_view) override {
+                             const core::net::TlsIdentity&) override {
     SipMessage out;
     const ParseError e = out.parse(data);
     FUZZ_CHECK(e.ok(), "the proxy sent a message that does not parse (%.*s):\n%.*s",

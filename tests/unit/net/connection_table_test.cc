@@ -30,28 +30,55 @@ TEST(ConnectionTableTest, FindsByIdAndByPeerUntilRemoved) {
 TEST(ConnectionTableTest, NewestConnectionToAPeerWins) {
   ConnectionTable t;
   SocketAddr peer = *SocketAddr::parse("[2001:db8::1]:5061");
-  t.add(3, 0, Transport::kTls, peer);
-  t.add(9, 1, Transport::kTls, peer);
-  EXPECT_EQ(t.find(Transport::kTls, peer)->id, 9u);
+  t.add_outbound(3, 0, Transport::kTls, peer, {{}, "2001:db8::1"});
+  t.add_outbound(9, 1, Transport::kTls, peer, {{}, "2001:db8::1"});
+  EXPECT_EQ(t.find(Transport::kTls, peer, {{}, "2001:db8::1"})->id, 9u);
   t.remove(9);
-  EXPECT_EQ(t.find(Transport::kTls, peer)->id, 3u);
+  EXPECT_EQ(t.find(Transport::kTls, peer, {{}, "2001:db8::1"})->id, 3u);
 }
 
 TEST(ConnectionTableTest, AServerNameOnlyMatchesAConnectionOpenedForIt) {
   ConnectionTable t;
   SocketAddr peer = *SocketAddr::parse("192.0.2.1:5061");
   t.add(1, 0, Transport::kTls, peer);  // accepted: no name of ours
-  t.add(2, 0, Transport::kTls, peer, "a.example.com");
-  EXPECT_EQ(t.find(Transport::kTls, peer, "a.example.com")->id, 2u);
-  EXPECT_FALSE(t.find(Transport::kTls, peer, "b.example.com"));
-  EXPECT_EQ(t.find(Transport::kTls, peer)->id, 2u);
+  t.add_outbound(2, 0, Transport::kTls, peer, {{}, "a.example.com"});
+  EXPECT_EQ(t.find(Transport::kTls, peer, {{}, "a.example.com"})->id, 2u);
+  EXPECT_FALSE(t.find(Transport::kTls, peer, {{}, "b.example.com"}));
+  EXPECT_FALSE(t.find(Transport::kTls, peer));  // neither the named one nor the accepted one
 }
 
 TEST(ConnectionTableTest, AServerNameMatchesWhateverItsCase) {
   ConnectionTable t;
   SocketAddr peer = *SocketAddr::parse("192.0.2.1:5061");
-  t.add(2, 0, Transport::kTls, peer, "sip.example.com");
-  EXPECT_EQ(t.find(Transport::kTls, peer, "SIP.Example.COM")->id, 2u);
+  t.add_outbound(2, 0, Transport::kTls, peer, {{}, "sip.example.com"});
+  EXPECT_EQ(t.find(Transport::kTls, peer, {{}, "SIP.Example.COM"})->id, 2u);
+}
+
+// Two tenants towards one carrier: one connection each, never the other's (issue #10).
+TEST(ConnectionTableTest, ATlsConnectionIsReusedOnlyForItsClientDomainAndName) {
+  ConnectionTable t;
+  SocketAddr carrier = *SocketAddr::parse("192.0.2.1:5061");
+  t.add_outbound(1, 0, Transport::kTls, carrier, {"tenant-a", "sip.carrier.net"});
+  t.add_outbound(2, 1, Transport::kTls, carrier, {"tenant-b", "sip.carrier.net"});
+  t.add_outbound(3, 0, Transport::kTls, carrier, {{}, "sip.carrier.net"});
+  EXPECT_EQ(t.find(Transport::kTls, carrier, {"tenant-a", "sip.carrier.net"})->id, 1u);
+  EXPECT_EQ(t.find(Transport::kTls, carrier, {"Tenant-B", "sip.carrier.net"})->id, 2u);
+  EXPECT_EQ(t.find(Transport::kTls, carrier, {{}, "sip.carrier.net"})->id, 3u);
+  EXPECT_FALSE(t.find(Transport::kTls, carrier, {"tenant-c", "sip.carrier.net"}));
+  EXPECT_FALSE(t.find(Transport::kTls, carrier, {"tenant-a", "other.carrier.net"}));
+}
+
+// An inbound TLS connection from the peer's listening address is not ours to borrow: the peer
+// presented no certificate checked against the name, and ours was not the client domain's.
+TEST(ConnectionTableTest, AnAcceptedTlsConnectionIsNeverReusedForAnOutboundIdentity) {
+  ConnectionTable t;
+  SocketAddr peer = *SocketAddr::parse("192.0.2.1:5061");
+  t.add(4, 0, Transport::kTls, peer);
+  EXPECT_FALSE(t.find(Transport::kTls, peer, {{}, "192.0.2.1"}));
+  EXPECT_FALSE(t.find(Transport::kTls, peer));
+  EXPECT_EQ(t.find(4)->id, 4u);  // a response still goes back over it by its id
+  t.add(5, 0, Transport::kTcp, peer);
+  EXPECT_EQ(t.find(Transport::kTcp, peer)->id, 5u);  // plain TCP has no identity
 }
 
 // Plain sockets that remember the options of each outbound socket they made.
@@ -60,7 +87,7 @@ class RecordingFactory : public TransportSocketFactory {
   PoolPtr<TransportSocket> create(const TransportSocketOptions& o, Pool& pool) override {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      names_.emplace_back(o.server_name);
+      names_.emplace_back(o.identity.server_name);
       servers_.push_back(o.is_server);
     }
     return plain_.create(o, pool);
@@ -88,11 +115,11 @@ TEST(ConnectionTableTest, OutboundServerNameReachesTheFactoryAndSeparatesConnect
   client.set_client_factory(Transport::kTls, &factory);
   ASSERT_TRUE(client.start());
   SocketAddr to = server.listen_address(lid);
-  client.send(Transport::kTls, to, sip_message("a1"), 0, -1, "a.example.com");
+  client.send(Transport::kTls, to, sip_message("a1"), 0, -1, {{}, "a.example.com"});
   ASSERT_TRUE(server_handler.wait_for(1));
-  client.send(Transport::kTls, to, sip_message("b1"), 0, -1, "b.example.com");
+  client.send(Transport::kTls, to, sip_message("b1"), 0, -1, {{}, "b.example.com"});
   ASSERT_TRUE(server_handler.wait_for(2));
-  client.send(Transport::kTls, to, sip_message("a2"), 0, -1, "a.example.com");
+  client.send(Transport::kTls, to, sip_message("a2"), 0, -1, {{}, "a.example.com"});
   ASSERT_TRUE(server_handler.wait_for(3));
   auto got = server_handler.messages();
   EXPECT_NE(got[0].conn_id, got[1].conn_id);

@@ -23,14 +23,16 @@ struct Sent {
   uint64_t conn_hint;
   int listener_hint;
   std::string server_name;
+  std::string client_domain;
 };
 
 class RecordingSender : public Sender {
  public:
   core::net::SendResult send(Transport t, const SocketAddr& dst, std::string_view data,
                              uint64_t conn_hint, int listener_hint,
-                             std::string_view server_name) override {
-    sent.push_back({t, dst, std::string(data), conn_hint, listener_hint, std::string(server_name)});
+                             const core::net::TlsIdentity& identity) override {
+    sent.push_back({t, dst, std::string(data), conn_hint, listener_hint,
+                    std::string(identity.server_name), std::string(identity.client_domain)});
     return fail ? core::net::SendResult::kFailed : core::net::SendResult::kSent;
   }
   std::vector<Sent> sent;

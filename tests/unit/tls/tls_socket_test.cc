@@ -356,7 +356,7 @@ TEST(TlsSocketTest, OutboundConnectionCarriesTheRequestAndItsResponse) {
   TlsClientNet client(build_domains(test_settings_tls(5000ms)));
   ASSERT_TRUE(client.started);
   // Sent before the connection exists: queued by the connection until the handshake is done.
-  client.net.send(Transport::kTls, srv.addr, sip_message("out"), 0, -1, "localhost");
+  client.net.send(Transport::kTls, srv.addr, sip_message("out"), 0, -1, {{}, "localhost"});
   ASSERT_TRUE(srv.handler.wait_for(1));
   EXPECT_EQ(srv.handler.messages()[0].data, sip_message("out"));
   ASSERT_TRUE(client.handler.wait_for(1));
@@ -374,7 +374,7 @@ TEST(TlsSocketTest, OutboundVerifyFailureIsLoggedWithTheVerifyResultAndDepth) {
   s.ca_list = TestCerts::get().path("other-ca.pem");  // does not trust the server's CA
   TlsClientNet client(build_domains(s));
   ASSERT_TRUE(client.started);
-  client.net.send(Transport::kTls, srv.addr, sip_message("untrusted"), 0, -1, "localhost");
+  client.net.send(Transport::kTls, srv.addr, sip_message("untrusted"), 0, -1, {{}, "localhost"});
   EXPECT_TRUE(eventually(
       [&] { return client.stats.snapshot().failed_by(HandshakeFailure::kVerify) == 1; }));
   EXPECT_TRUE(eventually([&] { return srv.stats.snapshot().failed_total() == 1; }));
