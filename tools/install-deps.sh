@@ -10,7 +10,8 @@ want=${1:-build}
 build_pkgs=(g++ make cmake pkg-config libssl-dev openssl libevent-dev libinih-dev
             libboost-program-options-dev libgtest-dev googletest
             nlohmann-json3-dev libsystemd-dev libmimalloc-dev)
-test_pkgs=(sip-tester iproute2 procps testssl.sh bsdextrautils python3 prometheus)
+test_pkgs=(sip-tester iproute2 procps testssl.sh bsdextrautils python3 prometheus
+           kamailio kamailio-tls-modules)
 fuzz_pkgs=(clang libclang-rt-dev llvm)
 
 pkgs=("${build_pkgs[@]}")
