@@ -48,8 +48,9 @@ kam_render() {
 }
 
 # kam_start NAME CFG PORT: starts Kamailio on CFG (its log in $E2E_TMP/NAME.log), and waits up
-# to 5 s for its UDP PORT to be bound and answered. Sets KAM_PID. Call it directly, not in
-# $(...): the process must be a child of the test's shell.
+# to 30 s for an OPTIONS on its UDP PORT to be answered (Kamailio binds its sockets before it
+# forks its workers: the first answer may take seconds on a loaded machine). Sets KAM_PID.
+# Call it directly, not in $(...): the process must be a child of the test's shell.
 kam_start() {
   local name=$1 cfg=$2 port=$3
   mkdir -p "$E2E_TMP/$name.run"
@@ -58,7 +59,11 @@ kam_start() {
   KAM_PID=$!
   E2E_PIDS+=("$KAM_PID")
   KAM_NAMES+=("$name:$KAM_PID")
-  if wait_port "$port" udp && kam_alive "$KAM_PID" "$port"; then return 0; fi
+  local deadline=$((SECONDS + 30))
+  while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$KAM_PID" 2>/dev/null; do
+    kam_alive "$KAM_PID" "$port" && return 0
+    sleep 0.2
+  done
   echo "kamailio $name did not become ready; its log:" >&2
   tail -n 40 "$E2E_TMP/$name.log" >&2
   return 1
