@@ -112,6 +112,7 @@ struct CoreParams {
   Millis tcp_send_timeout{10000};
   Millis tcp_msg_read_timeout{20000};  // a partly received message must complete in this time
   bool tcp_crlf_pong = true;
+  bool tcp_accept_aliases = false;  // honour the Via `alias` parameter (RFC 5923)
   uint32_t shm_mem_size_mb = 256;
   uint32_t pkg_mem_size_mb = 16;
   // The memory guard's marks, percents of shm_mem_size: above high new connections are

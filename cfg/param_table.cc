@@ -117,6 +117,10 @@ std::vector<ParamSpec> core_params() {
           "tcp_crlf_pong", ParamType::kBool, 0, 0, [](C c, V v) { c.core.tcp_crlf_pong = v.flag; },
           [](K c) { return yes_no(c.core.tcp_crlf_pong); }),
       core(
+          "tcp_accept_aliases", ParamType::kBool, 0, 0,
+          [](C c, V v) { c.core.tcp_accept_aliases = v.flag; },
+          [](K c) { return yes_no(c.core.tcp_accept_aliases); }),
+      core(
           "shm_mem_size", ParamType::kInt, 16, 1 << 20,
           [](C c, V v) { c.core.shm_mem_size_mb = u32(v); },
           [](K c) { return number(c.core.shm_mem_size_mb); }),

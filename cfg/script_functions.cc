@@ -30,6 +30,9 @@ constexpr FunctionSpec kFunctions[] = {
   {"log",                       1,  2, {{"level", P::kLogLevel}, {"text", P::kText}},  true,  false, true},
   {"is_peer_verified",          0,  0, {},                                             false, true,  true},
   {"route",                     1,  1, {{"name", P::kRouteName}},                      false, false, true},
+  // RFC 3327 Path with an RFC 5626 flow token (Kamailio's path module spellings): REGISTER only.
+  {"add_path",                  0,  0, {},                                             false, true,  false},
+  {"add_path_received",         0,  0, {},                                             false, true,  false},
 };
 // clang-format on
 
@@ -77,7 +80,7 @@ constexpr FieldName kFields[] = {
 };
 
 // Modules of SER/Kamailio whose functions ser has built in (CONFIG.md "Built-in actions").
-constexpr std::string_view kBuiltinModules[] = {"sl", "maxfwd", "textops", "rr", "tls"};
+constexpr std::string_view kBuiltinModules[] = {"sl", "maxfwd", "textops", "rr", "tls", "path"};
 
 }  // namespace
 

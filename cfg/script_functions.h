@@ -70,7 +70,7 @@ std::optional<Field> find_field(std::string_view name);
 std::vector<std::string_view> field_names();     // every spelling, for did-you-mean
 std::vector<std::string_view> tls_fact_names();  // "$tls_version", ... (also valid in log text)
 
-// "sl.so, maxfwd.so, textops.so, rr.so, tls.so": for the message refusing any other module
+// "sl.so, maxfwd.so, textops.so, rr.so, tls.so, path.so": for the message refusing any other module
 // (the test itself is is_builtin_module(), cfg/route_parser.h).
 std::string builtin_module_names();
 

@@ -36,6 +36,7 @@ const std::vector<std::pair<const char*, Getter>>& restart_params() {
       {"tcp_send_timeout", [](C c) { return ms(c.core.tcp_send_timeout); }},
       {"tcp_msg_read_timeout", [](C c) { return ms(c.core.tcp_msg_read_timeout); }},
       {"tcp_crlf_pong", [](C c) { return yes_no(c.core.tcp_crlf_pong); }},
+      {"tcp_accept_aliases", [](C c) { return yes_no(c.core.tcp_accept_aliases); }},
       {"shm_mem_size", [](C c) { return std::to_string(c.core.shm_mem_size_mb); }},
       {"pkg_mem_size", [](C c) { return std::to_string(c.core.pkg_mem_size_mb); }},
       {"shm_high_water", [](C c) { return std::to_string(c.core.shm_high_water); }},

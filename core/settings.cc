@@ -24,6 +24,7 @@ core::proxy::ProxySettings proxy_settings(const cfg::Config& config) {
   core::proxy::ProxySettings s;
   s.workers = config.core.effective_children();  // one script cache per worker of net_settings
   s.max_message_size = config.core.max_message_size;
+  s.accept_aliases = config.core.tcp_accept_aliases;
   return s;
 }
 

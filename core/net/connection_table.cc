@@ -5,13 +5,13 @@
 namespace core::net {
 
 void ConnectionTable::add(uint64_t id, int worker, Transport transport, const SocketAddr& peer) {
-  insert(id, Entry{worker, transport, peer, false, {}, {}});
+  insert(id, Entry{worker, transport, peer, false, {}, {}, false, {}, {}});
 }
 
 void ConnectionTable::add_outbound(uint64_t id, int worker, Transport transport,
                                    const SocketAddr& peer, const TlsIdentity& identity) {
   insert(id, Entry{worker, transport, peer, true, std::string(identity.client_domain),
-                   std::string(identity.server_name)});
+                   std::string(identity.server_name), false, {}, {}});
 }
 
 void ConnectionTable::insert(uint64_t id, Entry entry) {
@@ -31,6 +31,11 @@ void ConnectionTable::remove(uint64_t id) {
       by_peer_.erase(p);
       break;
     }
+  }
+  const Entry& e = it->second;
+  if (e.aliased) {
+    auto a = by_alias_.find(Key{e.transport, e.alias});
+    if (a != by_alias_.end() && a->second == id) by_alias_.erase(a);
   }
   by_id_.erase(it);
 }
@@ -68,7 +73,38 @@ std::optional<ConnectionRef> ConnectionTable::find(Transport transport, const So
       continue;
     if (!best || p->second > best->id) best = ConnectionRef{p->second, e.worker};
   }
+  auto a = by_alias_.find(Key{transport, peer});
+  if (a != by_alias_.end() && (!best || a->second > best->id)) {
+    const Entry& e = by_id_.at(a->second);
+    if (alias_serves(e, identity)) best = ConnectionRef{a->second, e.worker};
+  }
   return best;
+}
+
+// An alias over TLS stands for the name the peer's certificate was checked for, and for the
+// certificate ser presented on that connection (a server domain's): a send asking for another
+// name or for a client domain of its own gets its own connection.
+bool ConnectionTable::alias_serves(const Entry& e, const TlsIdentity& identity) const {
+  if (e.transport != Transport::kTls) return true;
+  return identity.client_domain.empty() && core::sip::iequals(e.alias_name, identity.server_name);
+}
+
+bool ConnectionTable::add_alias(uint64_t id, Transport transport, const SocketAddr& alias,
+                                std::string_view server_name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end() || it->second.transport != transport) return false;
+  Entry& e = it->second;
+  if (e.aliased && e.alias == alias && e.alias_name == server_name) return true;
+  if (e.aliased) {
+    auto old = by_alias_.find(Key{transport, e.alias});
+    if (old != by_alias_.end() && old->second == id) by_alias_.erase(old);
+  }
+  e.aliased = true;
+  e.alias = alias;
+  e.alias_name.assign(server_name);
+  by_alias_[Key{transport, alias}] = id;
+  return true;
 }
 
 size_t ConnectionTable::size() const {

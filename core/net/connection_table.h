@@ -40,6 +40,12 @@ class ConnectionTable {
   // was not the client domain's).
   std::optional<ConnectionRef> find(Transport transport, const SocketAddr& peer,
                                     const TlsIdentity& identity = {}) const;
+  // RFC 5923: live connection `id` is also reachable at `alias` over `transport`. Over TLS the
+  // alias serves only sends naming `server_name` (the name the peer's certificate was checked
+  // for) with the default client domain. One alias per connection (a new one replaces it); an
+  // address aliased by two connections goes to the later. False when `id` is gone.
+  bool add_alias(uint64_t id, Transport transport, const SocketAddr& alias,
+                 std::string_view server_name);
   size_t size() const;
 
  private:
@@ -50,6 +56,9 @@ class ConnectionTable {
     bool outbound;
     std::string client_domain;  // the identity it was opened for (outbound TLS)
     std::string server_name;
+    bool aliased = false;
+    SocketAddr alias;
+    std::string alias_name;
   };
   void insert(uint64_t id, Entry entry);
   struct Key {
@@ -57,6 +66,7 @@ class ConnectionTable {
     SocketAddr peer;
     bool operator==(const Key& o) const { return transport == o.transport && peer == o.peer; }
   };
+  bool alias_serves(const Entry& e, const TlsIdentity& identity) const;
   struct KeyHash {
     size_t operator()(const Key& k) const {
       return k.peer.hash() ^ static_cast<size_t>(k.transport);
@@ -68,6 +78,7 @@ class ConnectionTable {
   mutable std::mutex mu_;
   std::unordered_map<uint64_t, Entry> by_id_;
   std::unordered_multimap<Key, uint64_t, KeyHash> by_peer_;
+  std::unordered_map<Key, uint64_t, KeyHash> by_alias_;
 };
 
 }  // namespace core::net

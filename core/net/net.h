@@ -185,6 +185,16 @@ class Net {
   SendResult send(Transport transport, const SocketAddr& dst, std::string_view data,
                   uint64_t conn_hint = 0, int listener_hint = -1, const TlsIdentity& identity = {});
 
+  // Over connection `id` of `transport` and no other, never a new one (an RFC 5626 flow): kFailed
+  // when it is gone (a posted send finds it gone: dropped, counted in send_failed).
+  SendResult send_on_connection(Transport transport, uint64_t id, std::string_view data);
+  // RFC 5923: connection `id` is reachable at `alias` too; send() to that address reuses it
+  // (over TLS only for the same `server_name`). Any thread.
+  void add_alias(Transport transport, uint64_t id, const SocketAddr& alias,
+                 std::string_view server_name) {
+    table_.add_alias(id, transport, alias, server_name);
+  }
+
   NetStats stats() const;
   size_t connection_count() const { return active_.load(std::memory_order_relaxed); }
   // Live stream connections of `transport` (set up, not yet closed), from any thread.

@@ -296,6 +296,22 @@ SendResult Net::send(Transport transport, const SocketAddr& dst, std::string_vie
   return post_send(*workers_[target], id, transport, dst, data, identity);
 }
 
+SendResult Net::send_on_connection(Transport transport, uint64_t id, std::string_view data) {
+  auto ref = table_.find(id);
+  if (!ref) {
+    bump(counters_->send_failed);
+    return SendResult::kFailed;
+  }
+  // An address no connect accepts: a connection that closes before its worker gets to the send
+  // fails it instead of opening another.
+  const SocketAddr nowhere;
+  NetWorker* cur = current_worker();
+  if (cur != nullptr && cur->worker.index() == ref->worker)
+    return send_on_worker(*cur, id, transport, nowhere, data, {}) ? SendResult::kSent
+                                                                  : SendResult::kFailed;
+  return post_send(*workers_[ref->worker], id, transport, nowhere, data, {});
+}
+
 // A client domain id is the script's word (tls_client_domain("ID")), possibly read from the
 // message: one the TLS runtime does not know fails here, where the forward can count it, rather
 // than in a connection that could never start.

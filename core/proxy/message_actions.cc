@@ -43,10 +43,13 @@ bool MessageContext::max_forwards_edit(MessageEdit& edit) {
   return edit.append_header(msg_, arena_.concat({"Max-Forwards: ", num, "\r\n"}));
 }
 
-std::string_view MessageContext::record_route_line(const LocalSocket& s, Transport t) {
+std::string_view MessageContext::record_route_line(const LocalSocket& s, Transport t,
+                                                   std::string_view user) {
   std::string_view tp;
   if (t != Transport::kUdp) tp = arena_.concat({";transport=", core::net::transport_name(t)});
-  return arena_.concat({"Record-Route: <sip:", s.host, ":", arena_.number(s.port), tp, ";lr>\r\n"});
+  std::string_view at = user.empty() ? "" : "@";
+  return arena_.concat(
+      {"Record-Route: <sip:", user, at, s.host, ":", arena_.number(s.port), tp, ";lr>\r\n"});
 }
 
 bool MessageContext::add_own_headers(MessageEdit& edit, const Target& t, const LocalSocket& local) {
@@ -64,17 +67,26 @@ bool MessageContext::add_own_headers(MessageEdit& edit, const Target& t, const L
       arena_.concat({"Via: SIP/2.0/", via_transport_name(t.transport), " ", local.host, ":",
                      arena_.number(local.port), ";branch=", branch, conn, "\r\n"});
   if (via.empty() || !edit.prepend_header(msg_, via)) return false;
+  if (!add_path_line(edit, local, t.transport)) return false;
   if (!record_route_) return true;
   // Two Record-Routes when the request changes socket or transport (RFC 5658 §3.2): the
   // outgoing side first, as the downstream element reads the route set top-down.
   const LocalSocket* in = env_.locals.by_listener(rx_.listener_id);
   if (!in) in = env_.locals.pick(rx_.transport, rx_.dst.af());
   bool both = in && (in != &local || rx_.transport != t.transport);
+  // RFC 5626 §5.3: the first edge proxy of a UA using outbound (";ob" in its Contact) puts the
+  // flow token in the Record-Route facing the UA, so that requests of the dialog towards the UA
+  // come back over this flow.
+  std::string_view token;
+  if (contact_has_ob() && first_hop()) {
+    token = own_flow_token();
+    if (token.empty()) return false;
+  }
   // An empty line is a full arena: fail rather than forward without the Record-Route.
-  std::string_view out_rr = record_route_line(local, t.transport);
+  std::string_view out_rr = record_route_line(local, t.transport, both ? "" : token);
   if (out_rr.empty() || !edit.prepend_header(msg_, out_rr)) return false;
   if (!both) return true;
-  std::string_view in_rr = record_route_line(*in, rx_.transport);
+  std::string_view in_rr = record_route_line(*in, rx_.transport, token);
   return !in_rr.empty() && edit.prepend_header(msg_, in_rr);
 }
 

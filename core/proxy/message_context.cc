@@ -124,6 +124,7 @@ void MessageContext::preprocess_routes() {
     if (!na.parse(v).ok() || !na.parse_uri(u).ok()) return false;
     if (!env_.locals.is_myself(u.host(), u.port())) return false;
     if (popped_ == static_cast<int>(popped_routes_.size())) return false;
+    note_flow_route(u);
     popped_routes_[popped_] = v;
     popped_headers_[popped_++] = h;
     return true;
@@ -179,6 +180,10 @@ bool MessageContext::resolve_target(script::ForwardProto proto, std::string_view
 
 Status MessageContext::forward(script::ForwardProto proto, std::string_view host, uint16_t port) {
   if (!msg_.is_request()) return Status::kError;
+  // RFC 5626 §5.3: a Route of ours with a flow token decides the next hop of a forward() that
+  // names none; the Request-URI (a Contact behind NAT) is not where it goes.
+  if (host.empty() && proto == script::ForwardProto::kAny && flow_route_ != FlowRoute::kNone)
+    return forward_to_flow();
   Target t;
   if (!resolve_target(proto, host, port, &t)) {
     core::LogEscaped uri(uri_text_);

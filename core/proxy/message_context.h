@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/net/net.h"
+#include "core/proxy/flow_token.h"
 #include "core/proxy/local_sockets.h"
 #include "core/proxy/proxy_types.h"
 #include "core/proxy/sip_text.h"
@@ -64,6 +65,7 @@ class MessageContext : public script::ScriptContext {
   script::Status append_hf(std::string_view text) override;
   script::Status remove_hf(std::string_view name) override;
   void log(int level, std::string_view text) override;
+  script::Status add_path(bool received) override;
 
   // The connection prefix of log lines: "[c#42 tcp 127.0.0.1:5060<-127.0.0.1:40000]".
   const char* log_prefix() const;
@@ -89,7 +91,20 @@ class MessageContext : public script::ScriptContext {
   void remove_popped_routes(core::sip::MessageEdit& edit) const;
   bool build_forward(const Target& t, const LocalSocket& local, core::PoolString& out);
   bool add_own_headers(core::sip::MessageEdit& edit, const Target& t, const LocalSocket& local);
-  std::string_view record_route_line(const LocalSocket& s, core::net::Transport t);
+  std::string_view record_route_line(const LocalSocket& s, core::net::Transport t,
+                                     std::string_view user = {});
+  // ---- RFC 5626 flows (message_flows.cc) ----
+  // A popped Route of ours whose user part is a flow token (preprocess_routes).
+  void note_flow_route(const core::sip::SipUri& route);
+  script::Status forward_to_flow();
+  bool send_to_flow(const core::PoolString& out);
+  bool first_hop() const;
+  bool wants_outbound() const;
+  bool contact_has_ob() const;
+  // The flow token of the incoming flow, once per message (empty when the arena is full).
+  std::string_view own_flow_token();
+  // The Path line (add_path) with our URI on `s` for transport `t`, "" when not asked.
+  bool add_path_line(core::sip::MessageEdit& edit, const LocalSocket& s, core::net::Transport t);
 
   ProxyEnv& env_;
   const core::net::ReceivedMessage& rx_;
@@ -111,6 +126,12 @@ class MessageContext : public script::ScriptContext {
   int max_forwards_ = -1;      // the received value; -1 when absent
   int new_max_forwards_ = -1;  // set by mf_process_maxfwd_header
   bool record_route_ = false;
+  enum class FlowRoute : uint8_t { kNone, kFlow, kForged };
+  FlowRoute flow_route_ = FlowRoute::kNone;
+  Flow flow_;  // kFlow: the flow the Route's token names
+  enum class PathMode : uint8_t { kNone, kPath, kReceived };
+  PathMode path_ = PathMode::kNone;
+  std::string_view own_token_;
   unsigned forks_ = 0;
   mutable char prefix_[160];
 };

@@ -8,6 +8,7 @@
 #include "core/base/log.h"
 #include "core/net/net.h"
 #include "core/proxy/conn_tag.h"
+#include "core/proxy/flow_token.h"
 #include "core/proxy/local_sockets.h"
 
 namespace core::proxy {
@@ -22,6 +23,23 @@ class Sender {
   virtual core::net::SendResult send(core::net::Transport t, const core::net::SocketAddr& dst,
                                      std::string_view data, uint64_t conn_hint, int listener_hint,
                                      const core::net::TlsIdentity& identity = {}) = 0;
+  // Sends over connection `conn_id` and no other (an RFC 5626 flow): never a new connection.
+  // kFailed when that connection is gone.
+  virtual core::net::SendResult send_flow(core::net::Transport t, uint64_t conn_id,
+                                          std::string_view data) {
+    (void)t;
+    (void)conn_id;
+    (void)data;
+    return core::net::SendResult::kFailed;
+  }
+  // RFC 5923: connection `conn_id` is reachable at `alias` too (sends naming `server_name`).
+  virtual void add_alias(core::net::Transport t, uint64_t conn_id,
+                         const core::net::SocketAddr& alias, std::string_view server_name) {
+    (void)t;
+    (void)conn_id;
+    (void)alias;
+    (void)server_name;
+  }
 };
 
 class NetSender : public Sender {
@@ -33,6 +51,15 @@ class NetSender : public Sender {
     if (!net_) return core::net::SendResult::kFailed;
     return net_->send(t, dst, data, conn_hint, listener_hint, identity);
   }
+  core::net::SendResult send_flow(core::net::Transport t, uint64_t conn_id,
+                                  std::string_view data) override {
+    if (!net_) return core::net::SendResult::kFailed;
+    return net_->send_on_connection(t, conn_id, data);
+  }
+  void add_alias(core::net::Transport t, uint64_t conn_id, const core::net::SocketAddr& alias,
+                 std::string_view server_name) override {
+    if (net_) net_->add_alias(t, conn_id, alias, server_name);
+  }
 
  private:
   core::net::Net* net_ = nullptr;
@@ -42,6 +69,7 @@ struct ProxySettings {
   int workers = 1;  // the workers that deliver messages (each caches the route script)
   size_t max_message_size = 65535;
   int default_max_forwards = 70;  // RFC 3261 §16.6 step 3
+  bool accept_aliases = false;    // tcp_accept_aliases: honour the Via's `alias` (RFC 5923)
 };
 
 struct ProxyStats {
@@ -56,6 +84,12 @@ struct ProxyStats {
   std::atomic<uint64_t> forged_conn_tags{0};  // replies whose ;i= does not verify
   std::atomic<uint64_t> send_failed{0};
   std::atomic<uint64_t> script_dropped{0};
+  // RFC 5626 flows: requests sent back over the flow their Route's token names, requests
+  // answered 430 because that flow is gone, and tokens that did not verify (answered 403).
+  std::atomic<uint64_t> flow_routed{0};
+  std::atomic<uint64_t> flow_failed{0};
+  std::atomic<uint64_t> forged_flow_tokens{0};
+  std::atomic<uint64_t> aliases{0};  // requests whose Via `alias` was granted (RFC 5923)
 };
 
 // Throttles of the lines any peer can trigger per message (LogThrottle).
@@ -64,6 +98,8 @@ struct ProxyLog {
   core::LogThrottle next_hop{
       "forward: no usable next hop (unresolvable, or no socket of its family)"};
   core::LogThrottle dropped{"malformed, refused or undeliverable message"};
+  core::LogThrottle forged_flow{"request with a forged or foreign flow token (403)"};
+  core::LogThrottle flow_failed{"request for a flow that is gone (430)"};
 };
 
 // What one message's handling needs of the proxy.
@@ -74,6 +110,7 @@ struct ProxyEnv {
   ProxyStats& stats;
   const ConnTag& conn_tag;
   ProxyLog& log;
+  const FlowToken& flow_token;
 };
 
 }  // namespace core::proxy

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/base/log.h"
+#include "core/proxy/connection_alias.h"
 #include "core/proxy/message_context.h"
 #include "core/sip/header_type.h"
 #include "core/sip/text.h"
@@ -27,7 +28,7 @@ StatelessProxy::StatelessProxy(const LocalSockets& locals, std::shared_ptr<const
       settings_(settings),
       script_(std::move(script)),
       worker_scripts_(static_cast<size_t>(std::max(1, settings.workers))),
-      env_{locals_, sender_, settings_, stats_, conn_tag_, log_} {}
+      env_{locals_, sender_, settings_, stats_, conn_tag_, log_, flow_token_} {}
 
 void StatelessProxy::set_script(std::shared_ptr<const Script> script) {
   script_.publish(std::move(script));
@@ -103,6 +104,12 @@ void StatelessProxy::handle_request(const ReceivedMessage& rx, const SipMessage&
     int code = core::sip::suggested_status(v.code);
     refuse(rx, msg, code ? code : 400, v.reason);
     return;
+  }
+  if (settings_.accept_aliases) {
+    if (auto alias = alias_of(rx, top)) {
+      sender_.add_alias(rx.transport, rx.conn_id, alias->address, alias->server_name);
+      stats_.aliases.fetch_add(1, std::memory_order_relaxed);
+    }
   }
   MessageContext ctx(env_, rx, msg, top);
   if (refused_proxy_require(ctx, msg)) return;

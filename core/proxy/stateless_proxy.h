@@ -65,6 +65,7 @@ class StatelessProxy : public core::net::MessageHandler {
   ProxyStats stats_;
   ConnTag conn_tag_;
   ProxyLog log_;
+  FlowToken flow_token_;
   ProxyEnv env_;
 };
 

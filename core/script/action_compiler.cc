@@ -104,6 +104,9 @@ uint32_t ScriptCompiler::compile_call(const cfg::Call& call) {
   } else if (n == "record_route" || n == "is_peer_verified") {
     node.op = n == "record_route" ? ActionOp::kRecordRoute : ActionOp::kIsPeerVerified;
     ok = want_args(call, 0, 0);
+  } else if (n == "add_path" || n == "add_path_received") {
+    node.op = n == "add_path" ? ActionOp::kAddPath : ActionOp::kAddPathReceived;
+    ok = want_args(call, 0, 0);
   } else if (n == "t_relay") {
     error(call.loc, "t_relay() is not provided: ser is a stateless proxy; use forward()");
   } else {

@@ -73,6 +73,12 @@ class ScriptContext {
   virtual Status remove_hf(std::string_view name) = 0;
   // level: 0 errors ... 4 debug (the `debug` parameter's scale).
   virtual void log(int level, std::string_view text) = 0;
+  // RFC 3327 Path with an RFC 5626 flow token for a REGISTER (kFalse for other methods);
+  // `received`: the source address too (add_path_received()).
+  virtual Status add_path(bool received) {
+    (void)received;
+    return Status::kError;
+  }
 };
 
 }  // namespace core::script

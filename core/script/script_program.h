@@ -42,6 +42,8 @@ enum class ActionOp : uint8_t {
   kLog,
   kIsPeerVerified,
   kRoute,
+  kAddPath,
+  kAddPathReceived,
 };
 
 // A piece of a log() text: literal text, or a TLS fact substituted when the line is written.

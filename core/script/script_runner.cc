@@ -180,6 +180,9 @@ Status Runner::exec_action(uint32_t index, Flow* flow) {
       return Status::kOk;
     case ActionOp::kIsPeerVerified:
       return ctx_.is_peer_verified() ? Status::kOk : Status::kFalse;
+    case ActionOp::kAddPath:
+    case ActionOp::kAddPathReceived:
+      return ctx_.add_path(a.op == ActionOp::kAddPathReceived);
     case ActionOp::kRoute:
       *flow = run_route(a.route);
       return *flow == Flow::kAbort ? Status::kError : Status::kOk;

@@ -34,6 +34,7 @@ TEST(EffectiveParamsTest, AnEmptyConfigShowsTheDocumentedDefaults) {
   EXPECT_EQ(value_of(p, "tcp_connect_timeout"), "5s");
   EXPECT_EQ(value_of(p, "tcp_connection_lifetime"), "120s");
   EXPECT_EQ(value_of(p, "tcp_crlf_pong"), "yes");
+  EXPECT_EQ(value_of(p, "tcp_accept_aliases"), "no");
   EXPECT_EQ(value_of(p, "shm_mem_size"), "256");
   EXPECT_EQ(value_of(p, "pkg_mem_size"), "16");
   EXPECT_EQ(value_of(p, "shm_high_water"), "90");

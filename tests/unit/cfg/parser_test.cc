@@ -191,6 +191,7 @@ TEST(ParserTest, TableHasEveryParameterOfConfigMd) {
                            "tcp_send_timeout",
                            "tcp_msg_read_timeout",
                            "tcp_crlf_pong",
+                           "tcp_accept_aliases",
                            "shm_mem_size",
                            "pkg_mem_size",
                            "shm_high_water",

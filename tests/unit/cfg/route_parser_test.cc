@@ -523,7 +523,7 @@ TEST(ScriptFunctionsTest, BuiltinModulesOfOldConfigs) {
     EXPECT_TRUE(is_builtin_module(m)) << m;
   for (const char* m : {"tm.so", "usrloc.so", "registrar.so", "sl.so.1", "", ".so", "xsl.so"})
     EXPECT_FALSE(is_builtin_module(m)) << m;
-  EXPECT_EQ(builtin_module_names(), "sl.so, maxfwd.so, textops.so, rr.so, tls.so");
+  EXPECT_EQ(builtin_module_names(), "sl.so, maxfwd.so, textops.so, rr.so, tls.so, path.so");
 }
 
 // ---------------------------------------------------------------- robustness

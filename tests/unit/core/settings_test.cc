@@ -32,6 +32,7 @@ TEST(SettingsTest, AnEmptyConfigGivesTheWorkersTheDefaultsOfTheConfigModel) {
   EXPECT_EQ(s.pkg_budget, static_cast<size_t>(defaults.pkg_mem_size_mb) << 20);
   EXPECT_EQ(proxy_settings(config).max_message_size, defaults.max_message_size);
   EXPECT_EQ(proxy_settings(config).workers, s.children);
+  EXPECT_EQ(proxy_settings(config).accept_aliases, defaults.tcp_accept_aliases);
 }
 
 // A Net or proxy built without a config (tests, tools) behaves as a default ser.cfg, except
@@ -50,6 +51,7 @@ TEST(SettingsTest, TheSettingsStructsStartFromTheSameDefaults) {
   EXPECT_EQ(plain.max_message_size, from_config.max_message_size);
   EXPECT_EQ(plain.pkg_budget, from_config.pkg_budget);
   EXPECT_EQ(proxy::ProxySettings{}.max_message_size, proxy_settings(config).max_message_size);
+  EXPECT_EQ(proxy::ProxySettings{}.accept_aliases, proxy_settings(config).accept_aliases);
 }
 
 }  // namespace

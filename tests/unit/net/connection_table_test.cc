@@ -132,3 +132,53 @@ TEST(ConnectionTableTest, OutboundServerNameReachesTheFactoryAndSeparatesConnect
 
 }  // namespace
 }  // namespace core::net
+
+namespace core::net {
+namespace {
+
+// RFC 5923: an accepted connection from 10.0.0.1:40000 whose Via said 10.0.0.1:5060;alias.
+TEST(ConnectionTableTest, AnAliasedConnectionIsFoundAtItsAliasUntilRemoved) {
+  ConnectionTable t;
+  SocketAddr peer = *SocketAddr::parse("10.0.0.1:40000");
+  SocketAddr alias = *SocketAddr::parse("10.0.0.1:5060");
+  t.add(7, 1, Transport::kTcp, peer);
+  EXPECT_FALSE(t.find(Transport::kTcp, alias));
+  ASSERT_TRUE(t.add_alias(7, Transport::kTcp, alias, ""));
+  ASSERT_TRUE(t.find(Transport::kTcp, alias));
+  EXPECT_EQ(t.find(Transport::kTcp, alias)->id, 7u);
+  EXPECT_EQ(t.find(Transport::kTcp, alias)->worker, 1);
+  EXPECT_FALSE(t.find(Transport::kTls, alias));
+  t.remove(7);
+  EXPECT_FALSE(t.find(Transport::kTcp, alias));
+  EXPECT_FALSE(t.add_alias(7, Transport::kTcp, alias, "")) << "a gone connection gets no alias";
+}
+
+TEST(ConnectionTableTest, ATlsAliasServesOnlyTheNameItWasCheckedFor) {
+  ConnectionTable t;
+  SocketAddr alias = *SocketAddr::parse("10.0.0.1:5061");
+  t.add(7, 0, Transport::kTls, *SocketAddr::parse("10.0.0.1:40000"));
+  ASSERT_TRUE(t.add_alias(7, Transport::kTls, alias, "peer.example.net"));
+  EXPECT_EQ(t.find(Transport::kTls, alias, {"", "PEER.example.net"})->id, 7u);
+  EXPECT_FALSE(t.find(Transport::kTls, alias, {"", "other.example.net"}));
+  EXPECT_FALSE(t.find(Transport::kTls, alias, {"tenant-a", "peer.example.net"}))
+      << "a client domain of its own is not the certificate ser showed on that connection";
+}
+
+TEST(ConnectionTableTest, ANewAliasReplacesTheOldOneAndTheLaterConnectionWins) {
+  ConnectionTable t;
+  SocketAddr a = *SocketAddr::parse("10.0.0.1:5060");
+  SocketAddr b = *SocketAddr::parse("10.0.0.1:5070");
+  t.add(7, 0, Transport::kTcp, *SocketAddr::parse("10.0.0.1:40000"));
+  t.add(8, 0, Transport::kTcp, *SocketAddr::parse("10.0.0.1:40001"));
+  t.add_alias(7, Transport::kTcp, a, "");
+  t.add_alias(7, Transport::kTcp, b, "");
+  EXPECT_FALSE(t.find(Transport::kTcp, a));
+  EXPECT_EQ(t.find(Transport::kTcp, b)->id, 7u);
+  t.add_alias(8, Transport::kTcp, b, "");
+  EXPECT_EQ(t.find(Transport::kTcp, b)->id, 8u);
+  t.remove(7);  // 7's alias was taken over: 8 keeps it
+  EXPECT_EQ(t.find(Transport::kTcp, b)->id, 8u);
+}
+
+}  // namespace
+}  // namespace core::net

@@ -24,6 +24,7 @@ struct Sent {
   int listener_hint;
   std::string server_name;
   std::string client_domain;
+  bool flow = false;  // sent with send_flow(): over connection conn_hint and no other
 };
 
 class RecordingSender : public Sender {
@@ -35,8 +36,19 @@ class RecordingSender : public Sender {
                     std::string(identity.server_name), std::string(identity.client_domain)});
     return fail ? core::net::SendResult::kFailed : core::net::SendResult::kSent;
   }
+  core::net::SendResult send_flow(Transport t, uint64_t conn_id, std::string_view data) override {
+    sent.push_back({t, SocketAddr(), std::string(data), conn_id, -1, "", "", true});
+    return fail || conn_id == gone_conn ? core::net::SendResult::kFailed
+                                        : core::net::SendResult::kSent;
+  }
+  void add_alias(Transport t, uint64_t conn_id, const SocketAddr& alias,
+                 std::string_view server_name) override {
+    aliases.push_back({t, alias, "", conn_id, -1, std::string(server_name), "", false});
+  }
   std::vector<Sent> sent;
+  std::vector<Sent> aliases;  // add_alias() calls: dst is the alias, conn_hint the connection
   bool fail = false;
+  uint64_t gone_conn = 0;  // send_flow() to this connection fails: it closed
 };
 
 inline SocketAddr addr(const char* ip, uint16_t port) {

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# RFC 5923 aliases (tcp_accept_aliases): a peer connects to ser over TCP and sends a request whose
+# Via says `127.0.0.1:X;alias`. A request another peer later sends through ser towards
+# sip:...@127.0.0.1:X;transport=tcp goes over that connection, and nothing connects to port X
+# (where the test listens, counting connections). With tcp_accept_aliases = no (the default),
+# ser opens a new connection to port X instead.
+source "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 0; }
+
+run_case() {  # NAME ACCEPT_ALIASES: what the peers saw, in $E2E_TMP/NAME.out
+  local name=$1 accept=$2 PT PU R X
+  PT=$(free_port)
+  PU=$(free_port)
+  R=$(free_port)
+  X=$(free_port)
+  cat >"$E2E_TMP/$name.cfg" <<CFG
+listen = tcp:127.0.0.1:$PT
+listen = udp:127.0.0.1:$PU
+children = 2
+log_level = 3
+tcp_accept_aliases = $accept
+route {
+  if (proto == TCP) { forward_udp("127.0.0.1", $R); exit; }
+  forward();
+}
+CFG
+  start_ser "$E2E_TMP/$name.cfg" "$name" || { fail "$name: ser start"; return; }
+  timeout 30 python3 - "$PT" "$PU" "$R" "$X" >"$E2E_TMP/$name.out" 2>&1 <<'PY'
+import re, socket, sys, time
+pt, pu, r, x = (int(a) for a in sys.argv[1:5])
+listener = socket.socket(); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("127.0.0.1", x)); listener.listen(8); listener.settimeout(0.2)
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.bind(("127.0.0.1", r)); udp.settimeout(5)
+peer = socket.create_connection(("127.0.0.1", pt), timeout=5)
+def req(method, ruri, via, n):
+    return (f"{method} {ruri} SIP/2.0\r\nVia: {via};branch=z9hG4bKal{n}\r\nMax-Forwards: 70\r\n"
+            f"From: <sip:a@test>;tag={n}\r\nTo: <sip:b@test>\r\nCall-ID: al{n}@test\r\n"
+            f"CSeq: 1 {method}\r\nContent-Length: 0\r\n\r\n").encode()
+peer.sendall(req("MESSAGE", f"sip:registrar@127.0.0.1:{r}", f"SIP/2.0/TCP 127.0.0.1:{x};alias", 1))
+got, _ = udp.recvfrom(65536)
+print("relayed" if got.startswith(b"MESSAGE ") else "not relayed")
+udp.sendto(req("MESSAGE", f"sip:peer@127.0.0.1:{x};transport=tcp",
+               f"SIP/2.0/UDP 127.0.0.1:{r}", 2), ("127.0.0.1", pu))
+peer.settimeout(0.2)
+deadline = time.monotonic() + 5
+over_peer = accepted = False
+while time.monotonic() < deadline and not (over_peer or accepted):
+    try:
+        over_peer = b"MESSAGE sip:peer@" in peer.recv(65536)
+    except socket.timeout:
+        pass
+    try:
+        listener.accept(); accepted = True
+    except socket.timeout:
+        pass
+print("over the aliased connection" if over_peer else "new connection" if accepted else "nowhere")
+PY
+}
+
+run_case on yes
+out=$(cat "$E2E_TMP/on.out")
+echo "$out"
+if grep -q "^relayed" <<<"$out" && grep -q "^over the aliased connection" <<<"$out"; then
+  pass "tcp_accept_aliases = yes: the request to the Via's alias reused the peer's connection"
+else
+  fail "tcp_accept_aliases = yes: $out"; tail -n 20 "$E2E_TMP/on.log"
+fi
+run_case off no
+out=$(cat "$E2E_TMP/off.out")
+echo "$out"
+if grep -q "^new connection" <<<"$out"; then
+  pass "tcp_accept_aliases = no: ser connected to the Via's address instead"
+else
+  fail "tcp_accept_aliases = no: $out"; tail -n 20 "$E2E_TMP/off.log"
+fi
+e2e_finish
