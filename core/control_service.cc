@@ -301,6 +301,16 @@ void ControlService::append_proxy_metrics(std::vector<Metric>& out) const {
                         "Malformed SIP requests answered with an error"));
   out.push_back(counter("sip_forward_failures_total", load(p.send_failed),
                         "SIP messages that could not be handed to the network"));
+  const char* flow_help =
+      "Requests whose Route carried an RFC 5626 flow token: sent over the flow, answered 430 "
+      "(flow gone), or 403 (token did not verify)";
+  const std::pair<const char*, uint64_t> flows[] = {{"routed", load(p.flow_routed)},
+                                                    {"failed", load(p.flow_failed)},
+                                                    {"forged", load(p.forged_flow_tokens)}};
+  for (const auto& [result, n] : flows)
+    out.push_back(counter("sip_flow_requests_total", n, flow_help, {{"result", result}}));
+  out.push_back(counter("connection_aliases_total", load(p.aliases),
+                        "Requests whose Via alias made their connection reusable (RFC 5923)"));
 }
 
 // Each name once, its samples adjacent (the text format wants a family's samples together).

@@ -212,6 +212,9 @@ TEST(ControlServiceTest, MetricsCountMessagesByTransportAndNameEveryFamilyOnce) 
   for (const char* reason : {"queue_full", "too_big", "bad_framing", "send_failed",
                              "forged_connection_tag", "malformed", "not_ours", "script"})
     EXPECT_EQ(metric(m, "messages_dropped_total", {{"reason", reason}}), 0) << reason;
+  for (const char* result : {"routed", "failed", "forged"})
+    EXPECT_EQ(metric(m, "sip_flow_requests_total", {{"result", result}}), 0) << result;
+  EXPECT_EQ(metric(m, "connection_aliases_total"), 0);
   // The exporter prints one family per name: its samples must be adjacent, and counters (only
   // they) end in _total.
   std::set<std::string> done;
