@@ -82,10 +82,12 @@ bool MessageContext::is_popped(std::string_view route) const {
   return false;
 }
 
-// RFC 3261 §16.4: a Request-URI holding our Record-Route URI (ours never has a user) came from
+// RFC 3261 §16.4: a Request-URI holding our Record-Route URI came from
 // a strict router; the real target is the last Route value, which is taken out of Route.
 void MessageContext::undo_strict_route() {
-  if (!uri_ok_ || uri_.has_user() || !env_.locals.is_myself(uri_.host(), uri_.port())) return;
+  if (!uri_ok_ || !env_.locals.is_myself(uri_.host(), uri_.port())) return;
+  // Ours has no user part, or an RFC 5626 flow token (a Record-Route facing an outbound UA).
+  if (uri_.has_user() && !env_.flow_token.verify(uri_.user())) return;
   const core::sip::HeaderField* last_h = nullptr;
   std::string_view last;
   for (const auto* h = msg_.first(HeaderType::kRoute); h; h = msg_.next(h, HeaderType::kRoute)) {
@@ -99,6 +101,7 @@ void MessageContext::undo_strict_route() {
   core::sip::NameAddr na;
   core::sip::SipUri u;
   if (!last_h || !na.parse(last).ok() || !u.parse(na.uri()).ok()) return;
+  note_flow_route(uri_);
   uri_text_ = na.uri();
   uri_ = u;
   uri_rewritten_ = true;

@@ -241,3 +241,26 @@ TEST_F(FlowsTest, NoTokenInRecordRouteWithoutOb) {
 
 }  // namespace
 }  // namespace core::proxy::testing
+
+namespace core::proxy::testing {
+namespace {
+
+// A strict router (RFC 2543) puts the next hop's Record-Route URI, token and all, in the
+// Request-URI and the real target last in Route: the flow is still found.
+TEST_F(FlowsTest, AStrictRoutedRequestStillFollowsTheFlow) {
+  use_script("route { add_path(); forward(); }");
+  std::string path_uri = uri_of(register_over_tcp());
+  std::string req = from_registrar("sip:alice@10.0.0.99:5999;transport=tcp");
+  req.replace(req.find("INVITE sip:alice@10.0.0.99:5999;transport=tcp "),
+              std::string("INVITE sip:alice@10.0.0.99:5999;transport=tcp ").size(),
+              "INVITE " + path_uri + " ");
+  receive(req, Transport::kUdp, kRegistrar);
+  const Sent& s = only_sent();
+  EXPECT_TRUE(s.flow);
+  EXPECT_EQ(s.conn_hint, kPhoneConn);
+  EXPECT_EQ(s.data.rfind("INVITE sip:alice@10.0.0.99:5999;transport=tcp SIP/2.0\r\n", 0), 0u)
+      << s.data;
+}
+
+}  // namespace
+}  // namespace core::proxy::testing
