@@ -26,6 +26,11 @@ class CountingSender : public core::proxy::Sender {
     ++count;
     return core::net::SendResult::kSent;
   }
+  core::net::SendResult send_flow(Transport, uint64_t, std::string_view data) override {
+    bytes += data.size();
+    ++count;
+    return core::net::SendResult::kSent;
+  }
   size_t bytes = 0;
   size_t count = 0;
 };
@@ -104,6 +109,58 @@ const char* kEdgeScript =
     "  forward();\n"
     "}\n";
 
+const std::string kRegister =
+    "REGISTER sip:203.0.113.5 SIP/2.0\r\n"
+    "Via: SIP/2.0/TLS 10.0.0.99:5999;rport;branch=z9hG4bKreg776asdhds\r\n"
+    "Max-Forwards: 70\r\n"
+    "To: <sip:alice@example.com>\r\n"
+    "From: <sip:alice@example.com>;tag=1928301774\r\n"
+    "Call-ID: reg4c76e66710@pc33.atlanta.example.com\r\n"
+    "CSeq: 1 REGISTER\r\n"
+    "Supported: path, outbound\r\n"
+    "Contact: <sip:alice@10.0.0.99:5999;transport=tls>;reg-id=1;"
+    "+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-000A95A0E128>\"\r\n"
+    "Content-Length: 0\r\n\r\n";
+
+// RFC 5626 flows: a REGISTER from a TLS connection gets its Path (a flow token: one SipHash),
+// and the registrar's INVITE routed by that Path is verified (one SipHash) and sent over the
+// connection, with no next hop to resolve.
+class FlowSender : public CountingSender {
+ public:
+  core::net::SendResult send(Transport t, const SocketAddr& dst, std::string_view data,
+                             uint64_t conn, int listener,
+                             const core::net::TlsIdentity& identity) override {
+    if (keep) last.assign(data);
+    return CountingSender::send(t, dst, data, conn, listener, identity);
+  }
+  bool keep = false;
+  std::string last;
+};
+
+void measure_flows(const core::proxy::LocalSockets& locals, int n) {
+  SocketAddr phone = *SocketAddr::parse("198.51.100.7", 40000);
+  SocketAddr dst = locals.all()[0].address;
+  FlowSender sender;
+  core::proxy::StatelessProxy edge(
+      locals, compile("route { if (method == \"REGISTER\") add_path(); forward(); }\n"), sender,
+      {});
+  core::net::ReceivedMessage rx_reg{Transport::kTls, phone, dst, 42, 0, 0, kRegister};
+  sender.keep = true;
+  edge.on_message(rx_reg);
+  sender.keep = false;
+  size_t at = sender.last.find("\r\nPath: <") + 9;
+  std::string invite = kInvite;
+  invite.insert(invite.find("Max-Forwards"),
+                "Route: <" + sender.last.substr(at, sender.last.find('>', at) - at) + ">\r\n");
+  core::net::ReceivedMessage rx_inv{
+      Transport::kUdp, *SocketAddr::parse("203.0.113.5", 5060), dst, 0, 0, 0, invite};
+  core::proxy::StatelessProxy plain(locals, compile("route { forward(); }\n"), sender, {});
+  measure("REGISTER from TLS, forward() only", n, [&] { plain.on_message(rx_reg); });
+  measure("REGISTER from TLS with add_path() (token)", n, [&] { edge.on_message(rx_reg); });
+  measure("INVITE routed back by its flow token", n, [&] { edge.on_message(rx_inv); });
+  if (edge.stats().flow_routed.load() == 0) std::printf("  (the flow token did not route!)\n");
+}
+
 }  // namespace
 
 int main() {
@@ -152,6 +209,7 @@ int main() {
   if (verified != 42ull * static_cast<uint64_t>(n + n / 10))
     std::printf("  (a tag did not verify!)\n");
   if (tagger.stats().forged_conn_tags.load() != 0) std::printf("  (the ;i= did not verify!)\n");
+  measure_flows(locals, n);
   auto reply_script = compile("route { sl_send_reply(404, \"Not Here\"); }\n");
   core::proxy::StatelessProxy replier(locals, std::move(reply_script), sender, {});
   measure("stateless reply 404", n, [&] { replier.on_message(rx); });
