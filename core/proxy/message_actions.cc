@@ -68,25 +68,31 @@ bool MessageContext::add_own_headers(MessageEdit& edit, const Target& t, const L
                      arena_.number(local.port), ";branch=", branch, conn, "\r\n"});
   if (via.empty() || !edit.prepend_header(msg_, via)) return false;
   if (!add_path_line(edit, local, t.transport)) return false;
-  if (!record_route_) return true;
-  // Two Record-Routes when the request changes socket or transport (RFC 5658 §3.2): the
-  // outgoing side first, as the downstream element reads the route set top-down.
+  return !record_route_ || add_record_routes(edit, t, local);
+}
+
+bool MessageContext::add_record_routes(MessageEdit& edit, const Target& t,
+                                       const LocalSocket& local) {
   const LocalSocket* in = env_.locals.by_listener(rx_.listener_id);
   if (!in) in = env_.locals.pick(rx_.transport, rx_.dst.af());
-  bool both = in && (in != &local || rx_.transport != t.transport);
-  // RFC 5626 §5.3: the first edge proxy of a UA using outbound (";ob" in its Contact) puts the
-  // flow token in the Record-Route facing the UA, so that requests of the dialog towards the UA
-  // come back over this flow.
-  std::string_view token;
-  if (contact_has_ob() && first_hop()) {
-    token = own_flow_token();
-    if (token.empty()) return false;
-  }
+  // RFC 5626 §5.3: a Record-Route facing a flow carries its token, so that the dialog's
+  // requests towards that side come back over it: the incoming flow of a UA using outbound
+  // (";ob" in its Contact, and we are its first hop), the outgoing flow of a request routed by
+  // a token (a call to a registered phone).
+  std::string_view in_token, out_token;
+  if (contact_has_ob() && first_hop() && (in_token = own_flow_token()).empty()) return false;
+  if (to_flow_ && (out_token = env_.flow_token.write(flow_, arena_)).empty()) return false;
+  // Two Record-Routes when the request changes socket or transport (RFC 5658 §3.2), or when
+  // each side has a token of its own: the outgoing side first, as the downstream element reads
+  // the route set top-down.
+  bool both = in && (in != &local || rx_.transport != t.transport ||
+                     (!in_token.empty() && !out_token.empty()));
+  std::string_view out_user = both || !out_token.empty() ? out_token : in_token;
   // An empty line is a full arena: fail rather than forward without the Record-Route.
-  std::string_view out_rr = record_route_line(local, t.transport, both ? "" : token);
+  std::string_view out_rr = record_route_line(local, t.transport, out_user);
   if (out_rr.empty() || !edit.prepend_header(msg_, out_rr)) return false;
   if (!both) return true;
-  std::string_view in_rr = record_route_line(*in, rx_.transport, token);
+  std::string_view in_rr = record_route_line(*in, rx_.transport, in_token);
   return !in_rr.empty() && edit.prepend_header(msg_, in_rr);
 }
 

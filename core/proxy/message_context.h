@@ -91,6 +91,7 @@ class MessageContext : public script::ScriptContext {
   void remove_popped_routes(core::sip::MessageEdit& edit) const;
   bool build_forward(const Target& t, const LocalSocket& local, core::PoolString& out);
   bool add_own_headers(core::sip::MessageEdit& edit, const Target& t, const LocalSocket& local);
+  bool add_record_routes(core::sip::MessageEdit& edit, const Target& t, const LocalSocket& local);
   std::string_view record_route_line(const LocalSocket& s, core::net::Transport t,
                                      std::string_view user = {});
   // ---- RFC 5626 flows (message_flows.cc) ----
@@ -128,7 +129,8 @@ class MessageContext : public script::ScriptContext {
   bool record_route_ = false;
   enum class FlowRoute : uint8_t { kNone, kFlow, kForged };
   FlowRoute flow_route_ = FlowRoute::kNone;
-  Flow flow_;  // kFlow: the flow the Route's token names
+  Flow flow_;             // kFlow: the flow the Route's token names
+  bool to_flow_ = false;  // the request being built leaves over flow_
   enum class PathMode : uint8_t { kNone, kPath, kReceived };
   PathMode path_ = PathMode::kNone;
   std::string_view own_token_;

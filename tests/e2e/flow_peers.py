@@ -218,6 +218,17 @@ def main():
         ok = registrar.recv_matching(r"SIP/2.0 ")
         check(ok is not None and ok.startswith("SIP/2.0 200"),
               "the phone's 200 went back to the registrar")
+        # The caller's BYE follows the dialog's route set (the Record-Route reversed), not the
+        # Path: the Record-Route facing the phone carries its flow token.
+        rr = re.findall(r"\r\nRecord-Route: *<([^>]*)>", inv)
+        registrar.send_to(SER_UDP, from_registrar(registrar, ">, <".join(reversed(rr)),
+                                                  "alice1", 7, "BYE"))
+        bye = phone.recv()
+        check(bye is not None and bye.startswith("BYE sip:alice1@%s" % UNREACHABLE),
+              "the caller's in-dialog BYE reached the phone over TLS (Record-Route %s)" % rr)
+        if bye:
+            phone.send(response_to(bye, 200, "OK"))
+            registrar.recv_matching(r"SIP/2.0 200")
 
     # 3. A token edited on the way: 403, and nothing reaches the phone.
     i = uri.index(":") + 1

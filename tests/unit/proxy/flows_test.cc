@@ -264,3 +264,43 @@ TEST_F(FlowsTest, AStrictRoutedRequestStillFollowsTheFlow) {
 
 }  // namespace
 }  // namespace core::proxy::testing
+
+namespace core::proxy::testing {
+namespace {
+
+// A call to a registered phone, record-routed on its way over the flow: the Record-Route facing
+// the phone carries its token, so the caller's ACK and BYE (routed by the route set, not the
+// Path) reach the phone over the same connection; the phone's own BYE goes on by its route set.
+TEST_F(FlowsTest, ARecordRouteOnACallOverAFlowCarriesThatFlowsToken) {
+  use_script(
+      "route { if (method == \"REGISTER\") { add_path(); } else { record_route(); } "
+      "forward(); }");
+  std::string path_uri = uri_of(register_over_tcp());
+  receive(from_registrar(path_uri), Transport::kUdp, kRegistrar);
+  const std::string out = only_sent().data;
+  ASSERT_TRUE(only_sent().flow);
+  // Over TCP to the phone, in over UDP: two Record-Routes, the first (TCP) facing the phone.
+  size_t first = out.find("\r\nRecord-Route: <");
+  size_t second = out.find("\r\nRecord-Route: <", first + 1);
+  ASSERT_NE(second, std::string::npos) << out;
+  std::string phone_rr = uri_of(out.substr(first + 16, second - first - 16));
+  std::string caller_rr = uri_of(out.substr(second + 16, out.find("\r\n", second + 2) - second));
+  EXPECT_NE(phone_rr.find("@192.0.2.1:5060;transport=tcp;lr"), std::string::npos) << phone_rr;
+  EXPECT_EQ(caller_rr, "sip:192.0.2.1:5060;lr");
+  sender_.sent.clear();
+  // The caller's route set is the Record-Route reversed.
+  receive(from_registrar(caller_rr + ">, <" + phone_rr, "BYE"), Transport::kUdp, kRegistrar);
+  EXPECT_TRUE(only_sent().flow);
+  EXPECT_EQ(only_sent().conn_hint, kPhoneConn);
+  sender_.sent.clear();
+  // The phone's own BYE: its route set is the Record-Route in order; it came over its flow.
+  std::string own = from_registrar(phone_rr + ">, <" + caller_rr, "BYE");
+  const std::string contact = " sip:alice@10.0.0.99:5999;transport=tcp ";
+  own.replace(own.find(contact), contact.size(), " sip:bob@203.0.113.5 ");
+  receive(own, Transport::kTcp, kPhone, kPhoneConn, 1);
+  EXPECT_FALSE(only_sent().flow);
+  EXPECT_EQ(only_sent().dst, kRegistrar);
+}
+
+}  // namespace
+}  // namespace core::proxy::testing
