@@ -41,6 +41,14 @@ route {
 CFG
 }
 write_cfg "$E2E_TMP/ser.cfg" 127.0.0.1 "$PU" "$R" "metrics_listen = 127.0.0.1:$M"
+# The documented example passes the configuration check (its certificates in ../certs).
+mkdir -p "$E2E_TMP/example/etc" && ln -s "$CERTS" "$E2E_TMP/example/certs"
+cp "$SER_SOURCE_DIR/etc/ser-edge-outbound.cfg" "$E2E_TMP/example/etc/"
+if "$SER_BIN" -c -f "$E2E_TMP/example/etc/ser-edge-outbound.cfg" >"$E2E_TMP/example.out" 2>&1; then
+  pass "etc/ser-edge-outbound.cfg passes ser -c"
+else
+  fail "etc/ser-edge-outbound.cfg: $(cat "$E2E_TMP/example.out")"
+fi
 start_ser "$E2E_TMP/ser.cfg" ser || { fail "ser start"; e2e_finish; }
 
 timeout 60 python3 "$SER_SOURCE_DIR/tests/e2e/flow_peers.py" "$P" "$PT" "$PU" "$R" "$CERTS/ca.pem" \
