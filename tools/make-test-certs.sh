@@ -13,6 +13,7 @@
 #   server2.pem/.key       CN=sip2.test, SAN DNS:sip2.test, IP:127.0.0.2 (a second domain)
 #   sni.pem/.key           CN=sni.test, SAN DNS:sni.test, DNS:*.sni.test (chosen by SNI)
 #   client.pem/.key        a good client certificate (CN=client.test)
+#   client-localhost.pem/.key a client certificate for DNS:localhost (a peer's Via sent-by)
 #   client-expired.pem/.key   expired in 2020
 #   client-revoked.pem/.key   revoked: listed in crl.pem
 #   client-other-ca.pem/.key  from another CA (other-ca.pem), untrusted by ca.pem
@@ -106,6 +107,7 @@ leaf sni sni.test "DNS:sni.test,DNS:*.sni.test" v3_server ec "$work/inter"
 log "client certificates"
 leaf client client.test "DNS:client.test" v3_client ec "$work/inter"
 leaf client-revoked revoked.test "DNS:revoked.test" v3_client ec "$work/inter"
+leaf client-localhost localhost "DNS:localhost" v3_client ec "$work/inter"
 
 log "bad certificates"
 leaf client-expired expired.test "DNS:expired.test" v3_client ec "$work/inter" \

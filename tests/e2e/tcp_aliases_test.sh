@@ -4,7 +4,12 @@
 # sip:...@127.0.0.1:X;transport=tcp goes over that connection, and nothing connects to port X
 # (where the test listens, counting connections). With tcp_accept_aliases = no (the default),
 # ser opens a new connection to port X instead.
+# Over TLS (RFC 5923 §5.3/§11: reuse only for an authenticated peer): a peer whose verified client
+# certificate names `localhost` sends `Via: SIP/2.0/TLS localhost:Y;alias`, and a request to
+# sip:...@localhost:Y;transport=tls reuses its connection; a peer whose certificate names another
+# host gets no alias (ser connects to port Y).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tls_lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 0; }
 
 run_case() {  # NAME ACCEPT_ALIASES: what the peers saw, in $E2E_TMP/NAME.out
@@ -72,5 +77,79 @@ if grep -q "^new connection" <<<"$out"; then
   pass "tcp_accept_aliases = no: ser connected to the Via's address instead"
 else
   fail "tcp_accept_aliases = no: $out"; tail -n 20 "$E2E_TMP/off.log"
+fi
+# ---- TLS ----
+if [ "${SER_TLS:-1}" = 1 ] && command -v openssl >/dev/null; then
+  tls_make_certs
+  P=$(free_port)
+  PU=$(free_port)
+  R=$(free_port)
+  cat >"$E2E_TMP/tls.cfg" <<CFG
+listen = tls:127.0.0.1:$P
+listen = udp:127.0.0.1:$PU
+children = 2
+log_level = 3
+tcp_accept_aliases = yes
+$(tls_server_params server)
+tls_verify = 1
+route {
+  if (proto == TLS) { forward_udp("127.0.0.1", $R); exit; }
+  forward();
+}
+CFG
+  start_ser "$E2E_TMP/tls.cfg" tls || { fail "tls: ser start"; e2e_finish; }
+  run_tls() {  # CERT_NAME: what the peers saw, in $E2E_TMP/tls-CERT_NAME.out
+    local y
+    y=$(free_port)
+    timeout 30 python3 - "$P" "$PU" "$R" "$y" "$CERTS" "$1" >"$E2E_TMP/tls-$1.out" 2>&1 <<'PY'
+import socket, ssl, sys, time
+p, pu, r, y = (int(a) for a in sys.argv[1:5])
+certs, name = sys.argv[5], sys.argv[6]
+listener = socket.socket(); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("127.0.0.1", y)); listener.listen(8); listener.settimeout(0.2)
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.bind(("127.0.0.1", r)); udp.settimeout(5)
+ctx = ssl.create_default_context(cafile=f"{certs}/ca.pem"); ctx.check_hostname = False
+ctx.load_cert_chain(f"{certs}/{name}.pem", f"{certs}/{name}.key")
+peer = ctx.wrap_socket(socket.create_connection(("127.0.0.1", p), timeout=5))
+def req(method, ruri, via, n):
+    return (f"{method} {ruri} SIP/2.0\r\nVia: {via};branch=z9hG4bKtl{n}\r\nMax-Forwards: 70\r\n"
+            f"From: <sip:a@test>;tag={n}\r\nTo: <sip:b@test>\r\nCall-ID: tl{n}@test\r\n"
+            f"CSeq: 1 {method}\r\nContent-Length: 0\r\n\r\n").encode()
+peer.sendall(req("MESSAGE", f"sip:registrar@127.0.0.1:{r}", f"SIP/2.0/TLS localhost:{y};alias", 1))
+got, _ = udp.recvfrom(65536)
+print("relayed" if got.startswith(b"MESSAGE ") else "not relayed")
+udp.sendto(req("MESSAGE", f"sip:peer@localhost:{y};transport=tls",
+               f"SIP/2.0/UDP 127.0.0.1:{r}", 2), ("127.0.0.1", pu))
+peer.settimeout(0.2)
+deadline = time.monotonic() + 5
+over_peer = accepted = False
+while time.monotonic() < deadline and not (over_peer or accepted):
+    try:
+        over_peer = b"MESSAGE sip:peer@" in peer.recv(65536)
+    except (socket.timeout, ssl.SSLError):
+        pass
+    try:
+        listener.accept(); accepted = True
+    except socket.timeout:
+        pass
+print("over the aliased connection" if over_peer else "new connection" if accepted else "nowhere")
+PY
+  }
+  run_tls client-localhost
+  out=$(cat "$E2E_TMP/tls-client-localhost.out")
+  echo "$out"
+  if grep -q "^over the aliased connection" <<<"$out"; then
+    pass "TLS: a verified certificate naming the Via's host: the request to it reused the connection"
+  else
+    fail "TLS alias with a certificate for localhost: $out"; tail -n 20 "$E2E_TMP/tls.log"
+  fi
+  run_tls client
+  out=$(cat "$E2E_TMP/tls-client.out")
+  echo "$out"
+  if grep -q "^new connection" <<<"$out"; then
+    pass "TLS: a certificate naming another host (client.test) gets no alias"
+  else
+    fail "TLS alias with a certificate for client.test: $out"; tail -n 20 "$E2E_TMP/tls.log"
+  fi
 fi
 e2e_finish
