@@ -133,8 +133,8 @@ sipp_calls() {
   local name=$1 dest=$2 n=$3 rate=$4 start rc ok failed retrans secs
   shift 4
   start=$(date +%s.%N)
-  sipp -sf "$KAM_TEMPLATES/uac_dialog.xml" -i 127.0.0.1 -m "$n" -r "$rate" -l 200 -nostdin \
-    -timeout 120s -timeout_error -trace_stat -stf "$E2E_TMP/$name.csv" "$@" "$dest" \
+  sipp -sf "$KAM_TEMPLATES/uac_dialog.xml" -i 127.0.0.1 -p "$(free_port)" -m "$n" -r "$rate" \
+    -l 200 -nostdin -timeout 120s -timeout_error -trace_stat -stf "$E2E_TMP/$name.csv" "$@" "$dest" \
     >"$E2E_TMP/$name.out" 2>&1
   rc=$?
   secs=$(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $start}")

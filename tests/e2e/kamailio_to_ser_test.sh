@@ -78,7 +78,7 @@ fi
 kam_check_alive kamailio "$K_PID" "$K_UDP" "$CALLS calls"
 
 # Kamailio refuses ser's certificate for another name: the call fails with Kamailio's 408.
-sipp -sf "$KAM_TEMPLATES/uac_dialog.xml" -s wrongname -i 127.0.0.1 -t u1 -m 1 -nostdin \
+sipp -sf "$KAM_TEMPLATES/uac_dialog.xml" -s wrongname -i 127.0.0.1 -p "$(free_port)" -t u1 -m 1 -nostdin \
   -timeout 30s -timeout_error -trace_err -error_file "$E2E_TMP/wrongname.err" \
   "127.0.0.1:$K_UDP" >"$E2E_TMP/wrongname.out" 2>&1
 rc=$?

@@ -78,7 +78,7 @@ kam_check_alive kamailio "$K_PID" "$K_UDP" "$CALLS calls"
 start_kamailio kamailio_wrong "$W_UDP" "$W_TLS" "$W_UAS" server-wrong-name ||
   { fail "kamailio_wrong start"; e2e_finish; }
 W_PID=$KAM_PID
-sipp -sf "$KAM_TEMPLATES/uac_dialog.xml" -s wrongname -i 127.0.0.1 -m 1 -nostdin \
+sipp -sf "$KAM_TEMPLATES/uac_dialog.xml" -s wrongname -i 127.0.0.1 -p "$(free_port)" -m 1 -nostdin \
   -recv_timeout 4000 -timeout 30s -timeout_error "127.0.0.1:$S_UDP" >"$E2E_TMP/wrongname.out" 2>&1
 rc=$?
 why=$(grep -m1 -oE "127.0.0.1:$W_TLS\\] handshake failed: .*" "$E2E_TMP/ser.log")
