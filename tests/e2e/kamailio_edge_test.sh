@@ -74,10 +74,16 @@ else
 fi
 if wait_for "$PHONE_OUT" '^(closed|error)' && grep -q '^invite ' "$PHONE_OUT" &&
   grep -q '^ack ' "$PHONE_OUT" && grep -q '^bye ' "$PHONE_OUT" && grep -q '^closed' "$PHONE_OUT"; then
-  pass "the phone got the INVITE, the ACK and the BYE over the connection it registered on" \
-    "($(grep -m1 -oE 'Route: .*' "$PHONE_OUT"))"
+  pass "the phone got the INVITE, the ACK and the BYE over the connection it registered on"
 else
   fail "the phone: $(tr '\n' ' ' <"$PHONE_OUT")"
+fi
+# RFC 5626 §5.3: the Record-Route facing the phone names its flow, or the caller's ACK and BYE
+# would go to the unreachable Contact.
+if grep -qE "^invite .*Record-Route: <sip:[a-z0-9]+@127.0.0.1:$S_TLS;transport=tls;lr>" "$PHONE_OUT"; then
+  pass "ser's Record-Route towards the phone carries the flow token: $(grep -m1 -oE 'Record-Route: .*' "$PHONE_OUT")"
+else
+  fail "ser's Record-Route towards the phone: $(grep -m1 -oE 'Record-Route: .*' "$PHONE_OUT")"
 fi
 if grep -qE "INVITE for sip:phone@127.0.0.1(:[0-9]+)? to sip:phone@127.0.0.1:$NAT;transport=tls;ob via sip:[a-z0-9]+@127.0.0.1:$S_UDP;lr;ob" \
   "$E2E_TMP/kamailio.log"; then

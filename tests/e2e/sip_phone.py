@@ -6,7 +6,7 @@ connection (180, 200 with the Record-Route copied, then the ACK and the BYE), an
 
 Each event is one line on stdout, flushed, for the test to wait on:
   registered 200 OK | Path: ...
-  invite <Call-ID> | Route: ...
+  invite <Call-ID> | Record-Route: ...
   ack <Call-ID>
   bye <Call-ID>
   closed
@@ -149,7 +149,7 @@ def answer_calls(stream, args, local):
             continue
         call = m.one("Call-ID")
         if m.is_request("INVITE"):
-            say(f"invite {call} | Route: {', '.join(m.all('Route'))}")
+            say(f"invite {call} | Record-Route: {', '.join(m.all('Record-Route'))}")
             stream.send(response(m, 180, "Ringing", tag, contact))
             stream.send(response(m, 200, "OK", tag, contact))
         elif m.is_request("ACK"):
