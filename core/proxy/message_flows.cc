@@ -128,7 +128,12 @@ Status MessageContext::forward_to_flow() {
   const LocalSocket* local = env_.locals.by_listener(flow_.listener_id);
   if (!local || local->transport != flow_.transport)
     local = env_.locals.pick(flow_.transport, flow_.af);
-  if (!local) return Status::kError;
+  if (!local) {  // the socket the flow reached is gone from the configuration
+    SER_LOG_THROTTLED(env_.log.next_hop, LogLevel::kError, log_prefix(),
+                      "forward: no %s socket of this address family for the flow",
+                      core::net::transport_name(flow_.transport));
+    return Status::kError;
+  }
   Target t;
   t.transport = flow_.transport;
   t.dst = flow_.peer;
