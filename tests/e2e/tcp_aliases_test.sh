@@ -30,36 +30,8 @@ route {
 }
 CFG
   start_ser "$E2E_TMP/$name.cfg" "$name" || { fail "$name: ser start"; return; }
-  timeout 30 python3 - "$PT" "$PU" "$R" "$X" >"$E2E_TMP/$name.out" 2>&1 <<'PY'
-import re, socket, sys, time
-pt, pu, r, x = (int(a) for a in sys.argv[1:5])
-listener = socket.socket(); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("127.0.0.1", x)); listener.listen(8); listener.settimeout(0.2)
-udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.bind(("127.0.0.1", r)); udp.settimeout(5)
-peer = socket.create_connection(("127.0.0.1", pt), timeout=5)
-def req(method, ruri, via, n):
-    return (f"{method} {ruri} SIP/2.0\r\nVia: {via};branch=z9hG4bKal{n}\r\nMax-Forwards: 70\r\n"
-            f"From: <sip:a@test>;tag={n}\r\nTo: <sip:b@test>\r\nCall-ID: al{n}@test\r\n"
-            f"CSeq: 1 {method}\r\nContent-Length: 0\r\n\r\n").encode()
-peer.sendall(req("MESSAGE", f"sip:registrar@127.0.0.1:{r}", f"SIP/2.0/TCP 127.0.0.1:{x};alias", 1))
-got, _ = udp.recvfrom(65536)
-print("relayed" if got.startswith(b"MESSAGE ") else "not relayed")
-udp.sendto(req("MESSAGE", f"sip:peer@127.0.0.1:{x};transport=tcp",
-               f"SIP/2.0/UDP 127.0.0.1:{r}", 2), ("127.0.0.1", pu))
-peer.settimeout(0.2)
-deadline = time.monotonic() + 5
-over_peer = accepted = False
-while time.monotonic() < deadline and not (over_peer or accepted):
-    try:
-        over_peer = b"MESSAGE sip:peer@" in peer.recv(65536)
-    except socket.timeout:
-        pass
-    try:
-        listener.accept(); accepted = True
-    except socket.timeout:
-        pass
-print("over the aliased connection" if over_peer else "new connection" if accepted else "nowhere")
-PY
+  timeout 30 python3 "$SER_SOURCE_DIR/tests/e2e/alias_peer.py" "$PT" "$PU" "$R" "$X" \
+    >"$E2E_TMP/$name.out" 2>&1
 }
 
 run_case on yes
@@ -101,39 +73,8 @@ CFG
   run_tls() {  # CERT_NAME: what the peers saw, in $E2E_TMP/tls-CERT_NAME.out
     local y
     y=$(free_port)
-    timeout 30 python3 - "$P" "$PU" "$R" "$y" "$CERTS" "$1" >"$E2E_TMP/tls-$1.out" 2>&1 <<'PY'
-import socket, ssl, sys, time
-p, pu, r, y = (int(a) for a in sys.argv[1:5])
-certs, name = sys.argv[5], sys.argv[6]
-listener = socket.socket(); listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("127.0.0.1", y)); listener.listen(8); listener.settimeout(0.2)
-udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.bind(("127.0.0.1", r)); udp.settimeout(5)
-ctx = ssl.create_default_context(cafile=f"{certs}/ca.pem"); ctx.check_hostname = False
-ctx.load_cert_chain(f"{certs}/{name}.pem", f"{certs}/{name}.key")
-peer = ctx.wrap_socket(socket.create_connection(("127.0.0.1", p), timeout=5))
-def req(method, ruri, via, n):
-    return (f"{method} {ruri} SIP/2.0\r\nVia: {via};branch=z9hG4bKtl{n}\r\nMax-Forwards: 70\r\n"
-            f"From: <sip:a@test>;tag={n}\r\nTo: <sip:b@test>\r\nCall-ID: tl{n}@test\r\n"
-            f"CSeq: 1 {method}\r\nContent-Length: 0\r\n\r\n").encode()
-peer.sendall(req("MESSAGE", f"sip:registrar@127.0.0.1:{r}", f"SIP/2.0/TLS localhost:{y};alias", 1))
-got, _ = udp.recvfrom(65536)
-print("relayed" if got.startswith(b"MESSAGE ") else "not relayed")
-udp.sendto(req("MESSAGE", f"sip:peer@localhost:{y};transport=tls",
-               f"SIP/2.0/UDP 127.0.0.1:{r}", 2), ("127.0.0.1", pu))
-peer.settimeout(0.2)
-deadline = time.monotonic() + 5
-over_peer = accepted = False
-while time.monotonic() < deadline and not (over_peer or accepted):
-    try:
-        over_peer = b"MESSAGE sip:peer@" in peer.recv(65536)
-    except (socket.timeout, ssl.SSLError):
-        pass
-    try:
-        listener.accept(); accepted = True
-    except socket.timeout:
-        pass
-print("over the aliased connection" if over_peer else "new connection" if accepted else "nowhere")
-PY
+    timeout 30 python3 "$SER_SOURCE_DIR/tests/e2e/alias_peer.py" "$P" "$PU" "$R" "$y" "$CERTS" "$1" \
+      >"$E2E_TMP/tls-$1.out" 2>&1
   }
   run_tls client-localhost
   out=$(cat "$E2E_TMP/tls-client-localhost.out")
