@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "cfg/listen_parse.h"
+#include "cfg/value_parse.h"
 
 namespace cfg {
 
@@ -27,6 +28,7 @@ std::string ListenConfig::to_string() const {
 std::string TlsDomainConfig::key() const {
   std::string k = kind == TlsDomainKind::kServer ? "server:" : "client:";
   if (is_default) return k + "default";
+  if (!id.empty()) return k + "id:" + to_lower(id);
   k += host_text(host, host_kind) + ":" + std::to_string(port);
   return sni.empty() ? k : k + "/" + sni;
 }
@@ -35,6 +37,7 @@ std::string TlsDomainConfig::describe() const {
   bool server = kind == TlsDomainKind::kServer;
   if (is_default) return server ? "the default server domain" : "the default client domain";
   std::string d = server ? "tls_domain[" : "tls_client_domain[";
+  if (!id.empty()) return d + "\"" + id + "\"]";
   d += host_text(host, host_kind) + ":" + std::to_string(port);
   if (!sni.empty()) d += ", \"" + sni + "\"";
   return d + "]";

@@ -74,6 +74,7 @@ struct TlsSettings {
   Millis send_timeout{10000};
   bool session_cache = true;
   bool session_tickets = true;
+  int session_tickets_count = 1;  // TLS 1.3 tickets sent after a full handshake
   bool renegotiation = false;
   std::string keylog_file;
 
@@ -83,19 +84,34 @@ struct TlsSettings {
 enum class TlsDomainKind { kServer, kClient };
 
 // A `tls_domain[...]` / `tls_client_domain[...]` block or a tls.cfg section.
+//
+// A client domain is chosen for an outbound connection (issue #10), first match wins:
+//  1. by id, when the script named it with tls_client_domain("ID") (`id` set; no address);
+//  2. by the destination's IP:port and the next hop's name (`tls_client_domain[IP:port, "name"]`,
+//     tls.cfg [client:IP:PORT] with server_name: `sni` is that name);
+//  3. by the destination's IP:port alone;
+//  4. the default client domain.
 struct TlsDomainConfig {
   TlsDomainKind kind = TlsDomainKind::kServer;
   bool is_default = false;  // tls.cfg [server:default] / [client:default]
-  std::string host;         // address (IPv6 without brackets); "" for defaults
+  // Client domains chosen by the script: `tls_client_domain["ID"]`, tls.cfg [client:any] with
+  // server_id = ID (Kamailio's spelling). Compared without regard to case, as Kamailio does.
+  std::string id;
+  std::string host;  // address (IPv6 without brackets); "" for defaults and id domains
   HostKind host_kind = HostKind::kIpv4;
   uint16_t port = 0;
-  std::string sni;       // server: `tls_domain[IP:port, "name"]` or tls_server_name; lower case
-  TlsSettings settings;  // fully resolved (defaults <- globals <- block)
+  // server: `tls_domain[IP:port, "name"]` or tls_server_name; client: the next hop's name the
+  // domain is chosen for (the key's name; tls.cfg server_name); lower case. In a client domain
+  // chosen otherwise, tls_server_name only overrides the name sent and checked.
+  std::string sni;
+  TlsSettings settings;              // fully resolved (defaults <- globals <- block)
   std::set<std::string> overridden;  // parameter names the block set itself
   SourceLoc loc;                     // where the block starts
 
-  std::string key() const;       // "server:127.0.0.1:5061" / "client:[::1]:5061" / "server:default"
-  std::string describe() const;  // "tls_domain[127.0.0.1:5061, \"sip.example.org\"]"
+  // "server:127.0.0.1:5061" / "client:[::1]:5061" / "server:default" / "client:id:tenant-a"
+  std::string key() const;
+  // "tls_domain[127.0.0.1:5061, \"sip.example.org\"]", "tls_client_domain[\"tenant-a\"]"
+  std::string describe() const;
 };
 
 struct CoreParams {
@@ -132,6 +148,9 @@ struct TlsGlobals {
   bool disable_tls = false;
   uint32_t max_handshakes_per_ip = 64;
   std::string config_file;  // tls_config (resolved relative to the main file)
+  // tls_ticket_key_file (resolved against CFG_DIR): session ticket keys shared by several
+  // nodes; "" = each process makes and rotates its own (tls/ticket_keys.h).
+  std::string ticket_key_file;
   bool reload_on_change = true;
   TlsSettings defaults;  // the default server/client domain values
 };

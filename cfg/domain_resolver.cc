@@ -24,6 +24,10 @@ const Assignment* find_set(const PendingDomain& d, std::string_view canonical) {
   return found;
 }
 
+// Server: the key's name or tls_server_name is the SNI name the domain answers for. Client: the
+// key's name chooses the domain for that next hop and is the name sent and checked; without
+// one, tls_server_name only overrides the name sent and checked (an id domain, or one chosen
+// by address), as Kamailio's server_name in a [client:...] section.
 void resolve_sni(const PendingDomain& pending, TlsDomainConfig* d, Diagnostics& diags) {
   bool server = d->kind == TlsDomainKind::kServer;
   if (const Assignment* set = find_set(pending, "tls_server_name")) {
@@ -37,7 +41,8 @@ void resolve_sni(const PendingDomain& pending, TlsDomainConfig* d, Diagnostics& 
       diags.error(set->loc, "tls_server_name \"" + set->value.text + "\" differs from the name \"" +
                                 d->sni + "\" in the block's key at " + pending.sni_loc.to_string());
     }
-    d->sni = name;
+    if (server) d->sni = name;
+    d->settings.server_name = name;
   } else if (!d->sni.empty() && !server) {
     d->settings.server_name = d->sni;  // the key's name is the SNI sent and checked
   }
@@ -141,6 +146,10 @@ void report_duplicate(const TlsDomainConfig& first, const TlsDomainConfig& secon
     diags.error(second.loc, "tls.cfg domain '" + second.key() + "' clashes with " +
                                 first.describe() + " at " + first.loc.to_string() +
                                 ": configure each domain in one place only");
+  } else if (!second.id.empty()) {
+    diags.error(second.loc, "duplicate " + second.describe() +
+                                ": a client domain with the same id (ids compare without "
+                                "regard to case) was already configured");
   } else {
     diags.error(second.loc, "duplicate " + second.describe() + ": a domain for the same " +
                                 (second.kind == TlsDomainKind::kServer ? "address" : "peer") +
@@ -234,6 +243,9 @@ void resolve_config(ParseState& state, Diagnostics& diags) {
   Config& c = *state.config;
   check_memory_marks(state, diags);
   resolve_tls_paths(c.cfg_dir, &c.tls.defaults);
+  if (!c.tls.ticket_key_file.empty() && fs::path(c.tls.ticket_key_file).is_relative())
+    c.tls.ticket_key_file =
+        (fs::path(c.cfg_dir) / c.tls.ticket_key_file).lexically_normal().string();
   const TlsSettings& g = c.tls.defaults;
   if (g.require_certificate && !g.verify_for(false))
     diags.warning(state.global_set_at["tls_require_certificate"], kRequireWithoutVerify);

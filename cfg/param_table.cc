@@ -166,6 +166,10 @@ std::vector<ParamSpec> tls_global_params() {
           "tls_config", ParamType::kString, 1, 0, [](C c, V v) { c.tls.config_file = v.text; },
           [](K c) { return quoted(c.tls.config_file); }),
       tls_global(
+          "tls_ticket_key_file", ParamType::kString, 1, 0,
+          [](C c, V v) { c.tls.ticket_key_file = v.text; },
+          [](K c) { return quoted(c.tls.ticket_key_file); }),
+      tls_global(
           "tls_reload_on_change", ParamType::kBool, 0, 0,
           [](C c, V v) { c.tls.reload_on_change = v.flag; },
           [](K c) { return yes_no(c.tls.reload_on_change); }),
@@ -247,6 +251,10 @@ std::vector<ParamSpec> tls_domain_params() {
           "tls_session_tickets", ParamType::kBool, 0, 0,
           [](T t, V v) { t.session_tickets = v.flag; },
           [](KT t) { return yes_no(t.session_tickets); }),
+      tls(
+          "tls_session_tickets_count", ParamType::kInt, 0, 16,
+          [](T t, V v) { t.session_tickets_count = static_cast<int>(v.number); },
+          [](KT t) { return number(t.session_tickets_count); }),
       tls(
           "tls_renegotiation", ParamType::kBool, 0, 0, [](T t, V v) { t.renegotiation = v.flag; },
           [](KT t) { return yes_no(t.renegotiation); }),

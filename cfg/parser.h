@@ -28,6 +28,7 @@ class Parser {
   void domain_block(Lexer& lx, const Token& keyword);
   bool domain_key(Lexer& lx, const Token& keyword, PendingDomain* d);
   bool domain_key_text(const Token& key, PendingDomain* d);
+  bool domain_id_text(const Token& key, PendingDomain* d);
   void domain_body(Lexer& lx, PendingDomain* d);
   void route_block(Lexer& lx, const Token& keyword);
   bool route_name(Lexer& lx, const Token& keyword, std::string* name);

@@ -15,7 +15,7 @@ std::string_view trim(std::string_view s) {
 }
 
 std::string block_label(const PendingDomain& d) {
-  if (!d.domain.host.empty()) return d.domain.describe();
+  if (!d.domain.host.empty() || !d.domain.id.empty()) return d.domain.describe();
   return d.domain.kind == TlsDomainKind::kServer ? "'tls_domain' block"
                                                  : "'tls_client_domain' block";
 }
@@ -64,9 +64,10 @@ bool Parser::domain_key(Lexer& lx, const Token& keyword, PendingDomain* d) {
   return domain_key_text(key, d);
 }
 
-// `IP:PORT` or `IP:PORT, "sni.name"`; IPv6 as `[addr]:PORT`.
+// `IP:PORT` or `IP:PORT, "sni.name"`; IPv6 as `[addr]:PORT`; a client domain also `"ID"`.
 bool Parser::domain_key_text(const Token& key, PendingDomain* d) {
   std::string_view text = key.text;
+  if (!trim(text).empty() && trim(text).front() == '"') return domain_id_text(key, d);
   size_t comma = text.find(',');
   std::string_view addr = trim(text.substr(0, comma));
   HostPort hp;
@@ -93,6 +94,32 @@ bool Parser::domain_key_text(const Token& key, PendingDomain* d) {
   }
   d->domain.sni = to_lower(name);
   d->sni_loc = name_loc;
+  return true;
+}
+
+// `tls_client_domain["ID"]`: a client domain the script chooses with tls_client_domain("ID")
+// (Kamailio: [client:any] with server_id, chosen by tls_set_connect_server_id).
+bool Parser::domain_id_text(const Token& key, PendingDomain* d) {
+  std::string_view text = trim(key.text);
+  SourceLoc loc = key.loc;
+  loc.col += static_cast<int>(text.data() - key.text.data());
+  if (d->domain.kind == TlsDomainKind::kServer) {
+    diags_.error(loc, "a tls_domain is chosen by its socket: expected IP:PORT, found " +
+                          std::string(text) + " (ids name client domains: tls_client_domain[" +
+                          std::string(text) + "])");
+    return false;
+  }
+  if (text.size() < 2 || text.back() != '"') {
+    diags_.error(loc, "expected a quoted id like \"tenant-a\" in tls_client_domain[...], found " +
+                          std::string(text));
+    return false;
+  }
+  std::string_view id = text.substr(1, text.size() - 2);
+  if (std::string why = client_domain_id_error(id); !why.empty()) {
+    diags_.error(loc, "invalid client domain id \"" + std::string(id) + "\": " + why);
+    return false;
+  }
+  d->domain.id = std::string(id);
   return true;
 }
 

@@ -33,6 +33,8 @@ constexpr FunctionSpec kFunctions[] = {
   // RFC 3327 Path with an RFC 5626 flow token (Kamailio's path module spellings): REGISTER only.
   {"add_path",                  0,  0, {},                                             false, true,  false},
   {"add_path_received",         0,  0, {},                                             false, true,  false},
+  // Kamailio: tls_set_connect_server_id(). Chooses the client domain of forward()'s TLS.
+  {"tls_client_domain",         1,  1, {{"id", P::kClientDomainId}},                   false, false, false},
 };
 // clang-format on
 

@@ -17,18 +17,19 @@ namespace cfg {
 // What an argument position takes. The checks turn a mismatch into a message; the parser
 // turns a number written as a string ("483") into a number where the position takes one.
 enum class ArgType {
-  kHost,         // "example.org", 10.0.0.1, [::1], uri:host
-  kNewHost,      // "example.org", 10.0.0.1, [::1]: a literal (rewritehost sets it once for all)
-  kPort,         // 1..65535 or uri:port
-  kReplyCode,    // 100..699
-  kMaxForwards,  // 1..255
-  kText,         // any string (reply reason, log text)
-  kHeaderLine,   // "Name: value\r\n"
-  kHeaderName,   // "Name"
-  kLogLevel,     // -3 .. 4: 0 and SER's negative levels are errors, 4 debug
-  kHostPort,     // "host:port"
-  kUri,          // "sip:..." / "sips:..."
-  kRouteName,    // NAME of a route[NAME] block
+  kHost,            // "example.org", 10.0.0.1, [::1], uri:host
+  kNewHost,         // "example.org", 10.0.0.1, [::1]: a literal (rewritehost sets it once for all)
+  kPort,            // 1..65535 or uri:port
+  kReplyCode,       // 100..699
+  kMaxForwards,     // 1..255
+  kText,            // any string (reply reason, log text)
+  kHeaderLine,      // "Name: value\r\n"
+  kHeaderName,      // "Name"
+  kLogLevel,        // -3 .. 4: 0 and SER's negative levels are errors, 4 debug
+  kHostPort,        // "host:port"
+  kUri,             // "sip:..." / "sips:..."
+  kRouteName,       // NAME of a route[NAME] block
+  kClientDomainId,  // "tenant-a", or a text field ($tls_peer_subject_cn, $tls_sni, uri:host ...)
 };
 
 struct ArgSpec {

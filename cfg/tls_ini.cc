@@ -31,11 +31,18 @@
 //   | dh_params             | tls_dh_params           | ours; file                            |
 //   | session_cache         | tls_session_cache       | Kamailio: a global modparam           |
 //   | session_tickets       | tls_session_tickets     | ours                                  |
+//   | session_tickets_count | tls_session_tickets_count | ours                                |
 //   | renegotiation         | tls_renegotiation       | Kamailio: a global modparam           |
 //   | handshake_timeout     | tls_handshake_timeout   | Kamailio: a global modparam           |
 //   | send_timeout          | tls_send_timeout        | Kamailio: a global modparam           |
 //   | keylog_file           | tls_keylog_file         | Kamailio: a global modparam; file     |
-// Kamailio keys we do not have (server_id, server_name_mode, ...) are unknown-key errors.
+//   | server_id             | (block key)             | [client:any] only: tls_client_domain["ID"]
+//   |
+// Kamailio keys we do not have (server_name_mode, ...) are unknown-key errors.
+// Sections: [server:default], [client:default], [server:IP:PORT], [client:IP:PORT] (with
+// server_name: chosen for that next-hop name, tls_client_domain[IP:PORT, "name"]), and
+// [client:any] with server_id = ID (chosen by the script's tls_client_domain("ID"), Kamailio's
+// tls_set_connect_server_id; a server_name there overrides the name sent and checked).
 // Values may be quoted ("..."). `#` and `;` start comments (inline: after white space).
 #include "cfg/tls_ini.h"
 
@@ -70,6 +77,7 @@ struct Section {
   int line = 0;
   int name_col = 0;    // column of the name's first character
   bool valid = false;  // header understood: keys are applied, else ignored
+  bool any = false;    // [client:any]: a domain chosen by its server_id
   TlsDomainConfig domain;
   std::map<std::string, int> keys_seen;  // ini key -> line
 };
@@ -118,6 +126,7 @@ constexpr KeySpec kKeys[] = {
     {"sni_strict", "tls_sni_strict", false},
     {"session_cache", "tls_session_cache", false},
     {"session_tickets", "tls_session_tickets", false},
+    {"session_tickets_count", "tls_session_tickets_count", false},
     {"renegotiation", "tls_renegotiation", false},
     {"handshake_timeout", "tls_handshake_timeout", false},
     {"send_timeout", "tls_send_timeout", false},
@@ -238,6 +247,11 @@ void parse_section_name(const Reader& r, Section* s) {
     s->valid = true;
     return;
   }
+  if (to_lower(rest) == "any" && d.kind == TlsDomainKind::kClient) {
+    s->any = true;  // its server_id is required (finish_domains)
+    s->valid = true;
+    return;
+  }
   if (to_lower(rest) == "any") {
     r.diags->error(loc, "'" + kind +
                             ":any' is not supported: name the socket's IP:PORT and set "
@@ -339,6 +353,29 @@ std::string unquote(const std::string& v) {
   return out;
 }
 
+// `server_id = ID` names a [client:any] domain for the script's tls_client_domain("ID").
+void on_server_id(Reader* r, Section& s, const SourceLoc& key_loc, int lineno, const char* value) {
+  if (!s.any) {
+    r->diags->error(key_loc, "server_id in [" + s.name +
+                                 "]: only a [client:any] section is chosen by its id (the script's "
+                                 "tls_client_domain(\"ID\")); this one is chosen by its address");
+    return;
+  }
+  auto [it, fresh] = s.keys_seen.emplace("server_id", lineno);
+  if (!fresh) {
+    r->diags->error(key_loc, "duplicate key 'server_id' in section [" + s.name +
+                                 "] (first set on line " + std::to_string(it->second) + ")");
+    return;
+  }
+  std::string id = unquote(value);
+  if (std::string why = client_domain_id_error(id); !why.empty()) {
+    r->diags->error({r->path, lineno, value_col(*r, lineno)},
+                    "invalid value for 'server_id' \"" + id + "\": " + why);
+    return;
+  }
+  s.domain.id = id;
+}
+
 // inih handler: section is "N" (our index) or "" (before any section); name is "LINE|key".
 int on_key(void* user, const char* section, const char* name, const char* value) {
   auto* r = static_cast<Reader*>(user);
@@ -357,6 +394,10 @@ int on_key(void* user, const char* section, const char* name, const char* value)
   }
   Section& s = r->sections[std::stoul(section)];
   if (!s.valid) return 1;  // the header's error was reported; its keys would only add noise
+  if (key == "server_id") {
+    on_server_id(r, s, key_loc, lineno, value);
+    return 1;
+  }
   const KeySpec* k = find_key(key);
   if (!k) {
     r->diags->error(key_loc, unknown_key_message(key));
@@ -402,14 +443,25 @@ void finish_domains(Reader* r, std::vector<TlsDomainConfig>* domains) {
     if (!s.valid) continue;
     TlsDomainConfig& d = s.domain;
     bool server = d.kind == TlsDomainKind::kServer;
-    d.sni = d.settings.server_name;
-    std::string key = std::string(server ? "server:" : "client:") + address_of(d);
+    if (s.any && d.id.empty()) {
+      if (s.keys_seen.count("server_id")) continue;  // its bad value was reported
+      r->diags->error({r->path, s.line, s.name_col - 1},
+                      "[" + s.name +
+                          "] needs server_id = ID: the domain the script chooses with "
+                          "tls_client_domain(\"ID\")");
+      continue;
+    }
+    // An id domain's server_name only overrides the name sent and checked.
+    if (d.id.empty()) d.sni = d.settings.server_name;
+    std::string key =
+        d.id.empty() ? std::string(server ? "server:" : "client:") + address_of(d) : d.key();
     if (!d.sni.empty()) key += " " + d.sni;
     auto [it, fresh] = seen.emplace(key, &s);
     if (!fresh) {
       r->diags->error({r->path, s.line, s.name_col - 1},
                       "duplicate section [" + s.name + "]" +
                           (d.sni.empty() ? "" : " with server_name " + d.sni) +
+                          (d.id.empty() ? "" : " with server_id " + d.id) +
                           ": first defined on line " + std::to_string(it->second->line));
       continue;
     }

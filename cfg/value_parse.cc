@@ -13,6 +13,18 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
+std::string client_domain_id_error(std::string_view id) {
+  if (id.empty()) return "the id is empty";
+  if (id.size() > 64) return "the id is longer than 64 characters";
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_';
+    if (!ok)
+      return std::string("'") + c + "' is not allowed in an id (letters, digits, '.', '-', '_')";
+  }
+  return {};
+}
+
 bool parse_bool(std::string_view text, bool* out) {
   std::string t = to_lower(text);
   if (t == "yes" || t == "on" || t == "true" || t == "1") {

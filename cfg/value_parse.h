@@ -31,4 +31,8 @@ const char* tls_method_choices();
 
 std::string to_lower(std::string_view s);
 
+// A client domain id (tls_client_domain["ID"], tls.cfg server_id): 1 to 64 letters, digits,
+// '.', '-' or '_'. "" when valid, else what is wrong with it.
+std::string client_domain_id_error(std::string_view id);
+
 }  // namespace cfg

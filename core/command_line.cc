@@ -130,8 +130,10 @@ struct DomainRow {
 DomainRow domain_row(const cfg::Config& config, const cfg::TlsDomainConfig& d) {
   DomainRow row;
   row.kind = d.kind == cfg::TlsDomainKind::kServer ? "server" : "client";
-  row.address =
-      d.is_default ? "default" : cfg::host_text(d.host, d.host_kind) + ":" + std::to_string(d.port);
+  row.address = d.is_default ? "default"
+                : !d.id.empty()
+                    ? "id \"" + d.id + "\""
+                    : cfg::host_text(d.host, d.host_kind) + ":" + std::to_string(d.port);
   row.sni = d.kind == cfg::TlsDomainKind::kServer ? d.sni : d.settings.server_name;
   if (row.sni.empty()) row.sni = "-";
   row.certificate = certificate_text(config, d.settings);

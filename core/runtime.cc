@@ -51,6 +51,14 @@ bool build_objects(Runtime& rt, const Rebuild& rebuild,
   return true;
 }
 
+// What tls_client_domain("ID") may name: the ids of the client domains (none without TLS).
+std::vector<std::string> client_domain_ids(const cfg::Config& config) {
+  std::vector<std::string> ids;
+  for (const auto& d : config.tls_domains)
+    if (d.kind == cfg::TlsDomainKind::kClient && !d.id.empty()) ids.push_back(d.id);
+  return ids;
+}
+
 }  // namespace
 
 std::string BuildResult::text() const {
@@ -74,7 +82,7 @@ BuildResult build_runtime(const CommandLine& cmd, uint64_t generation, const Reb
   // The script is compiled even when the file has other errors (the parser recovers), so
   // that one run reports them all.
   std::shared_ptr<const script::CompiledScript> script =
-      script::CompiledScript::compile(rt->config.script, diags);
+      script::CompiledScript::compile(rt->config.script, diags, client_domain_ids(rt->config));
   if (!loaded || diags.has_errors()) return result;
   for (const auto& l : cmd.extra_listen)
     if (has_listen(rt->config.core, l))

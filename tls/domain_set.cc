@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/sip/text.h"
 #include "tls/sni_select.h"
 #include "tls/tls_context.h"
 
@@ -55,6 +56,16 @@ bool addr_matches(const std::optional<SocketAddr>& domain_addr, const SocketAddr
   return domain_addr->is_any() && domain_addr->port() == a.port() && domain_addr->af() == a.af();
 }
 
+// The rank of client domain `d` for `a` and `name` (lower is better), -1 when
+// it does not apply: exact address declared for the name, exact address without a name, then
+// the same two on the wildcard address of that port. RFC 4343: names compare without case.
+int client_rank(const TlsDomainImpl& d, const SocketAddr& a, std::string_view name) {
+  if (d.is_server() || !d.addr() || !addr_matches(d.addr(), a)) return -1;
+  int base = *d.addr() == a ? 0 : 2;
+  if (!d.has_sni()) return base + 1;
+  return core::sip::iequals(d.config().sni, name) ? base : -1;
+}
+
 class DomainSetImpl final : public DomainSet {
  public:
   std::vector<std::unique_ptr<TlsDomainImpl>> domains;
@@ -87,8 +98,17 @@ class DomainSetImpl final : public DomainSet {
     return false;
   }
 
-  const TlsDomain& client_for(const SocketAddr& peer) const override {
-    return *find(unmapped(peer), /*server=*/false, default_client);
+  const TlsDomain* client_for(const SocketAddr& peer,
+                              const core::net::TlsIdentity& identity) const override {
+    if (!identity.client_domain.empty()) return client_by_id(identity.client_domain);
+    return find_client(unmapped(peer), identity.server_name);
+  }
+
+  const TlsDomain* client_by_id(std::string_view id) const override {
+    for (const auto& d : domains)
+      if (!d->is_server() && !d->config().id.empty() && core::sip::iequals(d->config().id, id))
+        return d.get();
+    return nullptr;
   }
 
   std::vector<const TlsDomain*> all() const override {
@@ -98,6 +118,18 @@ class DomainSetImpl final : public DomainSet {
   }
 
  private:
+  const TlsDomain* find_client(const SocketAddr& a, std::string_view name) const {
+    const TlsDomain* best = default_client;
+    int best_rank = 4;
+    for (const auto& d : domains) {
+      int rank = client_rank(*d, a, name);
+      if (rank < 0 || rank >= best_rank) continue;
+      best = d.get();
+      best_rank = rank;
+    }
+    return best;
+  }
+
   // The address's own domain, by rank: exact address without a name, exact address with a
   // name (the first declared), wildcard address without a name, and for a server socket a
   // wildcard address with a name; else `fallback`.
@@ -158,7 +190,7 @@ std::unique_ptr<TlsDomainImpl> build_domain(const cfg::TlsDomainConfig& d,
                                             cfg::Diagnostics& diags) {
   DomainReporter report(diags, d.loc, d.describe());
   std::optional<SocketAddr> addr;
-  if (!d.is_default) {
+  if (!d.is_default && d.id.empty()) {
     addr = SocketAddr::parse(d.host, d.port);
     if (!addr) report.error("address", "\"" + d.host + "\" is not a numeric IP address");
   }

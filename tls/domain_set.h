@@ -9,8 +9,11 @@
 // IP:port, else the default server domain. During the ClientHello, an SNI name matching a
 // domain on that socket (case-insensitive, `*.example.org` matching one label) switches to
 // it; no name or an unknown one keeps the socket's domain, so SNI never weakens a socket's
-// policy (its tls_require_certificate and CA list). A client connection takes the domain of
-// the peer's IP:port, else the default client domain.
+// policy (its tls_require_certificate and CA list). A client connection takes, first match
+// wins: the domain with the id the script chose (tls_client_domain("ID")); the domain of the
+// peer's IP:port declared for the next hop's name (tls_client_domain[IP:port, "name"]); the
+// domain of the peer's IP:port without a name; the default client domain. A domain declared
+// for a name is never used for another name.
 #include <openssl/ssl.h>
 
 #include <memory>
@@ -21,6 +24,7 @@
 #include "cfg/config_model.h"
 #include "cfg/diagnostics.h"
 #include "core/net/socket_addr.h"
+#include "core/net/tls_identity.h"
 
 namespace tls {
 
@@ -55,8 +59,12 @@ class DomainSet {
   // The SNI domain for `name` on socket `local`, or nullptr when no domain answers for it.
   virtual const TlsDomain* server_for_sni(const core::net::SocketAddr& local,
                                           std::string_view name) const = 0;
-  // Domain for outbound connections to `peer` (exact address and port, else the default).
-  virtual const TlsDomain& client_for(const core::net::SocketAddr& peer) const = 0;
+  // Domain for an outbound connection to `peer` for `identity` (the order above); nullptr only
+  // when identity.client_domain names no domain of this set.
+  virtual const TlsDomain* client_for(const core::net::SocketAddr& peer,
+                                      const core::net::TlsIdentity& identity = {}) const = 0;
+  // The client domain declared with id `id` (compared without regard to case), or nullptr.
+  virtual const TlsDomain* client_by_id(std::string_view id) const = 0;
   virtual std::vector<const TlsDomain*> all() const = 0;
 
   // True when a handshake on `local` whose SNI names no domain of that socket is refused

@@ -97,23 +97,44 @@ uint64_t TicketKeys::rotations() {
   return rotations_;
 }
 
+void TicketKeys::use_fixed(const std::vector<TicketKey>& keys) {
+  std::vector<Key> fixed;
+  for (const TicketKey& k : keys) fixed.push_back(Key{k.name, k.aes, k.hmac, 0, true});
+  std::lock_guard<std::mutex> lock(mu_);
+  fixed_ = std::move(fixed);
+}
+
+bool TicketKeys::pick(const unsigned char* key_name, bool encrypt, Key* key, bool* renew) {
+  if (!fixed_.empty()) {
+    for (size_t i = 0; i < fixed_.size(); ++i) {
+      if (!encrypt && std::memcmp(key_name, fixed_[i].name.data(), 16) != 0) continue;
+      *key = fixed_[i];
+      *renew = i > 0;  // a ticket under an older key gets one under the first
+      return true;
+    }
+    return false;
+  }
+  rotate_if_due(now());
+  if (encrypt || (current_.valid && std::memcmp(key_name, current_.name.data(), 16) == 0)) {
+    *key = current_;
+    return true;
+  }
+  if (previous_.valid && std::memcmp(key_name, previous_.name.data(), 16) == 0) {
+    *key = previous_;
+    *renew = true;
+    return true;
+  }
+  return false;
+}
+
 int TicketKeys::on_ticket(unsigned char* key_name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
                           compat::TicketMacCtx* mac, bool encrypt) {
   Key key;
   bool renew = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    rotate_if_due(now());
-    if (encrypt) {
-      key = current_;
-    } else if (current_.valid && std::memcmp(key_name, current_.name.data(), 16) == 0) {
-      key = current_;
-    } else if (previous_.valid && std::memcmp(key_name, previous_.name.data(), 16) == 0) {
-      key = previous_;
-      renew = true;
-    } else {
-      return 0;  // unknown or retired key: a full handshake, not an error
-    }
+    // Unknown or retired key: a full handshake, not an error.
+    if (!pick(key_name, encrypt, &key, &renew)) return 0;
   }
   if (!key.valid) return -1;
   const EVP_CIPHER* aes = EVP_aes_256_cbc();
@@ -130,9 +151,24 @@ int TicketKeys::on_ticket(unsigned char* key_name, unsigned char* iv, EVP_CIPHER
 
 std::shared_ptr<TicketKeys> TicketKeyStore::for_domain(const std::string& domain_key) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (use_shared_) {
+    if (!shared_) shared_ = std::make_shared<TicketKeys>();
+    return shared_;
+  }
   auto& keys = keys_[domain_key];
   if (!keys) keys = std::make_shared<TicketKeys>();
   return keys;
+}
+
+void TicketKeyStore::use_shared(bool shared) {
+  std::lock_guard<std::mutex> lock(mu_);
+  use_shared_ = shared;
+}
+
+std::shared_ptr<TicketKeys> TicketKeyStore::shared() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!shared_) shared_ = std::make_shared<TicketKeys>();
+  return shared_;
 }
 
 void TicketKeyStore::keep_only(const std::vector<std::string>& domain_keys) {

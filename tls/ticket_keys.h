@@ -5,6 +5,10 @@
 // current key encrypts new tickets and the previous one still decrypts older tickets; keys
 // rotate by age, checked at each use (no timer needed; an idle server rotates at its next
 // handshake). A ticket decrypted with the previous key is renewed.
+//
+// With tls_ticket_key_file the keys are the file's instead (fixed keys, shared by several
+// nodes, issue #10): the first encrypts, every one decrypts (a ticket under another is
+// renewed), and nothing rotates but the operator replacing the file and reloading.
 #include <openssl/ssl.h>
 
 #include <array>
@@ -20,6 +24,14 @@
 #include "tls/tls_compat.h"
 
 namespace tls {
+
+// One key of the file, in nginx's 80-byte layout (ssl_session_ticket_key): name, HMAC secret,
+// AES key.
+struct TicketKey {
+  std::array<unsigned char, 16> name{};
+  std::array<unsigned char, 32> hmac{};
+  std::array<unsigned char, 32> aes{};
+};
 
 class TicketKeys {
  public:
@@ -49,6 +61,10 @@ class TicketKeys {
   KeyName current_name();
   uint64_t rotations();
 
+  // From now on the keys are `keys` (not empty; the first encrypts), never rotated: the keys of
+  // tls_ticket_key_file. Called again with the file's new keys at a reload.
+  void use_fixed(const std::vector<TicketKey>& keys);
+
   // The OpenSSL callback body (see SSL_CTX_set_tlsext_ticket_key_evp_cb(3)): 1 ok, 2 ok and
   // renew the ticket, 0 unknown key (full handshake), -1 error.
   int on_ticket(unsigned char* key_name, unsigned char* iv, EVP_CIPHER_CTX* cipher,
@@ -65,6 +81,8 @@ class TicketKeys {
 
   bool make_key(Key* key, int64_t now);
   void rotate_if_due(int64_t now);  // with mu_ held
+  // With mu_ held: the key for `key_name` (any key when encrypting); false when none fits.
+  bool pick(const unsigned char* key_name, bool encrypt, Key* key, bool* renew);
   int64_t now() const;
 
   const int64_t rotation_s_;
@@ -72,6 +90,7 @@ class TicketKeys {
   std::mutex mu_;
   Key current_;
   Key previous_;
+  std::vector<Key> fixed_;  // tls_ticket_key_file's keys; empty: current_/previous_ rotate
   uint64_t rotations_ = 0;
 };
 
@@ -80,8 +99,13 @@ class TicketKeys {
 // the ones in service. Thread-safe.
 class TicketKeyStore {
  public:
-  // The keys of domain `domain_key`, made on first use.
+  // The keys of domain `domain_key`, made on first use; while shared keys are in use
+  // (use_shared(true): tls_ticket_key_file), the one set every domain shares.
   std::shared_ptr<TicketKeys> for_domain(const std::string& domain_key);
+  // Domains built from now on take the shared keys (the file's), or each its own.
+  void use_shared(bool shared);
+  // The keys every domain shares under tls_ticket_key_file (made on first use).
+  std::shared_ptr<TicketKeys> shared();
   // Forgets the domains not in `domain_keys` (after a reload removed them; contexts still
   // holding their keys keep them alive).
   void keep_only(const std::vector<std::string>& domain_keys);
@@ -90,6 +114,8 @@ class TicketKeyStore {
  private:
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<TicketKeys>> keys_;
+  std::shared_ptr<TicketKeys> shared_;
+  bool use_shared_ = false;
 };
 
 }  // namespace tls

@@ -275,6 +275,9 @@ void apply_sessions(SSL_CTX* ctx, const cfg::TlsDomainConfig& d, TicketKeyStore*
     if (!installed)
       report.error("tls_session_tickets",
                    "cannot install session ticket keys: " + take_openssl_error("OpenSSL refused"));
+    // TLS 1.3 (RFC 8446 §4.6.1): OpenSSL sends two by default; one serves a SIP client, which
+    // keeps one connection open.
+    SSL_CTX_set_num_tickets(ctx, static_cast<size_t>(s.session_tickets_count));
   } else {
     TicketKeys::install_callback(ctx);
     if (!s.session_cache) SSL_CTX_set_num_tickets(ctx, 0);  // TLS 1.3: none nobody could use

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "tls/cert_expiry.h"
 #include "tls/domain_set.h"
 #include "tls/handshake_limiter.h"
+#include "tls/ticket_key_file.h"
 #include "tls/ticket_keys.h"
 #include "tls/tls_socket_factory.h"
 #include "tls/tls_stats.h"
@@ -19,6 +22,21 @@
 namespace tls {
 
 namespace {
+
+// The keys of tls_ticket_key_file, read now (start-up, `ser -c`, each reload). True without the
+// parameter (`keys` left empty: each process keeps its own rotating keys); false when the file
+// is missing or bad (diags say where).
+bool read_configured_keys(const cfg::Config& config, cfg::Diagnostics& diags,
+                          std::optional<std::vector<TicketKey>>* keys) {
+  keys->reset();
+  if (config.tls.ticket_key_file.empty()) return true;
+  auto at = config.set_at.find("tls_ticket_key_file");
+  cfg::SourceLoc loc = at != config.set_at.end() ? at->second : cfg::SourceLoc{config.main_file};
+  std::vector<TicketKey> read;
+  if (!read_ticket_key_file(config.tls.ticket_key_file, loc, &read, diags)) return false;
+  *keys = std::move(read);
+  return true;
+}
 
 class Runtime final : public TlsRuntime {
  public:
@@ -49,12 +67,35 @@ class Runtime final : public TlsRuntime {
     return line;
   }
 
+  // The file's keys are read here and put in service only by use_domains: a reload that fails
+  // leaves the keys in service as they were.
   std::shared_ptr<const DomainSet> build_domains(const cfg::Config& config,
                                                  cfg::Diagnostics& diags) override {
-    return DomainSet::build(config, diags, ticket_keys_.get());
+    std::optional<std::vector<TicketKey>> file_keys;
+    if (!read_configured_keys(config, diags, &file_keys)) return nullptr;
+    ticket_keys_->use_shared(file_keys.has_value());
+    auto set = DomainSet::build(config, diags, ticket_keys_.get());
+    if (set) {
+      std::lock_guard<std::mutex> lock(mu_);
+      pending_keys_ = std::move(file_keys);
+      pending_key_file_ = config.tls.ticket_key_file;
+    }
+    return set;
+  }
+
+  // At start: the file's keys, before any handshake.
+  void use_file_keys(std::optional<std::vector<TicketKey>> keys, const std::string& file) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_keys_ = std::move(keys);
+    pending_key_file_ = file;
+    apply_pending_keys();
   }
 
   void use_domains(std::shared_ptr<const DomainSet> domains) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      apply_pending_keys();
+    }
     std::vector<std::string> keys;
     for (const TlsDomain* d : domains->all()) keys.push_back(d->config().key());
     server_.set_domains(domains);
@@ -89,6 +130,10 @@ class Runtime final : public TlsRuntime {
 
   std::vector<std::string> files() const override {
     std::vector<std::string> files;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!key_file_.empty()) files.push_back(key_file_);  // replacing it rotates the keys
+    }
     for (const TlsDomain* d : server_.domains()->all()) {
       const cfg::TlsSettings& s = d->config().settings;
       for (const std::string* f :
@@ -100,6 +145,14 @@ class Runtime final : public TlsRuntime {
   }
 
  private:
+  // With mu_ held. Every context sharing the file's keys (old ones too) takes the new keys at
+  // once: a ticket issued before the rotation resumes while its key is still in the file.
+  void apply_pending_keys() {
+    if (pending_keys_) ticket_keys_->shared()->use_fixed(*pending_keys_);
+    key_file_ = pending_key_file_;
+    pending_keys_.reset();
+  }
+
   core::control::DomainInfo describe_domain(const TlsDomain& d, int64_t now) const {
     core::control::DomainInfo info;
     const cfg::TlsDomainConfig& c = d.config();
@@ -120,6 +173,10 @@ class Runtime final : public TlsRuntime {
   }
 
   std::unique_ptr<TicketKeyStore> ticket_keys_;
+  mutable std::mutex mu_;  // guards the three below (a reload builds; files() reads)
+  std::optional<std::vector<TicketKey>> pending_keys_;
+  std::string pending_key_file_;
+  std::string key_file_;  // tls_ticket_key_file in service ("" = none)
   HandshakeLimiter limiter_;
   TlsSocketFactory server_;
   TlsSocketFactory client_;
@@ -130,17 +187,24 @@ class Runtime final : public TlsRuntime {
 }  // namespace
 
 std::unique_ptr<TlsRuntime> TlsRuntime::create(const cfg::Config& config, cfg::Diagnostics& diags) {
+  std::optional<std::vector<TicketKey>> file_keys;
+  if (!read_configured_keys(config, diags, &file_keys)) return nullptr;
   auto ticket_keys = std::make_unique<TicketKeyStore>();
+  ticket_keys->use_shared(file_keys.has_value());
   auto domains = DomainSet::build(config, diags, ticket_keys.get());
   if (!domains) return nullptr;
   std::string default_certificate =
       (std::filesystem::path(config.cfg_dir) / "cert.pem").lexically_normal().string();
-  return std::make_unique<Runtime>(std::move(domains), config.tls.max_handshakes_per_ip,
-                                   std::move(ticket_keys), std::move(default_certificate));
+  auto rt = std::make_unique<Runtime>(std::move(domains), config.tls.max_handshakes_per_ip,
+                                      std::move(ticket_keys), std::move(default_certificate));
+  rt->use_file_keys(std::move(file_keys), config.tls.ticket_key_file);
+  return rt;
 }
 
 bool validate_tls(const cfg::Config& config, cfg::Diagnostics& diags) {
-  return DomainSet::build(config, diags) != nullptr;
+  std::optional<std::vector<TicketKey>> file_keys;
+  bool keys_ok = read_configured_keys(config, diags, &file_keys);
+  return DomainSet::build(config, diags) != nullptr && keys_ok;
 }
 
 std::string library_version() {

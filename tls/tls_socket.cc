@@ -3,6 +3,7 @@
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
 
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 
@@ -87,7 +88,10 @@ TlsSocket::TlsSocket(std::shared_ptr<const DomainSet> domains,
       server_name_(opts.identity.server_name),
       engine_(pool),
       stats_(stats),
-      limiter_(limiter) {}
+      limiter_(limiter) {
+  // A client's domain is chosen here, from the identity (the id need not be kept).
+  if (!opts.is_server) domain_ = domains_->client_for(peer_, opts.identity);
+}
 
 TlsSocket::~TlsSocket() {
   release_slot();
@@ -112,7 +116,10 @@ void TlsSocket::release_slot() {
 // for a slot of tls_max_handshakes_per_ip.
 PostIoAction TlsSocket::on_connected(int fd, bool is_server) {
   fd_ = fd;
-  domain_ = is_server ? &domains_->server_for(local_) : &domains_->client_for(peer_);
+  if (is_server)
+    domain_ = &domains_->server_for(local_);
+  else if (!has_client_domain())
+    return PostIoAction::kClose;
   handshake_timeout_ = domain_->config().settings.handshake_timeout;
   send_timeout_ = domain_->config().settings.send_timeout;
   if (limiter_ != nullptr) {
@@ -165,12 +172,22 @@ bool TlsSocket::start_engine(bool is_server) {
     domain_ = engine_.domain();
     return true;
   }
-  domain_ = &domains_->client_for(peer_);
+  assert(domain_ != nullptr);  // chosen in on_connected
   // The client domain's tls_server_name is the operator's word and wins; else the name the
   // proxy connects to (the next hop's URI host), checked against the certificate (RFC 5922).
   const std::string& configured = domain_->config().settings.server_name;
   if (!configured.empty()) server_name_ = configured;
   return engine_.init_client(*domain_, server_name_);
+}
+
+bool TlsSocket::has_client_domain() {
+  if (domain_ != nullptr) return true;
+  // Net::send checked the id against the set in service; this socket's set is older or newer.
+  SER_LOG(LogLevel::kError, prefix(),
+          "no client domain with the script's id in this domain set (a reload removed it): "
+          "not connecting");
+  stats_.handshake_failed(HandshakeFailure::kOther);
+  return false;
 }
 
 PostIoAction TlsSocket::drive_handshake(bool& completed) {
@@ -204,6 +221,7 @@ void TlsSocket::handshake_finished() {
       facts_->peer_san_dns,  facts_->sni,          facts_->domain,
       facts_->peer_verified, facts_->peer_subject, facts_->peer_not_after};
   stats_.handshake_done();
+  if (facts_->session_reused) stats_.handshake_resumed();
   release_slot();
   const TlsFacts& f = *facts_;
   const char* verified = f.peer_verified ? " (verified)" : " (NOT verified)";

@@ -103,6 +103,9 @@ class TlsSocket final : public core::net::TransportSocket, private HandshakeLimi
   void release_slot();
   bool renegotiations_within_limit();
   const char* prefix() const;
+  // Client: false (logged, counted) when no domain was found for the identity (its id named
+  // none in this socket's domain set).
+  bool has_client_domain();
 
   std::shared_ptr<const DomainSet> domains_;
   core::net::SocketAddr local_;

@@ -14,6 +14,11 @@ void TlsSocketFactory::set_domains(std::shared_ptr<const DomainSet> domains) {
   domains_ = std::move(domains);
 }
 
+bool TlsSocketFactory::knows_client_domain(std::string_view id) const {
+  std::shared_ptr<const DomainSet> domains = this->domains();
+  return domains && domains->client_by_id(id) != nullptr;
+}
+
 std::shared_ptr<const DomainSet> TlsSocketFactory::domains() const {
   std::lock_guard<std::mutex> lock(mu_);
   return domains_;

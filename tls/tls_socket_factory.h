@@ -25,6 +25,8 @@ class TlsSocketFactory final : public core::net::TransportSocketFactory {
   core::PoolPtr<core::net::TransportSocket> create(const core::net::TransportSocketOptions& options,
                                                    core::Pool& pool) override;
 
+  bool knows_client_domain(std::string_view id) const override;
+
   void set_domains(std::shared_ptr<const DomainSet> domains);
   std::shared_ptr<const DomainSet> domains() const;
 

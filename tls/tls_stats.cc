@@ -18,6 +18,7 @@ void TlsStats::handshake_failed(HandshakeFailure f) {
 TlsStatsSnapshot TlsStats::snapshot() const {
   TlsStatsSnapshot s;
   s.handshakes_done = done_.load(std::memory_order_relaxed);
+  s.handshakes_resumed = resumed_.load(std::memory_order_relaxed);
   for (size_t i = 0; i < failed_.size(); ++i)
     s.failed[i] = failed_[i].load(std::memory_order_relaxed);
   s.handshake_timeouts = handshake_timeouts_.load(std::memory_order_relaxed);
@@ -60,6 +61,9 @@ void append_tls_metrics(const TlsStatsSnapshot& s, std::vector<core::control::Me
     out.push_back(core::control::counter(name, v, help));
   };
   counter("tls_handshakes_total", s.handshakes_done, "TLS handshakes completed");
+  counter("tls_handshakes_resumed_total", s.handshakes_resumed,
+          "TLS handshakes completed by resuming a session (a ticket, possibly another node's "
+          "under tls_ticket_key_file, or the session cache)");
   for (size_t i = 1; i < kHandshakeFailureKinds; ++i) {
     out.push_back(core::control::counter(
         "tls_handshake_failures_total", s.failed[i], "TLS handshakes failed, by reason",

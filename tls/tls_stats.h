@@ -17,6 +17,7 @@ namespace tls {
 
 struct TlsStatsSnapshot {
   uint64_t handshakes_done = 0;
+  uint64_t handshakes_resumed = 0;  // of those, resumed sessions (a ticket or the cache)
   // Indexed by HandshakeFailure (kNone stays 0).
   std::array<uint64_t, kHandshakeFailureKinds> failed{};
   uint64_t handshake_timeouts = 0;
@@ -44,6 +45,7 @@ class TlsStats {
  public:
   TlsLog& log() { return log_; }
   void handshake_done() { bump(done_); }
+  void handshake_resumed() { bump(resumed_); }
   // A handshake OpenSSL could not get memory for is also a connection dropped on a failed
   // allocation (core::allocation_drops()).
   void handshake_failed(HandshakeFailure f);
@@ -61,6 +63,7 @@ class TlsStats {
   static void bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
 
   std::atomic<uint64_t> done_{0};
+  std::atomic<uint64_t> resumed_{0};
   std::array<std::atomic<uint64_t>, kHandshakeFailureKinds> failed_{};
   std::atomic<uint64_t> handshake_timeouts_{0};
   std::atomic<uint64_t> send_timeouts_{0};

@@ -215,7 +215,8 @@ Status MessageContext::forward(script::ForwardProto proto, std::string_view host
   int hint = t.transport == Transport::kUdp ? local->listener_id : -1;
   // TLS: the next hop's name is checked in its certificate (RFC 5922 §7.2) and sent as SNI.
   std::string_view name = t.transport == Transport::kTls ? t.host : std::string_view();
-  if (env_.sender.send(t.transport, t.dst, out, 0, hint, {{}, name}) ==
+  std::string_view domain = t.transport == Transport::kTls ? client_domain_ : std::string_view();
+  if (env_.sender.send(t.transport, t.dst, out, 0, hint, {domain, name}) ==
       core::net::SendResult::kFailed) {
     env_.stats.send_failed.fetch_add(1, std::memory_order_relaxed);
     SER_LOG_THROTTLED(env_.log.dropped, LogLevel::kWarning, log_prefix(),
@@ -226,6 +227,13 @@ Status MessageContext::forward(script::ForwardProto proto, std::string_view host
   ++forks_;
   env_.stats.forwarded.fetch_add(1, std::memory_order_relaxed);
   return Status::kOk;
+}
+
+// Kamailio's tls_set_connect_server_id(): applies to this message's TLS forwards only; whether
+// the id exists is the TLS runtime's to say when the request is sent.
+Status MessageContext::set_tls_client_domain(std::string_view id) {
+  client_domain_ = id;
+  return id.empty() ? Status::kFalse : Status::kOk;
 }
 
 }  // namespace core::proxy

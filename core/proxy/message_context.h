@@ -66,6 +66,7 @@ class MessageContext : public script::ScriptContext {
   script::Status remove_hf(std::string_view name) override;
   void log(int level, std::string_view text) override;
   script::Status add_path(bool received) override;
+  script::Status set_tls_client_domain(std::string_view id) override;
 
   // The connection prefix of log lines: "[c#42 tcp 127.0.0.1:5060<-127.0.0.1:40000]".
   const char* log_prefix() const;
@@ -134,6 +135,8 @@ class MessageContext : public script::ScriptContext {
   enum class PathMode : uint8_t { kNone, kPath, kReceived };
   PathMode path_ = PathMode::kNone;
   std::string_view own_token_;
+  // tls_client_domain("ID"): the client domain of a TLS forward ("" = by address and name).
+  std::string_view client_domain_;
   unsigned forks_ = 0;
   mutable char prefix_[160];
 };

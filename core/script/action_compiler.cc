@@ -5,6 +5,7 @@
 #include "cfg/script_functions.h"
 #include "core/script/compiled_script.h"
 #include "core/script/script_compiler.h"
+#include "core/sip/text.h"
 
 namespace core::script {
 namespace {
@@ -107,6 +108,8 @@ uint32_t ScriptCompiler::compile_call(const cfg::Call& call) {
   } else if (n == "add_path" || n == "add_path_received") {
     node.op = n == "add_path" ? ActionOp::kAddPath : ActionOp::kAddPathReceived;
     ok = want_args(call, 0, 0);
+  } else if (n == "tls_client_domain") {
+    ok = compile_client_domain(call, &node);
   } else if (n == "t_relay") {
     error(call.loc, "t_relay() is not provided: ser is a stateless proxy; use forward()");
   } else {
@@ -201,6 +204,26 @@ bool ScriptCompiler::compile_route_call(const cfg::Call& call, ActionNode* node)
   node->route = it->second;
   node->text = name;
   return true;
+}
+
+// A literal id must name a client domain of this configuration (the error is `ser -c`'s); an id
+// read from the message is checked when the request is forwarded (Net::send).
+bool ScriptCompiler::compile_client_domain(const cfg::Call& call, ActionNode* node) {
+  node->op = ActionOp::kTlsClientDomain;
+  if (!want_args(call, 1, 1)) return false;
+  const cfg::Operand& arg = call.args[0];
+  if (arg.kind == cfg::Operand::Kind::kField) {
+    node->field = arg.field;
+    return true;
+  }
+  if (!text_arg(call, 0, &node->text)) return false;
+  if (client_domain_ids_ != nullptr)
+    for (const std::string& id : *client_domain_ids_)
+      if (core::sip::iequals(id, node->text)) return true;
+  error(arg.loc, "tls_client_domain(\"" + node->text + "\"): no client domain with id \"" +
+                     node->text + "\" (declare it: tls_client_domain[\"" + node->text +
+                     "\"] { ... }, or tls.cfg [client:any] with server_id = " + node->text + ")");
+  return false;
 }
 
 }  // namespace core::script

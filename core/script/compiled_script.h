@@ -7,6 +7,8 @@
 // main route without forward() sends nothing: the proxy decides what to do (RunResult tells it
 // whether the script replied or forwarded).
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cfg/diagnostics.h"
 #include "cfg/route_ast.h"
@@ -39,8 +41,11 @@ class CompiledScript {
   // Checks (script_checker.h) and compiles every block of script: the one place a route
   // script is judged. Problems are reported to diags with the node's location; returns
   // nullptr when any error was reported.
-  static std::unique_ptr<CompiledScript> compile(const cfg::RouteScript& script,
-                                                 cfg::Diagnostics& diags);
+  // client_domain_ids: the configuration's client domain ids: tls_client_domain("ID") with
+  // another literal id is an error here (so at `ser -c`).
+  static std::unique_ptr<CompiledScript> compile(
+      const cfg::RouteScript& script, cfg::Diagnostics& diags,
+      const std::vector<std::string>& client_domain_ids = {});
 
   // Runs `route { ... }` for a request. Without a main route nothing happens (kContinue).
   RunResult run_request(ScriptContext& ctx) const;

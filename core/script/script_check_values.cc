@@ -143,6 +143,14 @@ std::string argument_problem(ArgType type, const Operand& arg) {
       bool sip = iequals(t.substr(0, 4), "sip:") || iequals(t.substr(0, 5), "sips:");
       return arg.kind == K::kString && sip ? "" : "a SIP URI (\"sip:...\" or \"sips:...\")";
     }
+    case P::kClientDomainId:
+      if ((arg.kind == K::kString && !arg.text.empty()) ||
+          (arg.kind == K::kField &&
+           (arg.field == Field::kUriHost || arg.field == Field::kTlsSni ||
+            arg.field == Field::kTlsPeerSubjectCn || arg.field == Field::kTlsPeerSanDns)))
+        return {};
+      return "a client domain id (\"tenant-a\") or one of uri:host, $tls_sni, "
+             "$tls_peer_subject_cn, $tls_peer_san_dns";
     case P::kRouteName:
       if ((arg.kind == K::kWord || arg.kind == K::kString || arg.kind == K::kNumber) &&
           !arg.text.empty())

@@ -167,15 +167,16 @@ uint32_t ScriptCompiler::compile_stmt(const cfg::Stmt& stmt) {
   return add_stmt(node);
 }
 
-std::unique_ptr<CompiledScript> CompiledScript::compile(const cfg::RouteScript& script,
-                                                        cfg::Diagnostics& diags) {
+std::unique_ptr<CompiledScript> CompiledScript::compile(
+    const cfg::RouteScript& script, cfg::Diagnostics& diags,
+    const std::vector<std::string>& client_domain_ids) {
   // The checks first: a script they refuse is reported with their messages (the ones with
   // "did you mean"), and the compiler below only meets scripts that passed them.
   size_t errors_before = diags.error_count();
   check_script(script, diags);
   if (diags.error_count() > errors_before) return nullptr;
   Program program;
-  ScriptCompiler compiler(&program, &diags);
+  ScriptCompiler compiler(&program, &diags, &client_domain_ids);
   if (!compiler.compile(script)) return nullptr;
   return std::make_unique<CompiledScript>(std::move(program));
 }

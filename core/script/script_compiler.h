@@ -14,7 +14,11 @@ namespace core::script {
 
 class ScriptCompiler {
  public:
-  ScriptCompiler(Program* program, cfg::Diagnostics* diags) : prog_(*program), diags_(*diags) {}
+  // client_domain_ids: the ids of the configuration's client domains, for tls_client_domain()
+  // (null: none).
+  ScriptCompiler(Program* program, cfg::Diagnostics* diags,
+                 const std::vector<std::string>* client_domain_ids = nullptr)
+      : prog_(*program), diags_(*diags), client_domain_ids_(client_domain_ids) {}
 
   // Compiles every block (named blocks too, called or not, so that every error is reported).
   // Returns false when an error was reported.
@@ -42,6 +46,7 @@ class ScriptCompiler {
   bool compile_reply(const cfg::Call& call, ActionNode* node);
   bool compile_log(const cfg::Call& call, ActionNode* node);
   bool compile_route_call(const cfg::Call& call, ActionNode* node);
+  bool compile_client_domain(const cfg::Call& call, ActionNode* node);
   bool want_args(const cfg::Call& call, size_t min, size_t max);
   bool text_arg(const cfg::Call& call, size_t i, std::string* out);
   bool number_arg(const cfg::Call& call, size_t i, int64_t min, int64_t max, int64_t* out);
@@ -50,6 +55,7 @@ class ScriptCompiler {
 
   Program& prog_;
   cfg::Diagnostics& diags_;
+  const std::vector<std::string>* client_domain_ids_;
   std::map<std::string, uint32_t> named_routes_;
   bool failed_ = false;
 };

@@ -79,6 +79,10 @@ class ScriptContext {
     (void)received;
     return Status::kError;
   }
+  // tls_client_domain("ID"): the client domain of this message's next TLS forward (the view
+  // stays valid while the message is handled). "" goes back to the choice by address.
+  // Contexts that never forward over TLS keep the default: an error.
+  virtual Status set_tls_client_domain(std::string_view /*id*/) { return Status::kError; }
 };
 
 }  // namespace core::script

@@ -44,6 +44,7 @@ enum class ActionOp : uint8_t {
   kRoute,
   kAddPath,
   kAddPathReceived,
+  kTlsClientDomain,
 };
 
 // A piece of a log() text: literal text, or a TLS fact substituted when the line is written.
@@ -63,6 +64,7 @@ struct ActionNode {
   uint32_t route = kNoIndex;                // kRoute: index into Program::routes
   std::string text;                         // host, reason, rewrite argument, header text or name
   std::vector<LogPiece> pieces;             // kLog
+  std::optional<cfg::Field> field;          // kTlsClientDomain: the id read from this field
 };
 
 // How a comparison's left side is read, after resolving the field's type.

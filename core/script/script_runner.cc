@@ -186,6 +186,9 @@ Status Runner::exec_action(uint32_t index, Flow* flow) {
     case ActionOp::kRoute:
       *flow = run_route(a.route);
       return *flow == Flow::kAbort ? Status::kError : Status::kOk;
+    case ActionOp::kTlsClientDomain:
+      return ctx_.set_tls_client_domain(a.field ? string_field(ctx_, *a.field)
+                                                : std::string_view(a.text));
   }
   return Status::kError;
 }

@@ -211,7 +211,7 @@ TEST(DomainTest, ClientDomainNeedsNoListenerAndVerifiesByDefault) {
   EXPECT_EQ(d.kind, TlsDomainKind::kClient);
   EXPECT_TRUE(d.settings.verify_for(true));
   EXPECT_EQ(d.settings.server_name, "carrier.example.net");
-  EXPECT_EQ(d.describe(), "tls_client_domain[198.51.100.7:5061, \"carrier.example.net\"]");
+  EXPECT_EQ(d.describe(), "tls_client_domain[198.51.100.7:5061]");
   EXPECT_EQ(r.config.tls_domains[1].settings.server_name, "other.example.net");
 }
 
@@ -335,6 +335,65 @@ TEST(DomainTest, DuplicateDomainPointsAtTheSecondWithANoteAtTheFirst) {
             "t.cfg:4:1: error: duplicate tls_domain[127.0.0.1:5061]: a domain for the same "
             "address and SNI name was already configured\n"
             "t.cfg:2:1: note: tls_domain[127.0.0.1:5061] was first defined here\n");
+}
+
+// Issue #10: a client domain the script chooses by id (Kamailio: [client:any] + server_id).
+TEST(DomainTest, ClientDomainDeclaredById) {
+  auto r = load_text(
+      "tls_client_domain[\"tenant-a\"] {\n"
+      "    tls_certificate = /c/a.pem\n"
+      "    tls_server_name = Carrier.Example.NET\n"
+      "}\n"
+      "tls_client_domain[198.51.100.7:5061, \"sip.carrier.net\"] { }\n"
+      "tls_client_domain[198.51.100.7:5061] { tls_server_name = other.carrier.net }\n");
+  ASSERT_TRUE(r.ok) << r.text();
+  ASSERT_EQ(r.config.tls_domains.size(), 3u);
+  const TlsDomainConfig& a = r.config.tls_domains[0];
+  EXPECT_EQ(a.id, "tenant-a");
+  EXPECT_EQ(a.host, "");
+  EXPECT_EQ(a.key(), "client:id:tenant-a");
+  EXPECT_EQ(a.describe(), "tls_client_domain[\"tenant-a\"]");
+  EXPECT_EQ(a.sni, "");  // chosen by id, not by name: the name only overrides SNI and the check
+  EXPECT_EQ(a.settings.server_name, "carrier.example.net");
+  // The key's name chooses the domain for that next hop; tls_server_name inside a block chosen
+  // by address only overrides the name sent and checked.
+  EXPECT_EQ(r.config.tls_domains[1].sni, "sip.carrier.net");
+  EXPECT_EQ(r.config.tls_domains[1].settings.server_name, "sip.carrier.net");
+  EXPECT_EQ(r.config.tls_domains[2].sni, "");
+  EXPECT_EQ(r.config.tls_domains[2].settings.server_name, "other.carrier.net");
+}
+
+TEST(DomainTest, ClientDomainIdErrors) {
+  auto server = load_text(std::string(kListen) + "tls_domain[\"tenant-a\"] { }\n");
+  EXPECT_EQ(server.first_error(),
+            "t.cfg:2:12: error: a tls_domain is chosen by its socket: expected IP:PORT, found "
+            "\"tenant-a\" (ids name client domains: tls_client_domain[\"tenant-a\"])");
+  auto bad = load_text("tls_client_domain[\"tenant a\"] { }\n");
+  EXPECT_EQ(bad.first_error(),
+            "t.cfg:1:19: error: invalid client domain id \"tenant a\": ' ' is not allowed in an "
+            "id (letters, digits, '.', '-', '_')");
+  auto dup =
+      load_text("tls_client_domain[\"tenant-a\"] { }\ntls_client_domain[\"Tenant-A\"] { }\n");
+  EXPECT_EQ(dup.text(),
+            "t.cfg:2:1: error: duplicate tls_client_domain[\"Tenant-A\"]: a client domain with the "
+            "same id (ids compare without regard to case) was already configured\n"
+            "t.cfg:1:1: note: tls_client_domain[\"tenant-a\"] was first defined here\n");
+}
+
+TEST(DomainTest, TlsCfgClientAnyWithServerIdIsTheSameDomainAsABlockById) {
+  std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "/ids.tls.cfg") << "[client:any]\nserver_id = tenant-b\n";
+  auto ok = load_text("tls_config = \"" + dir + "/ids.tls.cfg\"\n", dir + "/ser.cfg");
+  ASSERT_TRUE(ok.ok) << ok.text();
+  EXPECT_EQ(ok.config.tls_domains.at(0).key(), "client:id:tenant-b");
+  auto clash = load_text("tls_config = \"" + dir +
+                             "/ids.tls.cfg\"\n"
+                             "tls_client_domain[\"TENANT-B\"] { }\n",
+                         dir + "/ser.cfg");
+  EXPECT_FALSE(clash.ok);
+  EXPECT_NE(clash.first_error().find("clashes with tls_client_domain[\"TENANT-B\"]"),
+            std::string::npos)
+      << clash.text();
 }
 
 TEST(DomainTest, ServerAndClientDomainsOfOneAddressAreNotDuplicates) {

@@ -313,6 +313,39 @@ TEST_F(TlsIniTest, AnySocketIsRefusedWithAHint) {
             "set server_name for SNI");
 }
 
+// Kamailio's spelling of a client domain the script chooses (tls_set_connect_server_id).
+TEST_F(TlsIniTest, ClientAnyWithServerIdIsAnIdDomain) {
+  ASSERT_TRUE(
+      read("[client:any]\nserver_id = tenant-a\nserver_name = sip.carrier.net\n"
+           "certificate = a.pem\n[client:any]\nserver_id = \"tenant-b\"\n"));
+  ASSERT_EQ(domains_.size(), 2u);
+  EXPECT_EQ(domains_[0].id, "tenant-a");
+  EXPECT_EQ(domains_[0].key(), "client:id:tenant-a");
+  EXPECT_EQ(domains_[0].sni, "");  // server_name overrides what is sent and checked only
+  EXPECT_EQ(domains_[0].settings.server_name, "sip.carrier.net");
+  EXPECT_EQ(domains_[1].id, "tenant-b");
+}
+
+TEST_F(TlsIniTest, ServerIdErrors) {
+  EXPECT_FALSE(read("[client:any]\nserver_name = a.example.net\n"));
+  EXPECT_EQ(first_error(),
+            "tls.cfg:1:1: error: [client:any] needs server_id = ID: the domain the script "
+            "chooses with tls_client_domain(\"ID\")");
+  EXPECT_FALSE(read("[client:192.0.2.1:5061]\nserver_id = x\n"));
+  EXPECT_EQ(first_error(),
+            "tls.cfg:2:1: error: server_id in [client:192.0.2.1:5061]: only a [client:any] "
+            "section is chosen by its id (the script's tls_client_domain(\"ID\")); this one is "
+            "chosen by its address");
+  EXPECT_FALSE(read("[client:any]\nserver_id = a b\n"));
+  EXPECT_EQ(first_error(),
+            "tls.cfg:2:13: error: invalid value for 'server_id' \"a b\": ' ' is not allowed in "
+            "an id (letters, digits, '.', '-', '_')");
+  EXPECT_FALSE(read("[client:any]\nserver_id = a\n[client:any]\nserver_id = A\n"));
+  EXPECT_EQ(first_error(),
+            "tls.cfg:3:1: error: duplicate section [client:any] with server_id A: first defined "
+            "on line 1");
+}
+
 TEST_F(TlsIniTest, UnclosedSectionHeader) {
   EXPECT_FALSE(read("[server:[::1]:5061\n"));
   EXPECT_EQ(first_error(), "tls.cfg:1:19: error: expected ']' to end the section header");

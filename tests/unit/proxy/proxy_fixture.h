@@ -82,7 +82,7 @@ class ProxyTest : public ::testing::Test {
         script.main = std::move(block);
       }
     }
-    script_ = core::script::CompiledScript::compile(script, diags);
+    script_ = core::script::CompiledScript::compile(script, diags, client_domain_ids_);
     ASSERT_TRUE(script_) << diags.first_error();
   }
 
@@ -109,6 +109,7 @@ class ProxyTest : public ::testing::Test {
   RecordingSender sender_;
   ProxySettings settings_;
   std::shared_ptr<const core::script::CompiledScript> script_;
+  std::vector<std::string> client_domain_ids_{"tenant-a"};  // tls_client_domain("ID")
   std::unique_ptr<StatelessProxy> proxy_;
 };
 

@@ -402,6 +402,24 @@ TEST_F(ProxyTest, ReplyOverTlsNamesTheRequestsSentByHost) {
   EXPECT_EQ(s.server_name, "ua.example.com");
 }
 
+// Issue #10: the script's client domain goes with the TLS forward (Kamailio's
+// tls_set_connect_server_id), never with a plain one.
+TEST_F(ProxyTest, TlsClientDomainDoesNotGoWithAPlainForward) {
+  use_script("route { tls_client_domain(\"tenant-a\"); forward_udp(\"203.0.113.5\", 5060); }");
+  receive(invite());
+  EXPECT_EQ(only_sent().transport, Transport::kUdp);
+  EXPECT_EQ(only_sent().client_domain, "");
+}
+
+TEST_F(ProxyTest, TlsClientDomainNamesTheIdentityOfATlsSend) {
+  use_script("route { tls_client_domain(\"tenant-a\"); forward_tls(\"203.0.113.5\", 5061); }");
+  receive(invite());
+  const Sent& s = only_sent();
+  EXPECT_EQ(s.transport, Transport::kTls);
+  EXPECT_EQ(s.client_domain, "tenant-a");
+  EXPECT_EQ(s.server_name, "203.0.113.5");
+}
+
 TEST_F(ProxyTest, PlainTransportsCarryNoServerName) {
   receive(invite());
   EXPECT_EQ(only_sent().server_name, "");

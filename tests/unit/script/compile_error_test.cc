@@ -127,5 +127,30 @@ TEST(ScriptCompileError, EveryErrorIsReportedNotJustTheFirst) {
   EXPECT_EQ(diags.error_count(), 4u);
 }
 
+// Issue #10: a literal id must name a client domain of the configuration (`ser -c` says so);
+// an id read from the message is the forward's to check.
+TEST(ScriptCompileError, TlsClientDomainWithAnUnknownLiteralId) {
+  cfg::Diagnostics diags;
+  std::vector<std::string> ids{"tenant-a"};
+  EXPECT_TRUE(CompiledScript::compile(
+      main_only(stmts(call("tls_client_domain", {str("Tenant-A")}), call("forward"))), diags, ids))
+      << diags.first_error();
+  auto bad = CompiledScript::compile(
+      main_only(stmts(call("tls_client_domain", {str("tenant-b")}), call("forward"))), diags, ids);
+  EXPECT_EQ(bad, nullptr);
+  EXPECT_THAT(diags.first_error(),
+              HasSubstr("tls_client_domain(\"tenant-b\"): no client domain with id \"tenant-b\""));
+  EXPECT_THAT(compile_error(main_only(stmts(call("tls_client_domain", {num(3)})))),
+              HasSubstr("must be a client domain id"));
+  cfg::Diagnostics field_diags;
+  auto from_field = CompiledScript::compile(
+      main_only(stmts(call("tls_client_domain", {field(Field::kTlsPeerSubjectCn)}))), field_diags);
+  ASSERT_TRUE(from_field) << field_diags.first_error();
+  FakeContext ctx;
+  from_field->run_request(ctx);
+  ASSERT_EQ(ctx.calls.size(), 1u);
+  EXPECT_EQ(ctx.calls[0], "tls_client_domain()");
+}
+
 }  // namespace
 }  // namespace core::script::testing

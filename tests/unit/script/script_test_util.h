@@ -95,6 +95,9 @@ class FakeContext : public ScriptContext {
   }
 
  private:
+  Status set_tls_client_domain(std::string_view id) override {
+    return rec("tls_client_domain", id);
+  }
   Status rec(const char* name, std::string_view arg, Status st = Status::kOk) {
     calls.push_back(std::string(name) + "(" + std::string(arg) + ")");
     return st;

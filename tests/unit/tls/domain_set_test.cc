@@ -90,7 +90,7 @@ TEST_F(DomainSetTest, BuildsEveryDomainPlusTheTwoDefaults) {
                                              "tls_domain[127.0.0.2:5061]", "tls_domain[[::1]:5061]",
                                              "tls_domain[127.0.0.1:5061, \"sni.test\"]",
                                              "tls_domain[127.0.0.1:5061, \"*.sni.test\"]",
-                                             "tls_client_domain[127.0.0.1:5071, \"localhost\"]"));
+                                             "tls_client_domain[127.0.0.1:5071]"));
 }
 
 TEST_F(DomainSetTest, ServerDomainByLocalAddressIPv4AndIPv6) {
@@ -109,12 +109,50 @@ TEST_F(DomainSetTest, IPv4MappedLocalAddressFindsTheIPv4Domain) {
 }
 
 TEST_F(DomainSetTest, ClientDomainByPeerElseDefault) {
-  const TlsDomain& d = set_->client_for(addr("127.0.0.1:5071"));
-  EXPECT_EQ(d.name(), "tls_client_domain[127.0.0.1:5071, \"localhost\"]");
+  const TlsDomain& d = *set_->client_for(addr("127.0.0.1:5071"));
+  EXPECT_EQ(d.name(), "tls_client_domain[127.0.0.1:5071]");
   EXPECT_EQ(d.config().settings.server_name, "localhost");
   EXPECT_EQ(SSL_CTX_get_verify_mode(d.ctx()), SSL_VERIFY_PEER);
-  EXPECT_EQ(set_->client_for(addr("127.0.0.1:5072")).name(), "default client domain");
-  EXPECT_EQ(set_->client_for(addr("127.0.0.2:5061")).name(), "default client domain");
+  EXPECT_EQ(set_->client_for(addr("127.0.0.1:5072"))->name(), "default client domain");
+  EXPECT_EQ(set_->client_for(addr("127.0.0.2:5061"))->name(), "default client domain");
+}
+
+// Issue #10: by id (the script's choice), by address and next-hop name, by address, default.
+TEST(DomainSetClientTest, ClientDomainSelectionOrder) {
+  auto r = load(R"(
+tls_client_domain["tenant-a"] {
+    tls_certificate = "client.pem"
+    tls_private_key = "client.key"
+}
+tls_client_domain[127.0.0.1:5071, "sip.carrier.test"] { }
+tls_client_domain[127.0.0.1:5071] { }
+tls_client_domain[127.0.0.1:5073, "only.carrier.test"] { }
+tls_client_domain[0.0.0.0:5072, "any.carrier.test"] { }
+route { forward(); }
+)");
+  ASSERT_TRUE(r->set) << r->text();
+  auto pick = [&](const char* peer, const char* id, const char* name) -> std::string {
+    const TlsDomain* d = r->set->client_for(addr(peer), {id, name});
+    return d == nullptr ? "none" : d->name();
+  };
+  EXPECT_EQ(pick("127.0.0.1:5071", "tenant-a", "sip.carrier.test"),
+            "tls_client_domain[\"tenant-a\"]");
+  EXPECT_EQ(pick("192.0.2.9:5061", "TENANT-A", ""), "tls_client_domain[\"tenant-a\"]");
+  EXPECT_EQ(pick("127.0.0.1:5071", "tenant-x", "sip.carrier.test"), "none");
+  EXPECT_EQ(pick("127.0.0.1:5071", "", "SIP.Carrier.Test"),
+            "tls_client_domain[127.0.0.1:5071, \"sip.carrier.test\"]");
+  EXPECT_EQ(pick("127.0.0.1:5071", "", "other.carrier.test"), "tls_client_domain[127.0.0.1:5071]");
+  EXPECT_EQ(pick("127.0.0.1:5071", "", "127.0.0.1"), "tls_client_domain[127.0.0.1:5071]");
+  // A domain declared for a name is never used for another name.
+  EXPECT_EQ(pick("127.0.0.1:5073", "", "other.carrier.test"), "default client domain");
+  EXPECT_EQ(pick("127.0.0.1:5073", "", "only.carrier.test"),
+            "tls_client_domain[127.0.0.1:5073, \"only.carrier.test\"]");
+  EXPECT_EQ(pick("127.0.0.9:5072", "", "any.carrier.test"),
+            "tls_client_domain[0.0.0.0:5072, \"any.carrier.test\"]");
+  EXPECT_EQ(pick("127.0.0.9:5072", "", "x.carrier.test"), "default client domain");
+  // The id domain is never chosen by address.
+  EXPECT_EQ(r->set->client_by_id("tenant-a")->config().settings.certificate,
+            test::cert("client.pem"));
 }
 
 TEST_F(DomainSetTest, SniSelectionExactWildcardCaseAndFallback) {
