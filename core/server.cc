@@ -284,6 +284,16 @@ void Server::log_stats() const {
       static_cast<unsigned long long>(st.replies_forwarded.load()),
       static_cast<unsigned long long>(st.local_replies.load()),
       static_cast<unsigned long long>(st.forged_conn_tags.load()));
+  if (st.flow_routed.load() + st.flow_failed.load() + st.forged_flow_tokens.load() +
+          st.aliases.load() !=
+      0)
+    LOG_NOTICE(
+        "flows: %llu requests routed by a flow token, %llu answered 430 (flow gone), %llu "
+        "403 (token did not verify); %llu connection aliases granted",
+        static_cast<unsigned long long>(st.flow_routed.load()),
+        static_cast<unsigned long long>(st.flow_failed.load()),
+        static_cast<unsigned long long>(st.forged_flow_tokens.load()),
+        static_cast<unsigned long long>(st.aliases.load()));
   std::string tls_line = runtime()->tls->stats_line();
   if (!tls_line.empty()) LOG_NOTICE("%s", tls_line.c_str());
   log_memory();

@@ -115,5 +115,8 @@ PY
 else
   echo "SKIP: 127.0.0.2 not usable here"
 fi
+e2e_stop_all
+grep -qE "flows: [0-9]+ requests routed by a flow token, [1-9][0-9]* answered 430" "$E2E_TMP/ser.log" &&
+  pass "the stop line counts the flows" || fail "no flows line at stop"
 [ "$E2E_FAILS" -eq 0 ] || tail -n 30 "$E2E_TMP/ser.log"
 e2e_finish
