@@ -56,14 +56,19 @@ bool addr_matches(const std::optional<SocketAddr>& domain_addr, const SocketAddr
   return domain_addr->is_any() && domain_addr->port() == a.port() && domain_addr->af() == a.af();
 }
 
-// The rank of client domain `d` for `a` and `name` (lower is better), -1 when
-// it does not apply: exact address declared for the name, exact address without a name, then
-// the same two on the wildcard address of that port. RFC 4343: names compare without case.
+// The rank of client domain `d` for `a` and `name` (lower is better), -1 when it does not
+// apply: exact address declared for the name, exact address without a name, exact address
+// declared for a name when the next hop is named by its address (it has no name to match: the
+// domain's name is then sent and checked, as Kamailio does for a [client:IP:PORT] section with
+// server_name when no name is asked for); then the same three on the wildcard address of that
+// port. RFC 4343: names compare without case.
 int client_rank(const TlsDomainImpl& d, const SocketAddr& a, std::string_view name) {
   if (d.is_server() || !d.addr() || !addr_matches(d.addr(), a)) return -1;
-  int base = *d.addr() == a ? 0 : 2;
+  int base = *d.addr() == a ? 0 : 3;
   if (!d.has_sni()) return base + 1;
-  return core::sip::iequals(d.config().sni, name) ? base : -1;
+  if (core::sip::iequals(d.config().sni, name)) return base;
+  bool address_hop = name.empty() || SocketAddr::parse(name, 0).has_value();
+  return address_hop ? base + 2 : -1;
 }
 
 class DomainSetImpl final : public DomainSet {
@@ -120,7 +125,7 @@ class DomainSetImpl final : public DomainSet {
  private:
   const TlsDomain* find_client(const SocketAddr& a, std::string_view name) const {
     const TlsDomain* best = default_client;
-    int best_rank = 4;
+    int best_rank = 6;
     for (const auto& d : domains) {
       int rank = client_rank(*d, a, name);
       if (rank < 0 || rank >= best_rank) continue;

@@ -12,8 +12,9 @@
 // policy (its tls_require_certificate and CA list). A client connection takes, first match
 // wins: the domain with the id the script chose (tls_client_domain("ID")); the domain of the
 // peer's IP:port declared for the next hop's name (tls_client_domain[IP:port, "name"]); the
-// domain of the peer's IP:port without a name; the default client domain. A domain declared
-// for a name is never used for another name.
+// domain of the peer's IP:port without a name; when the next hop is an address (no name), the
+// first domain of the peer's IP:port declared for a name; the default client domain. A domain
+// declared for a name is never used for another name.
 #include <openssl/ssl.h>
 
 #include <memory>

@@ -143,8 +143,11 @@ route { forward(); }
             "tls_client_domain[127.0.0.1:5071, \"sip.carrier.test\"]");
   EXPECT_EQ(pick("127.0.0.1:5071", "", "other.carrier.test"), "tls_client_domain[127.0.0.1:5071]");
   EXPECT_EQ(pick("127.0.0.1:5071", "", "127.0.0.1"), "tls_client_domain[127.0.0.1:5071]");
-  // A domain declared for a name is never used for another name.
+  // A domain declared for a name is never used for another name; a next hop named by its
+  // address has no name to match: the address's named domain applies (Kamailio does the same).
   EXPECT_EQ(pick("127.0.0.1:5073", "", "other.carrier.test"), "default client domain");
+  EXPECT_EQ(pick("127.0.0.1:5073", "", "127.0.0.1"),
+            "tls_client_domain[127.0.0.1:5073, \"only.carrier.test\"]");
   EXPECT_EQ(pick("127.0.0.1:5073", "", "only.carrier.test"),
             "tls_client_domain[127.0.0.1:5073, \"only.carrier.test\"]");
   EXPECT_EQ(pick("127.0.0.9:5072", "", "any.carrier.test"),
