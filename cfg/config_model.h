@@ -139,6 +139,13 @@ struct CoreParams {
   std::string metrics_listen;  // "IP:PORT" of the Prometheus endpoint; "" = none
   std::string user;
   std::string group;
+  // RFC 3263 resolution (core/dns): "IP:PORT,..." ("" = /etc/resolv.conf), per-try timeout,
+  // tries after the first, cache entries per worker, requests held per worker.
+  std::string dns_servers;
+  Millis dns_timeout{2000};
+  uint32_t dns_retries = 2;
+  uint32_t dns_cache_size = 10000;
+  uint32_t dns_max_pending = 1024;
 
   // The number of worker threads started: `children`, or one per CPU when it is not set.
   int effective_children() const;

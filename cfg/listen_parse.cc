@@ -159,6 +159,28 @@ bool parse_addr_port(std::string_view text, std::string* out, std::string* error
   return true;
 }
 
+bool parse_addr_list(std::string_view text, uint16_t default_port, std::string* out,
+                     std::string* error) {
+  out->clear();
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find_first_of(", \t", at);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view item = text.substr(at, end - at);
+    at = end + 1;
+    if (item.empty()) continue;
+    HostPort hp;
+    if (!parse_host_port(item, HostPortRules{false, 1}, &hp, error)) return false;
+    *out += (out->empty() ? "" : ",") + host_text(hp.host, hp.kind) + ":" +
+            std::to_string(hp.port_given ? hp.port : default_port);
+  }
+  if (out->empty()) {
+    *error = "expected at least one IP[:PORT], found " + quoted(text);
+    return false;
+  }
+  return true;
+}
+
 bool check_alias(std::string_view text, std::string* error) {
   HostPort hp;
   return parse_host_port(text, HostPortRules{true, 1}, &hp, error);

@@ -34,6 +34,11 @@ bool parse_listen(std::string_view text, ListenConfig* out, std::string* error);
 // bound at start, like `metrics_listen`); `*out` gets it as written back ("[::1]:9090").
 bool parse_addr_port(std::string_view text, std::string* out, std::string* error);
 
+// Parses a list of `IP[:PORT]` / `[IPv6][:PORT]` separated by commas or spaces (at least one;
+// `default_port` when none is given); `*out` gets "IP:PORT,[IPv6]:PORT" (dns_servers).
+bool parse_addr_list(std::string_view text, uint16_t default_port, std::string* out,
+                     std::string* error);
+
 // Checks an `alias` value: `host`, `host:port`, `[IPv6]`, `[IPv6]:port`.
 bool check_alias(std::string_view text, std::string* error);
 

@@ -145,6 +145,24 @@ std::vector<ParamSpec> core_params() {
           [](C c, V v) { c.core.metrics_listen = v.text; },
           [](K c) { return c.core.metrics_listen.empty() ? quoted("") : c.core.metrics_listen; }),
       core(
+          "dns_servers", ParamType::kAddrList, 0, 0, [](C c, V v) { c.core.dns_servers = v.text; },
+          [](K c) { return quoted(c.core.dns_servers); }),
+      core(
+          "dns_timeout", ParamType::kDuration, 100, 60 * kSec,
+          [](C c, V v) { c.core.dns_timeout = v.duration; },
+          [](K c) { return duration(c.core.dns_timeout); }),
+      core(
+          "dns_retries", ParamType::kInt, 0, 10, [](C c, V v) { c.core.dns_retries = u32(v); },
+          [](K c) { return number(c.core.dns_retries); }),
+      core(
+          "dns_cache_size", ParamType::kInt, 1, 10000000,
+          [](C c, V v) { c.core.dns_cache_size = u32(v); },
+          [](K c) { return number(c.core.dns_cache_size); }),
+      core(
+          "dns_max_pending", ParamType::kInt, 1, 1000000,
+          [](C c, V v) { c.core.dns_max_pending = u32(v); },
+          [](K c) { return number(c.core.dns_max_pending); }),
+      core(
           "user", ParamType::kString, 1, 0, [](C c, V v) { c.core.user = v.text; },
           [](K c) { return quoted(c.core.user); }),
       core(

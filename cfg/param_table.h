@@ -30,6 +30,7 @@ enum class ParamType {
   kAlias,      // host[:port]
   kCtlSocket,  // unix:PATH or tcp:IP:PORT (cfg/control_address.h)
   kAddrPort,   // IP:PORT, [IPv6]:PORT (a numeric address and a port)
+  kAddrList,   // "IP[:PORT], [IPv6]:PORT, ..." (numeric addresses, port optional: dns_servers)
 };
 
 enum class ParamScope {

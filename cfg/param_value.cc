@@ -28,6 +28,8 @@ std::string expected_value(const ParamSpec& spec) {
       return "unix:/PATH or tcp:IP:PORT";
     case ParamType::kAddrPort:
       return "IP:PORT";
+    case ParamType::kAddrList:
+      return "a list of IP[:PORT] ([IPv6]:PORT), separated by commas";
   }
   return "a value";
 }
@@ -91,6 +93,8 @@ bool parse_param_value(const ParamSpec& spec, const Token& value, ParamValue* ou
     }
     case ParamType::kAddrPort:
       return parse_addr_port(text, &out->text, error);
+    case ParamType::kAddrList:
+      return parse_addr_list(text, 53, &out->text, error);
   }
   if (!ok) *error = "expected " + expected_value(spec) + ", found " + value.describe();
   return ok;

@@ -109,6 +109,7 @@ void Server::set_up() {
                                                          proxy_settings(config));
   net_ = std::make_unique<core::net::Net>(net_settings(config), *proxy_);
   sender_.attach(net_.get());
+  net_->set_connect_observer(&core::proxy::StatelessProxy::on_connect_result, proxy_.get());
   if (auto* client = rt->tls->client_factory()) net_->set_client_factory(Transport::kTls, client);
   ControlHooks hooks;
   hooks.reload = [this](control::ReloadScope scope) { return reload(scope); };

@@ -25,6 +25,11 @@ core::proxy::ProxySettings proxy_settings(const cfg::Config& config) {
   s.workers = config.core.effective_children();  // one script cache per worker of net_settings
   s.max_message_size = config.core.max_message_size;
   s.accept_aliases = config.core.tcp_accept_aliases;
+  s.dns.resolver.servers = config.core.dns_servers;
+  s.dns.resolver.timeout = config.core.dns_timeout;
+  s.dns.resolver.retries = static_cast<int>(config.core.dns_retries);
+  s.dns.cache_size = config.core.dns_cache_size;
+  s.dns_max_pending = config.core.dns_max_pending;
   return s;
 }
 

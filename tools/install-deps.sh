@@ -9,10 +9,10 @@ set -euo pipefail
 want=${1:-build}
 build_pkgs=(g++ make cmake pkg-config libssl-dev openssl libevent-dev libinih-dev
             libboost-program-options-dev libgtest-dev googletest
-            nlohmann-json3-dev libsystemd-dev libmimalloc-dev)
+            nlohmann-json3-dev libsystemd-dev libmimalloc-dev libc-ares-dev)
 # kamailio: the interop tests start their own on loopback ports (tests/e2e/kamailio_lib.sh);
 # the package's system service is never used.
-test_pkgs=(sip-tester iproute2 procps testssl.sh bsdextrautils python3 prometheus
+test_pkgs=(sip-tester iproute2 procps testssl.sh bsdextrautils python3 prometheus python3-dnslib
            kamailio kamailio-tls-modules)
 fuzz_pkgs=(clang libclang-rt-dev llvm)
 

@@ -122,6 +122,18 @@ void Connection::open() {
   arm_timer();
   CONN_LOG(LogLevel::kDebug, "connection open");
   flush();
+  if (!closed() && socket_->handshake_done()) connect_outcome(true);
+}
+
+bool Connection::watch_connect(uint64_t token) {
+  if (closed() || (state_ == State::kOpen && socket_->handshake_done())) return false;
+  connect_token_ = token;
+  return true;
+}
+
+void Connection::connect_outcome(bool connected) {
+  if (connect_token_ == 0) return;
+  net_.report_connect(std::exchange(connect_token_, 0), connected);
 }
 
 void Connection::finish_connect() {
@@ -518,6 +530,7 @@ void Connection::handshake_completed() {
   deadlines_.clear(DeadlineKind::kHandshake);
   net_.handshake_finished(*this);
   flush();
+  if (!closed()) connect_outcome(true);
 }
 
 void Connection::touch() {
@@ -669,7 +682,11 @@ void Connection::close(CloseReason reason) {
   owner_.read_held -= rbuf_charged_;
   rbuf_charged_ = 0;
   wbuf_.release();
+  uint64_t token = std::exchange(connect_token_, 0);
   net_.connection_gone(owner_, this);
+  // Closed before it could carry the message (refused, timed out, the handshake failed): the
+  // sender may try its next target, now that this one is out of the tables.
+  if (token != 0) net_.report_connect(token, false);
 }
 
 }  // namespace core::net

@@ -67,6 +67,9 @@ class Connection final : public TransportSocketCallbacks {
   // handshake completes or the connection goes.
   void hold_admission(size_t bytes) { admission_ = static_cast<uint32_t>(bytes); }
   size_t take_admission() { return std::exchange(admission_, 0); }
+  // A send with a connect token opened this connection: Net's ConnectObserver hears whether it
+  // came to carry messages or closed before. False (nothing to report) when it already can.
+  bool watch_connect(uint64_t token);
 
   // TransportSocketCallbacks
   void want_write(bool enable) override;
@@ -90,6 +93,8 @@ class Connection final : public TransportSocketCallbacks {
   // write_enabled_; nothing once closed. Called after each change of either.
   void watch_io();
   void handshake_completed();
+  // The connect watched by watch_connect() ended: reported once.
+  void connect_outcome(bool connected);
   void on_writable();
   void finish_connect();
   void open();
@@ -149,7 +154,8 @@ class Connection final : public TransportSocketCallbacks {
   Clock::time_point created_ = Clock::now();
   uint64_t bytes_in_ = 0;  // application bytes read and written (plaintext under TLS)
   uint64_t bytes_out_ = 0;
-  uint32_t admission_ = 0;  // bytes the guard holds for its handshake
+  uint32_t admission_ = 0;      // bytes the guard holds for its handshake
+  uint64_t connect_token_ = 0;  // watch_connect(); 0 once reported
 };
 
 }  // namespace core::net

@@ -79,7 +79,16 @@ enum class SendResult : uint8_t {
   kSent,    // written to the socket, or queued on a connection of this worker
   kPosted,  // handed to the worker that owns the connection (or that will connect)
   kFailed,  // no socket for it, connect refused at once, the limit reached, or no memory
+  // Only with a connect_token: queued on a new connection of this worker whose connect (and
+  // handshake) is in progress; the ConnectObserver is told how it ends.
+  kConnecting,
 };
+
+// Told, on the worker that made it, how the connect of a new connection that a send with a
+// connect_token opened ended: `connected` once it can carry the message (TCP connected, TLS
+// handshake done), else false when it closed before (refused, timed out, handshake failed):
+// nothing of the message was sent, and the sender may try another target (RFC 3263 §4.3).
+using ConnectObserver = void (*)(void* context, uint64_t token, bool connected);
 
 // Counters, summed over all workers.
 struct NetStats {
@@ -182,8 +191,16 @@ class Net {
   // outbound connection opened for the same destination and identity is reused (an accepted
   // connection only through conn_hint). A client domain id the TLS runtime does not know
   // fails the send at once (logged).
+  // connect_token (non-zero): when the send opens a new connection on the calling worker, the
+  // result is kConnecting and the observer is told the connect's outcome with this token.
   SendResult send(Transport transport, const SocketAddr& dst, std::string_view data,
-                  uint64_t conn_hint = 0, int listener_hint = -1, const TlsIdentity& identity = {});
+                  uint64_t conn_hint = 0, int listener_hint = -1, const TlsIdentity& identity = {},
+                  uint64_t connect_token = 0);
+  // Set before start(): who hears of connects made for a connect_token.
+  void set_connect_observer(ConnectObserver observer, void* context) {
+    connect_observer_ = observer;
+    connect_context_ = context;
+  }
 
   // Over connection `id` of `transport` and no other, never a new one (an RFC 5626 flow): kFailed
   // when it is gone (a posted send finds it gone: dropped, counted in send_failed).
@@ -234,9 +251,13 @@ class Net {
   SendResult post_send(NetWorker& nw, uint64_t id, Transport transport, const SocketAddr& dst,
                        std::string_view data, const TlsIdentity& identity);
   bool send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
-                      std::string_view data, const TlsIdentity& identity);
+                      std::string_view data, const TlsIdentity& identity,
+                      uint64_t connect_token = 0, bool* connecting = nullptr);
   bool connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data,
-                        const TlsIdentity& identity);
+                        const TlsIdentity& identity, uint64_t connect_token, bool* connecting);
+  void report_connect(uint64_t token, bool connected) {
+    if (connect_observer_ != nullptr) connect_observer_(connect_context_, token, connected);
+  }
   bool try_acquire_slot();
   // tcp_max_connections_per_ip for an accepted connection; false (logged, counted) when over.
   bool try_acquire_ip(const SocketAddr& peer, Transport transport);
@@ -279,6 +300,8 @@ class Net {
   IpCounts per_ip_;  // inbound connections per source address, TCP and TLS together
   std::unique_ptr<Counters> counters_;
   TransportSocketFactory* client_factories_[3] = {nullptr, nullptr, nullptr};
+  ConnectObserver connect_observer_ = nullptr;
+  void* connect_context_ = nullptr;
   LogThrottle refuse_log_{1000, 1, "connection refused"};
   LogThrottle drop_log_{1000, 1, "message dropped"};
   // The first refusal, then at most one line per 10 s saying how many since.

@@ -278,7 +278,8 @@ bool Net::try_acquire_ip(const SocketAddr& peer, Transport transport) {
 }
 
 SendResult Net::send(Transport transport, const SocketAddr& dst, std::string_view data,
-                     uint64_t conn_hint, int listener_hint, const TlsIdentity& identity) {
+                     uint64_t conn_hint, int listener_hint, const TlsIdentity& identity,
+                     uint64_t connect_token) {
   if (transport == Transport::kUdp) return send_udp(dst, data, listener_hint);
   std::optional<ConnectionRef> ref;
   // The hint may come from a peer (a Via parameter): only a connection to dst's host counts.
@@ -290,8 +291,10 @@ SendResult Net::send(Transport transport, const SocketAddr& dst, std::string_vie
                    : (cur ? cur->worker.index() : static_cast<int>(dst.hash() % workers_.size()));
   uint64_t id = ref ? ref->id : 0;
   if (cur != nullptr && cur->worker.index() == target) {
-    return send_on_worker(*cur, id, transport, dst, data, identity) ? SendResult::kSent
-                                                                    : SendResult::kFailed;
+    bool connecting = false;
+    if (!send_on_worker(*cur, id, transport, dst, data, identity, connect_token, &connecting))
+      return SendResult::kFailed;
+    return connecting ? SendResult::kConnecting : SendResult::kSent;
   }
   return post_send(*workers_[target], id, transport, dst, data, identity);
 }
@@ -408,7 +411,8 @@ SendResult Net::send_udp(const SocketAddr& dst, std::string_view data, int liste
 }
 
 bool Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
-                         std::string_view data, const TlsIdentity& identity) {
+                         std::string_view data, const TlsIdentity& identity, uint64_t connect_token,
+                         bool* connecting) {
   bool ok = false;
   if (!nw.stopping) {
     auto it = id != 0 ? nw.conns.find(id) : nw.conns.end();
@@ -416,7 +420,7 @@ bool Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAd
       ok = it->second->send(data);
     } else {
       // No connection, or it closed meanwhile: RFC 3261 §18.2.2 — connect to the address.
-      ok = connect_and_send(nw, t, dst, data, identity);
+      ok = connect_and_send(nw, t, dst, data, identity, connect_token, connecting);
     }
   }
   bump(ok ? counters_->sent[static_cast<size_t>(t)] : counters_->send_failed);
@@ -424,7 +428,7 @@ bool Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAd
 }
 
 bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data,
-                           const TlsIdentity& identity) {
+                           const TlsIdentity& identity, uint64_t connect_token, bool* connecting) {
   if (!dst.valid() || dst.port() == 0) return false;
   TransportSocketFactory* factory = client_factories_[static_cast<int>(t)];
   if (factory == nullptr && t == Transport::kTls) {
@@ -488,8 +492,10 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
   nw.conns.emplace(c->id(), c);
   connection_added(t);
   table_.add_outbound(c->id(), nw.worker.index(), t, dst, identity);
-  if (!c->start_connecting(rc == 0)) return false;
-  return c->send(data);
+  if (!c->start_connecting(rc == 0) || !c->send(data)) return false;
+  // Told later, from the loop, how the connect ends (never from inside this send).
+  if (connect_token != 0 && c->watch_connect(connect_token) && connecting) *connecting = true;
+  return true;
 }
 
 void Net::stop() {

@@ -149,84 +149,20 @@ bool MessageContext::next_hop_uri(core::sip::SipUri* uri) const {
   return true;
 }
 
-bool MessageContext::resolve_target(script::ForwardProto proto, std::string_view host,
-                                    uint16_t port, Target* out) {
-  Transport t = Transport::kUdp;
-  if (host.empty()) {
-    core::sip::SipUri u;
-    if (!next_hop_uri(&u)) return false;
-    host = u.host();
-    if (port == 0) port = u.port();
-    if (u.scheme() == core::sip::UriScheme::kSips) t = Transport::kTls;
-    if (!u.transport_param().empty() && !transport_from_name(u.transport_param(), &t)) return false;
-  }
-  switch (proto) {
-    case script::ForwardProto::kUdp:
-      t = Transport::kUdp;
-      break;
-    case script::ForwardProto::kTcp:
-      t = Transport::kTcp;
-      break;
-    case script::ForwardProto::kTls:
-      t = Transport::kTls;
-      break;
-    case script::ForwardProto::kAny:
-      break;
-  }
-  if (port == 0) port = t == Transport::kTls ? 5061 : 5060;
-  out->transport = t;
-  out->host = host.size() >= 2 && host.front() == '[' ? host.substr(1, host.size() - 2) : host;
-  auto dst = SocketAddr::resolve(host, port);
-  if (dst) out->dst = *dst;
-  return dst.has_value();
-}
-
 Status MessageContext::forward(script::ForwardProto proto, std::string_view host, uint16_t port) {
   if (!msg_.is_request()) return Status::kError;
   // RFC 5626 §5.3: a Route of ours with a flow token decides the next hop of a forward() that
   // names none; the Request-URI (a Contact behind NAT) is not where it goes.
   if (host.empty() && proto == script::ForwardProto::kAny && flow_route_ != FlowRoute::kNone)
     return forward_to_flow();
-  Target t;
-  if (!resolve_target(proto, host, port, &t)) {
+  core::dns::NextHop hop;
+  if (!next_hop(proto, host, port, &hop)) {
     core::LogEscaped uri(uri_text_);
     SER_LOG_THROTTLED(env_.log.next_hop, LogLevel::kError, log_prefix(),
                       "forward: cannot resolve the next hop of %s", uri.c_str());
     return Status::kError;
   }
-  const LocalSocket* local = env_.locals.pick(t.transport, t.dst.af());
-  if (!local) {
-    SER_LOG_THROTTLED(env_.log.next_hop, LogLevel::kError, log_prefix(),
-                      "forward: no %s socket of this address family for %s",
-                      core::net::transport_name(t.transport), t.dst.to_string().c_str());
-    return Status::kError;
-  }
-  core::PoolString& out = out_buffer(OutSlot::kForward);
-  bool built = false;
-  if (!within_budget([&] {
-        built = build_forward(t, *local, out);
-        return true;
-      })) {
-    SER_LOG_THROTTLED(env_.log.dropped, LogLevel::kWarning, log_prefix(),
-                      "forward: not sent: shared memory budget exhausted");
-    return Status::kError;
-  }
-  if (!built) return Status::kError;
-  int hint = t.transport == Transport::kUdp ? local->listener_id : -1;
-  // TLS: the next hop's name is checked in its certificate (RFC 5922 §7.2) and sent as SNI.
-  std::string_view name = t.transport == Transport::kTls ? t.host : std::string_view();
-  std::string_view domain = t.transport == Transport::kTls ? client_domain_ : std::string_view();
-  if (env_.sender.send(t.transport, t.dst, out, 0, hint, {domain, name}) ==
-      core::net::SendResult::kFailed) {
-    env_.stats.send_failed.fetch_add(1, std::memory_order_relaxed);
-    SER_LOG_THROTTLED(env_.log.dropped, LogLevel::kWarning, log_prefix(),
-                      "forward: sending to %s over %s failed", t.dst.to_string().c_str(),
-                      core::net::transport_name(t.transport));
-    return Status::kError;
-  }
-  ++forks_;
-  env_.stats.forwarded.fetch_add(1, std::memory_order_relaxed);
-  return Status::kOk;
+  return forward_to(hop);
 }
 
 // Kamailio's tls_set_connect_server_id(): applies to this message's TLS forwards only; whether

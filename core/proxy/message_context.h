@@ -3,8 +3,13 @@
 // it gathers the script's edits (rewritten URI, headers added/removed, Record-Route) and,
 // on forward(), writes the outgoing request in one pass (RFC 3261 §16.6, stateless §16.11).
 #include <array>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/dns/server_locator.h"
+#include "core/dns/target_list.h"
 
 #include "core/net/net.h"
 #include "core/proxy/flow_token.h"
@@ -20,11 +25,22 @@
 namespace core::proxy {
 
 namespace script = core::script;
+struct HeldRequest;
 
 class MessageContext : public script::ScriptContext {
  public:
   MessageContext(ProxyEnv& env, const core::net::ReceivedMessage& rx,
                  const core::sip::SipMessage& msg, const core::sip::Via& top);
+  // A request held for DNS or a connect (HeldRequest): its message and the script's edits.
+  MessageContext(ProxyEnv& env, HeldRequest& held);
+
+  // ---- The forward path by name (message_dns.cc) ----
+  // The held request's next hop has no target (NXDOMAIN, no usable record, a lookup failed,
+  // or every target failed): 503 Service Unavailable, or nothing for an ACK; counted, logged.
+  void unresolved(const core::dns::NextHop& hop, const char* why = "cannot be resolved");
+  // Sends the held request to its targets from held->next on; it stays held (moved out of
+  // `held`) while a connect with more targets left is in progress.
+  void forward_held(std::unique_ptr<HeldRequest>& held);
 
   // Loose routing before the script (RFC 3261 §16.4): a strict-routed Request-URI naming us is
   // replaced by the last Route; Route values naming us at the top are removed.
@@ -72,14 +88,24 @@ class MessageContext : public script::ScriptContext {
   const char* log_prefix() const;
 
  private:
-  struct Target {
-    core::net::Transport transport = core::net::Transport::kUdp;
-    core::net::SocketAddr dst;
-    std::string_view host;  // as named by the URI or the script, brackets removed
-  };
+  using Target = core::dns::Target;
   static script::IpAddr to_ip(const core::net::SocketAddr& a);
-  bool resolve_target(script::ForwardProto proto, std::string_view host, uint16_t port,
-                      Target* out);
+  // The next hop of forward(): the script's host, port and transport, else the first Route's
+  // or the Request-URI's (RFC 3261 §16.6 step 6, RFC 3263 §4).
+  bool next_hop(script::ForwardProto proto, std::string_view host, uint16_t port,
+                core::dns::NextHop* hop) const;
+  script::Status forward_to(const core::dns::NextHop& hop);
+  // A copy of the message and of the edits so far, for forwarding later; null when the copy
+  // does not parse (it always does: the same bytes parsed before).
+  std::unique_ptr<HeldRequest> hold(const core::dns::NextHop& hop) const;
+  // Tries targets[from...] in turn until one takes the request (TCP/TLS: a connect refused at
+  // once moves on; one in progress with targets left holds the request under a connect
+  // token). True when sent or held.
+  bool try_targets(const core::dns::TargetList& targets, size_t from, std::string_view tls_name,
+                   std::unique_ptr<HeldRequest>* held);
+  // Builds and sends to one target; nullopt when the request cannot be built (no target helps).
+  std::optional<core::net::SendResult> send_to(const Target& t, std::string_view tls_name,
+                                               uint64_t connect_token);
   bool next_hop_uri(core::sip::SipUri* uri) const;
   // Calls f(header, value) for each Route value not popped, in order, while f returns true.
   template <typename F>

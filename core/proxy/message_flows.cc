@@ -136,7 +136,7 @@ Status MessageContext::forward_to_flow() {
   }
   Target t;
   t.transport = flow_.transport;
-  t.dst = flow_.peer;
+  t.addr = flow_.peer;
   to_flow_ = true;
   core::PoolString& out = out_buffer(OutSlot::kForward);
   bool built = false;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/base/log.h"
+#include "core/dns/worker_dns.h"
 #include "core/net/net.h"
 #include "core/proxy/conn_tag.h"
 #include "core/proxy/flow_token.h"
@@ -20,9 +21,11 @@ class Sender {
   virtual ~Sender() = default;
   // identity: for TLS, the client domain and the name to send as SNI and to check in the peer's
   // certificate (core/net/tls_identity.h); default: chosen by the destination's address.
+  // connect_token: see core::net::Net::send (kConnecting, ConnectObserver).
   virtual core::net::SendResult send(core::net::Transport t, const core::net::SocketAddr& dst,
                                      std::string_view data, uint64_t conn_hint, int listener_hint,
-                                     const core::net::TlsIdentity& identity = {}) = 0;
+                                     const core::net::TlsIdentity& identity = {},
+                                     uint64_t connect_token = 0) = 0;
   // Sends over connection `conn_id` and no other (an RFC 5626 flow): never a new connection.
   // kFailed when that connection is gone.
   virtual core::net::SendResult send_flow(core::net::Transport t, uint64_t conn_id,
@@ -47,9 +50,10 @@ class NetSender : public Sender {
   void attach(core::net::Net* net) { net_ = net; }
   core::net::SendResult send(core::net::Transport t, const core::net::SocketAddr& dst,
                              std::string_view data, uint64_t conn_hint, int listener_hint,
-                             const core::net::TlsIdentity& identity = {}) override {
+                             const core::net::TlsIdentity& identity = {},
+                             uint64_t connect_token = 0) override {
     if (!net_) return core::net::SendResult::kFailed;
-    return net_->send(t, dst, data, conn_hint, listener_hint, identity);
+    return net_->send(t, dst, data, conn_hint, listener_hint, identity, connect_token);
   }
   core::net::SendResult send_flow(core::net::Transport t, uint64_t conn_id,
                                   std::string_view data) override {
@@ -70,6 +74,8 @@ struct ProxySettings {
   size_t max_message_size = 65535;
   int default_max_forwards = 70;  // RFC 3261 §16.6 step 3
   bool accept_aliases = false;    // tcp_accept_aliases: honour the Via's `alias` (RFC 5923)
+  core::dns::DnsSettings dns;     // dns_servers, dns_timeout, dns_retries, dns_cache_size
+  size_t dns_max_pending = 1024;  // requests held per worker (waiting for DNS or a connect)
 };
 
 struct ProxyStats {
@@ -90,6 +96,10 @@ struct ProxyStats {
   std::atomic<uint64_t> flow_failed{0};
   std::atomic<uint64_t> forged_flow_tokens{0};
   std::atomic<uint64_t> aliases{0};  // requests whose Via `alias` was granted (RFC 5923)
+  std::atomic<uint64_t> dns_resolutions{0};  // next hops resolved asynchronously (held)
+  std::atomic<uint64_t> dns_failed{0};       // no target: answered 503 (an ACK dropped)
+  std::atomic<uint64_t> dns_queue_full{0};   // dns_max_pending reached: answered 503
+  std::atomic<uint64_t> next_targets{0};     // a connect failed: the next target tried
 };
 
 // Throttles of the lines any peer can trigger per message (LogThrottle).
@@ -100,6 +110,7 @@ struct ProxyLog {
   core::LogThrottle dropped{"malformed, refused or undeliverable message"};
   core::LogThrottle forged_flow{"request with a forged or foreign flow token (403)"};
   core::LogThrottle flow_failed{"request for a flow that is gone (430)"};
+  core::LogThrottle dns{"next hop not resolved (503)"};
 };
 
 // What one message's handling needs of the proxy.

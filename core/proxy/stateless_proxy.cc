@@ -9,6 +9,7 @@
 
 #include "core/base/log.h"
 #include "core/proxy/connection_alias.h"
+#include "core/proxy/dns_forwarder.h"
 #include "core/proxy/message_context.h"
 #include "core/sip/header_type.h"
 #include "core/sip/text.h"
@@ -29,6 +30,11 @@ StatelessProxy::StatelessProxy(const LocalSockets& locals, std::shared_ptr<const
       script_(std::move(script)),
       worker_scripts_(static_cast<size_t>(std::max(1, settings.workers))),
       env_{locals_, sender_, settings_, stats_, conn_tag_, log_, flow_token_} {}
+
+void StatelessProxy::on_connect_result(void* proxy, uint64_t token, bool connected) {
+  auto* self = static_cast<StatelessProxy*>(proxy);
+  if (DnsForwarder* dns = DnsForwarder::current(self->env_)) dns->connect_result(token, connected);
+}
 
 void StatelessProxy::set_script(std::shared_ptr<const Script> script) {
   script_.publish(std::move(script));

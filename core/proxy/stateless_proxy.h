@@ -29,6 +29,9 @@ class StatelessProxy : public core::net::MessageHandler {
                        std::string_view reason) override;
 
   const ProxyStats& stats() const { return stats_; }
+  // Net's ConnectObserver (context: the proxy): a connect made for a request with targets left
+  // ended; a failed one sends the request to the next target (RFC 3263 §4.3).
+  static void on_connect_result(void* proxy, uint64_t token, bool connected);
 
   // A reload: any thread. Each worker runs `script` from its next message on; a message being
   // handled finishes with the script it started with.

@@ -21,7 +21,7 @@ using core::net::Transport;
 class CountingSender : public core::proxy::Sender {
  public:
   core::net::SendResult send(Transport, const SocketAddr&, std::string_view data, uint64_t, int,
-                             const core::net::TlsIdentity&) override {
+                             const core::net::TlsIdentity&, uint64_t) override {
     bytes += data.size();
     ++count;
     return core::net::SendResult::kSent;
@@ -61,7 +61,7 @@ const std::string kResponse =
 class CapturingSender : public core::proxy::Sender {
  public:
   core::net::SendResult send(Transport, const SocketAddr&, std::string_view data, uint64_t, int,
-                             const core::net::TlsIdentity&) override {
+                             const core::net::TlsIdentity&, uint64_t) override {
     last.assign(data);
     return core::net::SendResult::kSent;
   }

@@ -61,7 +61,7 @@ onreply_route {
 class CheckingSender : public core::proxy::Sender {
  public:
   core::net::SendResult send(Transport, const SocketAddr&, std::string_view data, uint64_t, int,
-                             const core::net::TlsIdentity&) override {
+                             const core::net::TlsIdentity&, uint64_t) override {
     SipMessage out;
     const ParseError e = out.parse(data);
     FUZZ_CHECK(e.ok(), "the proxy sent a message that does not parse (%.*s):\n%.*s",

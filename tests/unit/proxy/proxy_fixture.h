@@ -31,7 +31,8 @@ class RecordingSender : public Sender {
  public:
   core::net::SendResult send(Transport t, const SocketAddr& dst, std::string_view data,
                              uint64_t conn_hint, int listener_hint,
-                             const core::net::TlsIdentity& identity) override {
+                             const core::net::TlsIdentity& identity,
+                             uint64_t /*connect_token*/) override {
     sent.push_back({t, dst, std::string(data), conn_hint, listener_hint,
                     std::string(identity.server_name), std::string(identity.client_domain)});
     return fail ? core::net::SendResult::kFailed : core::net::SendResult::kSent;
