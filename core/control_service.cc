@@ -286,7 +286,9 @@ void ControlService::append_proxy_metrics(std::vector<Metric>& out) const {
       {"forged_connection_tag", load(p.forged_conn_tags)},
       {"malformed", load(p.bad_dropped)},
       {"not_ours", load(p.not_ours)},
-      {"script", load(p.script_dropped)}};
+      {"script", load(p.script_dropped)},
+      {"dns", load(p.dns_failed)},
+      {"dns_queue_full", load(p.dns_queue_full)}};
   for (const auto& [reason, n] : drops)
     out.push_back(counter("messages_dropped_total", n, drop_help, {{"reason", reason}}));
   out.push_back(counter("sip_requests_total", load(p.requests), "SIP requests handled"));
@@ -299,6 +301,10 @@ void ControlService::append_proxy_metrics(std::vector<Metric>& out) const {
                         "SIP replies sent by ser itself (script sl_send_reply, errors)"));
   out.push_back(counter("sip_bad_requests_total", load(p.bad_requests),
                         "Malformed SIP requests answered with an error"));
+  out.push_back(counter("sip_dns_resolutions_total", load(p.dns_resolutions),
+                        "Requests held while their next hop was looked up (RFC 3263)"));
+  out.push_back(counter("sip_next_target_total", load(p.next_targets),
+                        "Requests moved to their next DNS target after a failed connect"));
   out.push_back(counter("sip_forward_failures_total", load(p.send_failed),
                         "SIP messages that could not be handed to the network"));
   const char* flow_help =

@@ -37,7 +37,8 @@ class MessageContext : public script::ScriptContext {
   // ---- The forward path by name (message_dns.cc) ----
   // The held request's next hop has no target (NXDOMAIN, no usable record, a lookup failed,
   // or every target failed): 503 Service Unavailable, or nothing for an ACK; counted, logged.
-  void unresolved(const core::dns::NextHop& hop, const char* why = "cannot be resolved");
+  void unresolved(const core::dns::NextHop& hop, const char* why = "cannot be resolved",
+                  bool queue_full = false);
   // Sends the held request to its targets from held->next on; it stays held (moved out of
   // `held`) while a connect with more targets left is in progress.
   void forward_held(std::unique_ptr<HeldRequest>& held);

@@ -69,8 +69,7 @@ Status MessageContext::forward_to(const NextHop& hop) {
   }
   if (p == Progress::kNeed) {
     if (dns->full()) {
-      env_.stats.dns_queue_full.fetch_add(1, std::memory_order_relaxed);
-      unresolved(hop, "waits behind too many lookups (dns_max_pending)");
+      unresolved(hop, "waits behind too many lookups (dns_max_pending)", true);
       return Status::kError;
     }
     std::unique_ptr<HeldRequest> held = hold(hop);
@@ -161,8 +160,9 @@ void MessageContext::forward_held(std::unique_ptr<HeldRequest>& held) {
   try_targets(h.targets, h.next, h.host, &held);
 }
 
-void MessageContext::unresolved(const NextHop& hop, const char* why) {
-  env_.stats.dns_failed.fetch_add(1, std::memory_order_relaxed);
+void MessageContext::unresolved(const NextHop& hop, const char* why, bool queue_full) {
+  (queue_full ? env_.stats.dns_queue_full : env_.stats.dns_failed)
+      .fetch_add(1, std::memory_order_relaxed);
   core::LogEscaped host(hop.host);
   bool ack = msg_.method() == core::sip::Method::kAck;
   SER_LOG_THROTTLED(env_.log.dns, LogLevel::kWarning, log_prefix(), "forward: next hop %s %s; %s",
