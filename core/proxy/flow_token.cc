@@ -138,6 +138,14 @@ std::string_view FlowToken::write(const Flow& flow, TextArena& arena) const {
   return arena.concat({std::string_view(text, base32_encode(b, n, text))});
 }
 
+bool FlowToken::looks_like(std::string_view user) {
+  // 20 bytes (a stream), 18 (UDP over IPv4), 30 (UDP over IPv6) in base32.
+  if (user.size() != 32 && user.size() != 29 && user.size() != kMaxChars) return false;
+  for (char c : user)
+    if (!((c >= 'a' && c <= 'z') || (c >= '2' && c <= '7'))) return false;
+  return true;
+}
+
 std::optional<Flow> FlowToken::verify(std::string_view text) const {
   uint8_t b[kMaxBytes];
   const size_t n = text.size() <= kMaxChars ? base32_decode(text, b, sizeof(b)) : 0;

@@ -38,6 +38,12 @@ class FlowToken {
   // The flow `text` names when it is a token this process wrote; nullopt otherwise.
   std::optional<Flow> verify(std::string_view text) const;
 
+  // Whether a URI user part has the shape of a token (the length of one of the three layouts,
+  // base32 only): only such a user part is checked, and refused when it does not verify; any
+  // other (sip:edge@us, a phone number) names no flow. Kamailio's outbound module also treats a
+  // user part of the wrong length as no flow token.
+  static bool looks_like(std::string_view user);
+
   // The longest token (UDP over IPv6) in characters.
   static constexpr size_t kMaxChars = 48;
 

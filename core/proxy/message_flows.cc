@@ -14,7 +14,8 @@ using core::sip::HeaderType;
 using script::Status;
 
 void MessageContext::note_flow_route(const core::sip::SipUri& route) {
-  if (!route.has_user() || flow_route_ == FlowRoute::kFlow) return;
+  if (!route.has_user() || !FlowToken::looks_like(route.user()) || flow_route_ == FlowRoute::kFlow)
+    return;
   std::optional<Flow> f = env_.flow_token.verify(route.user());
   if (!f) {
     flow_route_ = FlowRoute::kForged;

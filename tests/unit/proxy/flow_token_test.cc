@@ -56,6 +56,18 @@ TEST(FlowToken, AUdpTokenNamesThePeerAndTheLocalSocket) {
   }
 }
 
+// Every token written has the shape looks_like() checks (else a real token would be taken for
+// an ordinary user part and its flow ignored); ordinary user parts do not.
+TEST(FlowToken, EveryLayoutLooksLikeATokenAndUserNamesDoNot) {
+  FlowToken tokens;
+  TextArena arena;
+  EXPECT_TRUE(FlowToken::looks_like(tokens.write(stream_flow(), arena)));
+  EXPECT_TRUE(FlowToken::looks_like(tokens.write(udp_flow("198.51.100.7", 40000), arena)));
+  EXPECT_TRUE(FlowToken::looks_like(tokens.write(udp_flow("2001:db8::7", 40000), arena)));
+  for (const char* user : {"edge", "alice", "4930123456", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"})
+    EXPECT_FALSE(FlowToken::looks_like(user)) << user;
+}
+
 TEST(FlowToken, IsAUriUserPartWithoutEscaping) {
   FlowToken tokens;
   TextArena arena;

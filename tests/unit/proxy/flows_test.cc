@@ -165,6 +165,28 @@ TEST_F(FlowsTest, AnEditedTokenIsRefused403AndGoesNowhere) {
   EXPECT_EQ(proxy().stats().forged_flow_tokens.load(), 1u);
 }
 
+// A Route of ours whose user part is no flow token (a preloaded outbound-proxy Route such as
+// sip:edge@proxy, a phone number) is popped as before flows: forwarded, not refused 403.
+TEST_F(FlowsTest, AnOrdinaryUserPartInOurRouteIsNoFlowToken) {
+  use_script("route { forward(); }");
+  for (const char* user : {"edge", "alice", "4930123456"}) {
+    receive(
+        "MESSAGE sip:bob@203.0.113.9:5070 SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 203.0.113.5:5060;branch=z9hG4bKm1\r\n"
+        "Route: <sip:" +
+            std::string(user) +
+            "@192.0.2.1:5060;lr>\r\n"
+            "Max-Forwards: 70\r\nFrom: <sip:b@example.com>;tag=1\r\nTo: <sip:bob@example.com>\r\n"
+            "Call-ID: m1@203.0.113.5\r\nCSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n",
+        Transport::kUdp, kRegistrar);
+    const Sent& s = only_sent();
+    EXPECT_EQ(s.dst, addr("203.0.113.9", 5070)) << user;
+    EXPECT_EQ(s.data.rfind("MESSAGE ", 0), 0u) << user;
+    sender_.sent.clear();
+  }
+  EXPECT_EQ(proxy().stats().forged_flow_tokens.load(), 0u);
+}
+
 TEST_F(FlowsTest, ATokenOfAnotherRunIsRefused) {
   use_script("route { add_path(); forward(); }");
   std::string path_uri = uri_of(register_over_tcp());
