@@ -45,9 +45,8 @@ struct HeldRequest {
   std::vector<std::string> removed;
   int new_max_forwards = -1;
   bool record_route = false;
-  uint8_t path_mode = 0;
-  std::string client_domain;  // tls_client_domain("id")  // add_path() / add_path_received()
-                              // (MessageContext::PathMode)
+  uint8_t path_mode = 0;      // add_path() / add_path_received() (MessageContext::PathMode)
+  std::string client_domain;  // tls_client_domain("id")
   unsigned forks = 0;
 
   // Where it goes: the next hop (its host views `host`) and, once resolved, the targets.
