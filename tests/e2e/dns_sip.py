@@ -4,6 +4,7 @@ that sends requests through ser and reads the answers. Prints PASS:/FAIL: lines 
 latency figures; exits 1 when a check failed. Everything on 127.0.0.1, bounded in time."""
 import argparse
 import socket
+import ssl
 import statistics
 import sys
 import threading
@@ -38,9 +39,10 @@ def ok_reply(req):
 class Uas:
     """Answers 200 to every request over UDP and TCP on one port; records the Call-IDs."""
 
-    def __init__(self, port, tcp):
+    def __init__(self, port, tcp, tls=None):
         self.seen = []
         self.port = port
+        self.tls = tls
         if tcp:
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -64,6 +66,11 @@ class Uas:
     def accept(self):
         while True:
             conn, _ = self.sock.accept()
+            if self.tls:
+                try:
+                    conn = self.tls.wrap_socket(conn, server_side=True)
+                except (ssl.SSLError, OSError):
+                    continue
             threading.Thread(target=self.stream, args=(conn,), daemon=True).start()
 
     def stream(self, conn):
@@ -147,10 +154,24 @@ def main():
     ap.add_argument("--udp-uas", type=int, required=True)
     ap.add_argument("--tcp-uas", type=int, required=True)
     ap.add_argument("--max-pending", type=int, required=True)
+    ap.add_argument("--tls-uas", type=int)
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
     a = ap.parse_args()
     udp = Uas(a.udp_uas, False)
     tcp = Uas(a.tcp_uas, True)
     c = Client(a.ser)
+
+    if a.tls_uas:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        tls = Uas(a.tls_uas, True, ctx)
+        # sips: NAPTR SIPS+D2T -> SRV _sips._tcp -> A: TLS to the SRV target's port, the URI's
+        # host checked in its certificate (RFC 5922).
+        cid, _ = c.send("sips:bob@sip2.test")
+        got = c.wait([cid], 8)[0]
+        check(got is not None and got[0] == 200 and cid in tls.seen,
+              "sips:sip2.test (NAPTR SIPS+D2T -> SRV -> A) reached tls:%d: %s" % (a.tls_uas, got))
 
     # NAPTR -> SRV -> A: sip:svc.test reaches the SRV target's port over UDP.
     cid, _ = c.send("sip:bob@svc.test")
