@@ -8,21 +8,8 @@
 
 namespace cfg {
 
-const char* proto_name(Proto p) {
-  switch (p) {
-    case Proto::kUdp:
-      return "udp";
-    case Proto::kTcp:
-      return "tcp";
-    case Proto::kTls:
-      return "tls";
-  }
-  return "udp";
-}
-
 std::string ListenConfig::to_string() const {
-  return std::string(proto_name(proto)) + ":" + host_text(host, host_kind) + ":" +
-         std::to_string(port);
+  return std::string(proto.name()) + ":" + host_text(host, host_kind) + ":" + std::to_string(port);
 }
 
 std::string TlsDomainConfig::key() const {
@@ -46,7 +33,7 @@ std::string TlsDomainConfig::describe() const {
 std::vector<ListenConfig> Config::effective_listen() const {
   if (!core.listen.empty()) return core.listen;
   ListenConfig any;
-  any.proto = Proto::kUdp;
+  any.proto = Transport::kUdp;
   any.host = "0.0.0.0";
   any.host_kind = HostKind::kIpv4;
   any.port = 5060;
@@ -56,7 +43,7 @@ std::vector<ListenConfig> Config::effective_listen() const {
 bool Config::uses_tls() const {
   if (tls.disable_tls) return false;
   for (const auto& l : effective_listen())
-    if (l.proto == Proto::kTls) return true;
+    if (l.proto == Transport::kTls) return true;
   for (const auto& d : tls_domains)
     if (d.kind == TlsDomainKind::kClient) return true;
   return false;

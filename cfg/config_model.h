@@ -13,19 +13,19 @@
 #include "cfg/control_address.h"
 #include "cfg/route_ast.h"
 #include "cfg/source_loc.h"
+#include "core/base/transport.h"
 
 namespace cfg {
 
 using Millis = std::chrono::milliseconds;
 
-enum class Proto { kUdp, kTcp, kTls };
-const char* proto_name(Proto p);  // "udp", "tcp", "tls"
+using core::Transport;
 
 enum class HostKind { kIpv4, kIpv6, kName };
 
 // `listen = PROTO:ADDR[:PORT]`.
 struct ListenConfig {
-  Proto proto = Proto::kUdp;
+  Transport proto = Transport::kUdp;
   std::string host;  // IPv4 text, IPv6 text without brackets, or a host name
   HostKind host_kind = HostKind::kIpv4;
   uint16_t port = 5060;  // 5060 for udp/tcp, 5061 for tls when not given

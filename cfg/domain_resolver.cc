@@ -92,7 +92,7 @@ void drop_tls(ParseState& state, Diagnostics& diags) {
   Config& c = *state.config;
   std::vector<ListenConfig> kept;
   for (auto& l : c.core.listen) {
-    if (l.proto != Proto::kTls) {
+    if (l.proto != Transport::kTls) {
       kept.push_back(l);
       continue;
     }
@@ -134,7 +134,7 @@ void check_listen_duplicates(const Config& c, Diagnostics& diags) {
 
 bool has_tls_socket(const Config& c, const TlsDomainConfig& d) {
   for (const auto& l : c.effective_listen()) {
-    if (l.proto == Proto::kTls && l.port == d.port && listen_covers(l, d.host, d.host_kind))
+    if (l.proto == Transport::kTls && l.port == d.port && listen_covers(l, d.host, d.host_kind))
       return true;
   }
   return false;

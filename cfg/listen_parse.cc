@@ -128,12 +128,8 @@ bool parse_listen(std::string_view text, ListenConfig* out, std::string* error) 
     *error = "expected PROTO:ADDR[:PORT] with PROTO udp, tcp or tls, found " + quoted(text);
     return false;
   }
-  if (proto == "udp") {
-    out->proto = Proto::kUdp;
-  } else if (proto == "tcp") {
-    out->proto = Proto::kTcp;
-  } else if (proto == "tls") {
-    out->proto = Proto::kTls;
+  if (auto t = Transport::parse(proto)) {
+    out->proto = *t;
   } else {
     *error = "expected protocol udp, tcp or tls, found " + quoted(text.substr(0, colon)) +
              did_you_mean(proto, {"udp", "tcp", "tls"});
@@ -144,7 +140,7 @@ bool parse_listen(std::string_view text, ListenConfig* out, std::string* error) 
   out->host = hp.host;
   out->host_kind = hp.kind;
   out->port_given = hp.port_given;
-  out->port = hp.port_given ? hp.port : (out->proto == Proto::kTls ? 5061 : 5060);
+  out->port = hp.port_given ? hp.port : out->proto.default_port();
   return true;
 }
 

@@ -62,7 +62,7 @@ void Parser::assignment(Lexer& lx, const Token& name, PendingDomain* block) {
     diags_.error(value.loc, "invalid value for '" + name.text + "': " + error);
     return skip_line(lx, value.loc.line);
   }
-  if (spec->type == ParamType::kListen && parsed.listen.proto == Proto::kTls && !kWithTls) {
+  if (spec->type == ParamType::kListen && parsed.listen.proto == Transport::kTls && !kWithTls) {
     diags_.error(value.loc, "listen '" + value.text + "': " + kNoTlsSupport);
     return skip_line(lx, value.loc.line);
   }

@@ -274,7 +274,7 @@ std::string version_text() {
 std::string parse_listen_arg(const std::string& text, cfg::ListenConfig* out) {
   std::string error;
   if (!cfg::parse_listen(text, out, &error)) return error;
-  if (out->proto == cfg::Proto::kTls && !tls_built_in())
+  if (out->proto == core::Transport::kTls && !tls_built_in())
     return "listen '" + text + "': " + cfg::kNoTlsSupport;
   out->loc = {"command line", 0, 0};
   return {};

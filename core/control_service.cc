@@ -17,7 +17,6 @@ using control::counter;
 using control::gauge;
 using control::Metric;
 using net::ConnectionState;
-using net::Transport;
 
 constexpr Transport kStreams[] = {Transport::kTcp, Transport::kTls};
 constexpr Transport kAll[] = {Transport::kUdp, Transport::kTcp, Transport::kTls};
@@ -26,7 +25,7 @@ control::ConnectionInfo to_info(const net::ConnectionSnapshot& c, int worker,
                                 std::chrono::steady_clock::time_point now) {
   control::ConnectionInfo i;
   i.id = c.id;
-  i.transport = net::transport_name(c.transport);
+  i.transport = c.transport.name();
   i.local = c.local.to_string();
   i.peer = c.peer.to_string();
   i.outbound = c.outbound;
@@ -205,7 +204,7 @@ std::vector<Metric> ControlService::metrics() {
 
 void ControlService::append_connection_metrics(
     const std::vector<std::optional<net::WorkerSnapshot>>& snaps, std::vector<Metric>& out) const {
-  uint64_t by_state[3][net::kConnectionStates] = {};
+  uint64_t by_state[Transport::kCount][net::kConnectionStates] = {};
   int answered = 0;
   for (const auto& s : snaps) {
     if (!s) continue;
@@ -216,9 +215,9 @@ void ControlService::append_connection_metrics(
   for (Transport t : kStreams) {
     for (size_t st = 0; st < net::kConnectionStates; ++st) {
       out.push_back(
-          gauge("connections", static_cast<double>(by_state[static_cast<size_t>(t)][st]),
+          gauge("connections", static_cast<double>(by_state[t.index()][st]),
                 "Live stream connections by transport and state",
-                {{"transport", net::transport_name(t)},
+                {{"transport", t.name()},
                  {"state", net::connection_state_name(static_cast<ConnectionState>(st))}}));
     }
   }
@@ -259,14 +258,13 @@ void ControlService::append_net_metrics(std::vector<Metric>& out) const {
   for (const auto& [reason, n] : closed)
     out.push_back(counter("connections_closed_total", n, closed_help, {{"reason", reason}}));
   for (Transport t : kAll) {
-    out.push_back(counter("messages_received_total", s.received[static_cast<size_t>(t)],
-                          "SIP messages received, by transport",
-                          {{"transport", net::transport_name(t)}}));
+    out.push_back(counter("messages_received_total", s.received[t.index()],
+                          "SIP messages received, by transport", {{"transport", t.name()}}));
   }
   for (Transport t : kAll) {
-    out.push_back(counter("messages_sent_total", s.sent[static_cast<size_t>(t)],
+    out.push_back(counter("messages_sent_total", s.sent[t.index()],
                           "SIP messages sent (written or queued on a connection), by transport",
-                          {{"transport", net::transport_name(t)}}));
+                          {{"transport", t.name()}}));
   }
   out.push_back(counter("keepalives_total", s.pings, "CRLF keep-alives received"));
   const char* drop_help = "Messages dropped, by reason";

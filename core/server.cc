@@ -17,20 +17,8 @@ namespace core {
 
 namespace {
 
+using core::Transport;
 using core::net::SocketAddr;
-using core::net::Transport;
-
-Transport to_transport(cfg::Proto p) {
-  switch (p) {
-    case cfg::Proto::kUdp:
-      return Transport::kUdp;
-    case cfg::Proto::kTcp:
-      return Transport::kTcp;
-    case cfg::Proto::kTls:
-      return Transport::kTls;
-  }
-  return Transport::kUdp;
-}
 
 // The host we write into Via and Record-Route for a socket. A wildcard address says nothing
 // to a peer, so the first `alias` stands in for it (else the loopback address, with a warning).
@@ -127,10 +115,10 @@ bool Server::bind() {
   core::net::TransportSocketFactory* tls_factory = rt->tls->server_factory();
   bool ok = true;
   for (const auto& l : config.effective_listen()) {
-    if (l.proto == cfg::Proto::kTls && (!tls_factory || config.tls.disable_tls)) continue;
+    if (l.proto == Transport::kTls && (!tls_factory || config.tls.disable_tls)) continue;
     core::net::ListenSpec spec;
-    spec.transport = to_transport(l.proto);
-    if (l.proto == cfg::Proto::kTls) spec.factory = tls_factory;
+    spec.transport = l.proto;
+    if (l.proto == Transport::kTls) spec.factory = tls_factory;
     // Numeric, or a host name resolved once at start.
     auto address = SocketAddr::resolve(l.host, l.port);
     if (!address) {
@@ -147,8 +135,7 @@ bool Server::bind() {
     }
     SocketAddr bound = net_->listen_address(id);
     locals_.add({spec.transport, bound, id, advertised_host(bound, config), bound.port()});
-    LOG_NOTICE("listening on %s:%s", core::net::transport_name(spec.transport),
-               bound.to_string().c_str());
+    LOG_NOTICE("listening on %s:%s", spec.transport.name(), bound.to_string().c_str());
   }
   for (const auto& a : config.core.aliases) locals_.add_alias(a);
   return bind_metrics() && ok;

@@ -176,7 +176,7 @@ cfg::TlsDomainConfig default_domain(const cfg::Config& config, cfg::TlsDomainKin
 // has the same wildcard address).
 bool default_server_needed(const cfg::Config& config) {
   for (const auto& l : config.effective_listen()) {
-    if (l.proto != cfg::Proto::kTls) continue;
+    if (l.proto != core::Transport::kTls) continue;
     auto addr = SocketAddr::parse(l.host, l.port);
     if (!addr) return true;
     bool covered = false;

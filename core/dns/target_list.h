@@ -10,7 +10,7 @@
 
 namespace core::dns {
 
-using Transport = core::net::Transport;
+using Transport = core::Transport;
 
 struct Target {
   Transport transport = Transport::kUdp;

@@ -75,8 +75,8 @@ const char* Connection::log_prefix() const {
   params_.local.format(local, sizeof(local));
   params_.peer.format(peer, sizeof(peer));
   std::snprintf(prefix, sizeof(prefix), "[c#%llu %s %s%s%s]",
-                static_cast<unsigned long long>(params_.id), transport_name(params_.transport),
-                local, params_.outbound ? "->" : "<-", peer);
+                static_cast<unsigned long long>(params_.id), params_.transport.name(), local,
+                params_.outbound ? "->" : "<-", peer);
   return prefix;
 }
 
@@ -270,7 +270,7 @@ bool Connection::dispatch(std::string_view data, size_t& consumed) {
       return f.length > 0;
     case sip::Frame::Kind::kMessage: {
       bump(net_.counters_->stream_received);
-      bump(net_.counters_->received[static_cast<size_t>(params_.transport)]);
+      bump(net_.counters_->received[params_.transport.index()]);
       consumed = f.length;
       ReceivedMessage msg{params_.transport,
                           params_.peer,

@@ -68,9 +68,7 @@ class ConnectionTable {
   };
   bool alias_serves(const Entry& e, const TlsIdentity& identity) const;
   struct KeyHash {
-    size_t operator()(const Key& k) const {
-      return k.peer.hash() ^ static_cast<size_t>(k.transport);
-    }
+    size_t operator()(const Key& k) const { return k.peer.hash() ^ k.transport.index(); }
   };
 
   // One mutex: lookups are short and happen once per message sent over a stream; shard it if it

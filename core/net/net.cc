@@ -79,14 +79,14 @@ int Net::add_listener(const ListenSpec& spec) {
   SocketAddr addr = spec.address;
   if (addr.port() != 0 && address_taken(addr, stream)) {
     LOG_ERR("cannot listen on %s:%s: address already in use (another ser running?)",
-            transport_name(spec.transport), addr.to_string().c_str());
+            spec.transport.name(), addr.to_string().c_str());
     return -1;
   }
   for (auto& nw : workers_) {
     int fd = open_listen_socket(addr, stream, true);
     if (fd < 0) {
-      LOG_ERR("cannot listen on %s:%s: %s", transport_name(spec.transport),
-              addr.to_string().c_str(), strerror(errno));
+      LOG_ERR("cannot listen on %s:%s: %s", spec.transport.name(), addr.to_string().c_str(),
+              strerror(errno));
       for (auto& other : workers_) {
         if (static_cast<int>(other->listeners.size()) > id) {
           ::close(other->listeners[id].fd);
@@ -101,7 +101,7 @@ int Net::add_listener(const ListenSpec& spec) {
   }
   specs_.push_back(spec);
   bound_.push_back(addr);
-  LOG_INFO("listening on %s:%s", transport_name(spec.transport), addr.to_string().c_str());
+  LOG_INFO("listening on %s:%s", spec.transport.name(), addr.to_string().c_str());
   return id;
 }
 
@@ -111,7 +111,7 @@ SocketAddr Net::listen_address(int listener_id) const {
 }
 
 void Net::set_client_factory(Transport transport, TransportSocketFactory* factory) {
-  client_factories_[static_cast<int>(transport)] = factory;
+  client_factories_[transport.index()] = factory;
 }
 
 bool Net::start() {
@@ -191,7 +191,7 @@ WorkerSnapshot Net::snapshot_worker(int index, bool with_list) const {
   if (with_list) w.list.reserve(nw.conns.size());
   for (const auto& [id, conn] : nw.conns) {
     ConnectionState st = conn->state();
-    ++w.by_state[static_cast<size_t>(conn->transport())][static_cast<size_t>(st)];
+    ++w.by_state[conn->transport().index()][static_cast<size_t>(st)];
     if (with_list) w.list.push_back(conn->snapshot());
   }
   return w;
@@ -245,7 +245,7 @@ size_t Net::avg_tls_connection_bytes() const {
 
 void Net::connection_gone(NetWorker& nw, Connection* conn) {
   guard_.release(conn->take_admission());
-  live_[static_cast<size_t>(conn->transport())].fetch_sub(1, std::memory_order_relaxed);
+  live_[conn->transport().index()].fetch_sub(1, std::memory_order_relaxed);
   table_.remove(conn->id());
   if (!conn->outbound()) per_ip_.release(IpKey::of(conn->peer()));
   nw.conns.erase(conn->id());

@@ -116,8 +116,8 @@ struct NetStats {
   uint64_t queue_full = 0;  // sends dropped: the connection's queue was at its bound
   // Messages by Transport (indexed by its value): received (framed, handed to the handler) and
   // sent (written, or queued on a connection; a send that failed is in send_failed).
-  uint64_t received[3] = {0, 0, 0};
-  uint64_t sent[3] = {0, 0, 0};
+  uint64_t received[Transport::kCount] = {};
+  uint64_t sent[Transport::kCount] = {};
 };
 
 // What a stream connection is doing (the control plane's view of it).
@@ -156,7 +156,7 @@ struct ConnectionSnapshot {
 struct WorkerSnapshot {
   int index = -1;
   size_t connections = 0;
-  uint32_t by_state[3][kConnectionStates] = {};  // [Transport][ConnectionState]
+  uint32_t by_state[Transport::kCount][kConnectionStates] = {};  // [Transport][ConnectionState]
   std::vector<ConnectionSnapshot> list;
 };
 
@@ -216,7 +216,7 @@ class Net {
   size_t connection_count() const { return active_.load(std::memory_order_relaxed); }
   // Live stream connections of `transport` (set up, not yet closed), from any thread.
   size_t live_connections(Transport transport) const {
-    return live_[static_cast<size_t>(transport)].load(std::memory_order_relaxed);
+    return live_[transport.index()].load(std::memory_order_relaxed);
   }
   // The admission of new connections against shm's budget (MemoryGuard).
   const MemoryGuard& guard() const { return guard_; }
@@ -286,9 +286,7 @@ class Net {
   // A connection's handshake completed: its reservation is given back.
   void handshake_finished(Connection& conn);
   // Made and registered: counted live.
-  void connection_added(Transport t) {
-    live_[static_cast<size_t>(t)].fetch_add(1, std::memory_order_relaxed);
-  }
+  void connection_added(Transport t) { live_[t.index()].fetch_add(1, std::memory_order_relaxed); }
 
   NetSettings settings_;
   MessageHandler& handler_;
@@ -299,7 +297,7 @@ class Net {
   ConnectionTable table_;
   IpCounts per_ip_;  // inbound connections per source address, TCP and TLS together
   std::unique_ptr<Counters> counters_;
-  TransportSocketFactory* client_factories_[3] = {nullptr, nullptr, nullptr};
+  TransportSocketFactory* client_factories_[Transport::kCount] = {};
   ConnectObserver connect_observer_ = nullptr;
   void* connect_context_ = nullptr;
   LogThrottle refuse_log_{1000, 1, "connection refused"};
@@ -307,7 +305,7 @@ class Net {
   // The first refusal, then at most one line per 10 s saying how many since.
   LogThrottle guard_log_{10000, 1, "connections refused by the shared memory guard"};
   MemoryGuard guard_;
-  std::atomic<size_t> live_[3] = {0, 0, 0};  // by Transport (streams only)
+  std::atomic<size_t> live_[Transport::kCount] = {};  // by Transport (streams only)
   void set_baseline();
   std::atomic<size_t> baseline_{0};          // shm in use with no stream connection open
   std::atomic<size_t> openssl_baseline_{0};  // OpenSSL's share of it

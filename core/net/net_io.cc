@@ -83,7 +83,7 @@ void Net::log_refusal(Transport t, bool outbound, const SocketAddr& peer, size_t
         "%s %s %s refused: the shared memory budget is nearly spent (shm %zu of %zu bytes in "
         "use, %zu held for handshakes in progress, this one needs %zu; refusing above %zu, "
         "accepting again below %zu; raise -m / shm_mem_size)%s",
-        transport_name(t), outbound ? "connect to" : "connection from", peer.to_string().c_str(),
+        t.name(), outbound ? "connect to" : "connection from", peer.to_string().c_str(),
         shm_.in_use(), shm_.budget(), g.reserved, cost, g.high_water, g.low_water,
         suppressed_note(guard_log_).c_str());
   }
@@ -117,7 +117,7 @@ void Net::udp_ready(NetWorker& nw, int listener_id) {
       continue;
     }
     bump(counters_->udp_received);
-    bump(counters_->received[static_cast<size_t>(Transport::kUdp)]);
+    bump(counters_->received[Transport(Transport::kUdp).index()]);
     ReceivedMessage msg{Transport::kUdp, src, dst, 0, listener_id, nw.worker.index(), data};
     handler_.on_message(msg);
   }
@@ -207,7 +207,7 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
     bump(counters_->refused);
     if (refuse_log_.allow())
       LOG_WARN("%s connection from %s refused: tcp_max_connections (%zu) reached%s",
-               transport_name(spec.transport), peer.to_string().c_str(), settings_.max_connections,
+               spec.transport.name(), peer.to_string().c_str(), settings_.max_connections,
                suppressed_note(refuse_log_).c_str());
     ::close(fd);
     return;
@@ -248,8 +248,7 @@ void Net::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& p
       LOG_WARN(
           "%s connection from %s refused: shared memory budget exhausted (shm in use %zu of "
           "%zu bytes)",
-          transport_name(spec.transport), peer.to_string().c_str(), shm_.stats().in_use,
-          shm_.budget());
+          spec.transport.name(), peer.to_string().c_str(), shm_.stats().in_use, shm_.budget());
     ::close(fd);
     per_ip_.release(IpKey::of(peer));
     release_slot();
@@ -272,8 +271,8 @@ bool Net::try_acquire_ip(const SocketAddr& peer, Transport transport) {
   bump(counters_->refused_per_ip);
   if (refuse_log_.allow())
     LOG_WARN("%s connection from %s refused: tcp_max_connections_per_ip (%u) reached for %s%s",
-             transport_name(transport), peer.to_string().c_str(), per_ip_.limit(),
-             key.to_string().c_str(), suppressed_note(refuse_log_).c_str());
+             transport.name(), peer.to_string().c_str(), per_ip_.limit(), key.to_string().c_str(),
+             suppressed_note(refuse_log_).c_str());
   return false;
 }
 
@@ -364,7 +363,7 @@ SendResult Net::post_send(NetWorker& nw, uint64_t id, Transport transport, const
     bump(counters_->send_failed);
     count_allocation_drop();
     if (drop_log_.allow())
-      LOG_WARN("send to %s:%s dropped: shared memory budget exhausted", transport_name(transport),
+      LOG_WARN("send to %s:%s dropped: shared memory budget exhausted", transport.name(),
                dst.to_string().c_str());
     return SendResult::kFailed;
   }
@@ -406,7 +405,7 @@ SendResult Net::send_udp(const SocketAddr& dst, std::string_view data, int liste
                       dst.to_string().c_str(), why);
     return SendResult::kFailed;
   }
-  bump(counters_->sent[static_cast<size_t>(Transport::kUdp)]);
+  bump(counters_->sent[Transport(Transport::kUdp).index()]);
   return SendResult::kSent;
 }
 
@@ -423,14 +422,14 @@ bool Net::send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAd
       ok = connect_and_send(nw, t, dst, data, identity, connect_token, connecting);
     }
   }
-  bump(ok ? counters_->sent[static_cast<size_t>(t)] : counters_->send_failed);
+  bump(ok ? counters_->sent[t.index()] : counters_->send_failed);
   return ok;
 }
 
 bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data,
                            const TlsIdentity& identity, uint64_t connect_token, bool* connecting) {
   if (!dst.valid() || dst.port() == 0) return false;
-  TransportSocketFactory* factory = client_factories_[static_cast<int>(t)];
+  TransportSocketFactory* factory = client_factories_[t.index()];
   if (factory == nullptr && t == Transport::kTls) {
     // Asked for TLS (sips:, transport=tls, forward_tls): never in the clear instead.
     SER_LOG_THROTTLED(log_.no_tls, LogLevel::kError, nullptr,
@@ -446,8 +445,8 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
     guard_.release(hold);
     bump(counters_->refused);
     SER_LOG_THROTTLED(refuse_log_, LogLevel::kWarning, nullptr,
-                      "connect to %s:%s refused: tcp_max_connections (%zu) reached",
-                      transport_name(t), dst.to_string().c_str(), settings_.max_connections);
+                      "connect to %s:%s refused: tcp_max_connections (%zu) reached", t.name(),
+                      dst.to_string().c_str(), settings_.max_connections);
     return false;
   }
   bump(counters_->connects);
@@ -457,7 +456,7 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
     const char* why = strerror(errno);
     bump(counters_->connect_failed);
     SER_LOG_THROTTLED(log_.connect_failed, LogLevel::kInfo, nullptr, "connect to %s:%s failed: %s",
-                      transport_name(t), dst.to_string().c_str(), why);
+                      t.name(), dst.to_string().c_str(), why);
     if (fd >= 0) ::close(fd);
     guard_.release(hold);
     release_slot();
@@ -481,7 +480,7 @@ bool Net::connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, st
     count_allocation_drop();
     guard_.release(hold);
     SER_LOG_THROTTLED(refuse_log_, LogLevel::kWarning, nullptr,
-                      "connect to %s:%s refused: shared memory budget exhausted", transport_name(t),
+                      "connect to %s:%s refused: shared memory budget exhausted", t.name(),
                       dst.to_string().c_str());
     ::close(fd);
     release_slot();

@@ -16,28 +16,28 @@ namespace core::net {
 
 class Connection;
 
-#define SER_NET_COUNTERS(X)                                                                \
-  X(accepted)                                                                              \
-  X(refused)                                                                               \
-  X(refused_per_ip)                                                                        \
-  X(refused_memory)                                                                        \
-  X(refused_transport)                                                                     \
-  X(connects)                                                                              \
-  X(connect_failed)                                                                        \
-  X(connect_timeouts)                                                                      \
-  X(closed_eof)                                                                            \
-  X(closed_error)                                                                          \
-  X(closed_idle)                                                                           \
-  X(send_timeouts) X(handshake_timeouts) X(msg_read_timeouts) X(framing_errors) X(too_big) \
-      X(closed_read_share) X(pings) X(udp_received) X(stream_received) X(send_failed)      \
-          X(queue_full)
+#define SER_NET_COUNTERS(X)                                                                    \
+  X(accepted)                                                                                  \
+  X(refused)                                                                                   \
+  X(refused_per_ip)                                                                            \
+  X(refused_memory)                                                                            \
+  X(refused_transport)                                                                         \
+  X(connects)                                                                                  \
+  X(connect_failed)                                                                            \
+  X(connect_timeouts)                                                                          \
+  X(closed_eof)                                                                                \
+  X(closed_error)                                                                              \
+  X(closed_idle)                                                                               \
+  X(send_timeouts)                                                                             \
+  X(handshake_timeouts) X(msg_read_timeouts) X(framing_errors) X(too_big) X(closed_read_share) \
+      X(pings) X(udp_received) X(stream_received) X(send_failed) X(queue_full)
 
 struct Net::Counters {
 #define SER_NET_COUNTER_FIELD(name) std::atomic<uint64_t> name{0};
   SER_NET_COUNTERS(SER_NET_COUNTER_FIELD)
 #undef SER_NET_COUNTER_FIELD
-  std::atomic<uint64_t> received[3] = {0, 0, 0};  // by Transport
-  std::atomic<uint64_t> sent[3] = {0, 0, 0};
+  std::atomic<uint64_t> received[Transport::kCount] = {};  // by Transport
+  std::atomic<uint64_t> sent[Transport::kCount] = {};
 };
 
 // What a plain TCP connection holds of shm: its Connection and PlainSocket objects.

@@ -8,18 +8,6 @@
 
 namespace core::net {
 
-const char* transport_name(Transport t) {
-  switch (t) {
-    case Transport::kUdp:
-      return "udp";
-    case Transport::kTcp:
-      return "tcp";
-    case Transport::kTls:
-      return "tls";
-  }
-  return "?";
-}
-
 PostIoAction PlainSocket::on_connected(int fd, bool /*is_server*/) {
   fd_ = fd;
   return PostIoAction::kKeepOpen;

@@ -10,13 +10,13 @@
 
 #include "core/base/byte_buffer.h"
 #include "core/base/pool.h"
+#include "core/base/transport.h"
 #include "core/net/socket_addr.h"
 #include "core/net/tls_identity.h"
 
 namespace core::net {
 
-enum class Transport : uint8_t { kUdp, kTcp, kTls };
-const char* transport_name(Transport t);  // "udp", "tcp", "tls"
+using core::Transport;
 
 // What a secured transport knows of its peer once the handshake is done: the facts the
 // routing script reads ($tls_version, $tls_cipher, $tls_peer_subject_cn, $tls_peer_san_dns,

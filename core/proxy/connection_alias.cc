@@ -4,7 +4,7 @@
 
 namespace core::proxy {
 
-using core::net::Transport;
+using core::Transport;
 
 namespace {
 

@@ -19,7 +19,7 @@ DnsForwarder* DnsForwarder::current(ProxyEnv& env) {
 DnsForwarder::DnsForwarder(ProxyEnv& env, event_base* base)
     : env_(env),
       dns_(base, env.settings.dns,
-           [&locals = env.locals](core::net::Transport t, int af) {
+           [&locals = env.locals](core::Transport t, int af) {
              return locals.pick(t, af) != nullptr;
            }),
       max_pending_(env.settings.dns_max_pending) {

@@ -4,8 +4,8 @@
 
 namespace core::proxy {
 
+using core::Transport;
 using core::net::SocketAddr;
-using core::net::Transport;
 
 namespace {
 

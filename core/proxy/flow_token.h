@@ -17,7 +17,7 @@
 namespace core::proxy {
 
 struct Flow {
-  core::net::Transport transport = core::net::Transport::kUdp;
+  core::Transport transport = core::Transport::kUdp;
   int listener_id = -1;        // the local socket the flow reached
   uint64_t conn_id = 0;        // streams: the connection (ids are never reused by a process)
   core::net::SocketAddr peer;  // UDP: where the datagrams came from

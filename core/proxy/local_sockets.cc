@@ -74,33 +74,4 @@ const LocalSocket* LocalSockets::by_listener(int listener_id) const {
   return nullptr;
 }
 
-bool transport_from_name(std::string_view name, Transport* out) {
-  // The names are the SIP parser's (core::sip::transport_of); only these three are ours.
-  switch (core::sip::transport_of(name)) {
-    case core::sip::Transport::kUdp:
-      *out = Transport::kUdp;
-      return true;
-    case core::sip::Transport::kTcp:
-      *out = Transport::kTcp;
-      return true;
-    case core::sip::Transport::kTls:
-      *out = Transport::kTls;
-      return true;
-    default:
-      return false;
-  }
-}
-
-const char* via_transport_name(Transport t) {
-  switch (t) {
-    case Transport::kUdp:
-      return "UDP";
-    case Transport::kTcp:
-      return "TCP";
-    case Transport::kTls:
-      return "TLS";
-  }
-  return "UDP";
-}
-
 }  // namespace core::proxy

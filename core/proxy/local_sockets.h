@@ -11,8 +11,8 @@
 
 namespace core::proxy {
 
+using core::Transport;
 using core::net::SocketAddr;
-using core::net::Transport;
 
 struct LocalSocket {
   Transport transport = Transport::kUdp;
@@ -47,10 +47,5 @@ class LocalSockets {
   std::vector<LocalSocket> sockets_;
   std::vector<Alias> aliases_;
 };
-
-// "udp" -> kUdp ... for Via/URI transport names (case-insensitive); false if unknown.
-bool transport_from_name(std::string_view name, Transport* out);
-// "UDP", "TCP", "TLS" as written in a Via.
-const char* via_transport_name(Transport t);
 
 }  // namespace core::proxy

@@ -10,7 +10,7 @@
 
 namespace core::proxy {
 
-using core::net::Transport;
+using core::Transport;
 using core::sip::HeaderType;
 using core::sip::MessageEdit;
 using script::Status;
@@ -21,8 +21,7 @@ const char* MessageContext::log_prefix() const {
     rx_.src.format(src, sizeof(src));
     rx_.dst.format(dst, sizeof(dst));
     std::snprintf(prefix_, sizeof(prefix_), "[c#%llu %s %s<-%s]",
-                  static_cast<unsigned long long>(rx_.conn_id),
-                  core::net::transport_name(rx_.transport), dst, src);
+                  static_cast<unsigned long long>(rx_.conn_id), rx_.transport.name(), dst, src);
   }
   return prefix_;
 }
@@ -46,7 +45,7 @@ bool MessageContext::max_forwards_edit(MessageEdit& edit) {
 std::string_view MessageContext::record_route_line(const LocalSocket& s, Transport t,
                                                    std::string_view user) {
   std::string_view tp;
-  if (t != Transport::kUdp) tp = arena_.concat({";transport=", core::net::transport_name(t)});
+  if (t != Transport::kUdp) tp = arena_.concat({";transport=", t.name()});
   std::string_view at = user.empty() ? "" : "@";
   return arena_.concat(
       {"Record-Route: <sip:", user, at, s.host, ":", arena_.number(s.port), tp, ";lr>\r\n"});
@@ -64,7 +63,7 @@ bool MessageContext::add_own_headers(MessageEdit& edit, const Target& t, const L
     conn = arena_.concat({";i=", tag});
   }
   std::string_view via =
-      arena_.concat({"Via: SIP/2.0/", via_transport_name(t.transport), " ", local.host, ":",
+      arena_.concat({"Via: SIP/2.0/", t.transport.upper_name(), " ", local.host, ":",
                      arena_.number(local.port), ";branch=", branch, conn, "\r\n"});
   if (via.empty() || !edit.prepend_header(msg_, via)) return false;
   if (!add_path_line(edit, local, t.transport)) return false;

@@ -9,8 +9,8 @@
 
 namespace core::proxy {
 
+using core::Transport;
 using core::net::SocketAddr;
-using core::net::Transport;
 using core::sip::HeaderType;
 using core::sip::iequals;
 using script::Status;
@@ -32,16 +32,8 @@ std::string_view MessageContext::method() const {
   return msg_.cseq(cseq).ok() ? cseq.method : std::string_view();
 }
 
-script::Proto MessageContext::proto() const {
-  switch (rx_.transport) {
-    case Transport::kUdp:
-      return script::Proto::kUdp;
-    case Transport::kTcp:
-      return script::Proto::kTcp;
-    case Transport::kTls:
-      return script::Proto::kTls;
-  }
-  return script::Proto::kUdp;
+Transport MessageContext::proto() const {
+  return rx_.transport;
 }
 
 script::Af MessageContext::af() const {
@@ -149,12 +141,12 @@ bool MessageContext::next_hop_uri(core::sip::SipUri* uri) const {
   return true;
 }
 
-Status MessageContext::forward(script::ForwardProto proto, std::string_view host, uint16_t port) {
+Status MessageContext::forward(std::optional<Transport> proto, std::string_view host,
+                               uint16_t port) {
   if (!msg_.is_request()) return Status::kError;
   // RFC 5626 §5.3: a Route of ours with a flow token decides the next hop of a forward() that
   // names none; the Request-URI (a Contact behind NAT) is not where it goes.
-  if (host.empty() && proto == script::ForwardProto::kAny && flow_route_ != FlowRoute::kNone)
-    return forward_to_flow();
+  if (host.empty() && !proto && flow_route_ != FlowRoute::kNone) return forward_to_flow();
   core::dns::NextHop hop;
   if (!next_hop(proto, host, port, &hop)) {
     core::LogEscaped uri(uri_text_);

@@ -62,7 +62,7 @@ class MessageContext : public script::ScriptContext {
   uint16_t src_port() const override { return rx_.src.port(); }
   script::IpAddr dst_ip() const override { return to_ip(rx_.dst); }
   uint16_t dst_port() const override { return rx_.dst.port(); }
-  script::Proto proto() const override;
+  Transport proto() const override;
   script::Af af() const override;
   size_t msg_len() const override { return msg_.data().size(); }
   bool is_myself(std::string_view host, uint16_t port) const override {
@@ -72,7 +72,8 @@ class MessageContext : public script::ScriptContext {
   bool is_peer_verified() const override { return rx_.security && rx_.security->peer_verified; }
 
   // ---- ScriptContext actions ----
-  script::Status forward(script::ForwardProto proto, std::string_view host, uint16_t port) override;
+  script::Status forward(std::optional<Transport> proto, std::string_view host,
+                         uint16_t port) override;
   script::Status sl_send_reply(int code, std::string_view reason) override;
   script::Status mf_process_maxfwd_header(int limit) override;
   script::Status record_route() override;
@@ -93,7 +94,7 @@ class MessageContext : public script::ScriptContext {
   static script::IpAddr to_ip(const core::net::SocketAddr& a);
   // The next hop of forward(): the script's host, port and transport, else the first Route's
   // or the Request-URI's (RFC 3261 §16.6 step 6, RFC 3263 §4).
-  bool next_hop(script::ForwardProto proto, std::string_view host, uint16_t port,
+  bool next_hop(std::optional<Transport> proto, std::string_view host, uint16_t port,
                 core::dns::NextHop* hop) const;
   script::Status forward_to(const core::dns::NextHop& hop);
   // A copy of the message and of the edits so far, for forwarding later; null when the copy
@@ -120,7 +121,7 @@ class MessageContext : public script::ScriptContext {
   bool build_forward(const Target& t, const LocalSocket& local, core::PoolString& out);
   bool add_own_headers(core::sip::MessageEdit& edit, const Target& t, const LocalSocket& local);
   bool add_record_routes(core::sip::MessageEdit& edit, const Target& t, const LocalSocket& local);
-  std::string_view record_route_line(const LocalSocket& s, core::net::Transport t,
+  std::string_view record_route_line(const LocalSocket& s, core::Transport t,
                                      std::string_view user = {});
   // ---- RFC 5626 flows (message_flows.cc) ----
   // A popped Route of ours whose user part is a flow token (preprocess_routes).
@@ -133,7 +134,7 @@ class MessageContext : public script::ScriptContext {
   // The flow token of the incoming flow, once per message (empty when the arena is full).
   std::string_view own_flow_token();
   // The Path line (add_path) with our URI on `s` for transport `t`, "" when not asked.
-  bool add_path_line(core::sip::MessageEdit& edit, const LocalSocket& s, core::net::Transport t);
+  bool add_path_line(core::sip::MessageEdit& edit, const LocalSocket& s, core::Transport t);
 
   ProxyEnv& env_;
   const core::net::ReceivedMessage& rx_;

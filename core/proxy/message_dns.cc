@@ -8,14 +8,14 @@
 
 namespace core::proxy {
 
+using core::Transport;
 using core::dns::NextHop;
 using core::dns::Progress;
 using core::dns::TargetList;
 using core::net::SendResult;
-using core::net::Transport;
 using script::Status;
 
-bool MessageContext::next_hop(script::ForwardProto proto, std::string_view host, uint16_t port,
+bool MessageContext::next_hop(std::optional<Transport> proto, std::string_view host, uint16_t port,
                               NextHop* hop) const {
   if (host.empty()) {
     core::sip::SipUri u;
@@ -30,16 +30,16 @@ bool MessageContext::next_hop(script::ForwardProto proto, std::string_view host,
     }
   }
   switch (proto) {
-    case script::ForwardProto::kUdp:
+    case std::optional<Transport>::kUdp:
       hop->transport = Transport::kUdp;
       break;
-    case script::ForwardProto::kTcp:
+    case std::optional<Transport>::kTcp:
       hop->transport = Transport::kTcp;
       break;
-    case script::ForwardProto::kTls:
+    case std::optional<Transport>::kTls:
       hop->transport = Transport::kTls;
       break;
-    case script::ForwardProto::kAny:
+    case std::nullopt:
       break;
   }
   if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
@@ -125,8 +125,8 @@ std::optional<SendResult> MessageContext::send_to(const Target& t, std::string_v
   const LocalSocket* local = env_.locals.pick(t.transport, t.addr.af());
   if (!local) {
     SER_LOG_THROTTLED(env_.log.next_hop, LogLevel::kError, log_prefix(),
-                      "forward: no %s socket of this address family for %s",
-                      core::net::transport_name(t.transport), t.addr.to_string().c_str());
+                      "forward: no %s socket of this address family for %s", t.transport.name(),
+                      t.addr.to_string().c_str());
     return SendResult::kFailed;
   }
   core::PoolString& out = out_buffer(OutSlot::kForward);
@@ -149,7 +149,7 @@ std::optional<SendResult> MessageContext::send_to(const Target& t, std::string_v
     env_.stats.send_failed.fetch_add(1, std::memory_order_relaxed);
     SER_LOG_THROTTLED(env_.log.dropped, LogLevel::kWarning, log_prefix(),
                       "forward: sending to %s over %s failed", t.addr.to_string().c_str(),
-                      core::net::transport_name(t.transport));
+                      t.transport.name());
   }
   return r;
 }

@@ -9,7 +9,7 @@
 
 namespace core::proxy {
 
-using core::net::Transport;
+using core::Transport;
 using core::sip::HeaderType;
 using script::Status;
 
@@ -95,7 +95,7 @@ bool MessageContext::add_path_line(core::sip::MessageEdit& edit, const LocalSock
   std::string_view token = own_flow_token();
   if (token.empty()) return false;
   std::string_view tp;
-  if (t != Transport::kUdp) tp = arena_.concat({";transport=", core::net::transport_name(t)});
+  if (t != Transport::kUdp) tp = arena_.concat({";transport=", t.name()});
   std::string_view rcv;
   if (path_ == PathMode::kReceived) {
     // Kamailio's spelling: the source as a SIP URI whose ';' and '=' are escaped (RFC 3261
@@ -104,7 +104,7 @@ bool MessageContext::add_path_line(core::sip::MessageEdit& edit, const LocalSock
     rx_.src.format(ip, sizeof(ip));
     std::string_view rtp;
     if (rx_.transport != Transport::kUdp)
-      rtp = arena_.concat({"%3Btransport%3D", core::net::transport_name(rx_.transport)});
+      rtp = arena_.concat({"%3Btransport%3D", rx_.transport.name()});
     rcv = arena_.concat({";received=sip:", ip, rtp});
     if (rcv.empty()) return false;
   }
@@ -132,7 +132,7 @@ Status MessageContext::forward_to_flow() {
   if (!local) {  // the socket the flow reached is gone from the configuration
     SER_LOG_THROTTLED(env_.log.next_hop, LogLevel::kError, log_prefix(),
                       "forward: no %s socket of this address family for the flow",
-                      core::net::transport_name(flow_.transport));
+                      flow_.transport.name());
     return Status::kError;
   }
   Target t;

@@ -22,13 +22,13 @@ class Sender {
   // identity: for TLS, the client domain and the name to send as SNI and to check in the peer's
   // certificate (core/net/tls_identity.h); default: chosen by the destination's address.
   // connect_token: see core::net::Net::send (kConnecting, ConnectObserver).
-  virtual core::net::SendResult send(core::net::Transport t, const core::net::SocketAddr& dst,
+  virtual core::net::SendResult send(core::Transport t, const core::net::SocketAddr& dst,
                                      std::string_view data, uint64_t conn_hint, int listener_hint,
                                      const core::net::TlsIdentity& identity = {},
                                      uint64_t connect_token = 0) = 0;
   // Sends over connection `conn_id` and no other (an RFC 5626 flow): never a new connection.
   // kFailed when that connection is gone.
-  virtual core::net::SendResult send_flow(core::net::Transport t, uint64_t conn_id,
+  virtual core::net::SendResult send_flow(core::Transport t, uint64_t conn_id,
                                           std::string_view data) {
     (void)t;
     (void)conn_id;
@@ -36,8 +36,8 @@ class Sender {
     return core::net::SendResult::kFailed;
   }
   // RFC 5923: connection `conn_id` is reachable at `alias` too (sends naming `server_name`).
-  virtual void add_alias(core::net::Transport t, uint64_t conn_id,
-                         const core::net::SocketAddr& alias, std::string_view server_name) {
+  virtual void add_alias(core::Transport t, uint64_t conn_id, const core::net::SocketAddr& alias,
+                         std::string_view server_name) {
     (void)t;
     (void)conn_id;
     (void)alias;
@@ -48,19 +48,19 @@ class Sender {
 class NetSender : public Sender {
  public:
   void attach(core::net::Net* net) { net_ = net; }
-  core::net::SendResult send(core::net::Transport t, const core::net::SocketAddr& dst,
+  core::net::SendResult send(core::Transport t, const core::net::SocketAddr& dst,
                              std::string_view data, uint64_t conn_hint, int listener_hint,
                              const core::net::TlsIdentity& identity = {},
                              uint64_t connect_token = 0) override {
     if (!net_) return core::net::SendResult::kFailed;
     return net_->send(t, dst, data, conn_hint, listener_hint, identity, connect_token);
   }
-  core::net::SendResult send_flow(core::net::Transport t, uint64_t conn_id,
+  core::net::SendResult send_flow(core::Transport t, uint64_t conn_id,
                                   std::string_view data) override {
     if (!net_) return core::net::SendResult::kFailed;
     return net_->send_on_connection(t, conn_id, data);
   }
-  void add_alias(core::net::Transport t, uint64_t conn_id, const core::net::SocketAddr& alias,
+  void add_alias(core::Transport t, uint64_t conn_id, const core::net::SocketAddr& alias,
                  std::string_view server_name) override {
     if (net_) net_->add_alias(t, conn_id, alias, server_name);
   }
@@ -95,7 +95,7 @@ struct ProxyStats {
   std::atomic<uint64_t> flow_routed{0};
   std::atomic<uint64_t> flow_failed{0};
   std::atomic<uint64_t> forged_flow_tokens{0};
-  std::atomic<uint64_t> aliases{0};  // requests whose Via `alias` was granted (RFC 5923)
+  std::atomic<uint64_t> aliases{0};          // requests whose Via `alias` was granted (RFC 5923)
   std::atomic<uint64_t> dns_resolutions{0};  // next hops resolved asynchronously (held)
   std::atomic<uint64_t> dns_failed{0};       // no target: answered 503 (an ACK dropped)
   std::atomic<uint64_t> dns_queue_full{0};   // dns_max_pending reached: answered 503

@@ -16,8 +16,8 @@
 
 namespace core::proxy {
 
+using core::Transport;
 using core::net::ReceivedMessage;
-using core::net::Transport;
 using core::sip::HeaderType;
 using core::sip::SipMessage;
 using core::sip::Via;
@@ -65,7 +65,7 @@ void StatelessProxy::on_message(const ReceivedMessage& rx) {
       stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
       SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
                         "dropped a malformed message from %s (%s): %.*s",
-                        rx.src.to_string().c_str(), core::net::transport_name(rx.transport),
+                        rx.src.to_string().c_str(), rx.transport.name(),
                         static_cast<int>(err.reason.size()), err.reason.data());
     }
     return;
@@ -91,8 +91,7 @@ void StatelessProxy::refuse(const ReceivedMessage& rx, const SipMessage& msg, in
     stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
     SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
                       "dropped a malformed request from %s (%s): %.*s", rx.src.to_string().c_str(),
-                      core::net::transport_name(rx.transport), static_cast<int>(reason.size()),
-                      reason.data());
+                      rx.transport.name(), static_cast<int>(reason.size()), reason.data());
     return;
   }
   stats_.bad_requests.fetch_add(1, std::memory_order_relaxed);
@@ -123,7 +122,7 @@ void StatelessProxy::handle_request(const ReceivedMessage& rx, const SipMessage&
   std::shared_ptr<const Script> hold;
   const Script* script = script_for(rx, hold);
   if (!script) {
-    ctx.forward(core::script::ForwardProto::kAny, {}, 0);
+    ctx.forward(std::nullopt, {}, 0);
     return;
   }
   auto result = script->run_request(ctx);
@@ -178,10 +177,10 @@ bool next_via(const SipMessage& msg, Via* out) {
 // Where a response goes (RFC 3261 §18.2.2, RFC 3581 §4): received/rport when set, else the
 // sent-by; the Via's transport.
 bool response_target(const Via& via, Transport* t, core::net::SocketAddr* dst) {
-  std::string_view tn = via.transport_name();
-  if (!transport_from_name(tn, t)) return false;
+  if (!via.transport()) return false;
+  *t = *via.transport();
   std::string_view host = via.received().present() ? via.received().value : via.sent_by().address();
-  uint16_t port = via.port() ? via.port() : (*t == Transport::kTls ? 5061 : 5060);
+  uint16_t port = via.port() ? via.port() : t->default_port();
   if (via.rport().has_value) {
     uint16_t p = 0;
     if (core::sip::parse_port(via.rport().value, p)) port = p;
@@ -280,8 +279,7 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
   if (sender_.send(t, dst, out, conn, hint, {{}, name}) == core::net::SendResult::kFailed) {
     stats_.send_failed.fetch_add(1, std::memory_order_relaxed);
     SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
-                      "could not send a response to %s over %s", dst.to_string().c_str(),
-                      core::net::transport_name(t));
+                      "could not send a response to %s over %s", dst.to_string().c_str(), t.name());
     return;
   }
   stats_.replies_forwarded.fetch_add(1, std::memory_order_relaxed);

@@ -134,10 +134,8 @@ uint32_t ScriptCompiler::compile_call(const cfg::Call& call) {
 bool ScriptCompiler::compile_forward(const cfg::Call& call, ActionNode* node) {
   node->op = ActionOp::kForward;
   const std::string& n = call.name;
-  node->proto = n == "forward_udp"   ? ForwardProto::kUdp
-                : n == "forward_tcp" ? ForwardProto::kTcp
-                : n == "forward_tls" ? ForwardProto::kTls
-                                     : ForwardProto::kAny;
+  // forward_udp/forward_tcp/forward_tls name theirs; forward() leaves it to the proxy.
+  node->proto = n.starts_with("forward_") ? Transport::parse(n.substr(8)) : std::nullopt;
   if (!want_args(call, 0, 2)) return false;
   if (call.args.size() >= 1) {
     const cfg::Operand& host = call.args[0];

@@ -232,9 +232,7 @@ bool ScriptCompiler::compile_enum_compare(const cfg::Expr& expr, CondNode* node)
   }
   if (expr.field == cfg::Field::kProto) {
     node->op = CondOp::kProtoEq;
-    if (iequals(word, "udp")) return node->proto = Proto::kUdp, true;
-    if (iequals(word, "tcp")) return node->proto = Proto::kTcp, true;
-    if (iequals(word, "tls")) return node->proto = Proto::kTls, true;
+    if (auto t = Transport::parse(word)) return node->proto = *t, true;
   } else {
     node->op = CondOp::kAfEq;
     if (iequals(word, "inet") || word == "4") return node->af = Af::kInet, true;

@@ -3,16 +3,17 @@
 // ScriptContext once per message (request or reply); CompiledScript reads facts and calls actions
 // through it. Actions return a Status value, never throw (DESIGN.md principle 7).
 #include <cstdint>
+#include <optional>
 #include <string_view>
+
+#include "core/base/transport.h"
 
 namespace core::script {
 
-// Transport a message arrived on (`proto == UDP|TCP|TLS`).
-enum class Proto : uint8_t { kUdp, kTcp, kTls };
+using core::Transport;
+
 // Address family (`af == INET|INET6`).
 enum class Af : uint8_t { kInet, kInet6 };
-// Transport asked of forward(): forward()/forward(h, p) leave it to the proxy (kAny).
-enum class ForwardProto : uint8_t { kAny, kUdp, kTcp, kTls };
 
 // Result of an action. Used as a condition, kOk is true; kFalse and kError are false.
 enum class Status : uint8_t { kOk, kFalse, kError };
@@ -51,7 +52,7 @@ class ScriptContext {
   virtual uint16_t src_port() const = 0;
   virtual IpAddr dst_ip() const = 0;
   virtual uint16_t dst_port() const = 0;
-  virtual Proto proto() const = 0;
+  virtual Transport proto() const = 0;  // `proto == UDP|TCP|TLS`
   virtual Af af() const = 0;
   virtual size_t msg_len() const = 0;
   // True when host[:port] names this proxy (a listen address or an `alias`). port 0 = any port.
@@ -61,7 +62,8 @@ class ScriptContext {
 
   // ---- actions ----
   // host "" = the Request-URI's host, port 0 = the URI's port or the transport's default.
-  virtual Status forward(ForwardProto proto, std::string_view host, uint16_t port) = 0;
+  // proto: forward_udp/_tcp/_tls; nullopt (forward()) leaves the transport to the proxy.
+  virtual Status forward(std::optional<Transport> proto, std::string_view host, uint16_t port) = 0;
   virtual Status sl_send_reply(int code, std::string_view reason) = 0;
   // kFalse when Max-Forwards reached 0 (the script then usually replies 483).
   virtual Status mf_process_maxfwd_header(int limit) = 0;

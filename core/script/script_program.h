@@ -56,15 +56,15 @@ struct LogPiece {
 
 struct ActionNode {
   ActionOp op = ActionOp::kRecordRoute;
-  ForwardProto proto = ForwardProto::kAny;  // kForward
-  bool host_from_uri = false;               // kForward: host is uri:host
-  bool port_from_uri = false;               // kForward: port is uri:port
-  uint16_t port = 0;                        // kForward: literal port, 0 = default
-  int number = 0;                           // kSlSendReply: code; kMaxFwd: limit; kLog: level
-  uint32_t route = kNoIndex;                // kRoute: index into Program::routes
-  std::string text;                         // host, reason, rewrite argument, header text or name
-  std::vector<LogPiece> pieces;             // kLog
-  std::optional<cfg::Field> field;          // kTlsClientDomain: the id read from this field
+  std::optional<Transport> proto;   // kForward: nullopt = forward()
+  bool host_from_uri = false;       // kForward: host is uri:host
+  bool port_from_uri = false;       // kForward: port is uri:port
+  uint16_t port = 0;                // kForward: literal port, 0 = default
+  int number = 0;                   // kSlSendReply: code; kMaxFwd: limit; kLog: level
+  uint32_t route = kNoIndex;        // kRoute: index into Program::routes
+  std::string text;                 // host, reason, rewrite argument, header text or name
+  std::vector<LogPiece> pieces;     // kLog
+  std::optional<cfg::Field> field;  // kTlsClientDomain: the id read from this field
 };
 
 // How a comparison's left side is read, after resolving the field's type.
@@ -95,7 +95,7 @@ struct CondNode {
   uint32_t a = 0;  // kAnd/kOr/kNot: left; kCall: action; k*Match: regex
   uint32_t b = 0;  // kAnd/kOr: right
   int64_t number = 0;
-  Proto proto = Proto::kUdp;
+  Transport proto = Transport::kUdp;
   Af af = Af::kInet;
   std::string text;
   IpNetwork net;

@@ -26,16 +26,6 @@ bool take_token(std::string_view& rest, std::string_view& token, bool slash) {
 
 }  // namespace
 
-Transport transport_of(std::string_view name) {
-  if (iequals(name, "UDP")) return Transport::kUdp;
-  if (iequals(name, "TCP")) return Transport::kTcp;
-  if (iequals(name, "TLS")) return Transport::kTls;
-  if (iequals(name, "SCTP")) return Transport::kSctp;
-  if (iequals(name, "WS")) return Transport::kWs;
-  if (iequals(name, "WSS")) return Transport::kWss;
-  return Transport::kOther;
-}
-
 ParseError Via::parse(std::string_view via_parm) {
   *this = Via{};
   text_ = trim_lws(via_parm);
@@ -66,7 +56,7 @@ ParseError Via::parse_protocol(std::string_view& rest) {
     return bad_via("malformed sent-protocol");
   }
   if (!iequals(protocol_name_, "SIP")) return bad_via("unsupported Via protocol");
-  transport_ = transport_of(transport_name_);
+  transport_ = Transport::parse(transport_name_);
   return kParseOk;
 }
 

@@ -4,18 +4,15 @@
 // All parts are views into the message, so an editor can set `received` or fill in the
 // value of an empty `rport` (RFC 3581 §4) in place.
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
+#include "core/base/transport.h"
 #include "core/sip/host_port.h"
 #include "core/sip/param_list.h"
 #include "core/sip/parse_error.h"
 
 namespace core::sip {
-
-enum class Transport : uint8_t { kOther, kUdp, kTcp, kTls, kSctp, kWs, kWss };
-
-// Case-insensitive; kOther for anything unknown.
-Transport transport_of(std::string_view name);
 
 // The RFC 3261 §8.1.1.7 magic cookie that marks a branch as globally unique.
 inline constexpr std::string_view kBranchCookie = "z9hG4bK";
@@ -29,7 +26,8 @@ class Via {
   std::string_view protocol_name() const { return protocol_name_; }  // "SIP"
   std::string_view protocol_version() const { return protocol_version_; }  // "2.0"
   std::string_view transport_name() const { return transport_name_; }      // "UDP"
-  Transport transport() const { return transport_; }
+  // nullopt for a transport ser does not speak (SCTP, WS, ...): transport_name() keeps it.
+  std::optional<Transport> transport() const { return transport_; }
   const HostPort& sent_by() const { return sent_by_; }
   std::string_view host() const { return sent_by_.host; }
   uint16_t port() const { return sent_by_.port; }  // 0 when absent
@@ -54,7 +52,7 @@ class Via {
   std::string_view protocol_name_;
   std::string_view protocol_version_;
   std::string_view transport_name_;
-  Transport transport_ = Transport::kOther;
+  std::optional<Transport> transport_;
   HostPort sent_by_;
   std::string_view params_;
   Param branch_, received_, rport_, maddr_, ttl_;

@@ -15,8 +15,8 @@
 
 namespace {
 
+using core::Transport;
 using core::net::SocketAddr;
-using core::net::Transport;
 
 class CountingSender : public core::proxy::Sender {
  public:

@@ -21,8 +21,8 @@
 
 namespace {
 
+using core::Transport;
 using core::net::SocketAddr;
-using core::net::Transport;
 using core::sip::CSeq;
 using core::sip::EditError;
 using core::sip::find_frame;

@@ -10,8 +10,8 @@
 namespace core::proxy {
 namespace {
 
+using core::Transport;
 using core::net::SocketAddr;
-using core::net::Transport;
 using namespace core::net::testing;
 
 class ProxyLoopbackTest : public ::testing::Test {

@@ -13,9 +13,6 @@ namespace sipbench {
 const char* mode_name(Mode mode) {
   return mode == Mode::kIdle ? "idle" : "handshake";
 }
-const char* transport_name(Transport transport) {
-  return transport == Transport::kTcp ? "tcp" : "tls";
-}
 const char* tls_version_name(TlsVersion version) {
   switch (version) {
     case TlsVersion::k12:
@@ -127,10 +124,9 @@ std::string fill(const po::variables_map& vm, Options& o) {
   if (!parse_target(o.target_text, &o.target))
     return "TARGET: expected IPv4:PORT (e.g. 127.0.0.1:5061), found '" + o.target_text + "'";
   const auto& transport = vm["transport"].as<std::string>();
-  if (transport == "tcp")
-    o.transport = Transport::kTcp;
-  else if (transport == "tls")
-    o.transport = Transport::kTls;
+  auto parsed = Transport::parse(transport);
+  if (parsed && parsed->is_stream())
+    o.transport = *parsed;
   else
     return "-T: expected tcp or tls, found '" + transport + "'";
   o.connections = vm["connections"].as<uint64_t>();

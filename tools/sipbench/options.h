@@ -9,15 +9,16 @@
 
 #include <netinet/in.h>
 
+#include "core/base/transport.h"
+
 namespace sipbench {
 
 enum class Mode : uint8_t { kIdle, kHandshake };
-enum class Transport : uint8_t { kTcp, kTls };
+using core::Transport;  // UDP is refused by the options parser (streams only)
 // 0 leaves the choice to OpenSSL (the highest both sides speak).
 enum class TlsVersion : uint8_t { kAny, k12, k13 };
 
 const char* mode_name(Mode mode);
-const char* transport_name(Transport transport);
 const char* tls_version_name(TlsVersion version);
 
 struct Options {

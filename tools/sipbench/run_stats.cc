@@ -45,8 +45,8 @@ double rate(const RunStats& stats, const RunTimes& times) {
 
 void print_summary(std::ostream& out, const Options& o, RunStats& stats, const RunTimes& times) {
   char line[256];
-  out << "sipbench " << mode_name(o.mode) << " " << transport_name(o.transport) << " "
-      << o.target_text << "\n";
+  out << "sipbench " << mode_name(o.mode) << " " << o.transport.name() << " " << o.target_text
+      << "\n";
   std::snprintf(line, sizeof line,
                 "  connections: %llu started, %llu succeeded (%llu resumed), %llu failed\n",
                 static_cast<unsigned long long>(stats.started),
@@ -79,7 +79,7 @@ std::string summary_json(const Options& o, RunStats& stats, const RunTimes& time
     errors[error_kind_name(static_cast<ErrorKind>(i))] = stats.errors[i];
   nlohmann::ordered_json j = {
       {"mode", mode_name(o.mode)},
-      {"transport", transport_name(o.transport)},
+      {"transport", o.transport.name()},
       {"tls_version", tls_version_name(o.tls_version)},
       {"target", o.target_text},
       {"requested", o.mode == Mode::kIdle ? o.connections : o.total},

@@ -33,9 +33,9 @@ std::string build_options(Transport transport, const sockaddr_in& target, const 
   std::string to = ip_port(target);
   std::string out;
   out.reserve(400);
-  out += "OPTIONS sip:" + to + ";transport=" + transport_name(transport) + " SIP/2.0\r\n";
-  out += "Via: SIP/2.0/" + std::string(transport == Transport::kTls ? "TLS " : "TCP ") +
-         ip_port(local) + ";rport;branch=z9hG4bK-sb" + tag + "\r\n";
+  out += "OPTIONS sip:" + to + ";transport=" + transport.name() + " SIP/2.0\r\n";
+  out += std::string("Via: SIP/2.0/") + transport.upper_name() + " " + ip_port(local) +
+         ";rport;branch=z9hG4bK-sb" + tag + "\r\n";
   out += "Max-Forwards: 70\r\n";
   out += "From: <sip:sipbench@" + ip_port(local) + ">;tag=sb" + tag + "\r\n";
   out += "To: <sip:" + to + ">\r\n";

@@ -26,7 +26,7 @@ TEST(ListenTest, ProtocolsAndDefaultPorts) {
 
 TEST(ListenTest, ProtocolNamesAreCaseInsensitive) {
   EXPECT_EQ(listen_of("UDP:192.0.2.1:5070").to_string(), "udp:192.0.2.1:5070");
-  EXPECT_EQ(listen_of("Tls:192.0.2.1").proto, Proto::kTls);
+  EXPECT_EQ(listen_of("Tls:192.0.2.1").proto, core::Transport::kTls);
 }
 
 TEST(ListenTest, Ipv6InBrackets) {

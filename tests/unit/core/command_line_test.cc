@@ -233,7 +233,7 @@ TEST(CommandLineTest, SummaryListsListenersAndDomains) {
   config.main_file = "etc/ser.cfg";
   config.cfg_dir = "etc";
   cfg::ListenConfig tls;
-  tls.proto = cfg::Proto::kTls;
+  tls.proto = core::Transport::kTls;
   tls.host = "::1";
   tls.host_kind = cfg::HostKind::kIpv6;
   tls.port = 5061;

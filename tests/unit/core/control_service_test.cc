@@ -30,10 +30,10 @@ namespace core {
 namespace {
 
 using control::Metric;
+using core::Transport;
 using net::Net;
 using net::ReceivedMessage;
 using net::SocketAddr;
-using net::Transport;
 using net::testing::eventually;
 using net::testing::RecordingHandler;
 using net::testing::sip_message;

@@ -9,7 +9,7 @@ namespace core::proxy {
 namespace {
 
 using core::net::SocketAddr;
-using core::net::Transport;
+using core::Transport;
 
 Flow stream_flow() {
   Flow f;

@@ -13,8 +13,8 @@
 
 namespace core::proxy::testing {
 
+using core::Transport;
 using core::net::SocketAddr;
-using core::net::Transport;
 
 struct Sent {
   Transport transport;

@@ -156,12 +156,12 @@ TEST(ScriptCondition, MsgLenOrderingOperators) {
 
 TEST(ScriptCondition, ProtoWordsAnyCase) {
   FakeContext ctx;
-  ctx.proto_ = Proto::kTls;
+  ctx.proto_ = Transport::kTls;
   EXPECT_TRUE(holds(cmp(Field::kProto, CmpOp::kEq, word("TLS")), ctx));
   EXPECT_TRUE(holds(cmp(Field::kProto, CmpOp::kEq, word("tls")), ctx));
   EXPECT_FALSE(holds(cmp(Field::kProto, CmpOp::kEq, word("UDP")), ctx));
   EXPECT_TRUE(holds(cmp(Field::kProto, CmpOp::kNe, word("TCP")), ctx));
-  ctx.proto_ = Proto::kUdp;
+  ctx.proto_ = Transport::kUdp;
   EXPECT_TRUE(holds(cmp(Field::kProto, CmpOp::kEq, word("UDP")), ctx));
 }
 
@@ -207,7 +207,7 @@ TEST(ScriptCondition, FunctionCallsAsConditions) {
 TEST(ScriptCondition, NotAndOr) {
   FakeContext ctx;
   ctx.method_ = "INVITE";
-  ctx.proto_ = Proto::kTcp;
+  ctx.proto_ = Transport::kTcp;
   auto is_invite = [] { return cmp(Field::kMethod, CmpOp::kEq, str("INVITE")); };
   auto is_udp = [] { return cmp(Field::kProto, CmpOp::kEq, word("UDP")); };
   EXPECT_FALSE(holds(not_(is_invite()), ctx));
@@ -238,7 +238,7 @@ TEST(ScriptCondition, GroupingFollowsTheTreeTheParserBuilt) {
   // a || (b && c) versus (a || b) && c with a=true, b=false, c=false.
   FakeContext ctx;
   ctx.method_ = "INVITE";
-  ctx.proto_ = Proto::kUdp;
+  ctx.proto_ = Transport::kUdp;
   ctx.af_ = Af::kInet;
   auto a = [] { return cmp(Field::kMethod, CmpOp::kEq, str("INVITE")); };
   auto b = [] { return cmp(Field::kProto, CmpOp::kEq, word("TCP")); };

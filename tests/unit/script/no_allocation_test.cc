@@ -52,13 +52,13 @@ class QuietContext : public ScriptContext {
   uint16_t src_port() const override { return 5062; }
   IpAddr dst_ip() const override { return IpAddr::v4(127, 0, 0, 1); }
   uint16_t dst_port() const override { return 5060; }
-  Proto proto() const override { return Proto::kTls; }
+  Transport proto() const override { return Transport::kTls; }
   Af af() const override { return Af::kInet; }
   size_t msg_len() const override { return 900; }
   bool is_myself(std::string_view host, uint16_t) const override { return host == "127.0.0.1"; }
   std::string_view tls_fact(TlsFact) const override { return "TLSv1.3"; }
   bool is_peer_verified() const override { return true; }
-  Status forward(ForwardProto, std::string_view, uint16_t) override { return ok(); }
+  Status forward(std::optional<Transport>, std::string_view, uint16_t) override { return ok(); }
   Status sl_send_reply(int, std::string_view) override { return ok(); }
   Status mf_process_maxfwd_header(int) override { return ok(); }
   Status record_route() override { return ok(); }

@@ -133,14 +133,14 @@ TEST(ParsedScript, EdgeProxyLogsUnverifiedTlsPeers) {
   ASSERT_TRUE(compiled);
   FakeContext ctx;
   ctx.method_ = "OPTIONS";
-  ctx.proto_ = Proto::kTls;
+  ctx.proto_ = Transport::kTls;
   ctx.tls_[TlsFact::kPeerSubjectCn] = "mallory";
   ctx.tls_[TlsFact::kSni] = "sip.example.org";
   compiled->run_request(ctx);
   EXPECT_THAT(ctx.calls,
               ::testing::Contains("log(1,unverified TLS peer mallory via sip.example.org)"));
   FakeContext verified;
-  verified.proto_ = Proto::kTls;
+  verified.proto_ = Transport::kTls;
   verified.peer_verified_ = true;
   compiled->run_request(verified);
   for (const auto& c : verified.calls) EXPECT_THAT(c, ::testing::Not(HasSubstr("unverified")));
@@ -167,7 +167,7 @@ route {
   ASSERT_TRUE(compiled);
   FakeContext ctx;
   ctx.method_ = "A";
-  ctx.proto_ = Proto::kUdp;
+  ctx.proto_ = Transport::kUdp;
   compiled->run_request(ctx);
   EXPECT_THAT(ctx.calls, ElementsAre("log(2,1)", "log(2,3)"));
 }

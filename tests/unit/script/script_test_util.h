@@ -27,7 +27,7 @@ class FakeContext : public ScriptContext {
   uint16_t src_port_ = 5060;
   IpAddr dst_ = IpAddr::v4(198, 51, 100, 1);
   uint16_t dst_port_ = 5060;
-  Proto proto_ = Proto::kUdp;
+  Transport proto_ = Transport::kUdp;
   Af af_ = Af::kInet;
   size_t msg_len_ = 500;
   std::vector<std::string> myself_ = {"proxy.example.net", "198.51.100.1"};
@@ -52,7 +52,7 @@ class FakeContext : public ScriptContext {
   uint16_t src_port() const override { return src_port_; }
   IpAddr dst_ip() const override { return dst_; }
   uint16_t dst_port() const override { return dst_port_; }
-  Proto proto() const override { return proto_; }
+  Transport proto() const override { return proto_; }
   Af af() const override { return af_; }
   size_t msg_len() const override { return msg_len_; }
   bool is_myself(std::string_view host, uint16_t port) const override {
@@ -67,9 +67,8 @@ class FakeContext : public ScriptContext {
   }
   bool is_peer_verified() const override { return peer_verified_; }
 
-  Status forward(ForwardProto p, std::string_view host, uint16_t port) override {
-    static const char* names[] = {"any", "udp", "tcp", "tls"};
-    calls.push_back(std::string("forward(") + names[static_cast<int>(p)] + "," + std::string(host) +
+  Status forward(std::optional<Transport> p, std::string_view host, uint16_t port) override {
+    calls.push_back(std::string("forward(") + (p ? p->name() : "any") + "," + std::string(host) +
                     "," + std::to_string(port) + ")");
     return forward_status_;
   }

@@ -26,11 +26,11 @@
 namespace tls {
 namespace {
 
+using core::Transport;
 using core::net::Net;
 using core::net::NetSettings;
 using core::net::ReceivedMessage;
 using core::net::SocketAddr;
-using core::net::Transport;
 using core::net::testing::closed_by_peer;
 using core::net::testing::eventually;
 using core::net::testing::RecordingHandler;
