@@ -138,7 +138,7 @@ bool ServerLocator::add_srv(Run& r, std::string_view name, Transport t) {
 void ServerLocator::srv_or_host(Run& r, std::string_view host, Transport t) {
   char buf[300];
   std::string_view name = join(srv_prefix(t), host, buf, sizeof(buf));
-  if (name.empty() || !add_srv(r, name, t)) add_host(r, host, default_port(t), t);
+  if (name.empty() || !add_srv(r, name, t)) add_host(r, host, t.default_port(), t);
 }
 
 // RFC 3263 §4.1: no usable NAPTR: SRV for each transport ser can use (sips: TLS only), in the
@@ -161,7 +161,7 @@ void ServerLocator::srv_per_transport(Run& r, const NextHop& hop) {
   }
   if (known && !any) {
     Transport t = hop.secure ? Transport::kTls : Transport::kUdp;
-    add_host(r, hop.host, default_port(t), t);
+    add_host(r, hop.host, t.default_port(), t);
   }
 }
 
@@ -200,7 +200,7 @@ Progress ServerLocator::locate(const NextHop& hop, Clock::time_point now, Target
   if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
   Transport t = hop.transport.value_or(hop.secure ? Transport::kTls : Transport::kUdp);
   // RFC 3263 §4.1/§4.2: a numeric address is used as it is, on the given or default port.
-  if (auto a = core::net::SocketAddr::parse(host, hop.port ? hop.port : default_port(t))) {
+  if (auto a = core::net::SocketAddr::parse(host, hop.port ? hop.port : t.default_port())) {
     out->add(t, *a);
     return Progress::kDone;
   }

@@ -36,9 +36,4 @@ class TargetList {
   size_t size_ = 0;
 };
 
-// The default port of a transport (RFC 3261 §19.1.2).
-inline uint16_t default_port(Transport t) {
-  return t == Transport::kTls ? 5061 : 5060;
-}
-
 }  // namespace core::dns

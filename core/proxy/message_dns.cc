@@ -24,24 +24,11 @@ bool MessageContext::next_hop(std::optional<Transport> proto, std::string_view h
     if (port == 0) port = u.port();
     hop->secure = u.scheme() == core::sip::UriScheme::kSips;
     if (!u.transport_param().empty()) {
-      Transport t;
-      if (!transport_from_name(u.transport_param(), &t)) return false;
-      hop->transport = t;
+      hop->transport = Transport::parse(u.transport_param());
+      if (!hop->transport) return false;
     }
   }
-  switch (proto) {
-    case std::optional<Transport>::kUdp:
-      hop->transport = Transport::kUdp;
-      break;
-    case std::optional<Transport>::kTcp:
-      hop->transport = Transport::kTcp;
-      break;
-    case std::optional<Transport>::kTls:
-      hop->transport = Transport::kTls;
-      break;
-    case std::nullopt:
-      break;
-  }
+  if (proto) hop->transport = *proto;
   if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
   hop->host = host;
   hop->port = port;
@@ -56,11 +43,9 @@ Status MessageContext::forward_to(const NextHop& hop) {
     p = dns->locate(hop, &targets);
   } else {
     // Off the workers (tests driving the proxy directly): numeric next hops only.
-    auto a = core::net::SocketAddr::parse(
-        hop.host, hop.port ? hop.port
-                           : core::dns::default_port(hop.transport.value_or(
-                                 hop.secure ? Transport::kTls : Transport::kUdp)));
-    if (a) targets.add(hop.transport.value_or(hop.secure ? Transport::kTls : Transport::kUdp), *a);
+    Transport t = hop.transport.value_or(hop.secure ? Transport::kTls : Transport::kUdp);
+    auto a = core::net::SocketAddr::parse(hop.host, hop.port ? hop.port : t.default_port());
+    if (a) targets.add(t, *a);
     p = a ? Progress::kDone : Progress::kFailed;
   }
   if (p == Progress::kFailed) {
