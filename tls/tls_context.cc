@@ -258,15 +258,35 @@ void apply_verify(SSL_CTX* ctx, const TlsSettings& s, bool server, DomainReporte
   }
 }
 
+// What a session is bound to (RFC 5246 F.1.4: a session of one domain must not resume in
+// another): the certificate we presented and how the peer was verified, not the domain's
+// address. Two nodes behind one SRV name each bind `tls_domain[own-IP:5061]` with the same
+// certificate and policy, and a session from one must resume on the other
+// (tls_ticket_key_file); two domains of one node with different certificates or client
+// verification still never share sessions. Without a certificate: the domain's key.
+std::string session_context(SSL_CTX* ctx, const cfg::TlsDomainConfig& d) {
+  const TlsSettings& s = d.settings;
+  X509* cert = SSL_CTX_get0_certificate(ctx);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (cert == nullptr || X509_digest(cert, EVP_sha256(), md, &md_len) != 1) return d.key();
+  std::string out = "server-cert:";
+  out.append(reinterpret_cast<const char*>(md), md_len);
+  out += "|verify=" + std::to_string(s.verify_for(false)) +
+         "|require=" + std::to_string(s.require_certificate) +
+         "|depth=" + std::to_string(s.verify_depth) + "|ca=" + s.ca_list + "|capath=" + s.ca_path +
+         "|crl=" + s.crl;
+  return out;
+}
+
 void apply_sessions(SSL_CTX* ctx, const cfg::TlsDomainConfig& d, TicketKeyStore* store,
                     DomainReporter& report) {
   const TlsSettings& s = d.settings;
-  // Sessions of one domain must not resume in another (RFC 5246 F.1.4): the session id
-  // context is the domain's key, hashed to fit SSL_MAX_SID_CTX_LENGTH.
+  std::string key = d.key();
+  std::string context = session_context(ctx, d);
   unsigned char sid[EVP_MAX_MD_SIZE];
   unsigned int sid_len = 0;
-  std::string key = d.key();
-  EVP_Digest(key.data(), key.size(), sid, &sid_len, EVP_sha256(), nullptr);
+  EVP_Digest(context.data(), context.size(), sid, &sid_len, EVP_sha256(), nullptr);
   SSL_CTX_set_session_id_context(ctx, sid, std::min<unsigned>(sid_len, SSL_MAX_SID_CTX_LENGTH));
   SSL_CTX_set_session_cache_mode(ctx, s.session_cache ? SSL_SESS_CACHE_SERVER : SSL_SESS_CACHE_OFF);
   if (s.session_tickets) {

@@ -5,7 +5,8 @@
 # other. A third node without the file does not resume them. After the file is rotated
 # (tools/make-ticket-keys.sh --rotate) and both nodes reloaded, a session under the old key still
 # resumes (the old key decrypts, the new one encrypts); once the old key has left the file it
-# does not.
+# does not. Nodes d and e bind tls_domain[own-IP:port] blocks with one certificate and resume each
+# other's sessions; node f, another certificate, does not.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
@@ -69,6 +70,27 @@ if log_has "tls handshake done: TLSv1.3 .*\\(resumed\\)" "$E2E_TMP/b.log" &&
 else
   fail "node b's log: $(grep 'handshake done' "$E2E_TMP/b.log" | tail -3 | tr '\n' ' ')"
 fi
+
+# Nodes that bind their domain to their own address (tls_domain[own-IP:port]): a session is
+# bound to the certificate and the verification policy, not to the address, so it resumes on
+# another node's domain with the same certificate, never on one with another certificate.
+domain_node() {  # domain_node NAME IP CERT
+  node_cfg "$1" "$2" "tls_ticket_key_file = \"$KEYS\"
+tls_reload_on_change = no
+tls_domain[$2:$P] {
+$(tls_server_params "$3")
+}"
+}
+domain_node d 127.0.0.4 server-ec
+domain_node e 127.0.0.5 server-ec
+domain_node f 127.0.0.6 server
+for n in d e f; do start_ser "$E2E_TMP/$n.cfg" $n || { fail "node $n start"; e2e_finish; }; done
+D=127.0.0.4:$P E=127.0.0.5:$P F=127.0.0.6:$P
+for v in tls1_3 tls1_2; do
+  session_from "$D" "$E2E_TMP/d.$v.sess" "$v" || fail "$v: no session from node d"
+  expect Reused "$v session from node d's own-address domain resumed on node e's" "$E" "$E2E_TMP/d.$v.sess" "$v"
+  expect New "$v session from node d on node f (another certificate, same key file)" "$F" "$E2E_TMP/d.$v.sess" "$v"
+done
 
 # Rotation: a new first key on both nodes; the old one still decrypts.
 session_from "$A" "$E2E_TMP/old.sess" tls1_3 || fail "no session before the rotation"
