@@ -10,8 +10,15 @@ void ConnectionTable::add(uint64_t id, int worker, Transport transport, const So
 
 void ConnectionTable::add_outbound(uint64_t id, int worker, Transport transport,
                                    const SocketAddr& peer, const TlsIdentity& identity) {
-  insert(id, Entry{worker, transport, peer, true, std::string(identity.client_domain),
-                   std::string(identity.server_name), false, {}, {}});
+  insert(id, Entry{worker,
+                   transport,
+                   peer,
+                   true,
+                   std::string(identity.client_domain),
+                   std::string(identity.server_name),
+                   false,
+                   {},
+                   {}});
 }
 
 void ConnectionTable::insert(uint64_t id, Entry entry) {
@@ -73,8 +80,12 @@ std::optional<ConnectionRef> ConnectionTable::find(Transport transport, const So
       continue;
     if (!best || p->second > best->id) best = ConnectionRef{p->second, e.worker};
   }
+  // A connection really open to `peer` wins over an alias: an alias is only a peer's word
+  // (RFC 5923 §6), and over TCP any device behind the peer's address can say it; it must not
+  // take the traffic of a connection ser has to that address.
+  if (best) return best;
   auto a = by_alias_.find(Key{transport, peer});
-  if (a != by_alias_.end() && (!best || a->second > best->id)) {
+  if (a != by_alias_.end()) {
     const Entry& e = by_id_.at(a->second);
     if (alias_serves(e, identity)) best = ConnectionRef{a->second, e.worker};
   }

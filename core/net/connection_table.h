@@ -43,7 +43,8 @@ class ConnectionTable {
   // RFC 5923: live connection `id` is also reachable at `alias` over `transport`. Over TLS the
   // alias serves only sends naming `server_name` (the name the peer's certificate was checked
   // for) with the default client domain. One alias per connection (a new one replaces it); an
-  // address aliased by two connections goes to the later. False when `id` is gone.
+  // address aliased by two connections goes to the later; a connection open to the address
+  // itself goes before any alias. False when `id` is gone.
   bool add_alias(uint64_t id, Transport transport, const SocketAddr& alias,
                  std::string_view server_name);
   size_t size() const;

@@ -164,6 +164,19 @@ TEST(ConnectionTableTest, ATlsAliasServesOnlyTheNameItWasCheckedFor) {
       << "a client domain of its own is not the certificate ser showed on that connection";
 }
 
+// Found by review10: another process on the server's address connected and said
+// `Via: SIP/2.0/TCP server:5060;alias`; the later alias took ser's traffic for the server.
+TEST(ConnectionTableTest, AConnectionOpenToTheAddressWinsOverAnAlias) {
+  ConnectionTable t;
+  SocketAddr server = *SocketAddr::parse("10.0.0.1:5060");
+  t.add_outbound(5, 0, Transport::kTcp, server, {});
+  t.add(9, 1, Transport::kTcp, *SocketAddr::parse("10.0.0.1:40002"));
+  ASSERT_TRUE(t.add_alias(9, Transport::kTcp, server, ""));
+  EXPECT_EQ(t.find(Transport::kTcp, server)->id, 5u);
+  t.remove(5);
+  EXPECT_EQ(t.find(Transport::kTcp, server)->id, 9u) << "the alias serves once nothing else does";
+}
+
 TEST(ConnectionTableTest, ANewAliasReplacesTheOldOneAndTheLaterConnectionWins) {
   ConnectionTable t;
   SocketAddr a = *SocketAddr::parse("10.0.0.1:5060");
