@@ -1,17 +1,15 @@
 #include "core/proxy/conn_tag.h"
 
+#include "core/base/base32.h"
 #include "core/sip/text.h"
 
 namespace core::proxy {
 
 void ConnTag::mac_text(uint64_t conn_id, std::string_view branch, char out[kMacChars]) const {
-  // RFC 4648 §6 alphabet, lower case: a token character set (RFC 3261 §25.1).
-  static const char kBase32[] = "abcdefghijklmnopqrstuvwxyz234567";
   uint64_t mac = core::SipHash(key_).add_u64(conn_id).add(branch).finish();
-  for (size_t i = 0; i < kMacChars; ++i) {
-    out[i] = kBase32[mac & 31];
-    mac >>= 5;
-  }
+  uint8_t bytes[8];
+  for (size_t i = 0; i < 8; ++i) bytes[i] = static_cast<uint8_t>(mac >> (56 - 8 * i));
+  core::base32_encode(bytes, sizeof(bytes), out);
 }
 
 std::string_view ConnTag::write(uint64_t conn_id, std::string_view branch, TextArena& arena) const {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/base/base32.h"
 #include "core/base/siphash.h"
 #include "core/proxy/sip_text.h"
 
@@ -23,7 +24,7 @@ class ConnTag {
   uint64_t verify(std::string_view value, std::string_view branch) const;
 
  private:
-  static constexpr size_t kMacChars = 13;  // 64 bits in base32
+  static constexpr size_t kMacChars = core::base32_chars(8);  // 64 bits: 13
   void mac_text(uint64_t conn_id, std::string_view branch, char out[kMacChars]) const;
 
   core::SipKey key_;
