@@ -10,8 +10,6 @@
 
 namespace core::dns {
 
-using Transport = core::Transport;
-
 struct Target {
   Transport transport = Transport::kUdp;
   core::net::SocketAddr addr;

@@ -18,28 +18,10 @@ constexpr uint8_t kFormat = 1;
 constexpr size_t kMacBytes = 8;
 constexpr size_t kMaxBytes = 4 + 2 + 16 + kMacBytes;
 
-uint8_t transport_code(Transport t) {
-  switch (t) {
-    case Transport::kUdp:
-      return 0;
-    case Transport::kTcp:
-      return 1;
-    case Transport::kTls:
-      return 2;
-  }
-  return 0;
-}
-
+// The token's transport nibble is the transport's dense index (Transport::index()).
 std::optional<Transport> transport_of(uint8_t code) {
-  switch (code) {
-    case 0:
-      return Transport::kUdp;
-    case 1:
-      return Transport::kTcp;
-    case 2:
-      return Transport::kTls;
-  }
-  return std::nullopt;
+  if (code >= Transport::kCount) return std::nullopt;
+  return Transport(static_cast<Transport::Value>(code));
 }
 
 void put_be(uint8_t* out, uint64_t v, size_t n) {
@@ -79,7 +61,7 @@ uint64_t FlowToken::mac(const uint8_t* bytes, size_t n) const {
 std::string_view FlowToken::write(const Flow& flow, TextArena& arena) const {
   uint8_t b[kMaxBytes];
   size_t n = 0;
-  b[n++] = static_cast<uint8_t>(kFormat << 4 | transport_code(flow.transport));
+  b[n++] = static_cast<uint8_t>(kFormat << 4 | flow.transport.index());
   put_be(b + n, static_cast<uint16_t>(flow.listener_id), 2);
   n += 2;
   b[n++] = flow.af == AF_INET6 ? 6 : 4;
