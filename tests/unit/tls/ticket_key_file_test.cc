@@ -7,6 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+
+#include <unistd.h>
 
 #include "tests/unit/tls/tls_test_util.h"
 #include "tls/tls_context.h"
@@ -28,7 +31,13 @@ std::string key_line(unsigned char fill) {
 
 class TicketKeyFileTest : public ::testing::Test {
  protected:
-  void SetUp() override { path_ = (fs::path(::testing::TempDir()) / "ticket.keys").string(); }
+  // One file per test: ctest runs the tests of this suite in parallel processes.
+  void SetUp() override {
+    path_ = (fs::path(::testing::TempDir()) /
+             (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "." +
+              std::to_string(getpid()) + ".ticket.keys"))
+                .string();
+  }
   bool read(const std::string& text) {
     std::ofstream(path_) << text;
     keys_.clear();
