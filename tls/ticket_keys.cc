@@ -28,7 +28,14 @@ int ticket_cb(SSL* ssl, unsigned char* key_name, unsigned char* iv, EVP_CIPHER_C
   // After an SNI switch this is the selected domain's context: its keys, not the first one's.
   TicketKeys* keys = TicketKeys::of(SSL_get_SSL_CTX(ssl));
   if (keys == nullptr) return 0;  // that domain has tickets off: none issued, none accepted
-  return keys->on_ticket(key_name, iv, cipher, mac, enc != 0);
+  int rc = keys->on_ticket(key_name, iv, cipher, mac, enc != 0);
+  // A TLS 1.3 client uses each ticket once (RFC 8446 §4.6.1, appendix C.4), so a resumption
+  // must hand it the next one. OpenSSL 3 sends a NewSessionTicket after a resumed TLS 1.3
+  // handshake only when the key callback asks for renewal (tls_parse_ctos_psk clears
+  // ticket_expected, tls_decrypt_ticket sets it again only for a renewal): without this the
+  // client gets no ticket, and its next connection is a full handshake, or it waits for one.
+  if (rc == 1 && enc == 0 && SSL_version(ssl) == TLS1_3_VERSION) return 2;
+  return rc;
 }
 
 }  // namespace

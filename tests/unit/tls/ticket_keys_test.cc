@@ -74,6 +74,37 @@ INSTANTIATE_TEST_SUITE_P(Versions, TicketKeysTest,
                            return info.param == TLS1_2_VERSION ? "Tls12" : "Tls13";
                          });
 
+// Sessions the client received (its new-session callback), over all tests of this file.
+int g_tickets_received = 0;
+int count_ticket(SSL*, SSL_SESSION*) {
+  ++g_tickets_received;
+  return 0;  // the session is not kept by the callback
+}
+
+// A TLS 1.3 client uses each ticket once (RFC 8446 appendix C.4): every resumption must hand it
+// the next ticket, or its next connection is a full handshake (or it waits for one in vain).
+TEST(TicketKeys, Tls13ResumptionHandsTheClientItsNextTicket) {
+  SslCtxPtr server = server_ctx(std::chrono::seconds(100), {});
+  SslCtxPtr client = test::plain_client_ctx();
+  SSL_CTX_set_min_proto_version(client.get(), TLS1_3_VERSION);
+  SSL_CTX_set_session_cache_mode(client.get(),
+                                 SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(client.get(), count_ticket);
+  bool reused = true;
+  SslSessionPtr session = test::connect(server.get(), client.get(), nullptr, &reused);
+  ASSERT_TRUE(session);
+  EXPECT_FALSE(reused);
+  for (int i = 0; i < 3; ++i) {
+    int before = g_tickets_received;
+    SslSessionPtr next = test::connect(server.get(), client.get(), session.get(), &reused);
+    EXPECT_TRUE(reused) << "resumption " << i;
+    EXPECT_EQ(g_tickets_received, before + 1) << "no new ticket after resumption " << i;
+    ASSERT_TRUE(next);
+    EXPECT_NE(ticket_of(next.get()), ticket_of(session.get())) << "resumption " << i;
+    session = std::move(next);
+  }
+}
+
 TEST(TicketKeys, LongIdleDropsBothKeys) {
   int64_t now = 0;
   SslCtxPtr server = server_ctx(std::chrono::seconds(100), [&now] { return now; });
