@@ -1,7 +1,7 @@
 #pragma once
 // A request held while its next hop is looked up (RFC 3263), or while the connect to one of its
 // targets is in progress with more targets left to try: a copy of the received message and of
-// the script's edits, from which MessageContext builds the forwarded request again. Made only
+// the script's edits, from which ForwardBuilder writes the forwarded request again. Made only
 // off the hot path (a numeric or cached next hop over an existing connection copies nothing).
 #include <array>
 #include <cstdint>
@@ -31,7 +31,7 @@ struct HeldRequest {
   core::sip::SipMessage msg;
   core::sip::Via top;
 
-  // The script's edits (MessageContext's state at forward()).
+  // The script's edits at forward() (ScriptEdits, RouteSet, Forwarder save and restore them).
   struct Popped {
     uint32_t header = 0;  // index in msg.headers()
     uint32_t offset = 0;  // of the Route value in data
@@ -45,7 +45,7 @@ struct HeldRequest {
   std::vector<std::string> removed;
   int new_max_forwards = -1;
   bool record_route = false;
-  uint8_t path_mode = 0;      // add_path() / add_path_received() (MessageContext::PathMode)
+  uint8_t path_mode = 0;      // add_path() / add_path_received() (ScriptEdits::PathMode)
   std::string client_domain;  // tls_client_domain("id")
   unsigned forks = 0;
 

@@ -1,47 +1,44 @@
 #include "core/proxy/message_context.h"
 
-#include <cstdio>
 #include <cstring>
 
 #include "core/base/log.h"
-#include "core/sip/name_addr.h"
-#include "core/sip/text.h"
+#include "core/proxy/held_request.h"
+#include "core/proxy/local_reply.h"
 
 namespace core::proxy {
 
-using core::Transport;
 using core::net::SocketAddr;
-using core::sip::HeaderType;
-using core::sip::iequals;
 using script::Status;
 
 MessageContext::MessageContext(ProxyEnv& env, const core::net::ReceivedMessage& rx,
                                const core::sip::SipMessage& msg, const core::sip::Via& top)
-    : env_(env), rx_(rx), msg_(msg), top_(top) {
-  prefix_[0] = '\0';
-  if (msg.is_request()) {
-    uri_text_ = msg.request_uri();
-    uri_ok_ = uri_.parse(uri_text_).ok();
-    (void)msg.max_forwards(max_forwards_);
-  }
+    : m_(env, rx, msg, top), edits_(msg), routes_(m_, edits_), forwarder_(m_, edits_, routes_) {}
+
+MessageContext::MessageContext(ProxyEnv& env, HeldRequest& held)
+    : MessageContext(env, held.rx, held.msg, held.top) {
+  edits_.restore(held);
+  routes_.restore(held);
+  forwarder_.restore(held);
+}
+
+bool MessageContext::reply(int code, std::string_view reason, std::string_view extra) {
+  return send_local_reply(m_, code, reason, extra);
 }
 
 std::string_view MessageContext::method() const {
-  if (msg_.is_request()) return msg_.method_name();
+  const core::sip::SipMessage& msg = m_.msg();
+  if (msg.is_request()) return msg.method_name();
   core::sip::CSeq cseq;
-  return msg_.cseq(cseq).ok() ? cseq.method : std::string_view();
-}
-
-Transport MessageContext::proto() const {
-  return rx_.transport;
+  return msg.cseq(cseq).ok() ? cseq.method : std::string_view();
 }
 
 script::Af MessageContext::af() const {
-  return rx_.src.af() == AF_INET6 ? script::Af::kInet6 : script::Af::kInet;
+  return m_.rx().src.af() == AF_INET6 ? script::Af::kInet6 : script::Af::kInet;
 }
 
 std::string_view MessageContext::tls_fact(script::TlsFact fact) const {
-  const core::net::ConnectionSecurity* s = rx_.security;
+  const core::net::ConnectionSecurity* s = m_.rx().security;
   if (!s) return {};
   switch (fact) {
     case script::TlsFact::kVersion:
@@ -68,100 +65,79 @@ script::IpAddr MessageContext::to_ip(const SocketAddr& a) {
   return ip;
 }
 
-bool MessageContext::is_popped(std::string_view route) const {
-  for (int i = 0; i < popped_; ++i)
-    if (popped_routes_[i].data() == route.data()) return true;
-  return false;
-}
-
-// RFC 3261 §16.4: a Request-URI holding our Record-Route URI came from
-// a strict router; the real target is the last Route value, which is taken out of Route.
-void MessageContext::undo_strict_route() {
-  if (!uri_ok_ || !env_.locals.is_myself(uri_.host(), uri_.port())) return;
-  // Ours has no user part, or an RFC 5626 flow token (a Record-Route facing an outbound UA).
-  if (uri_.has_user() && !env_.flow_token.verify(uri_.user())) return;
-  const core::sip::HeaderField* last_h = nullptr;
-  std::string_view last;
-  for (const auto* h = msg_.first(HeaderType::kRoute); h; h = msg_.next(h, HeaderType::kRoute)) {
-    core::sip::ValueSplitter values(msg_.value(*h));
-    std::string_view v;
-    while (values.next(v)) {
-      last_h = h;
-      last = v;
-    }
-  }
-  core::sip::NameAddr na;
-  core::sip::SipUri u;
-  if (!last_h || !na.parse(last).ok() || !u.parse(na.uri()).ok()) return;
-  note_flow_route(uri_);
-  uri_text_ = na.uri();
-  uri_ = u;
-  uri_rewritten_ = true;
-  popped_routes_[popped_] = last;
-  popped_headers_[popped_++] = last_h;
-}
-
-template <typename F>
-void MessageContext::for_each_route(F&& f) const {
-  for (const auto* h = msg_.first(HeaderType::kRoute); h; h = msg_.next(h, HeaderType::kRoute)) {
-    core::sip::ValueSplitter values(msg_.value(*h));
-    std::string_view v;
-    while (values.next(v))
-      if (!is_popped(v) && !f(h, v)) return;
-  }
-}
-
-void MessageContext::preprocess_routes() {
-  undo_strict_route();
-  for_each_route([this](const core::sip::HeaderField* h, std::string_view v) {
-    core::sip::NameAddr na;
-    core::sip::SipUri u;
-    if (!na.parse(v).ok() || !na.parse_uri(u).ok()) return false;
-    if (!env_.locals.is_myself(u.host(), u.port())) return false;
-    if (popped_ == static_cast<int>(popped_routes_.size())) return false;
-    note_flow_route(u);
-    popped_routes_[popped_] = v;
-    popped_headers_[popped_++] = h;
-    return true;
-  });
-}
-
-bool MessageContext::next_hop_uri(core::sip::SipUri* uri) const {
-  // The first Route left after loose routing, else the Request-URI (RFC 3261 §16.6 step 6).
-  bool routed = false, ok = false;
-  for_each_route([&](const core::sip::HeaderField*, std::string_view v) {
-    core::sip::NameAddr na;
-    routed = true;
-    ok = na.parse(v).ok() && na.parse_uri(*uri).ok();
-    return false;
-  });
-  if (routed) return ok;
-  if (!uri_ok_) return false;
-  *uri = uri_;
-  return true;
-}
-
 Status MessageContext::forward(std::optional<Transport> proto, std::string_view host,
                                uint16_t port) {
-  if (!msg_.is_request()) return Status::kError;
-  // RFC 5626 §5.3: a Route of ours with a flow token decides the next hop of a forward() that
-  // names none; the Request-URI (a Contact behind NAT) is not where it goes.
-  if (host.empty() && !proto && flow_route_ != FlowRoute::kNone) return forward_to_flow();
-  core::dns::NextHop hop;
-  if (!next_hop(proto, host, port, &hop)) {
-    core::LogEscaped uri(uri_text_);
-    SER_LOG_THROTTLED(env_.log.next_hop, LogLevel::kError, log_prefix(),
-                      "forward: cannot resolve the next hop of %s", uri.c_str());
-    return Status::kError;
+  if (!m_.msg().is_request()) return Status::kError;
+  return forwarder_.forward(proto, host, port);
+}
+
+Status MessageContext::sl_send_reply(int code, std::string_view reason) {
+  if (!m_.msg().is_request() || m_.is_ack()) return Status::kError;
+  return reply(code, reason) ? Status::kOk : Status::kError;
+}
+
+Status MessageContext::mf_process_maxfwd_header(int limit) {
+  if (!m_.msg().is_request()) return Status::kError;
+  if (m_.max_forwards() < 0) {
+    edits_.new_max_forwards = limit;
+    return Status::kOk;
   }
-  return forward_to(hop);
+  if (m_.max_forwards() == 0) return Status::kFalse;
+  edits_.new_max_forwards = m_.max_forwards() - 1;
+  return Status::kOk;
+}
+
+Status MessageContext::record_route() {
+  if (!m_.msg().is_request()) return Status::kError;
+  edits_.record_route = true;
+  return Status::kOk;
+}
+
+Status MessageContext::rewrite_uri(std::string_view uri) {
+  if (!m_.msg().is_request()) return Status::kError;
+  return edits_.set_uri(uri, m_.arena()) ? Status::kOk : Status::kError;
+}
+
+Status MessageContext::rewrite_host_port(std::string_view host_port) {
+  if (!m_.msg().is_request()) return Status::kError;
+  return edits_.rewrite_host_port(host_port, m_.arena()) ? Status::kOk : Status::kError;
+}
+
+Status MessageContext::rewrite_host(std::string_view host) {
+  return edits_.rewrite_host(host, m_.arena()) ? Status::kOk : Status::kError;
+}
+
+Status MessageContext::append_hf(std::string_view text) {
+  return edits_.append(text, m_.arena()) ? Status::kOk : Status::kError;
+}
+
+Status MessageContext::remove_hf(std::string_view name) {
+  return edits_.remove(name, m_.arena()) ? Status::kOk : Status::kError;
+}
+
+Status MessageContext::add_path(bool received) {
+  if (!m_.msg().is_request() || m_.msg().method() != core::sip::Method::kRegister)
+    return Status::kFalse;
+  edits_.path = received ? ScriptEdits::PathMode::kReceived : ScriptEdits::PathMode::kPath;
+  return Status::kOk;
 }
 
 // Kamailio's tls_set_connect_server_id(): applies to this message's TLS forwards only; whether
 // the id exists is the TLS runtime's to say when the request is sent.
 Status MessageContext::set_tls_client_domain(std::string_view id) {
-  client_domain_ = id;
+  edits_.client_domain = id;
   return id.empty() ? Status::kFalse : Status::kOk;
+}
+
+void MessageContext::log(int level, std::string_view text) {
+  auto lv = static_cast<LogLevel>(level < 0 ? 0 : level > 4 ? 4 : level);
+  if (!log_enabled(lv)) return;
+  // SER scripts end their texts with "\n"; the rest is one line whatever the peer put in the
+  // $tls_* values it holds (SNI, certificate names): escaped.
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  char line[768];
+  core::escape_for_log(text, line, sizeof(line));
+  SER_LOG(lv, m_.log_prefix(), "%s", line);
 }
 
 }  // namespace core::proxy

@@ -128,10 +128,10 @@ const std::string kRegister =
 class FlowSender : public CountingSender {
  public:
   core::net::SendResult send(Transport t, const SocketAddr& dst, std::string_view data,
-                             uint64_t conn, int listener,
-                             const core::net::TlsIdentity& identity) override {
+                             uint64_t conn, int listener, const core::net::TlsIdentity& identity,
+                             uint64_t connect_token) override {
     if (keep) last.assign(data);
-    return CountingSender::send(t, dst, data, conn, listener, identity);
+    return CountingSender::send(t, dst, data, conn, listener, identity, connect_token);
   }
   bool keep = false;
   std::string last;
