@@ -4,7 +4,9 @@
 #   make test          build and run the tests (CTest)
 #   make run           build and start ser on etc/ser.cfg in the foreground
 #   make certs         make the test CA and certificates etc/ser.cfg points at (certs/)
-#   make bench         build and run the benchmarks (prints figures)
+#   make bench         ser and Kamailio side by side: every figure, 3 repetitions (~10 min)
+#   make bench-quick   the same, 1 repetition of shorter runs (under 3 min)
+#   make bench-micro   the in-process benches and ser-only scripts (tests/bench/*_bench.cc, *.sh)
 #   make install PREFIX=/usr/local
 #   make test SAN=1    the same tests built with ASan + UBSan, in build-san/
 #   make fuzz          build the libFuzzer targets with clang (build-fuzz/), run each FUZZ_SECONDS
@@ -32,7 +34,8 @@ ifeq ($(SAN),1)
   TEST_ARGS := -E '^e2e\.notls_build_test$$'
 endif
 
-.PHONY: all deps test-deps fuzz-deps configure build test run certs bench install clean fuzz tsan
+.PHONY: all deps test-deps fuzz-deps bench-deps configure build test run certs bench bench-quick \
+  bench-micro install clean fuzz tsan
 
 all: build
 
@@ -55,6 +58,9 @@ test: test-deps build
 fuzz-deps:
 	@tools/install-deps.sh fuzz
 
+bench-deps:
+	@tools/install-deps.sh bench
+
 # libFuzzer needs clang; its own build tree, every library instrumented (ASan + UBSan).
 fuzz: fuzz-deps
 	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DTLS=ON -DFUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -76,8 +82,15 @@ run: build
 	@if grep -q '^[^#]*listen *= *tls' $(CFG) && [ ! -f certs/server.pem ]; then tools/make-test-certs.sh certs; fi
 	$(BUILD)/ser -f $(CFG) $(RUN_ARGS)
 
-bench: build
-	@cmake --build $(BUILD) --target bench -j $(JOBS)
+# ser against Kamailio (tests/bench/run_bench.py): builds ser and sipbench only; the table
+# goes to stdout and to $(BUILD)/bench/results.md and results.json. Needs TLS=1 (sipbench).
+bench bench-quick: bench-deps configure
+	@if [ "$(TLS)" = 0 ]; then echo "make $@: needs a TLS build (sipbench)"; exit 2; fi
+	@cmake --build $(BUILD) --target ser sipbench -j $(JOBS)
+	@cmake --build $(BUILD) --target $@
+
+bench-micro: build
+	@cmake --build $(BUILD) --target bench-micro -j $(JOBS)
 
 install: build
 	@cmake --install $(BUILD)

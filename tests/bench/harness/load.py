@@ -1,0 +1,126 @@
+"""sipbench runs: each bounded by timeout(1), its JSON line read, the servers' CPU sampled
+while it runs."""
+
+import json
+import subprocess
+import threading
+import time
+
+from harness import procstat
+
+
+class LoadResult:
+    def __init__(self):
+        self.json = None
+        self.rc = None
+        self.stderr_lines = []  # (monotonic time, line)
+        self.stdout = ""
+        self.t_start = None
+        self.t_end = None
+
+    def first_line_time(self, needle):
+        for t, line in self.stderr_lines:
+            if needle in line:
+                return t
+        return None
+
+    def error(self):
+        """What went wrong, for the table: None when sipbench gave its JSON line."""
+        if self.json is not None:
+            return None
+        if self.rc == 124:
+            return "sipbench timed out"
+        said = [line.strip() for _, line in self.stderr_lines if line.startswith("sipbench:")]
+        last = said[0] if said else (self.stderr_lines[-1][1].strip() if self.stderr_lines else "")
+        return f"sipbench exit {self.rc}: {last}"
+
+
+def _read_lines(stream, sink):
+    for line in iter(stream.readline, ""):
+        sink.append((time.monotonic(), line))
+
+
+def run_sipbench(ctx, args, limit, samplers=()):
+    """sipbench ARGS under `timeout LIMIT`; each sampler sampled every 0.2 s meanwhile."""
+    result = LoadResult()
+    argv = ["timeout", "-k", "5", str(int(limit)), ctx.sipbench] + [str(a) for a in args]
+    result.t_start = time.monotonic()
+    for s in samplers:
+        s.sample()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    ctx.started.append(proc)
+    out_lines = []
+    readers = [threading.Thread(target=_read_lines, args=(proc.stderr, result.stderr_lines)),
+               threading.Thread(target=_read_lines, args=(proc.stdout, out_lines))]
+    for r in readers:
+        r.start()
+    while proc.poll() is None:
+        for s in samplers:
+            s.sample()
+        time.sleep(0.2)
+    result.t_end = time.monotonic()
+    for s in samplers:
+        s.sample()
+    for r in readers:
+        r.join()
+    ctx.started.remove(proc)
+    result.rc = proc.returncode
+    result.stdout = "".join(line for _, line in out_lines)
+    for _, line in reversed(out_lines):
+        if line.startswith("{"):
+            try:
+                result.json = json.loads(line)
+            except ValueError:
+                pass
+            break
+    return result
+
+
+class Background:
+    """A sipbench left running (the idle mode): started, waited for a line on stderr, stopped."""
+
+    def __init__(self, ctx, args, limit):
+        self.ctx = ctx
+        self.lines = []
+        argv = ["timeout", "-k", "5", str(int(limit)), ctx.sipbench] + [str(a) for a in args]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        ctx.started.append(self.proc)
+        self.out = []
+        self.readers = [threading.Thread(target=_read_lines, args=(self.proc.stderr, self.lines)),
+                        threading.Thread(target=_read_lines, args=(self.proc.stdout, self.out))]
+        for r in self.readers:
+            r.start()
+
+    def wait_line(self, needle, limit):
+        """The first stderr line holding needle, within limit seconds; None otherwise."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            for _, line in list(self.lines):
+                if needle in line:
+                    return line
+            if self.proc.poll() is not None:
+                return None
+            time.sleep(0.1)
+        return None
+
+    def pids(self):
+        """sipbench itself (the child of timeout(1))."""
+        return procstat.children(self.proc.pid)
+
+    def stop(self):
+        """SIGTERM (timeout(1) passes it on); sipbench then prints its summary and exits."""
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            for pid in self.pids():
+                procstat.kill(pid)
+            self.proc.kill()
+            self.proc.wait()
+        for r in self.readers:
+            r.join()
+        self.ctx.started.remove(self.proc)
+        return "".join(line for _, line in self.lines[-3:])
+
