@@ -166,6 +166,9 @@ void Connection::on_readable() {
   if (r.bytes > 0) touch();
   if (r.handshake_completed && r.action == PostIoAction::kKeepOpen) handshake_completed();
   bool consumed = false;
+  // Replies to the messages of this read wait in wbuf_ and leave together once all are handled:
+  // one send (one TLS record up to 16 KiB) for a pipelined batch instead of one per reply.
+  in_read_batch_ = true;
   if (rbuf_.empty()) {
     consumed = !scratch.empty() && process(scratch);
   } else {
@@ -174,6 +177,8 @@ void Connection::on_readable() {
     scratch.clear();
     consumed = kept && process(rbuf_);
   }
+  in_read_batch_ = false;
+  if (!wbuf_.empty()) flush();
   if (closed()) return;
   if (r.action == PostIoAction::kClose) {
     close(CloseReason::kError);
@@ -360,12 +365,12 @@ bool Connection::send(std::string_view data) {
                        wbuf_.size(), kWriteQueueLimit);
     return false;
   }
-  if (state_ != State::kOpen || !wbuf_.empty() || !socket_->handshake_done()) {
+  if (state_ != State::kOpen || !wbuf_.empty() || !socket_->handshake_done() || in_read_batch_) {
     if (!wbuf_.append(data)) {
       close(CloseReason::kNoMemory);
       return false;
     }
-    if (state_ == State::kOpen) flush();
+    if (state_ == State::kOpen && !in_read_batch_) flush();
     apply_backpressure();
     return !closed();
   }

@@ -132,7 +132,9 @@ class Connection final : public TransportSocketCallbacks {
   ByteBuffer rbuf_;
   size_t rbuf_charged_ = 0;  // rbuf_'s capacity as counted in the worker's read_held
   bool in_handler_ = false;  // the handler is reading a message that may lie in rbuf_
-  sip::FrameScan scan_;      // what the framer learnt of the partial message at rbuf_'s start
+  // Handling the messages of one read: send() queues in wbuf_, on_readable() flushes once.
+  bool in_read_batch_ = false;
+  sip::FrameScan scan_;  // what the framer learnt of the partial message at rbuf_'s start
   ByteBuffer wbuf_;
   IoEvent io_;  // read and write interest: watch_io()
   Timer timer_;

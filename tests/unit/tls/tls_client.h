@@ -73,6 +73,8 @@ class TlsClient {
     }
     return out;
   }
+  // TLS records received so far (counted by their 5-byte headers, RFC 8446 §5.1).
+  size_t records_received() const { return records_; }
   bool send_output() {
     bool ok = core::net::testing::write_all(fd_, engine_.output());
     engine_.consume_output(engine_.output().size());
@@ -84,12 +86,34 @@ class TlsClient {
     char buf[16384];
     ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);
     if (n <= 0) return false;
+    count_records(std::string_view(buf, static_cast<size_t>(n)));
     return engine_.feed(std::string_view(buf, static_cast<size_t>(n)));
+  }
+  void count_records(std::string_view bytes) {
+    while (!bytes.empty()) {
+      if (record_left_ > 0) {
+        size_t n = std::min(record_left_, bytes.size());
+        record_left_ -= n;
+        bytes.remove_prefix(n);
+        continue;
+      }
+      size_t n = std::min(5 - header_.size(), bytes.size());
+      header_.append(bytes.substr(0, n));
+      bytes.remove_prefix(n);
+      if (header_.size() < 5) continue;
+      ++records_;
+      record_left_ = static_cast<size_t>(static_cast<unsigned char>(header_[3])) << 8 |
+                     static_cast<unsigned char>(header_[4]);
+      header_.clear();
+    }
   }
 
   int fd_;
   SslCtxPtr ctx_;
   TlsEngine engine_;
+  size_t records_ = 0;
+  size_t record_left_ = 0;  // of the record being received
+  std::string header_;      // a record header received in part
 };
 
 }  // namespace tls::test

@@ -141,6 +141,30 @@ TEST(TlsSocketTest, HandshakeThenASipRequestIsReceivedAndAnswered) {
   EXPECT_EQ(c.read(15), "ok:" + m2.substr(0, 12));
 }
 
+// Write coalescing: the replies to the requests of one read leave in one record (and one send),
+// not one record each.
+TEST(TlsSocketTest, RepliesToEightPipelinedRequestsLeaveInOneTlsRecord) {
+  TlsServer srv(test_settings(1));
+  ASSERT_TRUE(srv.started);
+  TlsClient c(srv.addr);
+  ASSERT_TRUE(c.handshake()) << c.engine().error();
+  // A first request: what the handshake left (TLS 1.3 tickets) comes before its reply.
+  std::string first = sip_message("first");
+  ASSERT_TRUE(c.send(first));
+  ASSERT_EQ(c.read(15), "ok:" + first.substr(0, 12));
+  size_t before = c.records_received();
+  std::string batch, expected;
+  for (int i = 0; i < 8; ++i) {
+    std::string m = sip_message("pipelined" + std::to_string(i));
+    batch += m;
+    expected += "ok:" + m.substr(0, 12);
+  }
+  ASSERT_TRUE(c.send(batch));  // one record in one segment: one read for the server
+  ASSERT_EQ(c.read(expected.size()), expected);
+  EXPECT_EQ(c.records_received() - before, 1u);
+  EXPECT_EQ(srv.handler.messages().size(), 9u);
+}
+
 TEST(TlsSocketTest, MutualTlsFactsReachTheMessageHandler) {
   cfg::TlsSettings tls = test_settings_tls(5000ms);
   tls.verify = true;
