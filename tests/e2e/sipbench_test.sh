@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# sipbench (tools/sipbench) against a real ser with a TLS and a TCP listener: idle connections
-# held then released, handshakes counted, and failures reported as failures (a CA that does not
-# sign ser's certificate, a server that closes held connections, a server that is not there).
-# Each check reads the JSON line sipbench ends with.
+# sipbench (tools/sipbench) against a real ser with TLS, TCP and UDP listeners: pipelined OPTIONS
+# answered and counted over each transport (a 404 counted as non-2xx, never as answered; --rate
+# sending about what it offers; a silent UDP peer's requests lost), idle connections held then
+# released, handshakes counted, and failures reported as failures (a CA that does not sign ser's
+# certificate, a server that closes held connections, a server that is not there). Each check
+# reads the JSON line sipbench ends with; none asserts a timing.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 : "${SER_BINARY_DIR:?SER_BINARY_DIR must point at the build tree}"
@@ -16,10 +18,14 @@ T=$(tls_port)
 cat >"$E2E_TMP/ser.cfg" <<CFG
 listen = tls:127.0.0.1:$P
 listen = tcp:127.0.0.1:$T
+listen = udp:127.0.0.1:$T
 log_level = 2
 tls_certificate = "$CERTS/server-ec.pem"
 tls_private_key = "$CERTS/server-ec.key"
-route { sl_send_reply(200, "OK"); }
+route {
+  if (uri =~ "^sip:missing@") { sl_send_reply(404, "Not Found"); exit; }
+  sl_send_reply(200, "OK");
+}
 CFG
 start_ser "$E2E_TMP/ser.cfg" || { fail "ser did not start"; e2e_finish; }
 
@@ -148,7 +154,90 @@ expect "$E2E_TMP/badca.out" "succeeded=0 failed=30 errors.handshake_failed=30" "
 grep -q "certificate verify failed" "$E2E_TMP/badca.out" && pass "the summary says why" ||
   fail "no reason in: $(cat "$E2E_TMP/badca.out")"
 
-# 6. ser stopped while connections are held: each close is counted.
+# options NAME ARGS...: `sipbench options ARGS` (stdout in NAME.out, stderr in NAME.out.err); its
+# exit status in $rc.
+options() {
+  local name=$1
+  shift
+  timeout 30 "$SIPBENCH" options "$@" >"$E2E_TMP/$name.out" 2>"$E2E_TMP/$name.out.err"
+  rc=$?
+}
+
+# balanced FILE WHAT: every request of the counted run ended as answered, non-2xx or lost, and
+# some were sent.
+balanced() {
+  local sent answered non2xx lost
+  sent=$(field sent "$1") answered=$(field answered "$1") non2xx=$(field non_2xx "$1") lost=$(field lost "$1")
+  if [ "${sent:-0}" -gt 0 ] && [ "$sent" -eq $((answered + non2xx + lost)) ]; then
+    pass "$2: $sent sent = $answered answered + $non2xx non-2xx + $lost lost"
+  else
+    fail "$2: sent=$sent answered=$answered non_2xx=$non2xx lost=$lost"
+    cat "$1" "$1.err"
+  fi
+}
+
+# 6. options: 50 TLS connections (20 set up at once) x 8 pipelined OPTIONS, every one answered 200.
+options opt-tls "127.0.0.1:$P" -c 50 -p 20 -w 8 -d 1.5 --warmup 0.5 --tls-version 1.3 --ca "$CERTS/ca.pem" \
+  --sni localhost -q
+[ "$rc" -eq 0 ] && pass "options over tls exits 0" || fail "options over tls: exit status $rc"
+expect "$E2E_TMP/opt-tls.out" "mode=options transport=tls connections=50 window=8 connections_up=50 lost=0 non_2xx=0 errors.unmatched=0 errors.bad_framing=0" \
+  "options over tls: 50 of 50 connections up, nothing lost"
+balanced "$E2E_TMP/opt-tls.out" "options over tls"
+[ "$(field sent "$E2E_TMP/opt-tls.out")" = "$(field answered "$E2E_TMP/opt-tls.out")" ] &&
+  pass "options over tls: every request answered 2xx" || fail "options over tls: $(cat "$E2E_TMP/opt-tls.out")"
+grep -qE '^  latency \(send to matching 2xx\): p50 [0-9.]+ ms, p99 [0-9.]+ ms, p99.9 [0-9.]+ ms' "$E2E_TMP/opt-tls.out" &&
+  grep -q "^sipbench: 50 of 50 connections up" "$E2E_TMP/opt-tls.out.err" &&
+  pass "options: the summary gives the latency percentiles and the set-up its line" ||
+  fail "options summary: $(cat "$E2E_TMP/opt-tls.out" "$E2E_TMP/opt-tls.out.err")"
+
+# Over TCP, and with a progress line each second (sent, answered, rate, outstanding, errors).
+options opt-tcp "127.0.0.1:$T" -T tcp -c 20 -w 4 -d 1.5
+expect "$E2E_TMP/opt-tcp.out" "transport=tcp connections_up=20 lost=0 non_2xx=0 errors.reset=0" "options over tcp: nothing lost"
+balanced "$E2E_TMP/opt-tcp.out" "options over tcp"
+grep -qE '^sipbench: 1 s run: sent [0-9]+, answered [0-9]+ \([0-9]+/s\), outstanding [0-9]+, errors 0$' "$E2E_TMP/opt-tcp.out.err" &&
+  pass "options: a progress line each second" || fail "options progress: $(cat "$E2E_TMP/opt-tcp.out.err")"
+
+# Over UDP: 20 sockets, each its own local port (a server's per-socket hashing sees 20 peers).
+timeout 30 "$SIPBENCH" options "127.0.0.1:$T" -T udp -c 20 -w 2 -d 2 -q >"$E2E_TMP/opt-udp.out" 2>"$E2E_TMP/opt-udp.out.err" &
+bench=$!
+E2E_PIDS+=("$bench")
+if wait_for "$E2E_TMP/opt-udp.out.err" "20 of 20 UDP sockets open"; then
+  ports=$(ss -Hun "( dport = :$T )" | awk '{print $(NF-1)}' | sort -u | wc -l)
+  [ "$ports" -eq 20 ] && pass "options over udp: 20 sockets, 20 local ports" || fail "udp: $ports local ports"
+else
+  fail "options over udp: sockets not open: $(cat "$E2E_TMP/opt-udp.out.err")"
+fi
+wait "$bench"
+expect "$E2E_TMP/opt-udp.out" "transport=udp connections_up=20 lost=0 non_2xx=0" "options over udp: nothing lost"
+balanced "$E2E_TMP/opt-udp.out" "options over udp"
+
+# A route answering 404: non-2xx, never answered; the exit status says something failed.
+options opt-404 "127.0.0.1:$T" -T tcp -c 4 -w 2 -d 1 --ruri sip:missing@127.0.0.1 -q
+sent=$(field sent "$E2E_TMP/opt-404.out")
+[ "$rc" -eq 1 ] && [ "$(field answered "$E2E_TMP/opt-404.out")" = 0 ] && [ "${sent:-0}" -gt 0 ] &&
+  [ "$(field non_2xx "$E2E_TMP/opt-404.out")" = "$sent" ] && grep -q "first non-2xx status: 404" "$E2E_TMP/opt-404.out" &&
+  pass "404 answers: $sent non-2xx, 0 answered, exit status 1" || fail "404: exit $rc: $(cat "$E2E_TMP/opt-404.out")"
+
+# --rate: 1000 requests/s offered over 2 s sends about 2000 (bounds generous: counts, not time).
+options opt-rate "127.0.0.1:$P" -c 10 -w 8 -d 2 --rate 1000 -q
+sent=$(field sent "$E2E_TMP/opt-rate.out")
+[ "${sent:-0}" -ge 1800 ] && [ "${sent:-0}" -le 2200 ] && [ "$(field answered "$E2E_TMP/opt-rate.out")" = "$sent" ] &&
+  [ "$(field offered_rate "$E2E_TMP/opt-rate.out")" = 1000.0 ] &&
+  pass "--rate 1000 for 2 s: $sent sent, all answered" || fail "--rate: $(cat "$E2E_TMP/opt-rate.out")"
+
+# A UDP peer that never answers: every request lost (no retransmission), within --timeout.
+U=$(free_port)
+timeout 20 python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(sys.argv[1]))); time.sleep(15)' "$U" &
+E2E_PIDS+=("$!")
+wait_port "$U" udp || fail "silent udp peer not bound"
+options opt-silent "127.0.0.1:$U" -T udp -c 5 -w 4 -d 1 --timeout 0.5 -q
+sent=$(field sent "$E2E_TMP/opt-silent.out")
+[ "$rc" -eq 1 ] && [ "${sent:-0}" -gt 0 ] && [ "$(field lost "$E2E_TMP/opt-silent.out")" = "$sent" ] &&
+  [ "$(field answered "$E2E_TMP/opt-silent.out")" = 0 ] && pass "a silent udp peer: all $sent requests lost" ||
+  fail "silent peer: exit $rc: $(cat "$E2E_TMP/opt-silent.out")"
+
+# 7. ser stopped while connections are held: each close is counted.
 idle_bg held "127.0.0.1:$P" -c 20 -d 60
 wait_for "$E2E_TMP/held.out.err" "20 connections up" || fail "20 connections not up"
 stop_ser
@@ -162,7 +251,7 @@ grep -q "the server closed every connection held; ending" "$E2E_TMP/held.out.err
 expect "$E2E_TMP/held.out" "succeeded=20 held_end=0 errors.closed_while_held=20" \
   "ser stopped: 20 held connections counted as closed"
 
-# 7. Nothing listening: refused connects.
+# 8. Nothing listening: refused connects.
 timeout 20 "$SIPBENCH" handshake "127.0.0.1:$P" -n 10 -q >"$E2E_TMP/refused.out" 2>&1
 expect "$E2E_TMP/refused.out" "succeeded=0 failed=10 errors.connect_refused=10" "no server: 10 refused"
 # idle with nothing set up has nothing to hold: it ends at once, not after -d (timeout: 124).
@@ -172,7 +261,7 @@ rc=$?
   fail "idle, no server: exit status $rc"
 expect "$E2E_TMP/refused-idle.out" "failed=10 errors.connect_refused=10 held_max=0" "idle, no server: 10 refused"
 
-# 8. Usage errors name the option.
+# 9. Usage errors name the option.
 out=$("$SIPBENCH" idle "127.0.0.1:$P" --resume 2>&1)
 rc=$?
 [ "$rc" -eq 2 ] && grep -q -- "--resume is for the handshake mode" <<<"$out" &&

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tools/sipbench/io_error.h"
 #include "tools/sipbench/runner.h"
 #include "tools/sipbench/sip_exchange.h"
 #include "tools/sipbench/tls_client.h"
@@ -16,20 +17,6 @@
 namespace sipbench {
 
 namespace {
-
-ErrorKind kind_of_errno(int err) {
-  switch (err) {
-    case ECONNREFUSED:
-      return ErrorKind::kConnectRefused;
-    case ECONNRESET:
-    case EPIPE:
-      return ErrorKind::kReset;
-    case ETIMEDOUT:
-      return ErrorKind::kTimeout;
-    default:
-      return ErrorKind::kConnectFailed;
-  }
-}
 
 const char* phase_of(BenchConnection::State state) {
   switch (state) {
@@ -63,6 +50,15 @@ BenchConnection::~BenchConnection() {
     SSL_free(ssl_);
   }
   if (fd_ >= 0) close(fd_);
+}
+
+OpenSocket BenchConnection::hand_over() {
+  assert(state_ == State::kHeld);
+  event_del(event_);
+  OpenSocket out{fd_, ssl_, local_};
+  fd_ = -1;
+  ssl_ = nullptr;
+  return out;
 }
 
 bool BenchConnection::open_socket() {
@@ -178,6 +174,7 @@ bool BenchConnection::connect_done() {
   socklen_t local_len = sizeof local_;
   getsockname(fd_, reinterpret_cast<sockaddr*>(&local_), &local_len);
   if (runner_.options().transport == Transport::kTcp) {
+    if (!runner_.options().send_options) return setup_done();
     state_ = State::kSending;
     return send_request();
   }
@@ -202,22 +199,8 @@ bool BenchConnection::tls_wait_or_fail(int ret, const char* phase) {
     setup_done();
     return false;
   }
-  int saved_errno = errno;
-  unsigned long lib = ERR_peek_error();
-  bool eof = err == SSL_ERROR_ZERO_RETURN ||
-             (err == SSL_ERROR_SYSCALL && lib == 0 && saved_errno == 0) ||
-             (err == SSL_ERROR_SSL && ERR_GET_REASON(lib) == SSL_R_UNEXPECTED_EOF_WHILE_READING);
-  if (eof) {
-    ERR_clear_error();
-    fail(ErrorKind::kReset, std::string(phase) + ": closed by the server");
-  } else if (err == SSL_ERROR_SYSCALL) {
-    ERR_clear_error();
-    fail(kind_of_errno(saved_errno), std::string(phase) + ": " + std::strerror(saved_errno));
-  } else if (state_ == State::kHandshaking) {
-    fail(ErrorKind::kHandshakeFailed, "handshake failed: " + tls_failure_text(ssl_));
-  } else {
-    fail(ErrorKind::kReset, std::string(phase) + ": " + tls_failure_text(ssl_));
-  }
+  auto end = tls_io_end(ssl_, ret, errno, phase, state_ == State::kHandshaking);
+  fail(end.kind, end.text);
   return false;
 }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "tools/sipbench/load_connection.h"
 #include "tools/sipbench/run_stats.h"
 
 namespace sipbench {
@@ -31,6 +32,8 @@ class BenchConnection {
   // could not: the Runner then frees it.
   bool start();
   size_t slot() const { return slot_; }
+  // Gives the socket (and its SSL) of a connection set up away; this then owns nothing.
+  OpenSocket hand_over();
   State state() const { return state_; }
 
  private:

@@ -11,7 +11,15 @@ namespace po = boost::program_options;
 namespace sipbench {
 
 const char* mode_name(Mode mode) {
-  return mode == Mode::kIdle ? "idle" : "handshake";
+  switch (mode) {
+    case Mode::kIdle:
+      return "idle";
+    case Mode::kHandshake:
+      return "handshake";
+    case Mode::kOptions:
+      return "options";
+  }
+  return "?";
 }
 const char* tls_version_name(TlsVersion version) {
   switch (version) {
@@ -29,16 +37,28 @@ namespace {
 
 po::options_description describe() {
   po::options_description d("Options");
-  d.add_options()("help,h", "this text")(
-      "transport,T", po::value<std::string>()->default_value("tls"), "tcp or tls")(
-      "connections,c", po::value<uint64_t>()->default_value(100), "idle: connections to hold")(
+  d.add_options()("help,h", "this text")("transport,T",
+                                         po::value<std::string>()->default_value("tls"),
+                                         "tls, tcp, or (options mode only) udp")(
+      "connections,c", po::value<uint64_t>()->default_value(100),
+      "idle: connections to hold; options: connections (udp: sockets, each its own port)")(
       "total,n", po::value<uint64_t>()->default_value(1000), "handshake: connections to make")(
       "concurrency,p", po::value<uint32_t>()->default_value(100),
       "connections being set up at once (connect, handshake, first answer)")(
       "duration,d", po::value<double>()->default_value(10),
-      "idle: seconds to hold the connections once the last is up (SIGINT/SIGTERM ends sooner)")(
+      "idle: seconds to hold the connections once the last is up; options: seconds of the "
+      "counted run (SIGINT/SIGTERM ends sooner)")(
       "timeout", po::value<double>()->default_value(5),
-      "seconds for one connection's connect, handshake and answer")(
+      "seconds for one connection's connect, handshake and answer; options: also for each "
+      "request's answer (after it, the request is lost), and the wait for the last ones")(
+      "window,w", po::value<uint32_t>()->default_value(8),
+      "options: requests outstanding per connection (pipelined)")(
+      "rate", po::value<double>(),
+      "options: requests per second offered in total, evenly paced (-w then caps what is "
+      "outstanding); without it each connection keeps -w outstanding")(
+      "warmup", po::value<double>()->default_value(0),
+      "options: seconds run before the counted run, not counted")(
+      "ruri", po::value<std::string>(), "options: the Request-URI (default sip:TARGET)")(
       "options", "handshake: send one OPTIONS on each connection and wait for its 200")(
       "tls-version", po::value<std::string>(), "1.2 or 1.3 (default: the highest both speak)")(
       "resume", "handshake: resume sessions (TLS 1.2 session ids, TLS 1.3 tickets)")(
@@ -99,15 +119,47 @@ bool parse_local_ips(const std::vector<std::string>& values, std::vector<in_addr
 std::string check_combination(const Options& o, const po::variables_map& vm) {
   bool tls_option = vm.count("tls-version") || vm.count("resume") || vm.count("sni") ||
                     vm.count("ca") || vm.count("cert") || vm.count("key");
-  if (o.transport == Transport::kTcp && tls_option)
+  if (o.transport != Transport::kTls && tls_option)
     return "--tls-version, --resume, --sni, --ca, --cert and --key need -T tls";
   if (vm.count("cert") != vm.count("key")) return "--cert and --key go together";
   if (o.resume && o.mode != Mode::kHandshake) return "--resume is for the handshake mode";
   if (vm.count("options") && o.mode != Mode::kHandshake)
     return "--options is for the handshake mode (idle always sends one OPTIONS)";
-  if (o.mode == Mode::kIdle && !vm["total"].defaulted()) return "-n is for the handshake mode";
+  if (o.mode != Mode::kHandshake && !vm["total"].defaulted()) return "-n is for the handshake mode";
   if (o.mode == Mode::kHandshake && !vm["connections"].defaulted())
-    return "-c is for the idle mode (the handshake mode makes -n connections)";
+    return "-c is for the idle and options modes (the handshake mode makes -n connections)";
+  if (o.mode == Mode::kHandshake && !vm["duration"].defaulted())
+    return "-d is for the idle and options modes";
+  if (o.mode != Mode::kOptions) {
+    for (const char* name : {"window", "warmup"})
+      if (!vm[name].defaulted()) return std::string("--") + name + " is for the options mode";
+    for (const char* name : {"rate", "ruri"})
+      if (vm.count(name)) return std::string("--") + name + " is for the options mode";
+  }
+  if (o.transport == Transport::kUdp && o.mode != Mode::kOptions)
+    return "-T udp is for the options mode (idle and handshake need connections)";
+  return {};
+}
+
+// The options mode's own numbers; an error naming the option, or empty.
+std::string fill_options_mode(const po::variables_map& vm, Options& o) {
+  o.window = vm["window"].as<uint32_t>();
+  if (o.window < 1 || o.window > kMaxWindow)
+    return "-w: expected 1 to " + std::to_string(kMaxWindow);
+  if (vm.count("rate")) {
+    o.rate = vm["rate"].as<double>();
+    if (!std::isfinite(o.rate) || o.rate < 1 || o.rate > 10'000'000)
+      return "--rate: expected 1 to 10000000 requests per second";
+  }
+  auto warmup = seconds_option(vm["warmup"].as<double>(), 0, 86400);
+  if (!warmup) return "--warmup: expected 0 to 86400 seconds";
+  o.warmup = *warmup;
+  if (vm.count("ruri")) {
+    o.ruri = vm["ruri"].as<std::string>();
+    bool sip = o.ruri.rfind("sip:", 0) == 0 || o.ruri.rfind("sips:", 0) == 0;
+    if (!sip || o.ruri.find_first_of(" \t\r\n") != std::string::npos)
+      return "--ruri: expected a sip: or sips: URI without spaces, found '" + o.ruri + "'";
+  }
   return {};
 }
 
@@ -118,17 +170,19 @@ std::string fill(const po::variables_map& vm, Options& o) {
     o.mode = Mode::kIdle;
   else if (mode == "handshake")
     o.mode = Mode::kHandshake;
+  else if (mode == "options")
+    o.mode = Mode::kOptions;
   else
-    return "MODE: expected idle or handshake, found '" + mode + "'";
+    return "MODE: expected options, idle or handshake, found '" + mode + "'";
   o.target_text = vm["target"].as<std::string>();
   if (!parse_target(o.target_text, &o.target))
     return "TARGET: expected IPv4:PORT (e.g. 127.0.0.1:5061), found '" + o.target_text + "'";
   const auto& transport = vm["transport"].as<std::string>();
   auto parsed = Transport::parse(transport);
-  if (parsed && parsed->is_stream())
+  if (parsed)
     o.transport = *parsed;
   else
-    return "-T: expected tcp or tls, found '" + transport + "'";
+    return "-T: expected tls, tcp or udp, found '" + transport + "'";
   o.connections = vm["connections"].as<uint64_t>();
   if (o.connections < 1 || o.connections > 10'000'000) return "-c: expected 1 to 10000000";
   o.total = vm["total"].as<uint64_t>();
@@ -142,6 +196,7 @@ std::string fill(const po::variables_map& vm, Options& o) {
   if (!timeout) return "--timeout: expected 0.001 to 600 seconds";
   o.timeout = *timeout;
   o.send_options = o.mode == Mode::kIdle || vm.count("options");
+  if (std::string err = fill_options_mode(vm, o); !err.empty()) return err;
   if (vm.count("tls-version")) {
     const auto& v = vm["tls-version"].as<std::string>();
     if (v == "1.2")
@@ -171,7 +226,8 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
   auto visible = describe();
   std::ostringstream usage;
   usage << "usage: sipbench MODE TARGET [options]\n"
-           "  MODE    idle (hold -c connections, each after one OPTIONS answered 200) or\n"
+           "  MODE    options (-c connections, -w pipelined OPTIONS each, for -d seconds),\n"
+           "          idle (hold -c connections, each after one OPTIONS answered 200) or\n"
            "          handshake (-n connections: connect, handshake, close)\n"
            "  TARGET  IPv4:PORT of the SIP server\n"
         << visible;

@@ -13,10 +13,13 @@
 
 namespace sipbench {
 
-enum class Mode : uint8_t { kIdle, kHandshake };
-using core::Transport;  // UDP is refused by the options parser (streams only)
+enum class Mode : uint8_t { kIdle, kHandshake, kOptions };
+using core::Transport;  // UDP: the options mode only
 // 0 leaves the choice to OpenSSL (the highest both sides speak).
 enum class TlsVersion : uint8_t { kAny, k12, k13 };
+
+// Requests outstanding per connection at most (the request id gives the slot 5 digits).
+inline constexpr uint32_t kMaxWindow = 10000;
 
 const char* mode_name(Mode mode);
 const char* tls_version_name(TlsVersion version);
@@ -27,12 +30,17 @@ struct Options {
   sockaddr_in target{};            // IPv4 only: loopback labs and edge proxies
   std::string target_text;         // as given, for the summary
   std::vector<in_addr> local_ips;  // source addresses, used in turn (empty: the kernel's)
-  uint64_t connections = 100;      // idle: connections to hold
+  uint64_t connections = 100;      // idle: connections to hold; options: connections (UDP: sockets)
   uint64_t total = 1000;           // handshake: connections to make (-n)
   uint32_t concurrency = 100;      // connections being set up at once
-  std::chrono::milliseconds duration{10000};  // idle: how long to hold them
-  std::chrono::milliseconds timeout{5000};    // connect + handshake + answer, per connection
-  bool send_options = true;                   // idle: always; handshake: --options
+  std::chrono::milliseconds duration{10000};  // idle: how long to hold them; options: counted run
+  std::chrono::milliseconds timeout{5000};    // connect + handshake + answer, per connection;
+                                              // options: also each request's answer
+  uint32_t window = 8;                        // options: requests outstanding per connection
+  double rate = 0;                      // options: requests/s offered in total (0: closed loop)
+  std::chrono::milliseconds warmup{0};  // options: run first, not counted
+  std::string ruri;                     // options: the Request-URI (empty: sip:TARGET)
+  bool send_options = true;  // idle: always; handshake: --options; options: at setup, none
   TlsVersion tls_version = TlsVersion::kAny;
   bool resume = false;    // handshake: TLS 1.2 session ids / TLS 1.3 tickets
   std::string sni;        // empty: none sent

@@ -1,5 +1,7 @@
 #include "tools/sipbench/run_stats.h"
 
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -23,10 +25,21 @@ const char* error_kind_name(ErrorKind kind) {
       return "closed_while_held";
     case ErrorKind::kFdLimit:
       return "fd_limit";
+    case ErrorKind::kUnmatched:
+      return "unmatched";
+    case ErrorKind::kBadFraming:
+      return "bad_framing";
     case ErrorKind::kCount:
       break;
   }
   return "?";
+}
+
+double own_cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
+  return secs(ru.ru_utime) + secs(ru.ru_stime);
 }
 
 void RunStats::count_error(ErrorKind kind, const std::string& text) {
@@ -73,10 +86,15 @@ void print_summary(std::ostream& out, const Options& o, RunStats& stats, const R
   }
 }
 
-std::string summary_json(const Options& o, RunStats& stats, const RunTimes& times) {
+nlohmann::ordered_json errors_json(const RunStats& stats) {
   nlohmann::ordered_json errors = nlohmann::ordered_json::object();
   for (size_t i = 0; i < kErrorKinds; ++i)
     errors[error_kind_name(static_cast<ErrorKind>(i))] = stats.errors[i];
+  return errors;
+}
+
+std::string summary_json(const Options& o, RunStats& stats, const RunTimes& times) {
+  auto errors = errors_json(stats);
   nlohmann::ordered_json j = {
       {"mode", mode_name(o.mode)},
       {"transport", o.transport.name()},

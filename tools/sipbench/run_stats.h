@@ -2,6 +2,7 @@
 // What a run counted, and its summary: a text block for people and one JSON line for scripts.
 #include <array>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 
@@ -19,10 +20,23 @@ enum class ErrorKind : uint8_t {
   kBadResponse,      // an answer that is not a 2xx to our request, or broken framing
   kClosedWhileHeld,  // idle: the server closed a connection that was up and answered
   kFdLimit,          // no file descriptor left (RLIMIT_NOFILE)
+  kUnmatched,        // options: a response to no outstanding request (late, duplicate, foreign)
+  kBadFraming,       // options: a stream that cannot be framed, or a datagram that is no response
   kCount,
 };
 inline constexpr size_t kErrorKinds = static_cast<size_t>(ErrorKind::kCount);
 const char* error_kind_name(ErrorKind kind);
+
+// The options mode's requests; what was sent in the counted run ends as exactly one of
+// answered, non_2xx or lost.
+struct LoadCounts {
+  uint64_t sent = 0;
+  uint64_t answered = 0;  // a matching 2xx
+  uint64_t non_2xx = 0;   // a matching final response of 300 or more
+  uint64_t lost = 0;      // no final response within --timeout (or its connection closed)
+  int first_non_2xx = 0;  // its status, for the summary
+  uint64_t connections_up = 0;
+};
 
 struct RunStats {
   uint64_t started = 0;    // connections attempted
@@ -33,7 +47,8 @@ struct RunStats {
   uint64_t max_held = 0;
   std::array<uint64_t, kErrorKinds> errors{};
   std::array<std::string, kErrorKinds> first_error;  // the first one's text, for the summary
-  Latency latency;                                   // setup time of each success, microseconds
+  Latency latency;  // µs: setup time of each success; options: each answered request's
+  LoadCounts load;  // options
 
   void count_error(ErrorKind kind, const std::string& text);
 };
@@ -44,8 +59,13 @@ struct RunTimes {
   double cpu_seconds = 0;    // sipbench's own (user + system)
 };
 
+// sipbench's own CPU time so far (user + system, every thread), from getrusage.
+double own_cpu_seconds();
+
 void print_summary(std::ostream& out, const Options& options, RunStats& stats,
                    const RunTimes& times);
+// {"connect_refused":N, ...}: every kind, for the JSON lines.
+nlohmann::ordered_json errors_json(const RunStats& stats);
 // One line, no newline: {"mode":..., "succeeded":..., "errors":{...}, "latency_us":{...}, ...}
 std::string summary_json(const Options& options, RunStats& stats, const RunTimes& times);
 

@@ -16,13 +16,6 @@ double seconds_between(Runner::Clock::time_point a, Runner::Clock::time_point b)
   return std::chrono::duration<double>(b - a).count();
 }
 
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + tv.tv_usec / 1e6; };
-  return secs(ru.ru_utime) + secs(ru.ru_stime);
-}
-
 }  // namespace
 
 Runner::Runner(const Options& options, TlsClient* tls, uint64_t run_id, std::ostream& progress)
@@ -35,15 +28,19 @@ Runner::~Runner() {
 }
 
 bool Runner::init(std::string* error) {
-  base_ = event_base_new();
+  // Precise timers (timerfd): the options mode's --rate paces with sub-millisecond ticks.
+  event_config* config = event_config_new();
+  if (config) event_config_set_flag(config, EVENT_BASE_FLAG_PRECISE_TIMER);
+  base_ = config ? event_base_new_with_config(config) : nullptr;
+  if (config) event_config_free(config);
   if (!base_) {
     *error = "event_base_new failed";
     return false;
   }
   timeval second{1, 0};
-  event* tick = event_new(base_, -1, EV_PERSIST, &Runner::on_tick, this);
-  events_.push_back(tick);
-  if (options_.progress) event_add(tick, &second);
+  tick_ = event_new(base_, -1, EV_PERSIST, &Runner::on_tick, this);
+  events_.push_back(tick_);
+  if (options_.progress) event_add(tick_, &second);
   for (int sig : {SIGINT, SIGTERM}) {
     event* ev = evsignal_new(base_, sig, &Runner::on_signal, this);
     events_.push_back(ev);
@@ -51,12 +48,11 @@ bool Runner::init(std::string* error) {
   }
   hold_end_ = evtimer_new(base_, &Runner::on_hold_end, this);
   events_.push_back(hold_end_);
-  if (options_.mode == Mode::kIdle) stats_.latency.reserve(options_.connections);
   return true;
 }
 
 uint64_t Runner::target() const {
-  return options_.mode == Mode::kIdle ? options_.connections : options_.total;
+  return options_.mode == Mode::kHandshake ? options_.total : options_.connections;
 }
 
 const in_addr* Runner::local_ip(uint64_t serial) const {
@@ -104,7 +100,7 @@ bool Runner::connection_set_up(BenchConnection& c, uint64_t micros, bool resumed
   ++stats_.succeeded;
   if (resumed) ++stats_.resumed;
   stats_.latency.add(micros);
-  bool keep = options_.mode == Mode::kIdle;
+  bool keep = options_.mode != Mode::kHandshake;
   if (keep) {
     stats_.max_held = std::max(stats_.max_held, ++stats_.held);
   } else {
@@ -147,6 +143,13 @@ void Runner::maybe_end_setup() {
   if (!stopping_ && !fds_exhausted_ && stats_.started < target()) return;
   setup_ended_ = true;
   setup_end_ = Clock::now();
+  if (options_.mode == Mode::kOptions) {
+    // Printed with -q too: the set-up is done, the measured run starts.
+    progress_ << "sipbench: " << stats_.held << " of " << options_.connections
+              << " connections up\n";
+    event_base_loopexit(base_, nullptr);
+    return;
+  }
   if (options_.mode == Mode::kIdle && !stopping_ && stats_.held > 0) {
     // Printed with -q too: scripts wait for this line to measure the server with them held.
     progress_ << "sipbench: " << stats_.held << " connections up; holding them for "
@@ -175,6 +178,7 @@ void Runner::on_tick(evutil_socket_t, short, void* arg) {
 
 void Runner::on_signal(evutil_socket_t sig, short, void* arg) {
   auto* self = static_cast<Runner*>(arg);
+  if (self->handed_over_) return;  // the LoadRun's own handler acts, if it runs
   self->progress_ << "sipbench: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ": stopping\n";
   self->stopping_ = true;
   if (!self->setup_ended_) {
@@ -188,16 +192,29 @@ void Runner::on_hold_end(evutil_socket_t, short, void* arg) {
   event_base_loopexit(static_cast<Runner*>(arg)->base_, nullptr);
 }
 
+void Runner::leave_loop() {
+  // The signal events stay: `timeout` sends its SIGTERM twice (to sipbench, then to the
+  // group), and a second one must not find the default action.
+  event_del(tick_);
+  event_del(hold_end_);
+  handed_over_ = true;
+}
+
 RunTimes Runner::run() {
   start_ = Clock::now();
   fill();
   event_base_dispatch(base_);
   auto end = Clock::now();
+  leave_loop();
+  if (options_.mode == Mode::kOptions && !stopping_) {
+    for (auto& c : slots_)
+      if (c && c->state() == BenchConnection::State::kHeld) up_.push_back(c->hand_over());
+  }
   slots_.clear();
   RunTimes times;
   times.wall_seconds = seconds_between(start_, setup_ended_ ? setup_end_ : end);
   times.total_seconds = seconds_between(start_, end);
-  times.cpu_seconds = cpu_seconds();
+  times.cpu_seconds = own_cpu_seconds();
   return times;
 }
 

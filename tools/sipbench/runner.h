@@ -34,6 +34,12 @@ class Runner {
   // Runs to the end, closes every connection and returns the times (CPU measured after).
   RunTimes run();
   RunStats& stats() { return stats_; }
+  // Options mode: the connections set up, handed over at the end of run() (the caller owns them).
+  std::vector<OpenSocket> take_up() { return std::move(up_); }
+  bool stopped() const { return stopping_; }
+  // Takes the Runner's progress line and timers off the loop and leaves its signals to the
+  // LoadRun (run() ends with it; -T udp, which sets nothing up, calls it instead of run()).
+  void leave_loop();
 
   // For the connections.
   const Options& options() const { return options_; }
@@ -67,13 +73,16 @@ class Runner {
   RunStats stats_;
   event_base* base_ = nullptr;
   std::vector<event*> events_;  // tick, signals, hold end: freed with the runner
+  event* tick_ = nullptr;       // the progress line
   event* hold_end_ = nullptr;
   std::vector<std::unique_ptr<BenchConnection>> slots_;
   std::vector<size_t> free_slots_;
+  std::vector<OpenSocket> up_;
   uint64_t in_flight_ = 0;  // being set up
   bool fds_exhausted_ = false;
   bool stopping_ = false;
   bool setup_ended_ = false;
+  bool handed_over_ = false;
   Clock::time_point start_;
   Clock::time_point setup_end_;
 };

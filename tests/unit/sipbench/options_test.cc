@@ -67,10 +67,11 @@ INSTANTIATE_TEST_SUITE_P(
     BadCommandLines, OptionsRefused,
     testing::Values(
         Refused{{"idle"}, "expected MODE and TARGET"},
-        Refused{{"flood", "127.0.0.1:5061"}, "MODE: expected idle or handshake"},
+        Refused{{"flood", "127.0.0.1:5061"}, "MODE: expected options, idle or handshake"},
         Refused{{"idle", "localhost:5061"}, "TARGET: expected IPv4:PORT"},
         Refused{{"idle", "127.0.0.1:70000"}, "TARGET"}, Refused{{"idle", "127.0.0.1"}, "TARGET"},
-        Refused{{"idle", "127.0.0.1:5061", "-T", "udp"}, "-T: expected tcp or tls"},
+        Refused{{"idle", "127.0.0.1:5061", "-T", "udp"}, "-T udp is for the options mode"},
+        Refused{{"options", "127.0.0.1:5061", "-T", "sctp"}, "-T: expected tls, tcp or udp"},
         Refused{{"idle", "127.0.0.1:5061", "-c", "0"}, "-c: expected 1 to"},
         Refused{{"idle", "127.0.0.1:5061", "-p", "0"}, "-p: expected 1 to"},
         Refused{{"idle", "127.0.0.1:5061", "--timeout", "0"}, "--timeout"},

@@ -1,0 +1,111 @@
+#include "tools/sipbench/load_summary.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace sipbench {
+
+namespace {
+
+double per_second(uint64_t n, double seconds) {
+  return seconds > 0 ? static_cast<double>(n) / seconds : 0;
+}
+
+double ms(uint64_t micros) {
+  return static_cast<double>(micros) / 1000;
+}
+
+}  // namespace
+
+bool rate_achieved(const Options& o, const RunStats& stats, const LoadTimes& times) {
+  if (o.rate <= 0) return true;
+  double expected = o.rate * times.run_s;
+  double slack = std::max(expected * 0.01, o.rate * 0.002);
+  return static_cast<double>(stats.load.sent) + slack >= expected;
+}
+
+void print_load_summary(std::ostream& out, const Options& o, const RunStats& stats,
+                        const LoadTimes& times) {
+  const LoadCounts& l = stats.load;
+  char line[512];
+  out << "sipbench options " << o.transport.name() << " " << o.target_text << "\n";
+  std::snprintf(line, sizeof line,
+                "  connections: %llu of %llu up, window %u%s\n"
+                "  requests: %llu sent, %llu answered 2xx, %llu non-2xx, %llu lost\n"
+                "  rate: %.1f answered per second over %.2f s (warm-up %.2f s)\n",
+                static_cast<unsigned long long>(l.connections_up),
+                static_cast<unsigned long long>(o.connections), o.window,
+                o.transport == Transport::kUdp ? " (UDP sockets)" : "",
+                static_cast<unsigned long long>(l.sent),
+                static_cast<unsigned long long>(l.answered),
+                static_cast<unsigned long long>(l.non_2xx), static_cast<unsigned long long>(l.lost),
+                per_second(l.answered, times.run_s), times.run_s, times.warmup_s);
+  out << line;
+  if (o.rate > 0) {
+    bool ok = rate_achieved(o, stats, times);
+    std::snprintf(line, sizeof line, "  offered: %.1f/s asked, %.1f/s sent: %s\n", o.rate,
+                  per_second(l.sent, times.run_s),
+                  ok ? "achieved"
+                     : "NOT ACHIEVED (every window full or sipbench short of CPU): the latency "
+                       "below is not the latency at the offered rate");
+    out << line;
+  }
+  std::snprintf(line, sizeof line,
+                "  latency (send to matching 2xx): p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, "
+                "max %.3f ms\n"
+                "  sipbench CPU: %.2f s in all, %.2f s in the counted run (%.0f answered per "
+                "sipbench CPU-second)\n",
+                ms(stats.latency.percentile(0.5)), ms(stats.latency.percentile(0.99)),
+                ms(stats.latency.percentile(0.999)), ms(stats.latency.max()), times.cpu_s,
+                times.run_cpu_s, per_second(l.answered, times.run_cpu_s));
+  out << line;
+  if (l.non_2xx > 0) out << "  first non-2xx status: " << l.first_non_2xx << "\n";
+  for (size_t i = 0; i < kErrorKinds; ++i) {
+    if (stats.errors[i] == 0) continue;
+    out << "  error " << error_kind_name(static_cast<ErrorKind>(i)) << ": " << stats.errors[i]
+        << " (first: " << stats.first_error[i] << ")\n";
+  }
+}
+
+std::string load_json(const Options& o, const RunStats& stats, const LoadTimes& times) {
+  const LoadCounts& l = stats.load;
+  auto errors = errors_json(stats);
+  nlohmann::ordered_json j = {
+      {"mode", "options"},
+      {"transport", o.transport.name()},
+      {"connections", o.connections},
+      {"window", o.window},
+      {"offered_rate", o.rate},
+      {"sent", l.sent},
+      {"answered", l.answered},
+      {"non_2xx", l.non_2xx},
+      {"lost", l.lost},
+      {"rate_per_s", per_second(l.answered, times.run_s)},
+      {"latency_us",
+       {{"p50", stats.latency.percentile(0.5)},
+        {"p99", stats.latency.percentile(0.99)},
+        {"p999", stats.latency.percentile(0.999)},
+        {"max", stats.latency.max()}}},
+      {"errors", errors},
+      {"connections_up", l.connections_up},
+      {"run_s", times.run_s},
+      {"cpu_s", times.cpu_s},
+      {"run_cpu_s", times.run_cpu_s},
+      {"answered_per_cpu_s", per_second(l.answered, times.run_cpu_s)},
+      {"sent_rate_per_s", per_second(l.sent, times.run_s)},
+      {"rate_achieved", rate_achieved(o, stats, times)},
+      {"warmup_s", times.warmup_s},
+      {"target", o.target_text},
+      {"tls_version", tls_version_name(o.tls_version)},
+  };
+  return j.dump();
+}
+
+bool load_clean(const Options& o, const RunStats& stats) {
+  uint64_t errors = 0;
+  for (uint64_t e : stats.errors) errors += e;
+  return stats.load.connections_up == o.connections && stats.load.lost == 0 &&
+         stats.load.non_2xx == 0 && errors == 0;
+}
+
+}  // namespace sipbench
