@@ -188,6 +188,8 @@ def notes(ctx):
         "Debian's 5.6.3 crashes under concurrent TLS handshakes in several TCP workers "
         "(kamailio#3791). Figures a, b and the latency use children = 2, tcp_children = 2; ser "
         "uses children = 2 throughout (except the children = 1 row).",
+        "Kamailio runs with -x tlsf -X tlsf (TLSF for shared and private memory): its default "
+        "qm allocator, with Debian's memory debugging, cost it 2-4x the CPU per message.",
         "Per CPU-second figures divide by the server's CPU only, so Kamailio's single TCP "
         "worker does not lower its handshake figures; its wall-clock rates (d) are those of "
         "one worker.",

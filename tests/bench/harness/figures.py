@@ -26,9 +26,9 @@ class Plan:
         self.reps = 1 if quick else 3
         self.duration = 3 if quick else 6       # counted seconds of an options run
         self.warmup = 1 if quick else 2         # seconds run before, not counted
-        self.full_handshakes = 600 if quick else 2000
-        self.resumed = {"1.2": 4000 if quick else 12000, "1.3": 1500 if quick else 5000}
-        self.idle_connections = 1000 if quick else 5000
+        self.full_handshakes = 400 if quick else 1500
+        self.resumed = {"1.2": 2500 if quick else 8000, "1.3": 1000 if quick else 3000}
+        self.idle_connections = 1000 if quick else 4000
 
 
 class Bench:
@@ -94,7 +94,8 @@ class Bench:
         util = sampler.utilisation(start, end)
         values = {"rate": j.get("rate_per_s", 0), "lost": j.get("lost", 0),
                   "non_2xx": j.get("non_2xx", 0), "connections_up": j.get("connections_up", 0),
-                  "cpu_util": util, "sipbench_cpu_s": j.get("cpu_s")}
+                  "cpu_util": util, "sipbench_cpu_s": j.get("cpu_s"),
+                  "sent_rate": j.get("sent_rate_per_s"), "rate_achieved": j.get("rate_achieved")}
         if util:
             values["per_cpu"] = values["rate"] / util
         if uas is not None:
@@ -127,9 +128,10 @@ class Bench:
                     continue
                 values, failure, _ = self._options(server, extra, [])
                 if figure == "latency" and values and not failure:
-                    values["achieved"] = values["rate"] / LATENCY_RATE
-                    if values["achieved"] < 0.97:
-                        failure = f"offered rate not achieved ({values['rate']:,.0f}/s)"
+                    sent = values.get("sent_rate") or values["rate"]
+                    values["achieved"] = sent / LATENCY_RATE
+                    if values["achieved"] < 0.97 or values.get("rate_achieved") is False:
+                        failure = f"offered rate not achieved ({sent:,.0f}/s sent)"
                 if not self._checked(figure, side, rep, server, values, failure):
                     self._stop(server)
                     servers[side] = self._restart(server)
@@ -166,7 +168,12 @@ class Bench:
                 self.results.add("forward", side, rep, None, "did not start")
                 continue
             uas_sampler = procstat.CpuSampler(uas.pids())
+            drops = procstat.udp_drops(server.ports["UDP_PORT"])
+            uas_drops = procstat.udp_drops(uas.port)
             values, failure, _ = self._options(server, [], [uas_sampler], uas)
+            if values:
+                values["udp_drops"] = procstat.udp_drops(server.ports["UDP_PORT"]) - drops
+                values["uas_udp_drops"] = procstat.udp_drops(uas.port) - uas_drops
             if uas.proc.poll() is not None:
                 failure = "the sipp UAS died"
             self._checked("forward", side, rep, server, values, failure)

@@ -76,6 +76,19 @@ def rss_kib(pids):
     return sum(_rollup_kib(pid, "Rss") for pid in pids)
 
 
+def udp_drops(port):
+    """Datagrams the kernel dropped on the UDP sockets bound to port (all of them: one per
+    worker with SO_REUSEPORT), from the last column of /proc/net/udp."""
+    hexport = f":{port:04X}"
+    total = 0
+    with open("/proc/net/udp") as f:
+        for line in list(f)[1:]:
+            fields = line.split()
+            if fields[1].endswith(hexport):
+                total += int(fields[-1])
+    return total
+
+
 class CpuSampler:
     """CPU seconds of a set of processes sampled against the monotonic clock, so that the
     utilisation over a window inside a run can be read afterwards."""

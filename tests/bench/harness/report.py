@@ -41,6 +41,8 @@ MAIN_ROWS = [
     Row("b. OPTIONS forwarded TLS -> UDP to a sipp UAS, answered per server CPU-second",
         "forward", "per_cpu", "", ("ratio", 2.0)),
     Row("   same, requests lost per run", "forward", "lost", "", ("ser_zero",)),
+    Row("   same, datagrams the server's UDP sockets dropped per run", "forward", "udp_drops", ""),
+    Row("   same, datagrams the sipp UAS's socket dropped per run", "forward", "uas_udp_drops", ""),
     Row("   same, the sipp UAS's CPU (share of one core)", "forward", "uas_cpu_util", ""),
     Row("c. full handshakes per CPU-second, ECDSA P-256, TLS 1.2", "full:ec:1.2", "per_cpu", "",
         ("ratio", 1.0)),
