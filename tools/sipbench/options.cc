@@ -131,8 +131,8 @@ std::string check_combination(const Options& o, const po::variables_map& vm) {
   if (o.mode == Mode::kHandshake && !vm["duration"].defaulted())
     return "-d is for the idle and options modes";
   if (o.mode != Mode::kOptions) {
-    for (const char* name : {"window", "warmup"})
-      if (!vm[name].defaulted()) return std::string("--") + name + " is for the options mode";
+    if (!vm["window"].defaulted()) return "-w is for the options mode";
+    if (!vm["warmup"].defaulted()) return "--warmup is for the options mode";
     for (const char* name : {"rate", "ruri"})
       if (vm.count(name)) return std::string("--") + name + " is for the options mode";
   }

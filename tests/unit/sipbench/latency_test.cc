@@ -46,5 +46,29 @@ TEST(Latency, SamplesAddedAfterAPercentileAreCounted) {
   EXPECT_EQ(l.count(), 3u);
 }
 
+TEST(Latency, LargeValuesLandInBucketsAtMostFourPerMilleWide) {
+  for (uint64_t v : {512ull, 513ull, 1000ull, 4095ull, 123456ull, 9876543ull, 1ull << 40}) {
+    size_t b = Latency::bucket_of(v);
+    uint64_t high = Latency::highest_in(b);
+    EXPECT_GE(high, v);
+    EXPECT_LE(static_cast<double>(high - v), static_cast<double>(v) / 256) << v;
+    EXPECT_EQ(Latency::bucket_of(high), b);
+    EXPECT_EQ(Latency::bucket_of(high + 1), b + 1);
+  }
+}
+
+TEST(Latency, PercentilesOfLargeValuesAreWithinTheBucketAndNeverAboveTheMaximum) {
+  Latency l;
+  for (uint64_t v = 1; v <= 100000; ++v) l.add(v * 10);  // 10 us .. 1 s
+  EXPECT_EQ(l.count(), 100000u);
+  EXPECT_NEAR(static_cast<double>(l.percentile(0.5)), 500000, 500000 / 256.0);
+  EXPECT_NEAR(static_cast<double>(l.percentile(0.99)), 990000, 990000 / 256.0);
+  EXPECT_EQ(l.max(), 1000000u);
+  EXPECT_EQ(l.percentile(1.0), 1000000u);
+  l.clear();
+  EXPECT_EQ(l.count(), 0u);
+  EXPECT_EQ(l.percentile(0.99), 0u);
+}
+
 }  // namespace
 }  // namespace sipbench

@@ -49,6 +49,68 @@ TEST(Options, LocalIpsMayBeRepeatedOrCommaSeparated) {
   EXPECT_STREQ(text, "127.0.0.4");
 }
 
+// The contract `bench` scripts against: sipbench options IP:PORT [-T udp|tcp|tls] [-c CONNS]
+// [-w WINDOW] [-d SECONDS] [--warmup SECONDS] [--rate R] [--ruri URI] [--timeout S]
+// [--tls-version 1.2|1.3] [--ca F] [--sni N] [--local-ip A] [-q].
+TEST(Options, OptionsModeTakesTheContractsOptions) {
+  auto out = parse({"options",
+                    "127.0.0.1:5061",
+                    "-T",
+                    "tls",
+                    "-c",
+                    "100",
+                    "-w",
+                    "8",
+                    "-d",
+                    "6",
+                    "--warmup",
+                    "2",
+                    "--rate",
+                    "20000",
+                    "--ruri",
+                    "sip:bench@127.0.0.1",
+                    "--timeout",
+                    "2",
+                    "--tls-version",
+                    "1.3",
+                    "--ca",
+                    "ca.pem",
+                    "--sni",
+                    "localhost",
+                    "--local-ip",
+                    "127.0.0.2",
+                    "-q",
+                    "-p",
+                    "50"});
+  ASSERT_TRUE(out.options) << out.error;
+  const Options& o = *out.options;
+  EXPECT_EQ(o.mode, Mode::kOptions);
+  EXPECT_EQ(o.connections, 100u);
+  EXPECT_EQ(o.window, 8u);
+  EXPECT_EQ(o.duration.count(), 6000);
+  EXPECT_EQ(o.warmup.count(), 2000);
+  EXPECT_EQ(o.rate, 20000);
+  EXPECT_EQ(o.ruri, "sip:bench@127.0.0.1");
+  EXPECT_EQ(o.timeout.count(), 2000);
+  EXPECT_EQ(o.concurrency, 50u);
+  EXPECT_FALSE(o.progress);
+  EXPECT_FALSE(o.send_options);  // the set-up is connect and handshake only
+}
+
+TEST(Options, OptionsModeDefaultsAndUdp) {
+  auto out = parse({"options", "127.0.0.1:5060", "-T", "udp"});
+  ASSERT_TRUE(out.options) << out.error;
+  const Options& o = *out.options;
+  EXPECT_EQ(o.transport, Transport::kUdp);
+  EXPECT_EQ(o.connections, 100u);
+  EXPECT_EQ(o.window, 8u);
+  EXPECT_EQ(o.concurrency, 100u);
+  EXPECT_EQ(o.rate, 0);  // closed loop: each connection keeps -w outstanding
+  EXPECT_EQ(o.warmup.count(), 0);
+  EXPECT_EQ(o.duration.count(), 10000);
+  EXPECT_TRUE(o.ruri.empty());
+}
+
 // Each bad command line is refused with a message naming what is wrong.
 struct Refused {
   std::vector<const char*> args;
@@ -84,7 +146,22 @@ INSTANTIATE_TEST_SUITE_P(
         Refused{{"idle", "127.0.0.1:5061", "-n", "5"}, "-n is for the handshake"},
         Refused{{"handshake", "127.0.0.1:5061", "-c", "5"}, "-c is for the idle"},
         Refused{{"idle", "127.0.0.1:5061", "--local-ip", "127.0.0.2,nope"}, "'nope'"},
-        Refused{{"idle", "127.0.0.1:5061", "--bogus"}, "bogus"}));
+        Refused{{"idle", "127.0.0.1:5061", "--bogus"}, "bogus"},
+        Refused{{"options", "127.0.0.1:5061", "-w", "0"}, "-w: expected 1 to 10000"},
+        Refused{{"options", "127.0.0.1:5061", "-w", "10001"}, "-w: expected 1 to 10000"},
+        Refused{{"options", "127.0.0.1:5061", "--rate", "0"}, "--rate: expected 1 to"},
+        Refused{{"options", "127.0.0.1:5061", "--rate", "nan"}, "--rate"},
+        Refused{{"options", "127.0.0.1:5061", "--warmup", "-1"}, "--warmup: expected 0 to"},
+        Refused{{"options", "127.0.0.1:5061", "--ruri", "http://x"}, "--ruri: expected a sip:"},
+        Refused{{"options", "127.0.0.1:5061", "--ruri", "sip:a b"}, "--ruri"},
+        Refused{{"options", "127.0.0.1:5061", "-n", "5"}, "-n is for the handshake"},
+        Refused{{"options", "127.0.0.1:5061", "--resume"}, "--resume is for the handshake"},
+        Refused{{"options", "127.0.0.1:5060", "-T", "udp", "--sni", "x"}, "need -T tls"},
+        Refused{{"idle", "127.0.0.1:5061", "-w", "4"}, "-w is for the options mode"},
+        Refused{{"idle", "127.0.0.1:5061", "--rate", "10"}, "--rate is for the options mode"},
+        Refused{{"handshake", "127.0.0.1:5061", "--warmup", "1"}, "--warmup is for the options"},
+        Refused{{"handshake", "127.0.0.1:5061", "--ruri", "sip:a"}, "--ruri is for the options"},
+        Refused{{"handshake", "127.0.0.1:5061", "-d", "3"}, "-d is for the idle and options"}));
 
 TEST(Options, HelpIsNotAnError) {
   auto out = parse({"--help"});
