@@ -34,6 +34,8 @@ LoadConnection::LoadConnection(LoadRun& run, uint32_t index, OpenSocket socket,
     // record buffers kept between reads: releasing them costs a malloc/free per read.
     SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     SSL_clear_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);
+    // One read(2) takes every record the socket holds, not a header then a body per record.
+    SSL_set_read_ahead(ssl_, 1);
   }
 }
 
@@ -193,7 +195,10 @@ bool LoadConnection::read_stream(Clock::time_point* now) {
       end(ErrorKind::kBadFraming, "broken framing: " + reader_.error());
       return false;
     }
-    if (n < room && !ssl_) return true;  // the socket had no more (saves the EAGAIN read)
+    // Drained: the socket gave less than asked and OpenSSL holds nothing more. The read that
+    // would say EAGAIN is saved; the loop is level-triggered, so anything that came meanwhile
+    // wakes it again.
+    if (n < room && (!ssl_ || !SSL_has_pending(ssl_))) return true;
   }
 }
 
