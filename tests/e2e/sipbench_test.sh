@@ -222,8 +222,15 @@ sent=$(field sent "$E2E_TMP/opt-404.out")
 options opt-rate "127.0.0.1:$P" -c 10 -w 8 -d 2 --rate 1000 -q
 sent=$(field sent "$E2E_TMP/opt-rate.out")
 [ "${sent:-0}" -ge 1800 ] && [ "${sent:-0}" -le 2200 ] && [ "$(field answered "$E2E_TMP/opt-rate.out")" = "$sent" ] &&
+  [ "$(field rate_achieved "$E2E_TMP/opt-rate.out")" = True ] &&
   [ "$(field offered_rate "$E2E_TMP/opt-rate.out")" = 1000.0 ] &&
   pass "--rate 1000 for 2 s: $sent sent, all answered" || fail "--rate: $(cat "$E2E_TMP/opt-rate.out")"
+
+# An offered rate one connection with one request outstanding cannot carry: it says so.
+options opt-behind "127.0.0.1:$T" -T tcp -c 1 -w 1 -d 1 --rate 200000 -q
+grep -q "NOT ACHIEVED" "$E2E_TMP/opt-behind.out" && [ "$(field rate_achieved "$E2E_TMP/opt-behind.out")" = False ] &&
+  pass "--rate beyond what -c 1 -w 1 carries: NOT ACHIEVED, said in the summary and the JSON" ||
+  fail "rate not achieved: $(cat "$E2E_TMP/opt-behind.out")"
 
 # A UDP peer that never answers: every request lost (no retransmission), within --timeout.
 U=$(free_port)

@@ -42,13 +42,20 @@ void print_load_summary(std::ostream& out, const Options& o, const RunStats& sta
                 per_second(l.answered, times.run_s), times.run_s, times.warmup_s);
   out << line;
   if (o.rate > 0) {
-    bool ok = rate_achieved(o, stats, times);
-    std::snprintf(line, sizeof line, "  offered: %.1f/s asked, %.1f/s sent: %s\n", o.rate,
-                  per_second(l.sent, times.run_s),
-                  ok ? "achieved"
-                     : "NOT ACHIEVED (every window full or sipbench short of CPU): the latency "
-                       "below is not the latency at the offered rate");
+    std::snprintf(line, sizeof line, "  offered: %.1f/s asked, %.1f/s sent: ", o.rate,
+                  per_second(l.sent, times.run_s));
     out << line;
+    if (rate_achieved(o, stats, times)) {
+      out << "achieved\n";
+    } else {
+      out << "NOT ACHIEVED: "
+          << (times.behind_ticks > 0
+                  ? std::to_string(times.behind_ticks) +
+                        " ticks found every connection with -w requests outstanding (the "
+                        "answers come back slower than offered: raise -w or -c)"
+                  : std::string("sipbench's timer ran late (short of CPU)"))
+          << "; the latency below is not the latency at the offered rate\n";
+    }
   }
   std::snprintf(line, sizeof line,
                 "  latency (send to matching 2xx): p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, "
@@ -94,6 +101,7 @@ std::string load_json(const Options& o, const RunStats& stats, const LoadTimes& 
       {"answered_per_cpu_s", per_second(l.answered, times.run_cpu_s)},
       {"sent_rate_per_s", per_second(l.sent, times.run_s)},
       {"rate_achieved", rate_achieved(o, stats, times)},
+      {"window_full_ticks", times.behind_ticks},
       {"warmup_s", times.warmup_s},
       {"target", o.target_text},
       {"tls_version", tls_version_name(o.tls_version)},
