@@ -7,6 +7,7 @@ import threading
 import time
 
 from harness import procstat
+from harness.servers import die_with_parent
 
 
 class LoadResult:
@@ -48,7 +49,7 @@ def run_sipbench(ctx, args, limit, samplers=()):
     for s in samplers:
         s.sample()
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
     ctx.started.append(proc)
     out_lines = []
     readers = [threading.Thread(target=_read_lines, args=(proc.stderr, result.stderr_lines)),
@@ -85,7 +86,8 @@ class Background:
         self.lines = []
         argv = ["timeout", "-k", "5", str(int(limit)), ctx.sipbench] + [str(a) for a in args]
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=die_with_parent)
         ctx.started.append(self.proc)
         self.out = []
         self.readers = [threading.Thread(target=_read_lines, args=(self.proc.stderr, self.lines)),

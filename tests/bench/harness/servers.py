@@ -2,6 +2,7 @@
 started in the foreground as our child, waited for by a probe (never a sleep), checked after
 every run, and stopped by its PID (Kamailio: its main process, then each worker recorded)."""
 
+import ctypes
 import os
 import random
 import re
@@ -22,6 +23,20 @@ class StartError(Exception):
 
 
 _used_ports = set()
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent():
+    """In the child before exec: SIGTERM when the bench dies, even by SIGKILL (prctl(2)), so
+    that no server outlives it."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def spawn(argv, log):
+    """argv started as our child, its output to the file log."""
+    with open(log, "w") as out:
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
 
 
 def free_port():
@@ -185,9 +200,7 @@ class SerServer(Server):
             values["UAS_PORT"] = self.uas_port
         render(os.path.join(self.ctx.configs, self.template), cfg, values)
         pidfile = os.path.join(self.ctx.tmp, f"{self.label}.pid")
-        return subprocess.Popen([self.ctx.ser, "-f", cfg, "-D", "-E", "-P", pidfile],
-                                stdin=subprocess.DEVNULL, stdout=open(self.log, "w"),
-                                stderr=subprocess.STDOUT)
+        return spawn([self.ctx.ser, "-f", cfg, "-D", "-E", "-P", pidfile], self.log)
 
 
 class KamailioServer(Server):
@@ -222,8 +235,7 @@ class KamailioServer(Server):
                 "-m", str(self.ctx.shm_mb), "-M", "16", "-x", "tlsf", "-X", "tlsf"]
         if self.uas_port:
             argv += ["-A", "BENCH_FORWARD"]
-        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=open(self.log, "w"),
-                                stderr=subprocess.STDOUT)
+        return spawn(argv, self.log)
 
     def _ready(self):
         if not super()._ready():
@@ -261,11 +273,9 @@ class OpensslServer(Server):
 
     def _launch(self):
         cert = "server-ec" if self.label.endswith("ec") else "server"
-        return subprocess.Popen(
-            ["openssl", "s_server", "-accept", f"127.0.0.1:{self.ports['TLS_PORT_EC']}",
-             "-cert", f"{self.ctx.certs}/{cert}.pem", "-key", f"{self.ctx.certs}/{cert}.key",
-             "-www", "-quiet"],
-            stdin=subprocess.DEVNULL, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        return spawn(["openssl", "s_server", "-accept", f"127.0.0.1:{self.ports['TLS_PORT_EC']}",
+                      "-cert", f"{self.ctx.certs}/{cert}.pem",
+                      "-key", f"{self.ctx.certs}/{cert}.key", "-www", "-quiet"], self.log)
 
     def port(self, cert="ec"):
         return self.ports["TLS_PORT_EC"]
@@ -297,7 +307,8 @@ class SippUas:
              os.path.join(self.ctx.configs, "sipp_uas_options.xml"), "-i", "127.0.0.1",
              "-p", str(self.port), "-t", "u1", "-nostdin", "-buff_size", "4194304",
              "-deadcall_wait", "1000", "-max_recv_loops", "10000", "-nd"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open(self.log, "w"))
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=open(self.log, "w"),
+            preexec_fn=die_with_parent)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
