@@ -144,7 +144,7 @@ int TicketKeys::on_ticket(unsigned char* key_name, unsigned char* iv, EVP_CIPHER
     if (!pick(key_name, encrypt, &key, &renew)) return 0;
   }
   if (!key.valid) return -1;
-  const EVP_CIPHER* aes = EVP_aes_256_cbc();
+  const EVP_CIPHER* aes = compat::ticket_cipher();
   if (encrypt) {
     std::memcpy(key_name, key.name.data(), 16);
     if (RAND_bytes(iv, EVP_CIPHER_iv_length(aes)) != 1) return -1;

@@ -100,8 +100,11 @@ bool is_unexpected_eof(unsigned long err) {
 #endif
 }
 
+// Called before every SSL_read/SSL_write: ERR_clear_error walks all of the thread's error slots
+// (~300 ns on OpenSSL 3.0), a peek at an empty queue costs a sixth of that, and the queue is
+// almost always empty here (every failure drains it).
 void clear_errors() {
-  ERR_clear_error();
+  if (ERR_peek_error() != 0) ERR_clear_error();
   openssl_refusals_on_this_thread(true);
 }
 

@@ -339,6 +339,9 @@ PostIoAction TlsSocket::read_plaintext(core::net::ReadBuffer& buffer, IoResult& 
     }
     switch (t) {
       case TlsResult::kOk:
+        // Nothing more buffered here or inside OpenSSL: another SSL_read would only say
+        // want-read (an end of stream is still looked for).
+        if (!engine_.partial_record() && !engine_.input_eof()) return PostIoAction::kKeepOpen;
         continue;
       case TlsResult::kWantRead:
       case TlsResult::kWantWrite:
