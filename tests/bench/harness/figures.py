@@ -69,8 +69,9 @@ class Bench:
             failure = problem.splitlines()[0]
             self.log(f"  {side}: {problem}")
         self.results.add(figure, side, rep, values if not failure else None, failure, note)
-        self.log(f"  [{rep + 1}/{self.plan.reps}] {figure:<16} {side:<9} "
-                 + (f"FAILED: {failure}" if failure else _brief(values)) + (f"  ({note})" if note else ""))
+        said = f"FAILED: {failure}" if failure else _brief(values)
+        self.log(f"  [{rep + 1}/{self.plan.reps}] {figure:<16} {side:<9} {said}"
+                 + (f"  ({note})" if note else ""))
         return problem is None
 
     # ---- options: figures a (reply), b (forward) and the latency at a fixed rate ---------
@@ -92,8 +93,9 @@ class Bench:
         start = up + p.warmup + 0.5
         end = up + p.warmup + float(j.get("run_s", p.duration)) - 0.5
         util = sampler.utilisation(start, end)
-        values = {"rate": j.get("rate_per_s", 0), "lost": j.get("lost", 0),
-                  "non_2xx": j.get("non_2xx", 0), "connections_up": j.get("connections_up", 0),
+        values = {"rate": j.get("rate_per_s", 0), "sent": j.get("sent", 0),
+                  "lost": j.get("lost", 0), "non_2xx": j.get("non_2xx", 0),
+                  "connections_up": j.get("connections_up", 0),
                   "cpu_util": util, "sipbench_cpu_s": j.get("cpu_s"),
                   "sent_rate": j.get("sent_rate_per_s"), "rate_achieved": j.get("rate_achieved")}
         if util:

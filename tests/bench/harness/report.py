@@ -78,6 +78,8 @@ CHILDREN_ROWS = [
 def _fmt(x, unit=""):
     if x is None:
         return "-"
+    if float(x).is_integer() and abs(x) < 1e6:
+        return f"{int(x):,}" + unit
     if unit in ("%", " KiB") or abs(x) < 10:
         text = f"{x:,.1f}" if abs(x) >= 10 else f"{x:,.2f}"
     else:
