@@ -220,6 +220,8 @@ class Bench:
         """Figures c (full), d (resumed) and f (children = 1 against 2). Kamailio runs with
         tcp_children = 1 here (kamailio#3791)."""
         p = self.plan
+        self.log("  Kamailio with tcp_children = 1 for handshakes and idle connections "
+                 "(kamailio#3791: 5.6.3 crashes with more under concurrent handshakes)")
         servers = {
             "kamailio": self._start(KamailioServer(self.ctx, f"kamailio-hs-{rep}", 1)),
             "ser": self._start(SerServer(self.ctx, f"ser-hs-{rep}", children=2)),
