@@ -58,6 +58,8 @@ MAIN_ROWS = [
     Row("   share of TLS 1.3 connections resumed", "resumed:1.3", "resumed_pct", "%"),
     Row("e. idle TLS 1.3 connections: server PSS per connection", "idle", "pss_per_conn_kib",
         " KiB"),
+    Row("   same, RSS per connection (Kamailio: summed over its processes)", "idle",
+        "rss_per_conn_kib", " KiB"),
     Row("f. OPTIONS over TLS at a fixed 20,000/s: p50 latency", "latency", "p50", " us"),
     Row("   p99 latency", "latency", "p99", " us", ("ser_max", 1000)),
     Row("   p99.9 latency", "latency", "p999", " us"),
