@@ -204,7 +204,10 @@ class Bench:
         j = r.json
         ok = j.get("succeeded", 0)
         values = {"rate": j.get("rate_per_s", 0), "cpu_s": cpu, "succeeded": ok,
-                  "failed": j.get("failed", 0), "resumed": j.get("resumed", 0)}
+                  "failed": j.get("failed", 0), "resumed": j.get("resumed", 0),
+                  "cores": cpu / max(r.t_end - r.t_start, 1e-3)}
+        if ok and j.get("cpu_s"):
+            values["client_ms"] = 1000 * j["cpu_s"] / ok
         if cpu > 0:
             values["per_cpu"] = ok / cpu
         if resume and ok:

@@ -74,6 +74,9 @@ SSERVER_ROWS = [
 CHILDREN_ROWS = [
     Row("full TLS 1.3 handshakes per second (wall clock), ECDSA P-256", "children", "rate", "/s",
         ("ratio", 1.6), other="ser-c1"),
+    Row("   ser's CPU during the run (cores)", "children", "cores", "", other="ser-c1"),
+    Row("   sipbench's CPU per handshake (ms), the load tool's share of the 2 cores",
+        "children", "client_ms", " ms", other="ser-c1"),
 ]
 
 
@@ -82,7 +85,7 @@ def _fmt(x, unit=""):
         return "-"
     if float(x).is_integer() and abs(x) < 1e6:
         return f"{int(x):,}" + unit
-    if unit in ("%", " KiB") or abs(x) < 10:
+    if unit in ("%", " KiB", " ms") or abs(x) < 10:
         text = f"{x:,.1f}" if abs(x) >= 10 else f"{x:,.2f}"
     else:
         text = f"{x:,.0f}"
