@@ -68,7 +68,7 @@ class Bench:
         if problem:
             failure = problem.splitlines()[0]
             self.log(f"  {side}: {problem}")
-        self.results.add(figure, side, rep, values if not failure else None, failure, note)
+        self.results.add(figure, side, rep, values, failure, note)
         said = f"FAILED: {failure}" if failure else _brief(values)
         self.log(f"  [{rep + 1}/{self.plan.reps}] {figure:<16} {side:<9} {said}"
                  + (f"  ({note})" if note else ""))
