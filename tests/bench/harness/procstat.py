@@ -14,17 +14,43 @@ def _stat_fields(pid):
     return text[text.rindex(")") + 2:].split()
 
 
-def cpu_seconds(pids):
-    """utime + stime of each process (all its threads), summed; a vanished process counts 0."""
+def _run_ns(pid):
+    """The run time of every thread of pid in nanoseconds (the first field of each
+    /proc/PID/task/TID/schedstat): the time utime + stime count in clock ticks, at 1 ns
+    instead of 10 ms. None where the kernel does not give it."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except (FileNotFoundError, ProcessLookupError):
+        return None
     total = 0
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # a thread that ended meanwhile
+        except (IndexError, ValueError):
+            return None
+    return total or None
+
+
+def _stat_seconds(pid):
+    fields = _stat_fields(pid)
+    # After the name: state(0) ppid(1) ... utime(11) stime(12) (proc(5) fields 14 and 15).
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def cpu_seconds(pids):
+    """The CPU time of each process (all its threads), summed; a vanished process counts 0.
+    Read from the threads' schedstat, else utime + stime of /proc/PID/stat."""
+    total = 0.0
     for pid in pids:
         try:
-            fields = _stat_fields(pid)
+            ns = _run_ns(pid)
+            total += ns / 1e9 if ns is not None else _stat_seconds(pid)
         except (FileNotFoundError, ProcessLookupError):
             continue
-        # After the name: state(0) ppid(1) ... utime(11) stime(12) (proc(5) fields 14 and 15).
-        total += int(fields[11]) + int(fields[12])
-    return total / CLK_TCK
+    return total
 
 
 def children(pid):
