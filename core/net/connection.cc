@@ -10,6 +10,7 @@
 
 #include "core/base/log.h"
 #include "core/net/net.h"
+#include "core/net/net_context.h"
 #include "core/net/net_worker.h"
 #include "core/net/socket_util.h"
 #include "core/sip/stream_framer.h"
@@ -19,7 +20,7 @@ namespace core::net {
 #define CONN_LOG(level, ...) SER_LOG(level, log_prefix(), __VA_ARGS__)
 // A line the peer can cause at will: through the Net's throttle of its kind (NetLog).
 #define CONN_LOG_THROTTLED(kind, level, ...) \
-  SER_LOG_THROTTLED(net_.log_.kind, level, log_prefix(), __VA_ARGS__)
+  SER_LOG_THROTTLED(net_.log.kind, level, log_prefix(), __VA_ARGS__)
 
 const char* close_reason_name(CloseReason reason) {
   switch (reason) {
@@ -51,7 +52,7 @@ const char* close_reason_name(CloseReason reason) {
   return "?";
 }
 
-Connection::Connection(Net& net, NetWorker& owner, const ConnectionParams& params,
+Connection::Connection(NetContext& net, NetWorker& owner, const ConnectionParams& params,
                        PoolPtr<TransportSocket> socket)
     : net_(net),
       owner_(owner),
@@ -98,7 +99,7 @@ bool Connection::start_connecting(bool connected) {
     open();
   } else {
     state_ = State::kConnecting;
-    set_deadline(DeadlineKind::kConnect, net_.settings_.connect_timeout);
+    set_deadline(DeadlineKind::kConnect, net_.settings.connect_timeout);
     update_write_interest();
   }
   return !closed();
@@ -142,7 +143,7 @@ void Connection::finish_connect() {
   if (::getsockopt(params_.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
   if (err != 0) {
     CONN_LOG_THROTTLED(connect_failed, LogLevel::kWarning, "connect failed: %s", strerror(err));
-    bump(net_.counters_->connect_failed);
+    bump(net_.counters.connect_failed);
     close(CloseReason::kConnectFailed);
     return;
   }
@@ -204,7 +205,7 @@ void Connection::watch_partial_message(bool frame_consumed) {
   if (!partial) {
     deadlines_.clear(DeadlineKind::kMessageRead);
   } else if (frame_consumed || !deadlines_.armed(DeadlineKind::kMessageRead)) {
-    set_deadline(DeadlineKind::kMessageRead, net_.settings_.msg_read_timeout);
+    set_deadline(DeadlineKind::kMessageRead, net_.settings.msg_read_timeout);
   }
 }
 
@@ -230,7 +231,7 @@ bool Connection::process(ByteBuffer& buffer) {
       charge_rbuf();
     }
   }
-  if (!closed() && reading_ && !paused_ && rbuf_.size() > net_.settings_.max_message_size)
+  if (!closed() && reading_ && !paused_ && rbuf_.size() > net_.settings.max_message_size)
     stream_error(rbuf_.view(), true, "message over max_message_size");
   if (closed()) rbuf_.release();  // kept while a handler read from it (close())
   return off > 0;
@@ -240,7 +241,7 @@ bool Connection::process(ByteBuffer& buffer) {
 // largest holder, or this connection when it is the one); false when this connection closed.
 bool Connection::keep(std::string_view bytes) {
   size_t cap = rbuf_.capacity_for(bytes.size());
-  if (cap > rbuf_charged_ && !net_.make_read_room(owner_, *this, cap - rbuf_charged_)) {
+  if (cap > rbuf_charged_ && !owner_.make_read_room(*this, cap - rbuf_charged_)) {
     close(CloseReason::kReadShare);
     return false;
   }
@@ -259,7 +260,7 @@ void Connection::charge_rbuf() {
 
 // Handles the frame at the start of `data`; false when more bytes are needed or the stream broke.
 bool Connection::dispatch(std::string_view data, size_t& consumed) {
-  sip::Frame f = sip::find_frame(data, net_.settings_.max_message_size, scan_);
+  sip::Frame f = sip::find_frame(data, net_.settings.max_message_size, scan_);
   if (f.kind != sip::Frame::Kind::kNeedMore) scan_.reset();
   switch (f.kind) {
     case sip::Frame::Kind::kNeedMore:
@@ -269,13 +270,13 @@ bool Connection::dispatch(std::string_view data, size_t& consumed) {
       return f.length > 0;
     case sip::Frame::Kind::kPing:
       // RFC 5626 §4.4.1: a double CRLF ping is answered with a single CRLF pong.
-      bump(net_.counters_->pings);
+      bump(net_.counters.pings);
       consumed = f.length;
-      if (net_.settings_.crlf_pong) send("\r\n");
+      if (net_.settings.crlf_pong) send("\r\n");
       return f.length > 0;
     case sip::Frame::Kind::kMessage: {
-      bump(net_.counters_->stream_received);
-      bump(net_.counters_->received[params_.transport.index()]);
+      bump(net_.counters.stream_received);
+      bump(net_.counters.received[params_.transport.index()]);
       consumed = f.length;
       ReceivedMessage msg{params_.transport,
                           params_.peer,
@@ -286,7 +287,7 @@ bool Connection::dispatch(std::string_view data, size_t& consumed) {
                           data.substr(0, f.length),
                           socket_->security()};
       in_handler_ = true;
-      net_.handler_.on_message(msg);
+      net_.handler.on_message(msg);
       in_handler_ = false;
       return f.length > 0;
     }
@@ -301,7 +302,7 @@ bool Connection::dispatch(std::string_view data, size_t& consumed) {
 }
 
 void Connection::stream_error(std::string_view buffered, bool too_big, std::string_view reason) {
-  bump(too_big ? net_.counters_->too_big : net_.counters_->framing_errors);
+  bump(too_big ? net_.counters.too_big : net_.counters.framing_errors);
   CONN_LOG_THROTTLED(framing, LogLevel::kWarning, "%s: %.*s; closing",
                      too_big ? "message too big" : "bad framing", static_cast<int>(reason.size()),
                      reason.data());
@@ -313,8 +314,8 @@ void Connection::stream_error(std::string_view buffered, bool too_big, std::stri
                       params_.id,        params_.listener_id, owner_.worker.index(),
                       buffered,          socket_->security()};
   in_handler_ = true;
-  net_.handler_.on_stream_error(msg, too_big ? StreamError::kTooBig : StreamError::kBadFraming,
-                                reason);
+  net_.handler.on_stream_error(msg, too_big ? StreamError::kTooBig : StreamError::kBadFraming,
+                               reason);
   in_handler_ = false;
   close_when_flushed(CloseReason::kFraming);
 }
@@ -359,7 +360,7 @@ bool Connection::send(std::string_view data) {
     // Dropped, the connection kept: its queue drains as the peer reads (or the send timeout
     // closes it). The message is lost as on a broken connection: its sender's transaction
     // times out (RFC 3261 §17.1.1.2, §17.1.2.2).
-    bump(net_.counters_->queue_full);
+    bump(net_.counters.queue_full);
     CONN_LOG_THROTTLED(queue_full, LogLevel::kWarning,
                        "send dropped: %zu bytes already queued for this peer (at most %zu)",
                        wbuf_.size(), kWriteQueueLimit);
@@ -398,7 +399,7 @@ bool Connection::send(std::string_view data) {
 
 std::chrono::milliseconds Connection::send_timeout() const {
   auto own = socket_->send_timeout();
-  return own.count() > 0 ? own : net_.settings_.send_timeout;
+  return own.count() > 0 ? own : net_.settings.send_timeout;
 }
 
 namespace {
@@ -442,7 +443,7 @@ void Connection::check_send_progress() {
                    std::min(now + progress_tick(timeout), progress_at_ + timeout));
     return;
   }
-  bump(net_.counters_->send_timeouts);
+  bump(net_.counters.send_timeouts);
   CONN_LOG_THROTTLED(send_timeout, LogLevel::kWarning,
                      "send timeout: peer not reading, nothing acknowledged for %lld ms, %zu bytes "
                      "pending (%zu in the kernel)",
@@ -502,7 +503,7 @@ void Connection::watch_io() {
 }
 
 bool Connection::admit_handshake() {
-  return net_.admit_handshake(*this);
+  return net_.admission.admit_handshake(*this);
 }
 
 void Connection::want_write(bool enable) {
@@ -520,9 +521,8 @@ void Connection::set_reading(bool enable) {
 void Connection::wake() {
   NetWorker* nw = &owner_;
   uint64_t id = params_.id;
-  net_.post(owner_.worker.index(), [nw, id] {
-    auto it = nw->conns.find(id);
-    if (it != nw->conns.end()) it->second->socket_woke();
+  owner_.worker.post([nw, id] {
+    if (Connection* conn = nw->find(id)) conn->socket_woke();
   });
 }
 
@@ -533,13 +533,13 @@ void Connection::socket_woke() {
 
 void Connection::handshake_completed() {
   deadlines_.clear(DeadlineKind::kHandshake);
-  net_.handshake_finished(*this);
+  net_.admission.release(take_admission());
   flush();
   if (!closed()) connect_outcome(true);
 }
 
 void Connection::touch() {
-  auto lifetime = net_.settings_.connection_lifetime;
+  auto lifetime = net_.settings.connection_lifetime;
   if (state_ == State::kOpen && lifetime.count() > 0)
     deadlines_.set(DeadlineKind::kIdle, Clock::now() + lifetime);
 }
@@ -573,12 +573,12 @@ void Connection::timer_fired() {
 void Connection::deadline_passed(DeadlineKind kind) {
   switch (kind) {
     case DeadlineKind::kConnect:
-      bump(net_.counters_->connect_timeouts);
+      bump(net_.counters.connect_timeouts);
       CONN_LOG_THROTTLED(connect_timeout, LogLevel::kWarning, "connect timeout");
       close(CloseReason::kConnectTimeout);
       return;
     case DeadlineKind::kHandshake:
-      bump(net_.counters_->handshake_timeouts);
+      bump(net_.counters.handshake_timeouts);
       CONN_LOG_THROTTLED(handshake_timeout, LogLevel::kWarning, "handshake timeout");
       close(CloseReason::kHandshakeTimeout);
       return;
@@ -586,16 +586,16 @@ void Connection::deadline_passed(DeadlineKind kind) {
       check_send_progress();
       return;
     case DeadlineKind::kMessageRead:
-      bump(net_.counters_->msg_read_timeouts);
+      bump(net_.counters.msg_read_timeouts);
       CONN_LOG_THROTTLED(msg_read_timeout, LogLevel::kWarning,
                          "message read timeout: a message still incomplete after %lld ms (%zu "
                          "bytes buffered; tcp_msg_read_timeout)",
-                         static_cast<long long>(net_.settings_.msg_read_timeout.count()),
+                         static_cast<long long>(net_.settings.msg_read_timeout.count()),
                          rbuf_.size());
       close(CloseReason::kMessageReadTimeout);
       return;
     case DeadlineKind::kIdle:
-      bump(net_.counters_->closed_idle);
+      bump(net_.counters.closed_idle);
       close(CloseReason::kIdle);
       return;
   }
@@ -655,12 +655,12 @@ void Connection::close(CloseReason reason) {
   deadlines_.clear_all();
   if (was_open) socket_->close(reason);
   ::shutdown(params_.fd, SHUT_RDWR);
-  if (reason == CloseReason::kEof) bump(net_.counters_->closed_eof);
+  if (reason == CloseReason::kEof) bump(net_.counters.closed_eof);
   if (reason == CloseReason::kError || reason == CloseReason::kNoMemory)
-    bump(net_.counters_->closed_error);
+    bump(net_.counters.closed_error);
   if (reason == CloseReason::kNoMemory) count_allocation_drop();
   if (reason == CloseReason::kReadShare) {
-    bump(net_.counters_->closed_read_share);
+    bump(net_.counters.closed_read_share);
     CONN_LOG_THROTTLED(
         read_share, LogLevel::kInfo,
         "connection closed: its partial message (%zu bytes held) is the largest when the "
@@ -688,7 +688,7 @@ void Connection::close(CloseReason reason) {
   rbuf_charged_ = 0;
   wbuf_.release();
   uint64_t token = std::exchange(connect_token_, 0);
-  net_.connection_gone(owner_, this);
+  owner_.connection_gone(this);
   // Closed before it could carry the message (refused, timed out, the handshake failed): the
   // sender may try its next target, now that this one is out of the tables.
   if (token != 0) net_.report_connect(token, false);

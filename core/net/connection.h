@@ -20,7 +20,7 @@
 
 namespace core::net {
 
-class Net;
+struct NetContext;
 struct NetWorker;
 
 struct ConnectionParams {
@@ -35,7 +35,7 @@ struct ConnectionParams {
 
 class Connection final : public TransportSocketCallbacks {
  public:
-  Connection(Net& net, NetWorker& owner, const ConnectionParams& params,
+  Connection(NetContext& net, NetWorker& owner, const ConnectionParams& params,
              PoolPtr<TransportSocket> socket);
   ~Connection() override;
   Connection(const Connection&) = delete;
@@ -125,7 +125,7 @@ class Connection final : public TransportSocketCallbacks {
   void deadline_passed(DeadlineKind kind);
   void touch();
 
-  Net& net_;
+  NetContext& net_;
   NetWorker& owner_;
   ConnectionParams params_;
   PoolPtr<TransportSocket> socket_;

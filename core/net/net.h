@@ -160,8 +160,13 @@ struct WorkerSnapshot {
   std::vector<ConnectionSnapshot> list;
 };
 
+struct NetContext;
 struct NetWorker;
-class Connection;
+class Acceptor;
+class Connector;
+class Listeners;
+class StreamSender;
+class UdpEndpoint;
 
 class Net {
  public:
@@ -197,10 +202,7 @@ class Net {
                   uint64_t conn_hint = 0, int listener_hint = -1, const TlsIdentity& identity = {},
                   uint64_t connect_token = 0);
   // Set before start(): who hears of connects made for a connect_token.
-  void set_connect_observer(ConnectObserver observer, void* context) {
-    connect_observer_ = observer;
-    connect_context_ = context;
-  }
+  void set_connect_observer(ConnectObserver observer, void* context);
 
   // Over connection `id` of `transport` and no other, never a new one (an RFC 5626 flow): kFailed
   // when it is gone (a posted send finds it gone: dropped, counted in send_failed).
@@ -208,18 +210,14 @@ class Net {
   // RFC 5923: connection `id` is reachable at `alias` too; send() to that address reuses it
   // (over TLS only for the same `server_name`). Any thread.
   void add_alias(Transport transport, uint64_t id, const SocketAddr& alias,
-                 std::string_view server_name) {
-    table_.add_alias(id, transport, alias, server_name);
-  }
+                 std::string_view server_name);
 
   NetStats stats() const;
-  size_t connection_count() const { return active_.load(std::memory_order_relaxed); }
+  size_t connection_count() const;
   // Live stream connections of `transport` (set up, not yet closed), from any thread.
-  size_t live_connections(Transport transport) const {
-    return live_[transport.index()].load(std::memory_order_relaxed);
-  }
+  size_t live_connections(Transport transport) const;
   // The admission of new connections against shm's budget (MemoryGuard).
-  const MemoryGuard& guard() const { return guard_; }
+  const MemoryGuard& guard() const;
   // What a live TLS connection holds of shm on average, from what shm gained since the last
   // time no stream connection was open (the baseline: contexts, caches, the workers' buffers):
   // OpenSSL's gain divided by the live TLS connections (only they make OpenSSL allocate), plus
@@ -228,7 +226,7 @@ class Net {
   // progress and the TLS session cache count, so it is an upper bound of the steady
   // per-connection figure; 0 without TLS connections.
   size_t avg_tls_connection_bytes() const;
-  const NetSettings& settings() const { return settings_; }
+  const NetSettings& settings() const;
   int worker_count() const { return static_cast<int>(workers_.size()); }
   // Worker `index`'s private pool (read and write buffers): its budget and counters.
   Pool& worker_pool(int index);
@@ -239,79 +237,17 @@ class Net {
   WorkerSnapshot snapshot_worker(int index, bool with_list) const;
 
  private:
-  friend class Connection;
-  friend struct NetWorker;
-  struct Counters;
-  struct PostedSend;
-
   NetWorker* current_worker() const;
-  SendResult send_udp(const SocketAddr& dst, std::string_view data, int listener_hint);
-  // False (counted, logged) when `identity` names a client domain id the TLS factory lacks.
-  bool client_domain_known(Transport t, const SocketAddr& dst, const TlsIdentity& identity);
-  SendResult post_send(NetWorker& nw, uint64_t id, Transport transport, const SocketAddr& dst,
-                       std::string_view data, const TlsIdentity& identity);
-  bool send_on_worker(NetWorker& nw, uint64_t id, Transport t, const SocketAddr& dst,
-                      std::string_view data, const TlsIdentity& identity,
-                      uint64_t connect_token = 0, bool* connecting = nullptr);
-  bool connect_and_send(NetWorker& nw, Transport t, const SocketAddr& dst, std::string_view data,
-                        const TlsIdentity& identity, uint64_t connect_token, bool* connecting);
-  void report_connect(uint64_t token, bool connected) {
-    if (connect_observer_ != nullptr) connect_observer_(connect_context_, token, connected);
-  }
-  bool try_acquire_slot();
-  // tcp_max_connections_per_ip for an accepted connection; false (logged, counted) when over.
-  bool try_acquire_ip(const SocketAddr& peer, Transport transport);
-  void release_slot() { active_.fetch_sub(1, std::memory_order_relaxed); }
-  // Room for `extra` more bytes of `needy`'s partial message in the worker's read share (half
-  // of its pool); closes the connections holding larger ones to make it. False: `needy` holds
-  // the largest and must close.
-  bool make_read_room(NetWorker& nw, const Connection& needy, size_t extra);
-  void accept_ready(NetWorker& nw, int listener_id);
-  bool shed_one(NetWorker& nw, int listen_fd);
-  void pause_accepting(NetWorker& nw);
-  void accept_one(NetWorker& nw, int listener_id, int fd, const SocketAddr& peer);
-  void udp_ready(NetWorker& nw, int listener_id);
-  void drop_datagrams(int fd, int listener_id);
-  void begin_shutdown(NetWorker& nw);
-  void connection_gone(NetWorker& nw, Connection* conn);
-  // The guard's decision for a new stream connection of `t`; false: refused, counted, logged.
-  // On true, `hold` is what the connection keeps reserved until its handshake is done.
-  // An accepted TLS connection is charged its average now and reserves its handshake later
-  // (admit_handshake), so a peer that never sends a ClientHello holds no reservation.
-  bool admit(Transport t, bool outbound, const SocketAddr& peer, size_t& hold);
-  void log_refusal(Transport t, bool outbound, const SocketAddr& peer, size_t cost);
-  // An accepted TLS connection's ClientHello arrived: reserves its handshake's peak, or refuses
-  // (counted, logged) when that would cross the mark.
-  bool admit_handshake(Connection& conn);
-  // A connection's handshake completed: its reservation is given back.
-  void handshake_finished(Connection& conn);
-  // Made and registered: counted live.
-  void connection_added(Transport t) { live_[t.index()].fetch_add(1, std::memory_order_relaxed); }
 
-  NetSettings settings_;
-  MessageHandler& handler_;
-  Pool& shm_;
+  // Declared in the order they are built; destroyed in reverse, so the listeners' events,
+  // the acceptor's timers and the connections go before the workers' event bases.
+  std::unique_ptr<NetContext> net_;
   std::vector<std::unique_ptr<NetWorker>> workers_;
-  std::vector<ListenSpec> specs_;
-  std::vector<SocketAddr> bound_;
-  ConnectionTable table_;
-  IpCounts per_ip_;  // inbound connections per source address, TCP and TLS together
-  std::unique_ptr<Counters> counters_;
-  TransportSocketFactory* client_factories_[Transport::kCount] = {};
-  ConnectObserver connect_observer_ = nullptr;
-  void* connect_context_ = nullptr;
-  LogThrottle refuse_log_{1000, 1, "connection refused"};
-  LogThrottle drop_log_{1000, 1, "message dropped"};
-  // The first refusal, then at most one line per 10 s saying how many since.
-  LogThrottle guard_log_{10000, 1, "connections refused by the shared memory guard"};
-  MemoryGuard guard_;
-  std::atomic<size_t> live_[Transport::kCount] = {};  // by Transport (streams only)
-  void set_baseline();
-  std::atomic<size_t> baseline_{0};          // shm in use with no stream connection open
-  std::atomic<size_t> openssl_baseline_{0};  // OpenSSL's share of it
-  NetLog log_;
-  std::atomic<uint64_t> next_id_{1};
-  std::atomic<size_t> active_{0};
+  std::unique_ptr<Listeners> listeners_;
+  std::unique_ptr<Acceptor> acceptor_;
+  std::unique_ptr<UdpEndpoint> udp_;
+  std::unique_ptr<Connector> connector_;
+  std::unique_ptr<StreamSender> streams_;
   bool started_ = false;
   bool stopped_ = false;
 };

@@ -1,79 +1,58 @@
 #pragma once
-// Net's per-worker state (internal to core/net): the worker, its connections by id, its share
-// of every listener (one SO_REUSEPORT socket each) and the connections waiting to be freed.
-#include <event2/event.h>
-
+// One worker's share of a Net (internal to core/net): the worker thread, the stream
+// connections it owns by id, the bytes their partial messages hold, and the connections
+// closed but not yet freed. Everything here is touched only on the worker's thread.
+#include <chrono>
 #include <memory>
 #include <unordered_map>
 #include <vector>
 
 #include "core/net/net.h"
-#include "core/net/socket_addr.h"
-#include "core/net/transport_socket.h"
 #include "core/net/worker.h"
 
 namespace core::net {
 
 class Connection;
-
-#define SER_NET_COUNTERS(X)                                                                    \
-  X(accepted)                                                                                  \
-  X(refused)                                                                                   \
-  X(refused_per_ip)                                                                            \
-  X(refused_memory)                                                                            \
-  X(refused_transport)                                                                         \
-  X(connects)                                                                                  \
-  X(connect_failed)                                                                            \
-  X(connect_timeouts)                                                                          \
-  X(closed_eof)                                                                                \
-  X(closed_error)                                                                              \
-  X(closed_idle)                                                                               \
-  X(send_timeouts)                                                                             \
-  X(handshake_timeouts) X(msg_read_timeouts) X(framing_errors) X(too_big) X(closed_read_share) \
-      X(pings) X(udp_received) X(stream_received) X(send_failed) X(queue_full)
-
-struct Net::Counters {
-#define SER_NET_COUNTER_FIELD(name) std::atomic<uint64_t> name{0};
-  SER_NET_COUNTERS(SER_NET_COUNTER_FIELD)
-#undef SER_NET_COUNTER_FIELD
-  std::atomic<uint64_t> received[Transport::kCount] = {};  // by Transport
-  std::atomic<uint64_t> sent[Transport::kCount] = {};
-};
-
-// What a plain TCP connection holds of shm: its Connection and PlainSocket objects.
-extern const size_t kPlainConnectionBytes;
-
-inline void bump(std::atomic<uint64_t>& counter) {
-  counter.fetch_add(1, std::memory_order_relaxed);
-}
-
-struct ListenSocket {
-  Net* net = nullptr;
-  NetWorker* owner = nullptr;
-  int id = -1;
-  int fd = -1;
-  event* ev = nullptr;
-};
+struct NetContext;
 
 struct NetWorker {
-  NetWorker(Net& n, int index, size_t pkg_budget) : net(n), worker(index, pkg_budget) {}
+  NetWorker(NetContext& net, int index);
   ~NetWorker();
-  // Frees the connections closed since the last call (never from inside their own callbacks).
-  void reap();
-  static void on_reap(evutil_socket_t, short, void* arg);
+  NetWorker(const NetWorker&) = delete;
+  NetWorker& operator=(const NetWorker&) = delete;
 
-  Net& net;
+  // The event base and the reap trigger exist (Worker::init succeeded).
+  bool ready() const { return worker.base() != nullptr && reap_trigger_.valid(); }
+  int index() const { return worker.index(); }
+  // A connection made on this worker: registered here, in the table and counted live.
+  void add(Connection* conn);
+  Connection* find(uint64_t id) const;
+  // A connection closed: out of the tables, its slot and reservation given back, freed later
+  // from the loop (never from inside its own callbacks).
+  void connection_gone(Connection* conn);
+  // Room for `extra` more bytes of `needy`'s partial message in the worker's read share (half
+  // of its pool); closes the connections holding larger ones to make it. False: `needy` holds
+  // the largest and must close.
+  bool make_read_room(const Connection& needy, size_t extra);
+  // Stop: each connection closes once its pending writes are flushed, or when `flush` has
+  // passed; then the loop ends.
+  void begin_shutdown(std::chrono::milliseconds flush);
+  WorkerSnapshot snapshot(bool with_list) const;
+
+  NetContext& net;
   Worker worker;
   std::unordered_map<uint64_t, Connection*> conns;
-  std::vector<ListenSocket> listeners;  // indexed by listener id
-  std::vector<Connection*> graveyard;
-  event* reap_event = nullptr;
-  std::unique_ptr<Timer> shutdown_timer;
-  size_t read_held = 0;  // pool bytes of its connections' partial messages (Net::make_read_room)
-  int spare_fd = -1;     // reserved so that accept can shed load when out of descriptors
-  // Out of descriptors with no spare to shed with: the listeners rest until this fires.
-  std::unique_ptr<Timer> accept_pause;
+  size_t read_held = 0;  // pool bytes of its connections' partial messages (make_read_room)
   bool stopping = false;
+
+ private:
+  // Frees the connections closed since the last call.
+  void reap();
+  void close_all();
+
+  std::vector<Connection*> graveyard_;
+  Trigger reap_trigger_;
+  std::unique_ptr<Timer> shutdown_timer_;
 };
 
 }  // namespace core::net

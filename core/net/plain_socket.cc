@@ -55,4 +55,9 @@ PoolPtr<TransportSocket> PlainSocketFactory::create(const TransportSocketOptions
   return PoolPtr<TransportSocket>(s.release(), PoolDeleter{&pool});
 }
 
+PlainSocketFactory& plain_socket_factory() {
+  static PlainSocketFactory factory;
+  return factory;
+}
+
 }  // namespace core::net

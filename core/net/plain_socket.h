@@ -22,4 +22,7 @@ class PlainSocketFactory final : public TransportSocketFactory {
   PoolPtr<TransportSocket> create(const TransportSocketOptions& options, Pool& pool) override;
 };
 
+// The factory of plain TCP connections, shared by every Net (it holds nothing).
+PlainSocketFactory& plain_socket_factory();
+
 }  // namespace core::net

@@ -143,6 +143,22 @@ bool Timer::armed() const {
   return event_pending(event_, EV_TIMEOUT, nullptr) != 0;
 }
 
+Trigger::Trigger(event_base* base, std::function<void()> callback)
+    : event_(base != nullptr ? event_new(base, -1, 0, &Trigger::on_fire, this) : nullptr),
+      callback_(std::move(callback)) {}
+
+Trigger::~Trigger() {
+  if (event_ != nullptr) event_free(event_);
+}
+
+void Trigger::fire() {
+  if (event_ != nullptr) event_active(event_, EV_TIMEOUT, 0);
+}
+
+void Trigger::on_fire(evutil_socket_t, short, void* arg) {
+  static_cast<Trigger*>(arg)->callback_();
+}
+
 IoEvent::IoEvent(event_base* base, int fd, event_callback_fn callback, void* arg)
     : event_(event_new(base, fd, EV_PERSIST, callback, arg)) {}
 

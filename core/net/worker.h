@@ -89,6 +89,24 @@ class Timer {
   std::function<void()> callback_;
 };
 
+// An event the worker raises itself: fire() runs the callback once from the loop, after the
+// callbacks running now (several fire() calls before it runs make one run). Freed with its
+// owner; not thread-safe: use on its worker.
+class Trigger {
+ public:
+  Trigger(event_base* base, std::function<void()> callback);
+  ~Trigger();
+  Trigger(const Trigger&) = delete;
+  Trigger& operator=(const Trigger&) = delete;
+  void fire();
+  bool valid() const { return event_ != nullptr; }
+
+ private:
+  static void on_fire(evutil_socket_t, short, void* arg);
+  event* event_;
+  std::function<void()> callback_;
+};
+
 // The read and write interest of an fd in one persistent event, freed with its owner (the
 // Timer pattern for I/O): one libevent event per connection, not one per direction, since
 // 10,000 idle connections hold 10,000 of them. Not thread-safe: use on its worker.

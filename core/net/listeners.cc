@@ -1,0 +1,104 @@
+#include "core/net/listeners.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/base/log.h"
+#include "core/net/net_worker.h"
+#include "core/net/socket_util.h"
+
+namespace core::net {
+
+ListenSocket::ListenSocket(NetWorker& owner, int listener, int socket)
+    : nw(owner),
+      id(listener),
+      fd(socket),
+      ev(
+          owner.worker.base(), socket,
+          [](evutil_socket_t, short, void* arg) {
+            auto* ls = static_cast<ListenSocket*>(arg);
+            ls->reader->readable(ls->nw, ls->id, ls->fd);
+          },
+          this) {}
+
+ListenSocket::~ListenSocket() {
+  ev.stop();
+  if (fd >= 0) ::close(fd);
+}
+
+int Listeners::add(const ListenSpec& spec) {
+  if (spec.transport == Transport::kTls && spec.factory == nullptr) {
+    LOG_ERR("cannot listen on tls:%s: no TLS socket factory (ser built without TLS?)",
+            spec.address.to_string().c_str());
+    return -1;
+  }
+  int id = count();
+  bool stream = spec.transport != Transport::kUdp;
+  SocketAddr addr = spec.address;
+  if (addr.port() != 0 && address_taken(addr, stream)) {
+    LOG_ERR("cannot listen on %s:%s: address already in use (another ser running?)",
+            spec.transport.name(), addr.to_string().c_str());
+    return -1;
+  }
+  sockets_.resize(workers_.size());
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    int fd = open_listen_socket(addr, stream, true);
+    if (fd < 0) {
+      LOG_ERR("cannot listen on %s:%s: %s", spec.transport.name(), addr.to_string().c_str(),
+              strerror(errno));
+      close_partial(id);
+      return -1;
+    }
+    // Port 0: the first socket learns the kernel's port, the others bind to that one.
+    if (addr.port() == 0) addr = local_address(fd);
+    auto ls = std::make_unique<ListenSocket>(*workers_[w], id, fd);
+    if (!ls->ev.valid()) {
+      LOG_ERR("cannot listen on %s:%s: no event for its socket", spec.transport.name(),
+              addr.to_string().c_str());
+      sockets_[w].push_back(std::move(ls));
+      close_partial(id);
+      return -1;
+    }
+    sockets_[w].push_back(std::move(ls));
+  }
+  specs_.push_back(spec);
+  bound_.push_back(addr);
+  LOG_INFO("listening on %s:%s", spec.transport.name(), addr.to_string().c_str());
+  return id;
+}
+
+// The sockets of a listener that could not be bound on every worker are closed again.
+void Listeners::close_partial(int id) {
+  for (auto& list : sockets_)
+    if (static_cast<int>(list.size()) > id) list.pop_back();
+}
+
+bool Listeners::start(ListenerReader& udp, ListenerReader& acceptor) {
+  for (auto& list : sockets_) {
+    for (auto& ls : list) {
+      ls->reader = specs_[ls->id].transport == Transport::kUdp ? &udp : &acceptor;
+      ls->ev.watch(EV_READ);
+    }
+  }
+  return true;
+}
+
+void Listeners::watch_streams(int worker, bool on) {
+  for (auto& ls : sockets_[worker])
+    if (specs_[ls->id].transport != Transport::kUdp) ls->ev.watch(on ? EV_READ : 0);
+}
+
+void Listeners::shut_down(int worker) {
+  if (sockets_.empty()) return;
+  for (auto& ls : sockets_[worker]) {
+    ls->ev.stop();
+    if (specs_[ls->id].transport != Transport::kUdp && ls->fd >= 0) {
+      ::close(ls->fd);
+      ls->fd = -1;
+    }
+  }
+}
+
+}  // namespace core::net

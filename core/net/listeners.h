@@ -1,0 +1,70 @@
+#pragma once
+// The listen sockets of a Net (internal to core/net): each ListenSpec is bound once per worker
+// (SO_REUSEPORT) before start, and each worker watches its own sockets; a readable socket is
+// handed to the ListenerReader of its transport (the Acceptor, or the UdpEndpoint).
+#include <memory>
+#include <vector>
+
+#include "core/net/net.h"
+#include "core/net/socket_addr.h"
+#include "core/net/worker.h"
+
+namespace core::net {
+
+struct NetWorker;
+
+class ListenerReader {
+ public:
+  virtual ~ListenerReader() = default;
+  // Listener `id`'s socket of worker `nw` is readable; called on that worker's thread.
+  virtual void readable(NetWorker& nw, int id, int fd) = 0;
+};
+
+// One listener's socket on one worker.
+struct ListenSocket {
+  ListenSocket(NetWorker& owner, int listener, int socket);
+  ~ListenSocket();
+  ListenSocket(const ListenSocket&) = delete;
+  ListenSocket& operator=(const ListenSocket&) = delete;
+
+  NetWorker& nw;
+  int id;
+  int fd;
+  ListenerReader* reader = nullptr;  // set by Listeners::start
+  IoEvent ev;
+};
+
+class Listeners {
+ public:
+  explicit Listeners(const std::vector<std::unique_ptr<NetWorker>>& workers) : workers_(workers) {}
+  Listeners(const Listeners&) = delete;
+  Listeners& operator=(const Listeners&) = delete;
+
+  // Binds one socket per worker; the listener id, or -1 (logged) on failure.
+  int add(const ListenSpec& spec);
+  int count() const { return static_cast<int>(specs_.size()); }
+  const ListenSpec& spec(int id) const { return specs_[id]; }
+  // The address listener `id` is bound to (with the port the kernel chose for port 0).
+  const SocketAddr& address(int id) const { return bound_[id]; }
+  // Worker `worker`'s socket of listener `id`.
+  int fd(int worker, int id) const { return sockets_[worker][id]->fd; }
+  // Every socket watched, UDP ones read by `udp`, stream ones by `acceptor`.
+  bool start(ListenerReader& udp, ListenerReader& acceptor);
+  // Stream listeners of worker `worker` stop (false) or resume (true) being watched.
+  void watch_streams(int worker, bool on);
+  // Stop: worker `worker` reads none of its sockets any more and closes its stream ones, so that
+  // new clients are refused at once; UDP sockets stay open: other threads may still send from
+  // them until the Net is destroyed.
+  void shut_down(int worker);
+
+ private:
+  void close_partial(int id);
+
+  const std::vector<std::unique_ptr<NetWorker>>& workers_;
+  std::vector<ListenSpec> specs_;
+  std::vector<SocketAddr> bound_;
+  // [worker][listener id]
+  std::vector<std::vector<std::unique_ptr<ListenSocket>>> sockets_;
+};
+
+}  // namespace core::net

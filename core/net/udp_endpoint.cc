@@ -1,0 +1,99 @@
+#include "core/net/udp_endpoint.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/base/log.h"
+#include "core/net/net_context.h"
+#include "core/net/net_worker.h"
+#include "core/net/socket_util.h"
+
+namespace core::net {
+namespace {
+
+constexpr size_t kMaxDatagram = 65535;
+constexpr int kBatch = 64;
+
+bool only_crlf(std::string_view data) {
+  return data.find_first_not_of("\r\n") == std::string_view::npos;
+}
+
+}  // namespace
+
+void UdpEndpoint::readable(NetWorker& nw, int listener_id, int fd) {
+  ByteBuffer& scratch = nw.worker.scratch();
+  std::span<char> space = scratch.prepare(kMaxDatagram + 1);
+  if (space.size() <= kMaxDatagram) {
+    drop_datagrams(fd, listener_id);
+    return;
+  }
+  const SocketAddr& bound = listeners_.address(listener_id);
+  for (int i = 0; i < kBatch; ++i) {
+    SocketAddr src;
+    SocketAddr dst = bound;
+    ssize_t n = recv_datagram(fd, space.data(), space.size(), src, bound.is_any() ? &dst : nullptr);
+    if (n < 0) break;  // EAGAIN: drained (errors of earlier sendto calls are ignored too)
+    deliver(nw, listener_id, src, dst, std::string_view(space.data(), static_cast<size_t>(n)));
+  }
+  scratch.clear();
+}
+
+void UdpEndpoint::deliver(NetWorker& nw, int listener_id, const SocketAddr& src,
+                          const SocketAddr& dst, std::string_view data) {
+  if (data.empty() || only_crlf(data)) {  // NAT keep-alives (RFC 5626 §3.5.1 uses STUN/CRLF)
+    bump(net_.counters.pings);
+    return;
+  }
+  if (data.size() > net_.settings.max_message_size) {
+    bump(net_.counters.too_big);
+    if (net_.drop_log.allow())
+      LOG_WARN("udp datagram of %zu bytes from %s over max_message_size; dropped", data.size(),
+               src.to_string().c_str());
+    return;
+  }
+  bump(net_.counters.udp_received);
+  bump(net_.counters.received[Transport(Transport::kUdp).index()]);
+  ReceivedMessage msg{Transport::kUdp, src, dst, 0, listener_id, nw.index(), data};
+  net_.handler.on_message(msg);
+}
+
+// No buffer to read into (the worker's pool refused it): the datagrams waiting are dropped and
+// counted, or the listener would stay readable and spin the loop until memory came back.
+void UdpEndpoint::drop_datagrams(int fd, int listener_id) {
+  int dropped = 0;
+  char byte;
+  while (dropped < kBatch && ::recv(fd, &byte, 1, MSG_TRUNC | MSG_DONTWAIT) >= 0) {
+    ++dropped;
+    count_allocation_drop();
+  }
+  if (dropped > 0 && net_.drop_log.allow())
+    LOG_WARN("udp:%s: %d datagrams dropped: no memory to read them (worker pool exhausted)%s",
+             listeners_.address(listener_id).to_string().c_str(), dropped,
+             suppressed_note(net_.drop_log).c_str());
+}
+
+SendResult UdpEndpoint::send(NetWorker& nw, const SocketAddr& dst, std::string_view data,
+                             int listener_hint) {
+  int fd = -1;
+  auto fits = [&](int id) {
+    return listeners_.spec(id).transport == Transport::kUdp &&
+           listeners_.address(id).af() == dst.af();
+  };
+  if (listener_hint >= 0 && listener_hint < listeners_.count() && fits(listener_hint))
+    fd = listeners_.fd(nw.index(), listener_hint);
+  for (int id = 0; fd < 0 && id < listeners_.count(); ++id)
+    if (fits(id)) fd = listeners_.fd(nw.index(), id);
+  if (fd < 0 || ::sendto(fd, data.data(), data.size(), 0, dst.sa(), dst.len()) < 0) {
+    const char* why = fd < 0 ? "no udp socket of that family" : strerror(errno);
+    bump(net_.counters.send_failed);
+    SER_LOG_THROTTLED(net_.log.send_failed, LogLevel::kInfo, nullptr, "udp send to %s failed: %s",
+                      dst.to_string().c_str(), why);
+    return SendResult::kFailed;
+  }
+  bump(net_.counters.sent[Transport(Transport::kUdp).index()]);
+  return SendResult::kSent;
+}
+
+}  // namespace core::net
