@@ -107,9 +107,29 @@ std::string_view SocketAddr::ip_bytes() const {
   return {};
 }
 
+// glibc's inet_ntop writes an IPv4 address with sprintf; the proxy formats the sender's address
+// for every request it answers or forwards (received=, RFC 3261 §18.2.1), so it is done here.
+size_t SocketAddr::format_ipv4(char* buf, size_t size) const {
+  const auto* b = reinterpret_cast<const unsigned char*>(ip_bytes().data());
+  char tmp[16];
+  size_t n = 0;
+  for (int i = 0; i < 4; ++i) {
+    const unsigned v = b[i];
+    if (v >= 100) tmp[n++] = static_cast<char>('0' + v / 100);
+    if (v >= 10) tmp[n++] = static_cast<char>('0' + v / 10 % 10);
+    tmp[n++] = static_cast<char>('0' + v % 10);
+    if (i < 3) tmp[n++] = '.';
+  }
+  if (n >= size) return 0;  // as inet_ntop: ENOSPC, nothing written
+  std::memcpy(buf, tmp, n);
+  buf[n] = '\0';
+  return n;
+}
+
 size_t SocketAddr::format_ip(char* buf, size_t size) const {
   if (size == 0) return 0;
   buf[0] = '\0';
+  if (af() == AF_INET) return format_ipv4(buf, size);
   if (!valid() || inet_ntop(af(), ip_bytes().data(), buf, static_cast<socklen_t>(size)) == nullptr)
     return 0;
   return std::strlen(buf);

@@ -56,6 +56,7 @@ class SocketAddr {
   size_t hash() const;
 
  private:
+  size_t format_ipv4(char* buf, size_t size) const;
   union Storage {
     sockaddr sa;
     sockaddr_in v4;

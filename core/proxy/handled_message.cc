@@ -5,10 +5,14 @@
 namespace core::proxy {
 
 HandledMessage::HandledMessage(ProxyEnv& env, const core::net::ReceivedMessage& rx,
-                               const core::sip::SipMessage& msg, const core::sip::Via& top)
-    : env_(env), rx_(rx), msg_(msg), top_(top) {
+                               const core::sip::SipMessage& msg, const core::sip::Via& top,
+                               const core::sip::CheckedFields* fields)
+    : env_(env), rx_(rx), msg_(msg), top_(top), fields_(fields) {
   prefix_[0] = '\0';
-  if (msg.is_request()) (void)msg.max_forwards(max_forwards_);
+  if (fields != nullptr)
+    max_forwards_ = fields->max_forwards;
+  else if (msg.is_request())
+    (void)msg.max_forwards(max_forwards_);
 }
 
 const char* HandledMessage::log_prefix() const {

@@ -5,6 +5,7 @@
 #include "core/net/net.h"
 #include "core/proxy/proxy_types.h"
 #include "core/proxy/sip_text.h"
+#include "core/sip/checked_fields.h"
 #include "core/sip/sip_message.h"
 #include "core/sip/via.h"
 
@@ -12,8 +13,10 @@ namespace core::proxy {
 
 class HandledMessage {
  public:
+  // `fields`: what validate() parsed (null for a response, a refused or a held request).
   HandledMessage(ProxyEnv& env, const core::net::ReceivedMessage& rx,
-                 const core::sip::SipMessage& msg, const core::sip::Via& top);
+                 const core::sip::SipMessage& msg, const core::sip::Via& top,
+                 const core::sip::CheckedFields* fields = nullptr);
   HandledMessage(const HandledMessage&) = delete;
   HandledMessage& operator=(const HandledMessage&) = delete;
 
@@ -21,6 +24,7 @@ class HandledMessage {
   const core::net::ReceivedMessage& rx() const { return rx_; }
   const core::sip::SipMessage& msg() const { return msg_; }
   const core::sip::Via& top() const { return top_; }
+  const core::sip::CheckedFields* fields() const { return fields_; }
   TextArena& arena() { return arena_; }
   bool is_ack() const { return msg_.method() == core::sip::Method::kAck; }
   // The received Max-Forwards (a request's), -1 when absent.
@@ -35,6 +39,7 @@ class HandledMessage {
   const core::net::ReceivedMessage& rx_;
   const core::sip::SipMessage& msg_;
   const core::sip::Via& top_;
+  const core::sip::CheckedFields* fields_;
   TextArena arena_;
   int max_forwards_ = -1;
   mutable char prefix_[160];

@@ -17,7 +17,7 @@ bool send_local_reply(HandledMessage& m, int code, std::string_view reason,
   int n = via_fixes(m.msg(), top, rx.src, m.arena(), fx);
   core::PoolString& out = out_buffer(OutSlot::kReply);
   if (!within_budget([&] {
-        build_reply(m.msg(), fx, n, code, reason, out, extra);
+        build_reply(m.msg(), fx, n, code, reason, out, extra, m.fields());
         return true;
       })) {
     SER_LOG_THROTTLED(env.log.dropped, LogLevel::kWarning, m.log_prefix(),

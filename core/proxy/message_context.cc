@@ -13,7 +13,18 @@ using script::Status;
 
 MessageContext::MessageContext(ProxyEnv& env, const core::net::ReceivedMessage& rx,
                                const core::sip::SipMessage& msg, const core::sip::Via& top)
-    : m_(env, rx, msg, top), edits_(msg), routes_(m_, edits_), forwarder_(m_, edits_, routes_) {}
+    : m_(env, rx, msg, top),
+      edits_(msg, nullptr),
+      routes_(m_, edits_),
+      forwarder_(m_, edits_, routes_) {}
+
+MessageContext::MessageContext(ProxyEnv& env, const core::net::ReceivedMessage& rx,
+                               const core::sip::SipMessage& msg,
+                               const core::sip::CheckedFields& fields)
+    : m_(env, rx, msg, fields.top, &fields),
+      edits_(msg, &fields),
+      routes_(m_, edits_),
+      forwarder_(m_, edits_, routes_) {}
 
 MessageContext::MessageContext(ProxyEnv& env, HeldRequest& held)
     : MessageContext(env, held.rx, held.msg, held.top) {

@@ -28,6 +28,9 @@ class MessageContext : public script::ScriptContext {
  public:
   MessageContext(ProxyEnv& env, const core::net::ReceivedMessage& rx,
                  const core::sip::SipMessage& msg, const core::sip::Via& top);
+  // A request validate() accepted, with what it parsed.
+  MessageContext(ProxyEnv& env, const core::net::ReceivedMessage& rx,
+                 const core::sip::SipMessage& msg, const core::sip::CheckedFields& fields);
   // A request held for DNS or a connect (HeldRequest): its message and the script's edits.
   MessageContext(ProxyEnv& env, HeldRequest& held);
 

@@ -8,10 +8,15 @@ namespace core::proxy {
 
 using core::sip::HeaderType;
 
-ScriptEdits::ScriptEdits(const core::sip::SipMessage& msg) {
+ScriptEdits::ScriptEdits(const core::sip::SipMessage& msg, const core::sip::CheckedFields* fields) {
   if (!msg.is_request()) return;
   uri_text_ = msg.request_uri();
-  uri_ok_ = uri_.parse(uri_text_).ok();
+  if (fields != nullptr) {
+    uri_ok_ = fields->uri_ok;
+    if (uri_ok_) uri_ = fields->uri;
+  } else {
+    uri_ok_ = uri_.parse(uri_text_).ok();
+  }
 }
 
 void ScriptEdits::restore(const HeldRequest& held) {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/proxy/sip_text.h"
+#include "core/sip/checked_fields.h"
 #include "core/sip/message_edit.h"
 #include "core/sip/sip_message.h"
 #include "core/sip/sip_uri.h"
@@ -21,8 +22,8 @@ class ScriptEdits {
  public:
   enum class PathMode : uint8_t { kNone, kPath, kReceived };
 
-  // The Request-URI of `msg` (a request's), parsed.
-  explicit ScriptEdits(const core::sip::SipMessage& msg);
+  // The Request-URI of `msg` (a request's): validate()'s parse in `fields`, else parsed here.
+  ScriptEdits(const core::sip::SipMessage& msg, const core::sip::CheckedFields* fields);
   // The edits a held request kept (HeldRequest), over its copy of the message.
   void restore(const HeldRequest& held);
   void save(HeldRequest& held) const;

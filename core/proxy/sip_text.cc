@@ -15,11 +15,11 @@ using core::sip::Via;
 std::string_view TextArena::concat(std::initializer_list<std::string_view> parts) {
   size_t n = 0;
   for (auto p : parts) n += p.size();
-  if (used_ + n > buf_.size()) return {};
-  char* start = buf_.data() + used_;
+  if (used_ + n > kSize) return {};
+  char* start = buf_ + used_;
   for (auto p : parts) {
     if (p.empty()) continue;  // a default view's data() is null: memcpy must not see it
-    std::memcpy(buf_.data() + used_, p.data(), p.size());
+    std::memcpy(buf_ + used_, p.data(), p.size());
     used_ += p.size();
   }
   return {start, n};
@@ -91,10 +91,14 @@ bool has_tag(const SipMessage& msg, HeaderType type) {
   return h && na.parse(msg.value(*h)).ok() && na.param("tag").present();
 }
 
-std::string_view hex64(uint64_t h, TextArena& arena) {
+void write_hex64(uint64_t h, char out[16]) {
   static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; --i, h >>= 4) out[i] = kHex[h & 15];
+}
+
+std::string_view hex64(uint64_t h, TextArena& arena) {
   char buf[16];
-  for (int i = 15; i >= 0; --i, h >>= 4) buf[i] = kHex[h & 15];
+  write_hex64(h, buf);
   return arena.concat({std::string_view(buf, 16)});
 }
 
@@ -137,23 +141,25 @@ namespace {
 
 // The To line, with a tag when it has none (a reply above 100 must carry one, §8.2.6.2).
 void append_to(const SipMessage& req, const core::sip::HeaderField& h, int code,
-               core::PoolString& out) {
+               core::PoolString& out, const core::sip::CheckedFields* fields) {
   std::string_view data = req.data();
-  if (code == 100 || has_tag(req, HeaderType::kTo)) {
+  if (code == 100 || (fields ? fields->to_tagged : has_tag(req, HeaderType::kTo))) {
     out.append(req.line(h));
     return;
   }
-  uint64_t t = fnv1a(fnv1a(14695981039346656037ull, req.call_id()), tag_of(req, HeaderType::kFrom));
-  TextArena arena;
-  std::string_view tag = arena.concat({";tag=", hex64(t, arena)});
-  Insert ins{h.value_offset + h.value_length, tag};
+  std::string_view from_tag = fields ? fields->from_tag : tag_of(req, HeaderType::kFrom);
+  uint64_t t = fnv1a(fnv1a(14695981039346656037ull, req.call_id()), from_tag);
+  char tag[5 + 16] = {';', 't', 'a', 'g', '='};
+  write_hex64(t, tag + 5);
+  Insert ins{h.value_offset + h.value_length, std::string_view(tag, sizeof(tag))};
   append_with_inserts(out, data, h.offset, h.offset + h.length, &ins, 1);
 }
 
 }  // namespace
 
 void build_reply(const SipMessage& req, const Insert* fixes, int nfixes, int code,
-                 std::string_view reason, core::PoolString& out, std::string_view extra) {
+                 std::string_view reason, core::PoolString& out, std::string_view extra,
+                 const core::sip::CheckedFields* fields) {
   out.clear();
   char status[8];
   status[0] = static_cast<char>('0' + code / 100 % 10);
@@ -170,7 +176,7 @@ void build_reply(const SipMessage& req, const Insert* fixes, int nfixes, int cod
         first_via = false;
         break;
       case HeaderType::kTo:
-        append_to(req, h, code, out);
+        append_to(req, h, code, out, fields);
         break;
       case HeaderType::kFrom:
       case HeaderType::kCallId:

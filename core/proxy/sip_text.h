@@ -11,6 +11,7 @@
 #include "core/base/memory_guard.h"
 #include "core/base/pool.h"
 #include "core/net/socket_addr.h"
+#include "core/sip/checked_fields.h"
 #include "core/sip/sip_message.h"
 #include "core/sip/via.h"
 
@@ -25,7 +26,9 @@ class TextArena {
   std::string_view number(uint64_t v);
 
  private:
-  std::array<char, kSize> buf_{};
+  // Not zeroed: only the bytes concat() wrote are ever read, and a message's handling makes
+  // one arena (zeroing it cost more than the rest of a stateless reply's text).
+  char buf_[kSize];
   size_t used_ = 0;
 };
 
@@ -52,8 +55,10 @@ std::string_view make_branch(const core::sip::SipMessage& msg, const core::sip::
 // A stateless reply to `req` (RFC 3261 §8.2.6): its Via headers (the top one with `fixes`),
 // From, To (a tag added when missing, derived from the request so retransmissions get the
 // same), Call-ID and CSeq, then the header lines in `extra`; no body. Written into `out`.
+// `fields` (optional): what validate() parsed of `req`, so From and To are not parsed again.
 void build_reply(const core::sip::SipMessage& req, const Insert* fixes, int nfixes, int code,
-                 std::string_view reason, core::PoolString& out, std::string_view extra = {});
+                 std::string_view reason, core::PoolString& out, std::string_view extra = {},
+                 const core::sip::CheckedFields* fields = nullptr);
 
 // The name a new TLS connection carrying a response to `via`'s sender checks in the peer's
 // certificate (RFC 5922 §7.2, RFC 3261 §18.2.2): the sent-by host when it is a domain name,

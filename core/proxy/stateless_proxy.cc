@@ -103,8 +103,9 @@ void StatelessProxy::refuse(const ReceivedMessage& rx, const SipMessage& msg, in
 
 void StatelessProxy::handle_request(const ReceivedMessage& rx, const SipMessage& msg) {
   stats_.requests.fetch_add(1, std::memory_order_relaxed);
-  Via top;
-  auto v = msg.validate(&top);
+  core::sip::CheckedFields fields;
+  auto v = msg.validate(&fields);
+  const Via& top = fields.top;
   if (!v.ok()) {
     int code = core::sip::suggested_status(v.code);
     refuse(rx, msg, code ? code : 400, v.reason);
@@ -116,7 +117,7 @@ void StatelessProxy::handle_request(const ReceivedMessage& rx, const SipMessage&
       stats_.aliases.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  MessageContext ctx(env_, rx, msg, top);
+  MessageContext ctx(env_, rx, msg, fields);
   if (refused_proxy_require(ctx, msg)) return;
   ctx.preprocess_routes();
   std::shared_ptr<const Script> hold;

@@ -51,6 +51,7 @@ constexpr NameEntry kLongNames[] = {
     {"User-Agent", HeaderType::kUserAgent},
     {"Server", HeaderType::kServer},
     {"Path", HeaderType::kPath},
+    {"Date", HeaderType::kDate},
 };
 
 HeaderType compact_type(char c) {

@@ -2,6 +2,7 @@
 // Known SIP header names, recognised case-insensitively in long or compact form
 // (RFC 3261 §7.3.3 and the IANA compact-form registry). Anything else is kOther and is
 // passed through untouched.
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -45,7 +46,11 @@ enum class HeaderType : uint8_t {
   kUserAgent,
   kServer,
   kPath,
+  kDate,
 };
+
+// How many HeaderType values there are (tables indexed by type).
+inline constexpr size_t kHeaderTypeCount = static_cast<size_t>(HeaderType::kDate) + 1;
 
 // The type of a header name (without the colon); kOther for unknown names.
 HeaderType header_type_of(std::string_view name);

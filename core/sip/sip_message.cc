@@ -81,6 +81,8 @@ ParseError SipMessage::parse(std::string_view buffer, const ParseLimits& limits)
   method_off_ = method_len_ = uri_off_ = uri_len_ = reason_off_ = reason_len_ = 0;
   start_line_len_ = headers_off_ = headers_end_ = body_off_ = 0;
   header_count_ = 0;
+  first_.fill(0);
+  count_.fill(0);
   data_ = {};
 
   size_t skip = 0;
@@ -241,6 +243,9 @@ ParseError SipMessage::add_header(std::string_view buf, size_t begin, size_t end
   h.value_offset = static_cast<uint32_t>(value_begin);
   h.value_length = static_cast<uint32_t>(value_end - value_begin);
   h.type = header_type_of(name);
+  const size_t t = static_cast<size_t>(h.type);
+  if (first_[t] == 0) first_[t] = static_cast<uint8_t>(header_count_);
+  ++count_[t];
   return kParseOk;
 }
 
@@ -284,8 +289,9 @@ ParseError SipMessage::frame_body(std::string_view buf, size_t body_start) {
 }
 
 const HeaderField* SipMessage::next(const HeaderField* after, HeaderType type) const {
+  if (after == nullptr) return first(type);
   const HeaderField* end = headers_.data() + header_count_;
-  for (const HeaderField* h = after ? after + 1 : headers_.data(); h < end; ++h) {
+  for (const HeaderField* h = after + 1; h < end; ++h) {
     if (h->type == type) return h;
   }
   return nullptr;
@@ -298,12 +304,6 @@ const HeaderField* SipMessage::find(std::string_view header_name) const {
     if (h.type == HeaderType::kOther && iequals(name(h), header_name)) return &h;
   }
   return nullptr;
-}
-
-size_t SipMessage::count(HeaderType type) const {
-  size_t n = 0;
-  for (const HeaderField& h : headers()) n += h.type == type ? 1 : 0;
-  return n;
 }
 
 }  // namespace core::sip

@@ -17,6 +17,7 @@ namespace core::sip {
 
 class Via;
 class SipUri;
+struct CheckedFields;
 
 enum class Method : uint8_t {
   kOther,
@@ -63,8 +64,9 @@ struct CSeq {
 class SipMessage {
  public:
   // Typical messages carry 10..25 headers; a message with more than this is rejected with
-  // kTooManyHeaders (a 513) instead of spilling to the heap.
+  // kTooManyHeaders (a 513) instead of spilling to the heap. At most 255 (the type index).
   static constexpr size_t kMaxHeaders = 96;
+  static_assert(kMaxHeaders <= 255, "first_ holds 1 + an index in a uint8_t");
 
   // Parses `buffer`, which holds one message (a datagram, or a frame from find_frame).
   // A request line that ends in "SIP/..." makes is_request() true even when the line is
@@ -82,8 +84,10 @@ class SipMessage {
   // for a request also a sip:/sips: Request-URI parsable and without headers, every Contact
   // parsable and a Date in RFC 1123 form (the RFC 4475 §3.1.2 cases). Max-Forwards may be
   // absent: a proxy adds one (RFC 3261 §16.6 step 3) rather than rejecting the request.
-  // `top` (optional) receives the parsed top Via, so the caller need not parse it again.
+  // `top` (optional) receives the parsed top Via, so the caller need not parse it again;
+  // `fields` (core/sip/checked_fields.h) receives every field parsed for the checks.
   ParseError validate(Via* top = nullptr) const;
+  ParseError validate(CheckedFields* fields) const;
 
   bool is_request() const { return is_request_; }
   Method method() const { return method_; }
@@ -108,12 +112,17 @@ class SipMessage {
   }
   std::string_view line(const HeaderField& h) const { return slice(h.offset, h.length); }
 
-  const HeaderField* first(HeaderType type) const { return next(nullptr, type); }
+  // The first header of a type and how many there are come from an index the parse wrote as it
+  // classified each name: no scan of the headers.
+  const HeaderField* first(HeaderType type) const {
+    const uint8_t i = first_[static_cast<size_t>(type)];
+    return i == 0 ? nullptr : &headers_[i - 1];
+  }
   // The next header of `type` after `after` (nullptr: from the start).
   const HeaderField* next(const HeaderField* after, HeaderType type) const;
   // A header by name, long or compact, known or not (case-insensitive).
   const HeaderField* find(std::string_view name) const;
-  size_t count(HeaderType type) const;
+  size_t count(HeaderType type) const { return count_[static_cast<size_t>(type)]; }
 
   // On-demand values.
   std::string_view call_id() const;
@@ -135,7 +144,7 @@ class SipMessage {
                          const ParseLimits& limits);
   ParseError frame_body(std::string_view buf, size_t body_start);
   ParseError validate_single_instances() const;
-  ParseError validate_request_fields() const;
+  ParseError validate_request_fields(CheckedFields& fields) const;
   ParseError validate_contacts() const;
 
   std::string_view data_;
@@ -150,6 +159,9 @@ class SipMessage {
   uint32_t headers_end_ = 0;
   uint32_t body_off_ = 0;
   size_t header_count_ = 0;
+  // Per HeaderType: 1 + the index of its first header (0: none), and its number of headers.
+  std::array<uint8_t, kHeaderTypeCount> first_{};
+  std::array<uint8_t, kHeaderTypeCount> count_{};
   std::array<HeaderField, kMaxHeaders> headers_{};
 };
 

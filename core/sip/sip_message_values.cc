@@ -1,4 +1,5 @@
 // SipMessage's on-demand values and validate(): nothing here runs unless asked for.
+#include "core/sip/checked_fields.h"
 #include "core/sip/name_addr.h"
 #include "core/sip/sip_message.h"
 #include "core/sip/sip_uri.h"
@@ -111,6 +112,13 @@ ParseError SipMessage::parsed_request_uri(SipUri& uri) const {
 }
 
 ParseError SipMessage::validate(Via* top) const {
+  CheckedFields fields;
+  ParseError err = validate(&fields);
+  if (top != nullptr) *top = fields.top;
+  return err;
+}
+
+ParseError SipMessage::validate(CheckedFields* fields) const {
   ParseError err = validate_single_instances();
   if (!err.ok()) return err;
   if (trim_lws(call_id()).empty()) return make_error(SipError::kBadCallId, "empty Call-ID");
@@ -120,25 +128,24 @@ ParseError SipMessage::validate(Via* top) const {
   if (is_request_ && cs.method != method_name()) {
     return make_error(SipError::kBadCSeq, "CSeq method does not match the request");
   }
-  int mf = 0;
-  err = max_forwards(mf);
+  err = max_forwards(fields->max_forwards);
   if (!err.ok()) return err;
-  Via via;
-  Via& first_via = top ? *top : via;
-  err = top_via(first_via);
+  err = top_via(fields->top);
   if (!err.ok()) return err;
   // RFC 4475 §3.2.1: the cookie alone claims an RFC 3261 branch and identifies nothing.
-  if (first_via.branch().value == kBranchCookie) {
+  if (fields->top.branch().value == kBranchCookie) {
     return make_error(SipError::kBadVia, "Via branch is the magic cookie alone");
   }
   NameAddr addr;
   if (!addr.parse(value(*first(HeaderType::kFrom))).ok()) {
     return make_error(SipError::kBadNameAddr, "malformed From");
   }
+  fields->from_tag = addr.tag();
   if (!addr.parse(value(*first(HeaderType::kTo))).ok()) {
     return make_error(SipError::kBadNameAddr, "malformed To");
   }
-  return is_request_ ? validate_request_fields() : kParseOk;
+  fields->to_tagged = addr.param("tag").present();
+  return is_request_ ? validate_request_fields(*fields) : kParseOk;
 }
 
 ParseError SipMessage::validate_single_instances() const {
@@ -161,15 +168,15 @@ ParseError SipMessage::validate_single_instances() const {
 // not understood and gets 416 (RFC 3261 §16.3 step 2, RFC 4475 §3.3.2-3). Contact and Date
 // are checked too: a stateless proxy forwards them as they are, so a malformed one is refused
 // rather than passed on.
-ParseError SipMessage::validate_request_fields() const {
+ParseError SipMessage::validate_request_fields(CheckedFields& fields) const {
   const std::string_view uri = request_uri();
   if (istarts_with(uri, "sip:") || istarts_with(uri, "sips:")) {
-    SipUri parsed;
-    ParseError err = parsed.parse(uri);
+    ParseError err = fields.uri.parse(uri);
     if (!err.ok()) return err;
-    if (!parsed.headers().empty()) {
+    if (!fields.uri.headers().empty()) {
       return make_error(SipError::kBadRequestUri, "headers in the Request-URI");
     }
+    fields.uri_ok = true;
   } else if (!has_uri_scheme(uri)) {
     return make_error(SipError::kBadRequestUri, "malformed Request-URI");
   } else if (!istarts_with(uri, "tel:") && !istarts_with(uri, "urn:")) {
@@ -177,7 +184,7 @@ ParseError SipMessage::validate_request_fields() const {
   }
   ParseError err = validate_contacts();
   if (!err.ok()) return err;
-  const HeaderField* date = find("Date");
+  const HeaderField* date = first(HeaderType::kDate);
   if (date != nullptr && !is_sip_date(value(*date))) {
     return make_error(SipError::kBadHeaderValue, "malformed Date");
   }

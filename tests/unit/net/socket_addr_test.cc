@@ -54,5 +54,23 @@ TEST(SocketAddrTest, AnyAddressesAreRecognised) {
   EXPECT_FALSE(SocketAddr().valid());
 }
 
+// IPv4 is written without inet_ntop (per-message paths); the text and its limits are the same.
+TEST(SocketAddrTest, FormatsEveryIpv4ByteWidthAndRefusesATooSmallBuffer) {
+  for (const char* ip :
+       {"0.0.0.0", "255.255.255.255", "10.0.100.9", "192.168.1.10", "1.22.133.4"}) {
+    auto a = SocketAddr::parse(ip, 5060);
+    ASSERT_TRUE(a) << ip;
+    char buf[INET6_ADDRSTRLEN];
+    EXPECT_EQ(std::string_view(buf, a->format_ip(buf, sizeof(buf))), ip);
+    EXPECT_EQ(a->ip_string(), ip);
+  }
+  auto a = SocketAddr::parse("255.255.255.255", 1);
+  char small[15];  // 15 characters need 16 bytes with the NUL
+  EXPECT_EQ(a->format_ip(small, sizeof(small)), 0u);
+  char exact[16];
+  EXPECT_EQ(a->format_ip(exact, sizeof(exact)), 15u);
+  EXPECT_STREQ(exact, "255.255.255.255");
+}
+
 }  // namespace
 }  // namespace core::net

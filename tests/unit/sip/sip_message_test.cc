@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "core/sip/checked_fields.h"
 #include "core/sip/name_addr.h"
 #include "core/sip/sip_uri.h"
 #include "core/sip/text.h"
@@ -49,6 +50,71 @@ TEST(SipMessageTest, ParsesRequestLineAndHeaders) {
   SipUri uri;
   ASSERT_TRUE(msg.parsed_request_uri(uri).ok());
   EXPECT_EQ(uri.user(), "bob");
+}
+
+// The parse indexes every header by type as it classifies its name: first/next/count then
+// answer without a scan, in long or compact form, and a second parse into the same object
+// forgets the first message's headers.
+TEST(SipMessageTest, HeaderIndexFindsEveryTypeAndIsResetByTheNextParse) {
+  const std::string text =
+      "INVITE sip:bob@example.com SIP/2.0\r\n"
+      "v: SIP/2.0/UDP a.example.com;branch=z9hG4bK1\r\n"
+      "Route: <sip:p1.example.com;lr>\r\n"
+      "Via: SIP/2.0/UDP b.example.com;branch=z9hG4bK2\r\n"
+      "Date: Sat, 13 Nov 2010 23:29:00 GMT\r\n"
+      "route: <sip:p2.example.com;lr>\r\n"
+      "To: <sip:bob@example.com>\r\nf: <sip:a@example.com>;tag=1\r\n"
+      "i: idx@example.com\r\nCSeq: 1 INVITE\r\nl: 0\r\n\r\n";
+  SipMessage msg;
+  ASSERT_TRUE(msg.parse(text).ok());
+  EXPECT_EQ(msg.count(HeaderType::kVia), 2u);
+  EXPECT_EQ(msg.count(HeaderType::kRoute), 2u);
+  EXPECT_EQ(msg.count(HeaderType::kContact), 0u);
+  EXPECT_EQ(msg.first(HeaderType::kContact), nullptr);
+  const HeaderField* via = msg.first(HeaderType::kVia);
+  ASSERT_NE(via, nullptr);
+  EXPECT_EQ(msg.value(*via), "SIP/2.0/UDP a.example.com;branch=z9hG4bK1");
+  const HeaderField* via2 = msg.next(via, HeaderType::kVia);
+  ASSERT_NE(via2, nullptr);
+  EXPECT_EQ(msg.value(*via2), "SIP/2.0/UDP b.example.com;branch=z9hG4bK2");
+  EXPECT_EQ(msg.next(via2, HeaderType::kVia), nullptr);
+  EXPECT_EQ(msg.next(nullptr, HeaderType::kRoute), msg.first(HeaderType::kRoute));
+  ASSERT_NE(msg.first(HeaderType::kDate), nullptr);
+  EXPECT_EQ(msg.find("date"), msg.first(HeaderType::kDate));
+  EXPECT_EQ(msg.call_id(), "idx@example.com");
+  EXPECT_TRUE(msg.validate().ok());
+
+  const std::string other = test::ok_response();
+  ASSERT_TRUE(msg.parse(other).ok());
+  EXPECT_EQ(msg.count(HeaderType::kRoute), 0u);
+  EXPECT_EQ(msg.first(HeaderType::kDate), nullptr);
+  EXPECT_EQ(msg.count(HeaderType::kVia), 2u);
+}
+
+// What validate() parsed is handed back whole, so the proxy parses none of it again.
+TEST(SipMessageTest, ValidateHandsBackTheFieldsItParsed) {
+  SipMessage msg;
+  const std::string text = test::invite();
+  ASSERT_TRUE(msg.parse(text).ok());
+  CheckedFields f;
+  ASSERT_TRUE(msg.validate(&f).ok());
+  EXPECT_EQ(f.top.host(), "pc33.atlanta.example.com");
+  EXPECT_TRUE(f.uri_ok);
+  EXPECT_EQ(f.uri.host(), "biloxi.example.com");
+  EXPECT_EQ(f.max_forwards, 70);
+  EXPECT_EQ(f.from_tag, "1928301774");
+  EXPECT_FALSE(f.to_tagged);
+
+  const std::string tel = test::crlf({"OPTIONS tel:+1-201-555-0123 SIP/2.0",
+                                      "Via: SIP/2.0/UDP h.example.com;branch=z9hG4bK9",
+                                      "To: <tel:+1-201-555-0123>;tag=t1", "From: <sip:a@b>;tag=x",
+                                      "Call-ID: t@h", "CSeq: 1 OPTIONS", "Content-Length: 0"});
+  ASSERT_TRUE(msg.parse(tel).ok());
+  CheckedFields g;
+  ASSERT_TRUE(msg.validate(&g).ok());
+  EXPECT_FALSE(g.uri_ok);
+  EXPECT_EQ(g.max_forwards, -1);
+  EXPECT_TRUE(g.to_tagged);
 }
 
 TEST(SipMessageTest, ParsesStatusLine) {
