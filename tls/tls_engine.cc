@@ -12,9 +12,10 @@
 
 namespace tls {
 
-// The BIO under the SSL: reads come from the engine's input buffer, writes go to its output
-// buffer. An empty input asks OpenSSL to retry (WANT_READ) until feed_eof(), after which a read
-// returns 0 and OpenSSL reports an unexpected EOF (truncation) unless close_notify came first.
+// The BIO under the SSL: reads come from the engine's input buffer, then from its source (if
+// set), writes go to its output buffer. Nothing to read asks OpenSSL to retry (WANT_READ) until
+// the end of the stream (feed_eof(), or the source's 0), after which a read returns 0 and OpenSSL
+// reports an unexpected EOF (truncation) unless close_notify came first.
 struct EngineBio {
   static TlsEngine* engine(BIO* b) { return static_cast<TlsEngine*>(BIO_get_data(b)); }
 
@@ -31,6 +32,14 @@ struct EngineBio {
     TlsEngine* e = engine(b);
     if (e->in_.empty()) {
       if (e->in_eof_) return 0;
+      if (e->source_ != nullptr && len > 0) {
+        long n = e->source_->source_read(buf, static_cast<size_t>(len));
+        if (n > 0) return static_cast<int>(n);
+        if (n == 0) {
+          e->in_eof_ = true;
+          return 0;
+        }
+      }
       BIO_set_retry_read(b);
       return -1;
     }
@@ -171,6 +180,13 @@ bool TlsEngine::init(SSL_CTX* ctx, TlsRole role, std::string_view server_name,
   return true;
 }
 
+// Read-ahead: OpenSSL asks the BIO for as much as its record buffer holds, not for a header
+// and then a body, so one read of the source brings every record that is there.
+void TlsEngine::set_source(CiphertextSource* source) {
+  source_ = source;
+  if (ssl_) SSL_set_read_ahead(ssl_.get(), source != nullptr ? 1 : 0);
+}
+
 bool TlsEngine::init_server(const DomainSet& domains, const core::net::SocketAddr& local) {
   const TlsDomain& domain = domains.server_for(local);
   if (!init(domain.ctx(), TlsRole::kServer)) return false;
@@ -239,7 +255,8 @@ int TlsEngine::check_peer_name(X509_STORE_CTX* store) {
   if (peer_name_.empty() || X509_STORE_CTX_get_error_depth(store) != 0) return 1;
   X509* leaf = X509_STORE_CTX_get_current_cert(store);
   if (certificate_names(leaf, peer_name_, peer_name_rules_)) return 1;
-  name_mismatch_ = peer_name_mismatch(leaf, peer_name_, peer_name_rules_);
+  // Kept in error_ until fail() writes the failure line with it (one string less per engine).
+  error_ = peer_name_mismatch(leaf, peer_name_, peer_name_rules_);
   X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH);
   return 0;
 }
@@ -257,6 +274,7 @@ TlsResult TlsEngine::handshake() {
   int rc = SSL_do_handshake(ssl_.get());
   if (rc == 1) {
     state_ = HandshakeState::kDone;
+    std::string().swap(error_);  // a name mismatch the verify mode let pass
     drop_handshake_only_state();
     // Data written while the handshake ran goes out now; a want-read is retried later.
     TlsResult q = flush();
@@ -283,8 +301,8 @@ void TlsEngine::drop_handshake_only_state() {
 
 TlsResult TlsEngine::fail(int ssl_error, const char* what) {
   FailureInfo info = describe_failure(ssl_.get(), ssl_error, conn_.verify, in_eof_);
-  if (conn_.verify.error == X509_V_ERR_HOSTNAME_MISMATCH && !name_mismatch_.empty())
-    info.reason = name_mismatch_;
+  if (conn_.verify.error == X509_V_ERR_HOSTNAME_MISMATCH && !error_.empty())
+    info.reason = error_;  // check_peer_name's reason
   // Our ClientHello callback says why it refused; OpenSSL says only "callback failed".
   if (!conn_.refusal.empty()) {
     info.kind = HandshakeFailure::kOther;

@@ -270,18 +270,18 @@ IoResult TlsSocket::do_read(core::net::ReadBuffer& buffer) {
     return r;
   }
   if (slot_ == Slot::kWaiting) return r;  // not reading (set_reading(false)); nothing to do
-  if (const char* error = read_ciphertext()) {
-    if (!handshake_done()) {
+  // After the handshake OpenSSL reads the fd itself (source_read), once per call.
+  may_recv_ = handshake_done();
+  if (!handshake_done()) {
+    if (const char* error = read_ciphertext()) {
       SER_LOG_THROTTLED(stats_.log().handshake_failed, LogLevel::kInfo, prefix(),
                         "handshake failed: %s", error);
       stats_.handshake_failed(io_failed_ ? HandshakeFailure::kPeerClosed
                                          : HandshakeFailure::kOther);
       release_slot();
+      r.action = PostIoAction::kClose;
+      return r;
     }
-    r.action = PostIoAction::kClose;
-    return r;
-  }
-  if (!handshake_done()) {
     // A server's first bytes: the handshake (and OpenSSL's ~50 kB for it) starts only if the
     // shared memory guard admits it; refused, the connection closes before anything is made.
     if (engine_.role() == TlsRole::kServer &&
@@ -296,12 +296,24 @@ IoResult TlsSocket::do_read(core::net::ReadBuffer& buffer) {
       return r;
     }
     if (!handshake_done()) return r;
+    engine_.set_source(this);
   }
   r.action = read_plaintext(buffer, r);
+  may_recv_ = false;
+  if (io_failed_ && !r.end_of_stream) r.action = PostIoAction::kClose;  // the fd failed
   if (r.action == PostIoAction::kKeepOpen && !renegotiations_within_limit())
     r.action = PostIoAction::kClose;
   if (r.action == PostIoAction::kKeepOpen && !flush_output()) r.action = PostIoAction::kClose;
   return r;
+}
+
+long TlsSocket::source_read(char* out, size_t size) {
+  if (!may_recv_ || io_failed_) return -1;
+  may_recv_ = false;
+  ssize_t n = ::recv(fd_, out, size, MSG_DONTWAIT);
+  if (n >= 0) return static_cast<long>(n);
+  if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) io_failed_ = true;
+  return -1;
 }
 
 // RFC 8446 §4.6.3 lets a peer request a KeyUpdate at any time, and OpenSSL answers each with a

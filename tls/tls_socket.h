@@ -41,7 +41,9 @@ struct TlsFacts {
 // domain set live).
 TlsFacts collect_tls_facts(const TlsEngine& engine);
 
-class TlsSocket final : public core::net::TransportSocket, private HandshakeLimiter::Waiter {
+class TlsSocket final : public core::net::TransportSocket,
+                        private HandshakeLimiter::Waiter,
+                        private CiphertextSource {
  public:
   using Clock = std::chrono::steady_clock;
   // Plaintext and ciphertext moved per call: one TLS record.
@@ -91,6 +93,9 @@ class TlsSocket final : public core::net::TransportSocket, private HandshakeLimi
   enum class Slot : uint8_t { kNone, kWaiting, kHeld };  // of tls_max_handshakes_per_ip
 
   void slot_granted() override;  // HandshakeLimiter::Waiter, any thread
+  // CiphertextSource, once the handshake is done: one recv() per do_read() (libevent's events
+  // are level-triggered: the connection calls again while the fd is readable).
+  long source_read(char* out, size_t size) override;
   core::net::PostIoAction begin_handshake(bool is_server);
   bool start_engine(bool is_server);
   core::net::PostIoAction drive_handshake(bool& completed);
@@ -126,6 +131,7 @@ class TlsSocket final : public core::net::TransportSocket, private HandshakeLimi
   uint32_t renegotiations_seen_ = 0;
   int fd_ = -1;
   bool wants_write_ = false;
+  bool may_recv_ = false;   // do_read() has not read the fd yet
   bool io_failed_ = false;  // the fd failed or the peer's stream ended without close_notify
   bool closed_ = false;
 };
