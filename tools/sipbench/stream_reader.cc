@@ -1,5 +1,6 @@
 #include "tools/sipbench/stream_reader.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace sipbench {
@@ -9,7 +10,7 @@ constexpr size_t kMinRoom = 4096;
 }
 
 char* StreamReader::space() {
-  if (room() < kMinRoom) buf_.resize(buf_.size() * 2);
+  if (room() < kMinRoom) buf_.resize(std::max(buf_.size() * 2, len_ + kMinRoom));
   return buf_.data() + len_;
 }
 
