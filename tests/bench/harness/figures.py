@@ -85,7 +85,7 @@ class Bench:
                 "-w", WINDOW, "-d", p.duration, "--warmup", p.warmup, "--timeout", 2, "-q"] + extra
         r = run_sipbench(self.ctx, args, p.duration + p.warmup + 60, [sampler] + samplers)
         if r.error():
-            return None, r.error(), r
+            return None, r.error()
         j = r.json
         # The counted window starts `warmup` seconds after the connections are up; its edges
         # are trimmed by 0.5 s so that set-up and drain stay outside.
@@ -113,7 +113,7 @@ class Bench:
             failure = "nothing answered"
         elif not util:
             failure = "no CPU samples in the counted window"
-        return values, failure, r
+        return values, failure
 
     def group_stream(self, rep):
         """Figure a (200 to OPTIONS over TLS, 100 x 8) and the latency at 20,000 OPTIONS/s."""
@@ -121,24 +121,35 @@ class Bench:
             "kamailio": self._start(KamailioServer(self.ctx, f"kamailio-stream-{rep}", 2)),
             "ser": self._start(SerServer(self.ctx, f"ser-stream-{rep}", children=2)),
         }
-        for i, (figure, extra) in enumerate([("reply", []),
-                                             ("latency", ["--rate", LATENCY_RATE])]):
+        for i, figure in enumerate(["reply", "latency"]):
             for side in _order(rep + i):
-                server = servers[side]
-                if server is None:
-                    self.results.add(figure, side, rep, None, "did not start")
-                    continue
-                values, failure, _ = self._options(server, extra, [])
-                if figure == "latency" and values and not failure:
-                    sent = values.get("sent_rate") or values["rate"]
-                    values["achieved"] = sent / LATENCY_RATE
-                    if values["achieved"] < 0.97 or values.get("rate_achieved") is False:
-                        failure = f"offered rate not achieved ({sent:,.0f}/s sent)"
-                if not self._checked(figure, side, rep, server, values, failure):
-                    self._stop(server)
-                    servers[side] = self._restart(server)
+                self._run(servers, side, figure, side, rep,
+                          lambda server: self._stream_run(server, figure))
         for server in servers.values():
             self._stop(server)
+
+    def _stream_run(self, server, figure):
+        if figure == "reply":
+            return self._options(server, [], [])
+        values, failure = self._options(server, ["--rate", LATENCY_RATE], [])
+        if values and not failure:
+            sent = values.get("sent_rate") or values["rate"]
+            values["achieved"] = sent / LATENCY_RATE
+            if values["achieved"] < 0.97 or values.get("rate_achieved") is False:
+                failure = f"offered rate not achieved ({sent:,.0f}/s sent)"
+        return values, failure
+
+    def _run(self, servers, key, figure, side, rep, measure):
+        """One run of figure on servers[key]: measure(server) gives (values, failure); a
+        server that fails its check afterwards is replaced by a fresh one for the next run."""
+        server = servers[key]
+        if server is None:
+            self.results.add(figure, side, rep, None, "did not start")
+            return
+        values, failure = measure(server)
+        if not self._checked(figure, side, rep, server, values, failure):
+            self._stop(server)
+            servers[key] = self._restart(server)
 
     def _restart(self, server):
         """A fresh server in place of one that failed its check."""
@@ -162,27 +173,31 @@ class Bench:
                 self.results.add("forward", side, rep, None, str(e).splitlines()[0])
             return
         self.ctx.started_uas.append(uas)
-        kam = self._start(KamailioServer(self.ctx, f"kamailio-fwd-{rep}", 2, uas.port))
-        ser = self._start(SerServer(self.ctx, f"ser-fwd-{rep}", "ser_forward.cfg", 2, uas.port))
+        servers = {
+            "kamailio": self._start(KamailioServer(self.ctx, f"kamailio-fwd-{rep}", 2,
+                                                   uas.port)),
+            "ser": self._start(SerServer(self.ctx, f"ser-fwd-{rep}", "ser_forward.cfg", 2,
+                                         uas.port)),
+        }
         for side in _order(rep):
-            server = kam if side == "kamailio" else ser
-            if server is None:
-                self.results.add("forward", side, rep, None, "did not start")
-                continue
-            uas_sampler = procstat.CpuSampler(uas.pids())
-            drops = procstat.udp_drops(server.ports["UDP_PORT"])
-            uas_drops = procstat.udp_drops(uas.port)
-            values, failure, _ = self._options(server, [], [uas_sampler], uas)
-            if values:
-                values["udp_drops"] = procstat.udp_drops(server.ports["UDP_PORT"]) - drops
-                values["uas_udp_drops"] = procstat.udp_drops(uas.port) - uas_drops
-            if uas.proc.poll() is not None:
-                failure = "the sipp UAS died"
-            self._checked("forward", side, rep, server, values, failure)
-        self._stop(kam)
-        self._stop(ser)
+            self._run(servers, side, "forward", side, rep,
+                      lambda server: self._forward_run(server, uas))
+        for server in servers.values():
+            self._stop(server)
         uas.stop()
         self.ctx.started_uas.remove(uas)
+
+    def _forward_run(self, server, uas):
+        uas_sampler = procstat.CpuSampler(uas.pids())
+        drops = procstat.udp_drops(server.ports["UDP_PORT"])
+        uas_drops = procstat.udp_drops(uas.port)
+        values, failure = self._options(server, [], [uas_sampler], uas)
+        if values:
+            values["udp_drops"] = procstat.udp_drops(server.ports["UDP_PORT"]) - drops
+            values["uas_udp_drops"] = procstat.udp_drops(uas.port) - uas_drops
+        if uas.proc.poll() is not None:
+            failure = "the sipp UAS died"
+        return values, failure
 
     # ---- handshakes: figures c, d and f (children = 1 against 2) -----------------------
 
@@ -244,14 +259,8 @@ class Bench:
         for i, (figure, cert, version, n, resume, sides) in enumerate(runs):
             for side in _rotate(sides, rep + i):
                 key = f"s_server-{cert}" if side == "s_server" else side
-                server = servers[key]
-                if server is None:
-                    self.results.add(figure, side, rep, None, "did not start")
-                    continue
-                values, failure = self._handshakes(server, cert, version, n, resume)
-                if not self._checked(figure, side, rep, server, values, failure):
-                    self._stop(server)
-                    servers[key] = self._restart(server)
+                self._run(servers, key, figure, side, rep,
+                          lambda server: self._handshakes(server, cert, version, n, resume))
         for server in servers.values():
             self._stop(server)
 
