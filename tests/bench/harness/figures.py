@@ -160,7 +160,7 @@ class Bench:
             fresh = SerServer(self.ctx, server.label + "r", server.template, server.children,
                               server.uas_port)
         else:
-            fresh = OpensslServer(self.ctx, server.label + "r")
+            fresh = OpensslServer(self.ctx, server.label + "r", server.cert)
         return self._start(fresh)
 
     def group_forward(self, rep):
@@ -244,8 +244,8 @@ class Bench:
             "kamailio": self._start(KamailioServer(self.ctx, f"kamailio-hs-{rep}", 1)),
             "ser": self._start(SerServer(self.ctx, f"ser-hs-{rep}", children=2)),
             "ser-c1": self._start(SerServer(self.ctx, f"ser-hs1-{rep}", children=1)),
-            "s_server-ec": self._start(OpensslServer(self.ctx, f"s_server-{rep}-ec")),
-            "s_server-rsa": self._start(OpensslServer(self.ctx, f"s_server-{rep}-rsa")),
+            "s_server-ec": self._start(OpensslServer(self.ctx, f"s_server-ec-{rep}", "ec")),
+            "s_server-rsa": self._start(OpensslServer(self.ctx, f"s_server-rsa-{rep}", "rsa")),
         }
         runs = []
         for cert in ("ec", "rsa"):

@@ -271,8 +271,12 @@ class OpensslServer(Server):
 
     name = "s_server"
 
+    def __init__(self, ctx, label, cert="ec"):
+        super().__init__(ctx, label)
+        self.cert = cert
+
     def _launch(self):
-        cert = "server-ec" if self.label.endswith("ec") else "server"
+        cert = "server-ec" if self.cert == "ec" else "server"
         return spawn(["openssl", "s_server", "-accept", f"127.0.0.1:{self.ports['TLS_PORT_EC']}",
                       "-cert", f"{self.ctx.certs}/{cert}.pem",
                       "-key", f"{self.ctx.certs}/{cert}.key", "-www", "-quiet"], self.log)
