@@ -223,6 +223,7 @@ void TlsSocket::handshake_finished() {
   stats_.handshake_done();
   if (facts_->session_reused) stats_.handshake_resumed();
   release_slot();
+  if (!core::log_enabled(LogLevel::kInfo)) return;  // the escaping below is per handshake
   const TlsFacts& f = *facts_;
   const char* verified = f.peer_verified ? " (verified)" : " (NOT verified)";
   core::LogEscaped cn(f.peer_cn), sni(f.sni);  // the peer's words
