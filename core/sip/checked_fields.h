@@ -14,9 +14,10 @@ namespace core::sip {
 
 struct CheckedFields {
   Via top;
-  SipUri uri;              // a request's sip:/sips: Request-URI
-  bool uri_ok = false;     // uri was parsed (false for tel:, urn: and for responses)
-  int max_forwards = -1;   // -1: absent
+  SipUri uri;             // a request's sip:/sips: Request-URI
+  bool uri_ok = false;    // uri was parsed (false for tel:, urn: and for responses)
+  int max_forwards = -1;  // -1: absent
+  // A request's (a response's are not looked for):
   bool to_tagged = false;  // To has a tag parameter, even an empty one
   std::string_view from_tag;
 };

@@ -140,11 +140,12 @@ ParseError SipMessage::validate(CheckedFields* fields) const {
   if (!addr.parse(value(*first(HeaderType::kFrom))).ok()) {
     return make_error(SipError::kBadNameAddr, "malformed From");
   }
-  fields->from_tag = addr.tag();
+  // The tags matter to a stateless reply only: a response's are not looked for.
+  if (is_request_) fields->from_tag = addr.tag();
   if (!addr.parse(value(*first(HeaderType::kTo))).ok()) {
     return make_error(SipError::kBadNameAddr, "malformed To");
   }
-  fields->to_tagged = addr.param("tag").present();
+  if (is_request_) fields->to_tagged = addr.param("tag").present();
   return is_request_ ? validate_request_fields(*fields) : kParseOk;
 }
 

@@ -2,6 +2,7 @@
 // Small text helpers for the SIP parsers: ASCII classes, case-insensitive compares without
 // lowering copies, linear white space (RFC 3261 §25.1: LWS may contain a folded CRLF), and
 // splitting comma-separated header values.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -15,7 +16,8 @@ inline constexpr char ascii_lower(char c) {
 inline constexpr bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    // Names and tokens mostly arrive in the case they are compared with: one compare then.
+    if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }
   return true;
 }
@@ -43,24 +45,24 @@ inline constexpr bool is_lws(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+namespace detail {
+// RFC 3261 §25.1 token characters, one entry per byte: every header name and parameter name of
+// every message is scanned with it.
+inline constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> t{};
+  for (int i = 0; i < 256; ++i) {
+    const char c = static_cast<char>(i);
+    t[static_cast<size_t>(i)] = is_alnum(c) || c == '-' || c == '.' || c == '!' || c == '%' ||
+                                c == '*' || c == '_' || c == '+' || c == '`' || c == '\'' ||
+                                c == '~';
+  }
+  return t;
+}();
+}  // namespace detail
+
 // RFC 3261 §25.1 token characters.
 inline constexpr bool is_token_char(char c) {
-  if (is_alnum(c)) return true;
-  switch (c) {
-    case '-':
-    case '.':
-    case '!':
-    case '%':
-    case '*':
-    case '_':
-    case '+':
-    case '`':
-    case '\'':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
+  return detail::kTokenChars[static_cast<unsigned char>(c)];
 }
 
 inline constexpr bool is_token(std::string_view s) {
