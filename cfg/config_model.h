@@ -131,6 +131,10 @@ struct CoreParams {
   bool tcp_accept_aliases = false;  // honour the Via `alias` parameter (RFC 5923)
   uint32_t shm_mem_size_mb = 256;
   uint32_t pkg_mem_size_mb = 16;
+  // Bytes asked of the kernel for each UDP socket's receive and send buffers, as much of it as
+  // it grants (Kamailio's maxbuffer); 0 = the kernel's default.
+  uint32_t udp_rcvbuf = 4u << 20;
+  uint32_t udp_sndbuf = 4u << 20;
   // The memory guard's marks, percents of shm_mem_size: above high new connections are
   // refused until shm falls below low (low < high).
   uint32_t shm_high_water = 90;

@@ -121,6 +121,12 @@ std::vector<ParamSpec> core_params() {
           [](C c, V v) { c.core.tcp_accept_aliases = v.flag; },
           [](K c) { return yes_no(c.core.tcp_accept_aliases); }),
       core(
+          "udp_rcvbuf", ParamType::kInt, 0, 1 << 30, [](C c, V v) { c.core.udp_rcvbuf = u32(v); },
+          [](K c) { return number(c.core.udp_rcvbuf); }),
+      core(
+          "udp_sndbuf", ParamType::kInt, 0, 1 << 30, [](C c, V v) { c.core.udp_sndbuf = u32(v); },
+          [](K c) { return number(c.core.udp_sndbuf); }),
+      core(
           "shm_mem_size", ParamType::kInt, 16, 1 << 20,
           [](C c, V v) { c.core.shm_mem_size_mb = u32(v); },
           [](K c) { return number(c.core.shm_mem_size_mb); }),

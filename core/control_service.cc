@@ -266,6 +266,10 @@ void ControlService::append_net_metrics(std::vector<Metric>& out) const {
                           "SIP messages sent (written or queued on a connection), by transport",
                           {{"transport", t.name()}}));
   }
+  for (int i = 0; i < net_.worker_count(); ++i) {
+    out.push_back(counter("worker_udp_received_total", net_.worker_udp_received(i),
+                          "UDP datagrams read, by worker", {{"worker", std::to_string(i)}}));
+  }
   out.push_back(counter("keepalives_total", s.pings, "CRLF keep-alives received"));
   const char* drop_help = "Messages dropped, by reason";
   const std::pair<const char*, uint64_t> drops[] = {{"queue_full", s.queue_full},

@@ -39,6 +39,8 @@ const std::vector<std::pair<const char*, Getter>>& restart_params() {
       {"tcp_accept_aliases", [](C c) { return yes_no(c.core.tcp_accept_aliases); }},
       {"shm_mem_size", [](C c) { return std::to_string(c.core.shm_mem_size_mb); }},
       {"pkg_mem_size", [](C c) { return std::to_string(c.core.pkg_mem_size_mb); }},
+      {"udp_rcvbuf", [](C c) { return std::to_string(c.core.udp_rcvbuf); }},
+      {"udp_sndbuf", [](C c) { return std::to_string(c.core.udp_sndbuf); }},
       {"shm_high_water", [](C c) { return std::to_string(c.core.shm_high_water); }},
       {"shm_low_water", [](C c) { return std::to_string(c.core.shm_low_water); }},
       {"ctl_socket", [](C c) { return quoted(c.core.ctl_socket); }},

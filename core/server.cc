@@ -135,7 +135,14 @@ bool Server::bind() {
     }
     SocketAddr bound = net_->listen_address(id);
     locals_.add({spec.transport, bound, id, advertised_host(bound, config), bound.port()});
-    LOG_NOTICE("listening on %s:%s", spec.transport.name(), bound.to_string().c_str());
+    if (spec.transport == Transport::kUdp) {
+      // udp_rcvbuf / udp_sndbuf: what the kernel granted, as getsockopt reports it.
+      auto [rcv, snd] = net_->udp_buffers(id);
+      LOG_NOTICE("listening on %s:%s (receive buffer %d bytes, send buffer %d bytes)",
+                 spec.transport.name(), bound.to_string().c_str(), rcv, snd);
+    } else {
+      LOG_NOTICE("listening on %s:%s", spec.transport.name(), bound.to_string().c_str());
+    }
   }
   for (const auto& a : config.core.aliases) locals_.add_alias(a);
   return bind_metrics() && ok;

@@ -15,6 +15,8 @@ core::net::NetSettings net_settings(const cfg::Config& config) {
   s.crlf_pong = core.tcp_crlf_pong;
   s.max_message_size = core.max_message_size;
   s.pkg_budget = static_cast<size_t>(core.pkg_mem_size_mb) << 20;
+  s.udp_rcvbuf = core.udp_rcvbuf;
+  s.udp_sndbuf = core.udp_sndbuf;
   s.shm_high_water = core.shm_high_water;
   s.shm_low_water = core.shm_low_water;
   return s;

@@ -65,8 +65,26 @@ int Listeners::add(const ListenSpec& spec) {
   }
   specs_.push_back(spec);
   bound_.push_back(addr);
+  buffers_.push_back(stream ? UdpBuffers{} : set_up_udp(spec, addr, id));
   LOG_INFO("listening on %s:%s", spec.transport.name(), addr.to_string().c_str());
   return id;
+}
+
+// One peer (a carrier trunk, an SBC) sends from one address and port, which SO_REUSEPORT's hash
+// ties to one worker's socket: that socket needs a buffer that rides out the peer's burst
+// (Kamailio's maxbuffer, 4 MB). The datagrams are not spread over the workers at random: two
+// workers would reorder one peer's messages (a 200 overtaking its 180 fails the call in sipp).
+UdpBuffers Listeners::set_up_udp(const ListenSpec& spec, const SocketAddr& addr, int id) {
+  UdpBuffers got;
+  for (size_t w = 0; w < workers_.size(); ++w) {
+    int fd = sockets_[w][id]->fd;
+    got.receive = size_socket_buffer(fd, true, settings_.udp_rcvbuf);
+    got.send = size_socket_buffer(fd, false, settings_.udp_sndbuf);
+  }
+  LOG_DBG("%s:%s: receive buffer %d bytes (udp_rcvbuf %zu), send buffer %d bytes (udp_sndbuf %zu)",
+          spec.transport.name(), addr.to_string().c_str(), got.receive, settings_.udp_rcvbuf,
+          got.send, settings_.udp_sndbuf);
+  return got;
 }
 
 // The sockets of a listener that could not be bound on every worker are closed again.

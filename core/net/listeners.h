@@ -13,6 +13,12 @@ namespace core::net {
 
 struct NetWorker;
 
+// A UDP socket's buffers as the kernel reports them (getsockopt), -1 when not asked.
+struct UdpBuffers {
+  int receive = -1;
+  int send = -1;
+};
+
 class ListenerReader {
  public:
   virtual ~ListenerReader() = default;
@@ -36,7 +42,8 @@ struct ListenSocket {
 
 class Listeners {
  public:
-  explicit Listeners(const std::vector<std::unique_ptr<NetWorker>>& workers) : workers_(workers) {}
+  Listeners(const NetSettings& settings, const std::vector<std::unique_ptr<NetWorker>>& workers)
+      : settings_(settings), workers_(workers) {}
   Listeners(const Listeners&) = delete;
   Listeners& operator=(const Listeners&) = delete;
 
@@ -46,6 +53,8 @@ class Listeners {
   const ListenSpec& spec(int id) const { return specs_[id]; }
   // The address listener `id` is bound to (with the port the kernel chose for port 0).
   const SocketAddr& address(int id) const { return bound_[id]; }
+  // What the kernel granted listener `id`'s UDP sockets (udp_rcvbuf, udp_sndbuf); -1 unknown.
+  const UdpBuffers& buffers(int id) const { return buffers_[id]; }
   // Worker `worker`'s socket of listener `id`.
   int fd(int worker, int id) const { return sockets_[worker][id]->fd; }
   // Every socket watched, UDP ones read by `udp`, stream ones by `acceptor`.
@@ -59,10 +68,14 @@ class Listeners {
 
  private:
   void close_partial(int id);
+  // The buffers of one UDP listener's sockets.
+  UdpBuffers set_up_udp(const ListenSpec& spec, const SocketAddr& addr, int id);
 
+  const NetSettings& settings_;
   const std::vector<std::unique_ptr<NetWorker>>& workers_;
   std::vector<ListenSpec> specs_;
   std::vector<SocketAddr> bound_;
+  std::vector<UdpBuffers> buffers_;
   // [worker][listener id]
   std::vector<std::vector<std::unique_ptr<ListenSocket>>> sockets_;
 };

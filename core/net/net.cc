@@ -18,7 +18,7 @@ Net::Net(const NetSettings& settings, MessageHandler& handler, Pool& shm)
   if (net_->settings.children < 1) net_->settings.children = 1;
   for (int i = 0; i < net_->settings.children; ++i)
     workers_.push_back(std::make_unique<NetWorker>(*net_, i));
-  listeners_ = std::make_unique<Listeners>(workers_);
+  listeners_ = std::make_unique<Listeners>(net_->settings, workers_);
   acceptor_ = std::make_unique<Acceptor>(*net_, *listeners_, workers_);
   udp_ = std::make_unique<UdpEndpoint>(*net_, *listeners_);
   connector_ = std::make_unique<Connector>(*net_);
@@ -128,6 +128,16 @@ SendResult Net::send_on_connection(Transport transport, uint64_t id, std::string
 bool Net::post(int worker_index, std::function<void()> task) {
   if (worker_index < 0 || worker_index >= worker_count()) return false;
   return workers_[worker_index]->worker.post(std::move(task));
+}
+
+uint64_t Net::worker_udp_received(int index) const {
+  return workers_.at(index)->udp_received.load(std::memory_order_relaxed);
+}
+
+std::pair<int, int> Net::udp_buffers(int listener_id) const {
+  if (listener_id < 0 || listener_id >= listeners_->count()) return {-1, -1};
+  const UdpBuffers& b = listeners_->buffers(listener_id);
+  return {b.receive, b.send};
 }
 
 Pool& Net::worker_pool(int index) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/base/log.h"
@@ -39,6 +40,9 @@ struct NetSettings {
   bool crlf_pong = true;                                  // tcp_crlf_pong
   size_t max_message_size = 65535;                        // bytes, streams and datagrams
   size_t pkg_budget = 16u << 20;                          // per-worker pool budget (0 = none)
+  // udp_rcvbuf / udp_sndbuf: bytes asked for each UDP socket's buffers (0 = kernel default).
+  size_t udp_rcvbuf = 4u << 20;
+  size_t udp_sndbuf = 4u << 20;
   // shm_high_water / shm_low_water: percents of shm's budget for the MemoryGuard.
   unsigned shm_high_water = MemoryGuard::kDefaultHighPercent;
   unsigned shm_low_water = MemoryGuard::kDefaultLowPercent;
@@ -228,6 +232,11 @@ class Net {
   size_t avg_tls_connection_bytes() const;
   const NetSettings& settings() const;
   int worker_count() const { return static_cast<int>(workers_.size()); }
+  // UDP datagrams worker `index` read, from any thread.
+  uint64_t worker_udp_received(int index) const;
+  // The receive and send buffers the kernel granted a UDP listener's sockets (getsockopt's
+  // figures: twice the bytes asked), or -1 each when `listener_id` is no UDP listener.
+  std::pair<int, int> udp_buffers(int listener_id) const;
   // Worker `index`'s private pool (read and write buffers): its budget and counters.
   Pool& worker_pool(int index);
   // Runs `task` on worker `index` (tests, and the core's per-worker work).

@@ -2,6 +2,7 @@
 // One worker's share of a Net (internal to core/net): the worker thread, the stream
 // connections it owns by id, the bytes their partial messages hold, and the connections
 // closed but not yet freed. Everything here is touched only on the worker's thread.
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <unordered_map>
@@ -42,6 +43,8 @@ struct NetWorker {
   NetContext& net;
   Worker worker;
   std::unordered_map<uint64_t, Connection*> conns;
+  // Datagrams this worker read (how the peers' hash spreads them shows here); any thread reads.
+  std::atomic<uint64_t> udp_received{0};
   size_t read_held = 0;  // pool bytes of its connections' partial messages (make_read_room)
   bool stopping = false;
 

@@ -9,7 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstddef>
 #include <cstring>
 
@@ -96,6 +98,23 @@ ssize_t recv_datagram(int fd, char* buf, size_t size, SocketAddr& src, SocketAdd
     }
   }
   return n;
+}
+
+int size_socket_buffer(int fd, bool receive, size_t want) {
+  const int opt = receive ? SO_RCVBUF : SO_SNDBUF;
+  const int force = receive ? SO_RCVBUFFORCE : SO_SNDBUFFORCE;
+  constexpr size_t kSmallest = 64 * 1024;
+  if (want > 0) {
+    int bytes = static_cast<int>(std::min<size_t>(want, INT_MAX / 2));
+    if (::setsockopt(fd, SOL_SOCKET, force, &bytes, sizeof(bytes)) != 0) {
+      while (::setsockopt(fd, SOL_SOCKET, opt, &bytes, sizeof(bytes)) != 0 &&
+             static_cast<size_t>(bytes) > kSmallest)
+        bytes /= 2;
+    }
+  }
+  int got = 0;
+  socklen_t len = sizeof(got);
+  return ::getsockopt(fd, SOL_SOCKET, opt, &got, &len) == 0 ? got : -1;
 }
 
 SocketAddr local_address(int fd) {

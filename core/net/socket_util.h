@@ -23,6 +23,13 @@ int open_listen_socket(const SocketAddr& addr, bool stream, bool reuse_port);
 // open_listen_socket set up for IP_PKTINFO/IPV6_RECVPKTINFO), *dst gets the address the datagram
 // was sent to, with the port of `dst` kept. Returns the size, or -1 with errno set.
 ssize_t recv_datagram(int fd, char* buf, size_t size, SocketAddr& src, SocketAddr* dst);
+// Kamailio's maxbuffer probing for one buffer of a socket (SO_RCVBUF when `receive`, else
+// SO_SNDBUF): `want` bytes past net.core.rmem_max/wmem_max when the process may
+// (SO_RCVBUFFORCE/SO_SNDBUFFORCE, CAP_NET_ADMIN), else halving from `want` until the kernel
+// takes it (it caps a request at the sysctl's maximum); 0 leaves the kernel's default. Returns
+// what the socket then has as getsockopt reports it (the kernel doubles what it is asked, for
+// its bookkeeping), or -1.
+int size_socket_buffer(int fd, bool receive, size_t want);
 // The locally bound address of fd.
 SocketAddr local_address(int fd);
 

@@ -54,6 +54,7 @@ void UdpEndpoint::deliver(NetWorker& nw, int listener_id, const SocketAddr& src,
     return;
   }
   bump(net_.counters.udp_received);
+  bump(nw.udp_received);
   bump(net_.counters.received[Transport(Transport::kUdp).index()]);
   ReceivedMessage msg{Transport::kUdp, src, dst, 0, listener_id, nw.index(), data};
   net_.handler.on_message(msg);

@@ -194,6 +194,8 @@ TEST(ParserTest, TableHasEveryParameterOfConfigMd) {
                            "tcp_accept_aliases",
                            "shm_mem_size",
                            "pkg_mem_size",
+                           "udp_rcvbuf",
+                           "udp_sndbuf",
                            "shm_high_water",
                            "shm_low_water",
                            "ctl_socket",
@@ -274,6 +276,12 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"tcp_max_connections_per_ip = 65536\n",
                   "t.cfg:1:30: error: invalid value for 'tcp_max_connections_per_ip': expected an "
                   "integer from 1 to 65535, found '65536'"},
+        ErrorCase{"udp_rcvbuf = 2000000000\n",
+                  "t.cfg:1:14: error: invalid value for 'udp_rcvbuf': expected an integer from 0 "
+                  "to 1073741824, found '2000000000'"},
+        ErrorCase{"udp_sndbuf = -1\n",
+                  "t.cfg:1:14: error: invalid value for 'udp_sndbuf': expected an integer from 0 "
+                  "to 1073741824, found '-1'"},
         ErrorCase{"shm_high_water = 101\n",
                   "t.cfg:1:18: error: invalid value for 'shm_high_water': expected an integer "
                   "from 10 to 100, found '101'"},

@@ -30,6 +30,8 @@ TEST(SettingsTest, AnEmptyConfigGivesTheWorkersTheDefaultsOfTheConfigModel) {
   EXPECT_EQ(s.crlf_pong, defaults.tcp_crlf_pong);
   EXPECT_EQ(s.max_message_size, defaults.max_message_size);
   EXPECT_EQ(s.pkg_budget, static_cast<size_t>(defaults.pkg_mem_size_mb) << 20);
+  EXPECT_EQ(s.udp_rcvbuf, defaults.udp_rcvbuf);
+  EXPECT_EQ(s.udp_sndbuf, defaults.udp_sndbuf);
   EXPECT_EQ(proxy_settings(config).max_message_size, defaults.max_message_size);
   EXPECT_EQ(proxy_settings(config).workers, s.children);
   EXPECT_EQ(proxy_settings(config).accept_aliases, defaults.tcp_accept_aliases);
@@ -48,6 +50,8 @@ TEST(SettingsTest, TheSettingsStructsStartFromTheSameDefaults) {
   EXPECT_EQ(plain.send_timeout, from_config.send_timeout);
   EXPECT_EQ(plain.msg_read_timeout, from_config.msg_read_timeout);
   EXPECT_EQ(plain.crlf_pong, from_config.crlf_pong);
+  EXPECT_EQ(plain.udp_rcvbuf, from_config.udp_rcvbuf);
+  EXPECT_EQ(plain.udp_sndbuf, from_config.udp_sndbuf);
   EXPECT_EQ(plain.max_message_size, from_config.max_message_size);
   EXPECT_EQ(plain.pkg_budget, from_config.pkg_budget);
   EXPECT_EQ(proxy::ProxySettings{}.max_message_size, proxy_settings(config).max_message_size);

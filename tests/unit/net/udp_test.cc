@@ -1,6 +1,11 @@
 // UDP listeners: datagram in, one message to the handler, reply from the same socket.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <utility>
+
 #include "net_test_util.h"
 
 namespace core::net {
@@ -103,6 +108,42 @@ TEST(UdpTest, SendWithoutASocketOfThatFamilyFails) {
   EXPECT_EQ(net.send(Transport::kUdp, *SocketAddr::parse("[::1]:5060"), "x"), SendResult::kFailed);
   EXPECT_EQ(net.stats().send_failed, 1u);
   net.stop();
+}
+
+size_t sysctl_value(const char* path) {
+  size_t v = 0;
+  FILE* f = std::fopen(path, "r");
+  if (f == nullptr) return 0;
+  if (std::fscanf(f, "%zu", &v) != 1) v = 0;
+  std::fclose(f);
+  return v;
+}
+
+// udp_rcvbuf / udp_sndbuf: what is asked is granted past net.core.rmem_max when ser may force
+// it (root), else up to that maximum; the kernel reports twice what it was asked.
+TEST(UdpTest, BuffersAreSizedAsAskedAndZeroKeepsTheKernelDefault) {
+  constexpr size_t kAsked = 3u << 20;
+  if (geteuid() != 0 && sysctl_value("/proc/sys/net/core/rmem_max") < kAsked)
+    GTEST_SKIP() << "not root and net.core.rmem_max below " << kAsked;
+  RecordingHandler handler;
+  NetSettings s = test_settings(2);
+  s.udp_rcvbuf = kAsked;
+  s.udp_sndbuf = kAsked;
+  Net net(s, handler);
+  int lid = net.add_listener({Transport::kUdp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  ASSERT_GE(lid, 0);
+  EXPECT_EQ(net.udp_buffers(lid), std::make_pair(int{2 * kAsked}, int{2 * kAsked}));
+
+  s.udp_rcvbuf = 0;
+  s.udp_sndbuf = 0;
+  Net plain(s, handler);
+  int other = plain.add_listener({Transport::kUdp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  ASSERT_GE(other, 0);
+  auto [rcv, snd] = plain.udp_buffers(other);
+  EXPECT_EQ(static_cast<size_t>(rcv), sysctl_value("/proc/sys/net/core/rmem_default"));
+  EXPECT_EQ(static_cast<size_t>(snd), sysctl_value("/proc/sys/net/core/wmem_default"));
+  int tcp = plain.add_listener({Transport::kTcp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  EXPECT_EQ(plain.udp_buffers(tcp), std::make_pair(-1, -1));
 }
 
 TEST(ListenerTest, PortTakenByAnotherSocketFailsCleanly) {
