@@ -145,7 +145,7 @@ class Server:
 
     def start(self, timeout=30):
         self.ports = {"UDP_PORT": free_port(), "TLS_PORT_EC": free_port(),
-                      "TLS_PORT_RSA": free_port()}
+                      "TLS_PORT_RSA": free_port(), "TLS_PORT_RSA3072": free_port()}
         self.proc = self._launch()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -159,7 +159,9 @@ class Server:
         raise StartError(f"{self.label} not ready after {timeout} s:\n" + log_tail(self.log))
 
     def port(self, cert="ec"):
-        return self.ports["TLS_PORT_EC" if cert == "ec" else "TLS_PORT_RSA"]
+        # rsa3072: ser's bench config only (the children figure).
+        return self.ports[{"ec": "TLS_PORT_EC", "rsa": "TLS_PORT_RSA",
+                           "rsa3072": "TLS_PORT_RSA3072"}[cert]]
 
     def _ready(self):
         return (sip_probe(self.ports["UDP_PORT"], 0.3) == 200
