@@ -212,23 +212,25 @@ uint64_t StatelessProxy::connection_of(const ReceivedMessage& rx, const Via& our
 
 void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage& msg) {
   stats_.responses.fetch_add(1, std::memory_order_relaxed);
-  Via ours, next;
-  const core::sip::HeaderField* ours_hdr = nullptr;
-  if (!msg.top_via(ours, &ours_hdr).ok()) {
-    stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
-    SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
-                      "dropped a response from %s without a usable Via",
-                      rx.src.to_string().c_str());
-    return;
-  }
   // A malformed response is dropped, not relayed with its defect (RFC 4475 §3.1.2.4).
-  if (auto v = msg.validate(); !v.ok()) {
+  // validate() parses the top Via (ours, checked below) for the relay; only a dropped response
+  // parses it again, to say which defect it had.
+  core::sip::CheckedFields fields;
+  if (auto v = msg.validate(&fields); !v.ok()) {
     stats_.bad_dropped.fetch_add(1, std::memory_order_relaxed);
-    SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
-                      "dropped a malformed response from %s: %.*s", rx.src.to_string().c_str(),
-                      static_cast<int>(v.reason.size()), v.reason.data());
+    if (Via top; !msg.top_via(top).ok()) {
+      SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
+                        "dropped a response from %s without a usable Via",
+                        rx.src.to_string().c_str());
+    } else {
+      SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
+                        "dropped a malformed response from %s: %.*s", rx.src.to_string().c_str(),
+                        static_cast<int>(v.reason.size()), v.reason.data());
+    }
     return;
   }
+  const Via& ours = fields.top;
+  const core::sip::HeaderField* ours_hdr = msg.first(HeaderType::kVia);
   if (!locals_.is_myself(ours.host(), ours.port())) {
     stats_.not_ours.fetch_add(1, std::memory_order_relaxed);
     SER_LOG_THROTTLED(log_.dropped, LogLevel::kInfo, nullptr,
@@ -236,6 +238,7 @@ void StatelessProxy::handle_response(const ReceivedMessage& rx, const SipMessage
                       rx.src.to_string().c_str());
     return;
   }
+  Via next;
   Transport t;
   core::net::SocketAddr dst;
   if (!next_via(msg, &next) || !response_target(next, &t, &dst)) {
