@@ -55,7 +55,6 @@ bool Forwarder::try_targets(const TargetList& targets, size_t from, std::string_
       }
       if (h) {
         h->next = i + 1;
-        h->forks = forks_;
         dns->watch(token, std::move(h));
       }
     }

@@ -37,8 +37,9 @@ class Forwarder {
   // or every target failed): 503 Service Unavailable, or nothing for an ACK; counted, logged.
   void unresolved(const core::dns::NextHop& hop, const char* why = "cannot be resolved",
                   bool queue_full = false);
-  // Sends the held request to its targets from held->next on; it stays held (moved out of
-  // `held`) while a connect with more targets left is in progress.
+  // Sends the held request (the one restore() read: its forks too) to its targets from
+  // held->next on; it stays held (moved out of `held`) while a connect with more targets left
+  // is in progress.
   void forward_held(std::unique_ptr<HeldRequest>& held);
   void save(HeldRequest& held) const;
   void restore(const HeldRequest& held);

@@ -48,9 +48,7 @@ Status Forwarder::forward_to(const NextHop& hop) {
 }
 
 void Forwarder::forward_held(std::unique_ptr<HeldRequest>& held) {
-  HeldRequest& h = *held;
-  forks_ = h.forks;
-  try_targets(h.targets, h.next, h.host, &held);
+  try_targets(held->targets, held->next, held->host, &held);
 }
 
 void Forwarder::unresolved(const NextHop& hop, const char* why, bool queue_full) {
