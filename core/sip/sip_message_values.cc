@@ -151,11 +151,9 @@ ParseError SipMessage::validate(CheckedFields* fields) const {
 
 ParseError SipMessage::validate_single_instances() const {
   for (const Required& r : kRequired) {
-    const HeaderField* h = first(r.type);
-    if (!h) return make_error(SipError::kMissingHeader, r.missing);
-    if (!r.duplicate.empty() && next(h, r.type)) {
-      return make_error(SipError::kDuplicateHeader, r.duplicate);
-    }
+    const size_t n = count(r.type);
+    if (n == 0) return make_error(SipError::kMissingHeader, r.missing);
+    if (n > 1 && !r.duplicate.empty()) return make_error(SipError::kDuplicateHeader, r.duplicate);
   }
   if (count(HeaderType::kMaxForwards) > 1) {
     return make_error(SipError::kDuplicateHeader, "duplicate Max-Forwards");
