@@ -96,12 +96,6 @@ void write_hex64(uint64_t h, char out[16]) {
   for (int i = 15; i >= 0; --i, h >>= 4) out[i] = kHex[h & 15];
 }
 
-std::string_view hex64(uint64_t h, TextArena& arena) {
-  char buf[16];
-  write_hex64(h, buf);
-  return arena.concat({std::string_view(buf, 16)});
-}
-
 }  // namespace
 
 std::string_view make_branch(const SipMessage& msg, const Via& top, unsigned fork,
@@ -122,7 +116,9 @@ std::string_view make_branch(const SipMessage& msg, const Via& top, unsigned for
   }
   char f = static_cast<char>('0' + fork % 10);
   h = fnv1a(h, std::string_view(&f, 1));
-  return arena.concat({core::sip::kBranchCookie, "ser.", hex64(h, arena)});
+  char hex[16];
+  write_hex64(h, hex);
+  return arena.concat({core::sip::kBranchCookie, "ser.", std::string_view(hex, sizeof(hex))});
 }
 
 void append_with_inserts(core::PoolString& out, std::string_view original, size_t begin, size_t end,
