@@ -1,7 +1,6 @@
 #pragma once
 // Small text pieces the stateless proxy writes: branch, received/rport fixes, stateless
 // reply, and a fixed-size arena for per-message texts (no heap allocation per message).
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <new>
