@@ -232,10 +232,6 @@ void LoadRun::lost(const PendingTable::Entry& request) {
   if (request.counted) ++stats_.load.lost;
 }
 
-void LoadRun::error(ErrorKind kind, const std::string& text) {
-  stats_.count_error(kind, text);
-}
-
 void LoadRun::closed(LoadConnection&) {
   assert(alive_ > 0);
   if (--alive_ == 0 && phase_ != Phase::kDone) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tools/sipbench/load_connection.h"
@@ -54,8 +55,7 @@ class LoadRun {
   void sent(bool counted);
   void count(const Match& match, Clock::time_point now);
   void lost(const PendingTable::Entry& request);
-  void error(ErrorKind kind, const char* text) { error(kind, std::string(text)); }
-  void error(ErrorKind kind, const std::string& text);
+  void error(ErrorKind kind, std::string_view text) { stats_.count_error(kind, text); }
   void closed(LoadConnection& c);
   void after_read(LoadConnection& c, Clock::time_point now);
 

@@ -42,7 +42,7 @@ double own_cpu_seconds() {
   return secs(ru.ru_utime) + secs(ru.ru_stime);
 }
 
-void RunStats::count_error(ErrorKind kind, const std::string& text) {
+void RunStats::count_error(ErrorKind kind, std::string_view text) {
   auto i = static_cast<size_t>(kind);
   if (errors[i]++ == 0) first_error[i] = text;
   if (kind != ErrorKind::kClosedWhileHeld) ++failed;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "tools/sipbench/latency.h"
 #include "tools/sipbench/options.h"
@@ -50,7 +51,8 @@ struct RunStats {
   Latency latency;  // µs: setup time of each success; options: each answered request's
   LoadCounts load;  // options
 
-  void count_error(ErrorKind kind, const std::string& text);
+  // `text` is copied for the first of its kind only.
+  void count_error(ErrorKind kind, std::string_view text);
 };
 
 struct RunTimes {
