@@ -319,17 +319,16 @@ const char* LoadRun::phase_name() const {
 }
 
 void LoadRun::print_progress() {
-  uint64_t errors = 0;
-  for (uint64_t e : stats_.errors) errors += e;
   char line[256];
-  std::snprintf(
-      line, sizeof line,
-      "sipbench: %.0f s %s: sent %llu, answered %llu (%llu/s), outstanding %llu, "
-      "errors %llu\n",
-      seconds_between(start_, Clock::now()), phase_name(),
-      static_cast<unsigned long long>(sent_all_), static_cast<unsigned long long>(answered_all_),
-      static_cast<unsigned long long>(answered_all_ - answered_at_last_line_),
-      static_cast<unsigned long long>(outstanding_), static_cast<unsigned long long>(errors));
+  std::snprintf(line, sizeof line,
+                "sipbench: %.0f s %s: sent %llu, answered %llu (%llu/s), outstanding %llu, "
+                "errors %llu\n",
+                seconds_between(start_, Clock::now()), phase_name(),
+                static_cast<unsigned long long>(sent_all_),
+                static_cast<unsigned long long>(answered_all_),
+                static_cast<unsigned long long>(answered_all_ - answered_at_last_line_),
+                static_cast<unsigned long long>(outstanding_),
+                static_cast<unsigned long long>(stats_.error_total()));
   answered_at_last_line_ = answered_all_;
   progress_ << line << std::flush;
 }

@@ -67,16 +67,11 @@ void print_load_summary(std::ostream& out, const Options& o, const RunStats& sta
                 times.run_cpu_s, per_second(l.answered, times.run_cpu_s));
   out << line;
   if (l.non_2xx > 0) out << "  first non-2xx status: " << l.first_non_2xx << "\n";
-  for (size_t i = 0; i < kErrorKinds; ++i) {
-    if (stats.errors[i] == 0) continue;
-    out << "  error " << error_kind_name(static_cast<ErrorKind>(i)) << ": " << stats.errors[i]
-        << " (first: " << stats.first_error[i] << ")\n";
-  }
+  print_errors(out, stats);
 }
 
 std::string load_json(const Options& o, const RunStats& stats, const LoadTimes& times) {
   const LoadCounts& l = stats.load;
-  auto errors = errors_json(stats);
   nlohmann::ordered_json j = {
       {"mode", "options"},
       {"transport", o.transport.name()},
@@ -88,12 +83,8 @@ std::string load_json(const Options& o, const RunStats& stats, const LoadTimes& 
       {"non_2xx", l.non_2xx},
       {"lost", l.lost},
       {"rate_per_s", per_second(l.answered, times.run_s)},
-      {"latency_us",
-       {{"p50", stats.latency.percentile(0.5)},
-        {"p99", stats.latency.percentile(0.99)},
-        {"p999", stats.latency.percentile(0.999)},
-        {"max", stats.latency.max()}}},
-      {"errors", errors},
+      {"latency_us", latency_json(stats.latency)},
+      {"errors", errors_json(stats)},
       {"connections_up", l.connections_up},
       {"run_s", times.run_s},
       {"cpu_s", times.cpu_s},
@@ -110,10 +101,8 @@ std::string load_json(const Options& o, const RunStats& stats, const LoadTimes& 
 }
 
 bool load_clean(const Options& o, const RunStats& stats) {
-  uint64_t errors = 0;
-  for (uint64_t e : stats.errors) errors += e;
   return stats.load.connections_up == o.connections && stats.load.lost == 0 &&
-         stats.load.non_2xx == 0 && errors == 0;
+         stats.load.non_2xx == 0 && stats.error_total() == 0;
 }
 
 }  // namespace sipbench

@@ -48,6 +48,12 @@ void RunStats::count_error(ErrorKind kind, std::string_view text) {
   if (kind != ErrorKind::kClosedWhileHeld) ++failed;
 }
 
+uint64_t RunStats::error_total() const {
+  uint64_t total = 0;
+  for (uint64_t e : errors) total += e;
+  return total;
+}
+
 namespace {
 
 double rate(const RunStats& stats, const RunTimes& times) {
@@ -55,6 +61,14 @@ double rate(const RunStats& stats, const RunTimes& times) {
 }
 
 }  // namespace
+
+void print_errors(std::ostream& out, const RunStats& stats) {
+  for (size_t i = 0; i < kErrorKinds; ++i) {
+    if (stats.errors[i] == 0) continue;
+    out << "  error " << error_kind_name(static_cast<ErrorKind>(i)) << ": " << stats.errors[i]
+        << " (first: " << stats.first_error[i] << ")\n";
+  }
+}
 
 void print_summary(std::ostream& out, const Options& o, RunStats& stats, const RunTimes& times) {
   char line[256];
@@ -79,11 +93,7 @@ void print_summary(std::ostream& out, const Options& o, RunStats& stats, const R
                 static_cast<double>(stats.latency.percentile(0.999)) / 1000,
                 static_cast<double>(stats.latency.max()) / 1000, times.cpu_seconds);
   out << line;
-  for (size_t i = 0; i < kErrorKinds; ++i) {
-    if (stats.errors[i] == 0) continue;
-    out << "  error " << error_kind_name(static_cast<ErrorKind>(i)) << ": " << stats.errors[i]
-        << " (first: " << stats.first_error[i] << ")\n";
-  }
+  print_errors(out, stats);
 }
 
 nlohmann::ordered_json errors_json(const RunStats& stats) {
@@ -93,8 +103,14 @@ nlohmann::ordered_json errors_json(const RunStats& stats) {
   return errors;
 }
 
+nlohmann::ordered_json latency_json(const Latency& latency) {
+  return {{"p50", latency.percentile(0.5)},
+          {"p99", latency.percentile(0.99)},
+          {"p999", latency.percentile(0.999)},
+          {"max", latency.max()}};
+}
+
 std::string summary_json(const Options& o, RunStats& stats, const RunTimes& times) {
-  auto errors = errors_json(stats);
   nlohmann::ordered_json j = {
       {"mode", mode_name(o.mode)},
       {"transport", o.transport.name()},
@@ -107,13 +123,9 @@ std::string summary_json(const Options& o, RunStats& stats, const RunTimes& time
       {"failed", stats.failed},
       {"held_max", stats.max_held},
       {"held_end", stats.held},
-      {"errors", errors},
+      {"errors", errors_json(stats)},
       {"rate_per_s", rate(stats, times)},
-      {"latency_us",
-       {{"p50", stats.latency.percentile(0.5)},
-        {"p99", stats.latency.percentile(0.99)},
-        {"p999", stats.latency.percentile(0.999)},
-        {"max", stats.latency.max()}}},
+      {"latency_us", latency_json(stats.latency)},
       {"setup_s", times.wall_seconds},
       {"run_s", times.total_seconds},
       {"cpu_s", times.cpu_seconds},

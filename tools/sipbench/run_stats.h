@@ -53,6 +53,8 @@ struct RunStats {
 
   // `text` is copied for the first of its kind only.
   void count_error(ErrorKind kind, std::string_view text);
+  // Every kind's count together.
+  uint64_t error_total() const;
 };
 
 struct RunTimes {
@@ -66,8 +68,12 @@ double own_cpu_seconds();
 
 void print_summary(std::ostream& out, const Options& options, RunStats& stats,
                    const RunTimes& times);
+// "  error KIND: N (first: TEXT)", one line per kind that happened.
+void print_errors(std::ostream& out, const RunStats& stats);
 // {"connect_refused":N, ...}: every kind, for the JSON lines.
 nlohmann::ordered_json errors_json(const RunStats& stats);
+// {"p50":..,"p99":..,"p999":..,"max":..} in µs, for the JSON lines.
+nlohmann::ordered_json latency_json(const Latency& latency);
 // One line, no newline: {"mode":..., "succeeded":..., "errors":{...}, "latency_us":{...}, ...}
 std::string summary_json(const Options& options, RunStats& stats, const RunTimes& times);
 
