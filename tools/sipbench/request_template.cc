@@ -1,19 +1,13 @@
 #include "tools/sipbench/request_template.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cassert>
+
+#include "tools/sipbench/sip_exchange.h"
 
 namespace sipbench {
 
 namespace {
-
-std::string ip_port(const sockaddr_in& addr) {
-  char ip[INET_ADDRSTRLEN] = "0.0.0.0";
-  inet_ntop(AF_INET, &addr.sin_addr, ip, sizeof ip);
-  return std::string(ip) + ":" + std::to_string(ntohs(addr.sin_port));
-}
 
 // `value` in exactly `width` decimal digits at `at` (the caller keeps it in range).
 void put_digits(char* at, int width, uint64_t value) {

@@ -11,17 +11,17 @@ namespace {
 
 constexpr size_t kMaxAnswer = 65535;
 
-std::string ip_port(const sockaddr_in& addr) {
-  char ip[INET_ADDRSTRLEN] = "0.0.0.0";
-  inet_ntop(AF_INET, &addr.sin_addr, ip, sizeof ip);
-  return std::string(ip) + ":" + std::to_string(ntohs(addr.sin_port));
-}
-
 AnswerCheck bad(size_t consumed, std::string reason) {
   return {AnswerCheck::Result::kBad, consumed, std::move(reason)};
 }
 
 }  // namespace
+
+std::string ip_port(const sockaddr_in& addr) {
+  char ip[INET_ADDRSTRLEN] = "0.0.0.0";
+  inet_ntop(AF_INET, &addr.sin_addr, ip, sizeof ip);
+  return std::string(ip) + ":" + std::to_string(ntohs(addr.sin_port));
+}
 
 std::string call_id_of(uint64_t run_id, uint64_t serial) {
   return "sb" + std::to_string(run_id) + "-" + std::to_string(serial) + "@sipbench";

@@ -17,6 +17,8 @@ namespace sipbench {
 std::string build_options(Transport transport, const sockaddr_in& target, const sockaddr_in& local,
                           uint64_t run_id, uint64_t serial);
 std::string call_id_of(uint64_t run_id, uint64_t serial);
+// "IP:PORT" of an IPv4 address, as the Via, From and To of sipbench's requests carry it.
+std::string ip_port(const sockaddr_in& addr);
 
 struct AnswerCheck {
   enum class Result : uint8_t {
