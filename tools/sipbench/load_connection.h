@@ -43,7 +43,6 @@ class LoadConnection {
   bool alive() const { return fd_ >= 0; }
   uint32_t index() const { return index_; }
   bool full() const { return pending_.full(); }
-  uint32_t outstanding() const { return pending_.outstanding(); }
 
   // Queues one request sent `now` (counted or not); there must be room (!full()).
   void queue(Clock::time_point now, bool counted);

@@ -1,6 +1,5 @@
 #include "tools/sipbench/load_run.h"
 
-#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <unistd.h>
 

@@ -23,7 +23,6 @@ class PendingTable {
 
   bool full() const { return free_.empty(); }
   uint32_t outstanding() const { return static_cast<uint32_t>(entries_.size() - free_.size()); }
-  uint32_t window() const { return static_cast<uint32_t>(entries_.size()); }
 
   // Puts request `seq` in a free slot (there must be one) and returns the slot.
   uint32_t add(uint64_t seq, Clock::time_point sent, bool counted);

@@ -11,7 +11,6 @@ constexpr std::string_view kCookie = "z9hG4bK-";
 
 using core::sip::iequals;
 using core::sip::is_digit;
-using core::sip::istarts_with;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
