@@ -101,8 +101,8 @@ bool BenchConnection::start() {
   const auto& target = runner_.options().target;
   if (connect(fd_, reinterpret_cast<const sockaddr*>(&target), sizeof target) != 0 &&
       errno != EINPROGRESS) {
-    int err = errno;
-    runner_.stats().count_error(kind_of_errno(err), std::string("connect: ") + std::strerror(err));
+    auto end = socket_io_end(-1, errno, "connect");
+    runner_.stats().count_error(end.kind, end.text);
     return false;
   }
   arm(EV_WRITE);
@@ -158,6 +158,10 @@ void BenchConnection::step(short what) {
   }
 }
 
+void BenchConnection::fail(const IoEnd& end) {
+  fail(end.kind, end.text);
+}
+
 void BenchConnection::fail(ErrorKind kind, const std::string& text) {
   bool was_held = state_ == State::kHeld;
   runner_.connection_failed(*this, kind, text, was_held);  // frees this
@@ -168,7 +172,7 @@ bool BenchConnection::connect_done() {
   socklen_t len = sizeof err;
   getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
   if (err != 0) {
-    fail(kind_of_errno(err), std::string("connect: ") + std::strerror(err));
+    fail(socket_io_end(-1, err, "connect"));
     return false;
   }
   socklen_t local_len = sizeof local_;
@@ -199,8 +203,7 @@ bool BenchConnection::tls_wait_or_fail(int ret, const char* phase) {
     setup_done();
     return false;
   }
-  auto end = tls_io_end(ssl_, ret, errno, phase, state_ == State::kHandshaking);
-  fail(end.kind, end.text);
+  fail(tls_io_end(ssl_, ret, errno, phase, state_ == State::kHandshaking));
   return false;
 }
 
@@ -244,7 +247,7 @@ bool BenchConnection::send_request() {
       return true;
     }
     if (n < 0) {
-      fail(kind_of_errno(errno), std::string("send: ") + std::strerror(errno));
+      fail(socket_io_end(n, errno, "send"));
       return false;
     }
     out_sent_ += static_cast<size_t>(n);
@@ -269,10 +272,7 @@ int BenchConnection::read_some(char* buf, int size, const char* phase) {
     arm(EV_READ);
     return 0;
   }
-  if (n == 0)
-    fail(ErrorKind::kReset, std::string(phase) + ": closed by the server");
-  else
-    fail(kind_of_errno(errno), std::string(phase) + ": " + std::strerror(errno));
+  fail(socket_io_end(n, errno, phase));
   return -1;
 }
 

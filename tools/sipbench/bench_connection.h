@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "tools/sipbench/io_error.h"
 #include "tools/sipbench/load_connection.h"
 #include "tools/sipbench/run_stats.h"
 
@@ -52,6 +53,7 @@ class BenchConnection {
   void arm(short what);
   // The end of the connection: counted, and the Runner frees it. Nothing may follow.
   void fail(ErrorKind kind, const std::string& text);
+  void fail(const IoEnd& end);
   // Maps an OpenSSL result to waiting (true, event armed) or to the end (false): a failure, or
   // the awaited session ticket followed by the server's close (set up).
   bool tls_wait_or_fail(int ret, const char* phase);

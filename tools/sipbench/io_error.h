@@ -14,8 +14,11 @@ struct IoEnd {
   std::string text;
 };
 
-// ECONNREFUSED: refused; ECONNRESET/EPIPE: reset; ETIMEDOUT: timeout; others: connect failed.
-ErrorKind kind_of_errno(int err);
+// The end of a connection whose socket call (connect, send, recv...) failed: `ret` 0 is the
+// server's close, a reset; otherwise `err` (errno right after the call) says: ECONNREFUSED
+// refused, ECONNRESET/EPIPE reset, ETIMEDOUT timeout, others connect failed. `phase` names what
+// was awaited ("read", "connect"...).
+IoEnd socket_io_end(long ret, int err, const char* phase);
 
 // The end of a TLS connection whose SSL_* call returned `ret` (SSL_get_error not WANT_*), with
 // `saved_errno` the errno right after the call; `phase` names what was awaited ("read",

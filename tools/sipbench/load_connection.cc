@@ -5,7 +5,6 @@
 
 #include <cassert>
 #include <cerrno>
-#include <cstring>
 
 #include "tools/sipbench/io_error.h"
 #include "tools/sipbench/load_run.h"
@@ -237,14 +236,8 @@ void LoadConnection::expire(Clock::time_point before) {
 
 void LoadConnection::end_io(int ret, const char* what) {
   int saved = errno;
-  if (ssl_) {
-    auto end_of = tls_io_end(ssl_, ret, saved, what, false);
-    end(end_of.kind, end_of.text);
-  } else if (ret == 0) {
-    end(ErrorKind::kReset, std::string(what) + ": closed by the server");
-  } else {
-    end(kind_of_errno(saved), std::string(what) + ": " + std::strerror(saved));
-  }
+  IoEnd e = ssl_ ? tls_io_end(ssl_, ret, saved, what, false) : socket_io_end(ret, saved, what);
+  end(e.kind, e.text);
 }
 
 void LoadConnection::end(ErrorKind kind, const std::string& text) {
