@@ -6,8 +6,7 @@ import time
 
 from harness import procstat
 from harness.load import Background, run_sipbench
-from harness.servers import (KamailioServer, OpensslServer, SerServer, SippUas, StartError,
-                             free_port)
+from harness.servers import KamailioServer, OpensslServer, SerServer, SippUas, StartError
 
 # Source addresses of the handshake runs, used in turn: tens of thousands of connections a
 # minute from one address would exhaust its ports (each closed one waits in TIME_WAIT).
@@ -348,4 +347,4 @@ def _brief(values):
     return ", ".join(parts)
 
 
-__all__ = ["Bench", "Plan", "free_port"]
+__all__ = ["Bench", "Plan"]

@@ -41,21 +41,28 @@ def _read_lines(stream, sink):
         sink.append((time.monotonic(), line))
 
 
-def run_sipbench(ctx, args, limit, samplers=()):
-    """sipbench ARGS under `timeout LIMIT`; each sampler sampled every 0.2 s meanwhile."""
-    result = LoadResult()
+def _start(ctx, args, limit, err_lines, out_lines):
+    """sipbench ARGS under `timeout LIMIT`, recorded in ctx.started; its stderr and stdout
+    lines appended to err_lines and out_lines as (monotonic time, line) by a thread each."""
     argv = ["timeout", "-k", "5", str(int(limit)), ctx.sipbench] + [str(a) for a in args]
-    result.t_start = time.monotonic()
-    for s in samplers:
-        s.sample()
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, preexec_fn=die_with_parent)
     ctx.started.append(proc)
-    out_lines = []
-    readers = [threading.Thread(target=_read_lines, args=(proc.stderr, result.stderr_lines)),
+    readers = [threading.Thread(target=_read_lines, args=(proc.stderr, err_lines)),
                threading.Thread(target=_read_lines, args=(proc.stdout, out_lines))]
     for r in readers:
         r.start()
+    return proc, readers
+
+
+def run_sipbench(ctx, args, limit, samplers=()):
+    """sipbench ARGS under `timeout LIMIT`; each sampler sampled every 0.2 s meanwhile."""
+    result = LoadResult()
+    result.t_start = time.monotonic()
+    for s in samplers:
+        s.sample()
+    out_lines = []
+    proc, readers = _start(ctx, args, limit, result.stderr_lines, out_lines)
     while proc.poll() is None:
         for s in samplers:
             s.sample()
@@ -84,16 +91,8 @@ class Background:
     def __init__(self, ctx, args, limit):
         self.ctx = ctx
         self.lines = []
-        argv = ["timeout", "-k", "5", str(int(limit)), ctx.sipbench] + [str(a) for a in args]
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True,
-                                     preexec_fn=die_with_parent)
-        ctx.started.append(self.proc)
         self.out = []
-        self.readers = [threading.Thread(target=_read_lines, args=(self.proc.stderr, self.lines)),
-                        threading.Thread(target=_read_lines, args=(self.proc.stdout, self.out))]
-        for r in self.readers:
-            r.start()
+        self.proc, self.readers = _start(ctx, args, limit, self.lines, self.out)
 
     def wait_line(self, needle, limit):
         """The first stderr line holding needle, within limit seconds; None otherwise."""
