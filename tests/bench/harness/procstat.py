@@ -102,17 +102,22 @@ def rss_kib(pids):
     return sum(_rollup_kib(pid, "Rss") for pid in pids)
 
 
+def _udp_sockets(port):
+    """The /proc/net/udp rows (split) of the IPv4 UDP sockets bound to port."""
+    hexport = f":{port:04X}"
+    with open("/proc/net/udp") as f:
+        rows = [line.split() for line in list(f)[1:]]
+    return [fields for fields in rows if fields[1].endswith(hexport)]
+
+
+def udp_bound(port):
+    return bool(_udp_sockets(port))
+
+
 def udp_drops(port):
     """Datagrams the kernel dropped on the UDP sockets bound to port (all of them: one per
     worker with SO_REUSEPORT), from the last column of /proc/net/udp."""
-    hexport = f":{port:04X}"
-    total = 0
-    with open("/proc/net/udp") as f:
-        for line in list(f)[1:]:
-            fields = line.split()
-            if fields[1].endswith(hexport):
-                total += int(fields[-1])
-    return total
+    return sum(int(fields[-1]) for fields in _udp_sockets(port))
 
 
 class CpuSampler:

@@ -319,15 +319,10 @@ class SippUas:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise StartError("sipp UAS exited at start:\n" + log_tail(self.log))
-            if self._bound():
+            if procstat.udp_bound(self.port):
                 return
             time.sleep(0.1)
         raise StartError("sipp UAS did not bind its port")
-
-    def _bound(self):
-        hexport = f":{self.port:04X}"
-        with open("/proc/net/udp") as f:
-            return any(line.split()[1].endswith(hexport) for line in list(f)[1:])
 
     def pids(self):
         """sipp itself, the child of timeout(1)."""
