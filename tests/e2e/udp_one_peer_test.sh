@@ -27,26 +27,8 @@ route {
 }
 CFG
 
-cat >"$E2E_TMP/uas.xml" <<'XML'
-<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="answer OPTIONS">
-  <recv request="OPTIONS" />
-  <send>
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]u[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]>
-  </send>
-</scenario>
-XML
-
-sipp -sf "$E2E_TMP/uas.xml" -i 127.0.0.1 -p "$UAS" -t u1 -buff_size 4194304 -nostdin -timeout 300s \
+# The bench's UAS (the forward figure's): each OPTIONS answered 200 at once.
+sipp -sf "$SER_SOURCE_DIR/tests/bench/configs/sipp_uas_options.xml" -i 127.0.0.1 -p "$UAS" -t u1 -buff_size 4194304 -nostdin -timeout 300s \
   >"$E2E_TMP/uas.out" 2>&1 &
 E2E_PIDS+=("$!")
 start_ser "$E2E_TMP/ser.cfg" ser || { fail "ser start"; e2e_finish; }
