@@ -14,10 +14,6 @@ namespace sipbench {
 
 namespace {
 
-double seconds_between(LoadRun::Clock::time_point a, LoadRun::Clock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
-
 constexpr int kUdpBuffer = 1 << 20;  // the replies to -w requests never overflow it
 constexpr std::chrono::milliseconds kExpireEvery{100};
 

@@ -1,6 +1,7 @@
 #pragma once
 // What a run counted, and its summary: a text block for people and one JSON line for scripts.
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -65,6 +66,11 @@ struct RunTimes {
 
 // sipbench's own CPU time so far (user + system, every thread), from getrusage.
 double own_cpu_seconds();
+// From `a` to `b` in seconds.
+inline double seconds_between(std::chrono::steady_clock::time_point a,
+                              std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 
 void print_summary(std::ostream& out, const Options& options, RunStats& stats,
                    const RunTimes& times);

@@ -10,14 +10,6 @@
 
 namespace sipbench {
 
-namespace {
-
-double seconds_between(Runner::Clock::time_point a, Runner::Clock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
-
-}  // namespace
-
 Runner::Runner(const Options& options, TlsClient* tls, uint64_t run_id, std::ostream& progress)
     : options_(options), tls_(tls), run_id_(run_id), progress_(progress) {}
 
