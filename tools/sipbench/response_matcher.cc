@@ -1,5 +1,6 @@
 #include "tools/sipbench/response_matcher.h"
 
+#include "core/sip/header_type.h"
 #include "core/sip/text.h"
 #include "tools/sipbench/request_template.h"
 
@@ -9,6 +10,8 @@ namespace {
 
 constexpr std::string_view kCookie = "z9hG4bK-";
 
+using core::sip::header_type_of;
+using core::sip::HeaderType;
 using core::sip::iequals;
 using core::sip::is_digit;
 
@@ -69,9 +72,10 @@ std::optional<ResponseHead> scan_response(std::string_view message) {
     if (colon == std::string_view::npos) continue;
     std::string_view name = trim(line.substr(0, colon));
     std::string_view value = trim(line.substr(colon + 1));
-    if (iequals(name, "call-id") || iequals(name, "i")) {
+    HeaderType type = header_type_of(name);
+    if (type == HeaderType::kCallId) {
       head.call_id = value;
-    } else if (!via_seen && (iequals(name, "via") || iequals(name, "v"))) {
+    } else if (!via_seen && type == HeaderType::kVia) {
       via_seen = true;
       head.branch = branch_of(value);
     }
