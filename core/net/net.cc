@@ -165,7 +165,11 @@ NetStats NetCounters::snapshot() const {
 }
 
 NetStats Net::stats() const {
-  return net_->counters.snapshot();
+  NetStats s = net_->counters.snapshot();
+  for (const auto& nw : workers_)
+    s.udp_received += nw->udp_received.load(std::memory_order_relaxed);
+  s.received[Transport(Transport::kUdp).index()] = s.udp_received;
+  return s;
 }
 
 size_t Net::connection_count() const {

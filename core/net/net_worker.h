@@ -43,7 +43,8 @@ struct NetWorker {
   NetContext& net;
   Worker worker;
   std::unordered_map<uint64_t, Connection*> conns;
-  // Datagrams this worker read (how the peers' hash spreads them shows here); any thread reads.
+  // Datagrams this worker read (how the peers' hash spreads them shows here): the only count of
+  // them, summed by Net::stats() (no atomic shared by the workers per datagram). Any thread reads.
   std::atomic<uint64_t> udp_received{0};
   size_t read_held = 0;  // pool bytes of its connections' partial messages (make_read_room)
   bool stopping = false;
