@@ -55,7 +55,7 @@ struct NetWorker {
   void close_all();
 
   std::vector<Connection*> graveyard_;
-  Trigger reap_trigger_;
+  Timer reap_trigger_;
   std::unique_ptr<Timer> shutdown_timer_;
 };
 

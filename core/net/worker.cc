@@ -124,7 +124,8 @@ void Worker::run_posted() {
 }
 
 Timer::Timer(event_base* base, std::function<void()> callback)
-    : event_(event_new(base, -1, 0, &Timer::on_fire, this)), callback_(std::move(callback)) {}
+    : event_(base != nullptr ? event_new(base, -1, 0, &Timer::on_fire, this) : nullptr),
+      callback_(std::move(callback)) {}
 
 Timer::~Timer() {
   if (event_ != nullptr) event_free(event_);
@@ -135,28 +136,16 @@ void Timer::arm(std::chrono::milliseconds timeout) {
   event_add(event_, &tv);
 }
 
+void Timer::fire() {
+  if (event_ != nullptr) event_active(event_, EV_TIMEOUT, 0);
+}
+
 void Timer::cancel() {
   event_del(event_);
 }
 
 bool Timer::armed() const {
   return event_pending(event_, EV_TIMEOUT, nullptr) != 0;
-}
-
-Trigger::Trigger(event_base* base, std::function<void()> callback)
-    : event_(base != nullptr ? event_new(base, -1, 0, &Trigger::on_fire, this) : nullptr),
-      callback_(std::move(callback)) {}
-
-Trigger::~Trigger() {
-  if (event_ != nullptr) event_free(event_);
-}
-
-void Trigger::fire() {
-  if (event_ != nullptr) event_active(event_, EV_TIMEOUT, 0);
-}
-
-void Trigger::on_fire(evutil_socket_t, short, void* arg) {
-  static_cast<Trigger*>(arg)->callback_();
 }
 
 IoEvent::IoEvent(event_base* base, int fd, event_callback_fn callback, void* arg)

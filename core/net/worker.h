@@ -71,7 +71,8 @@ class Worker {
   bool stopped_ = false;
 };
 
-// A one-shot timer on a worker's event base; re-armable. Not thread-safe: use on its worker.
+// A one-shot timer on a worker's event base; re-armable, or fired now; not valid() without a
+// base. Not thread-safe: use on its worker.
 class Timer {
  public:
   Timer(event_base* base, std::function<void()> callback);
@@ -79,26 +80,11 @@ class Timer {
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
   void arm(std::chrono::milliseconds timeout);
+  // Runs the callback once from the loop, after the callbacks running now (several fire() calls
+  // before it runs make one run).
+  void fire();
   void cancel();
   bool armed() const;
-  bool valid() const { return event_ != nullptr; }
-
- private:
-  static void on_fire(evutil_socket_t, short, void* arg);
-  event* event_;
-  std::function<void()> callback_;
-};
-
-// An event the worker raises itself: fire() runs the callback once from the loop, after the
-// callbacks running now (several fire() calls before it runs make one run). Freed with its
-// owner; not thread-safe: use on its worker.
-class Trigger {
- public:
-  Trigger(event_base* base, std::function<void()> callback);
-  ~Trigger();
-  Trigger(const Trigger&) = delete;
-  Trigger& operator=(const Trigger&) = delete;
-  void fire();
   bool valid() const { return event_ != nullptr; }
 
  private:
