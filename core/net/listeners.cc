@@ -93,14 +93,13 @@ void Listeners::close_partial(int id) {
     if (static_cast<int>(list.size()) > id) list.pop_back();
 }
 
-bool Listeners::start(ListenerReader& udp, ListenerReader& acceptor) {
+void Listeners::start(ListenerReader& udp, ListenerReader& acceptor) {
   for (auto& list : sockets_) {
     for (auto& ls : list) {
       ls->reader = specs_[ls->id].transport == Transport::kUdp ? &udp : &acceptor;
       ls->ev.watch(EV_READ);
     }
   }
-  return true;
 }
 
 void Listeners::watch_streams(int worker, bool on) {

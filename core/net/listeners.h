@@ -58,7 +58,7 @@ class Listeners {
   // Worker `worker`'s socket of listener `id`.
   int fd(int worker, int id) const { return sockets_[worker][id]->fd; }
   // Every socket watched, UDP ones read by `udp`, stream ones by `acceptor`.
-  bool start(ListenerReader& udp, ListenerReader& acceptor);
+  void start(ListenerReader& udp, ListenerReader& acceptor);
   // Stream listeners of worker `worker` stop (false) or resume (true) being watched.
   void watch_streams(int worker, bool on);
   // Stop: worker `worker` reads none of its sockets any more and closes its stream ones, so that

@@ -65,7 +65,7 @@ bool Net::start() {
   if (started_) return true;
   for (auto& nw : workers_)
     if (!nw->ready()) return false;
-  if (!listeners_->start(*udp_, *acceptor_)) return false;
+  listeners_->start(*udp_, *acceptor_);
   net_->admission.set_baseline();
   for (auto& nw : workers_) nw->worker.start();
   started_ = true;
