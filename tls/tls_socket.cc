@@ -223,6 +223,7 @@ void TlsSocket::handshake_finished() {
   stats_.handshake_done();
   if (facts_->session_reused) stats_.handshake_resumed();
   release_slot();
+  engine_.set_source(this);  // from now on OpenSSL reads the fd itself (source_read)
   if (!core::log_enabled(LogLevel::kInfo)) return;  // the escaping below is per handshake
   const TlsFacts& f = *facts_;
   const char* verified = f.peer_verified ? " (verified)" : " (NOT verified)";
@@ -297,7 +298,6 @@ IoResult TlsSocket::do_read(core::net::ReadBuffer& buffer) {
       return r;
     }
     if (!handshake_done()) return r;
-    engine_.set_source(this);
   }
   r.action = read_plaintext(buffer, r);
   may_recv_ = false;
