@@ -3,7 +3,6 @@
 // messages through a MessageHandler on the receiving worker, and send from any worker thread
 // over UDP or over a (reused, or new) stream connection. cfg/ is not a dependency: the core
 // wiring converts cfg::Config into NetSettings and ListenSpecs.
-#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -14,13 +13,10 @@
 #include <utility>
 #include <vector>
 
-#include "core/base/log.h"
 #include "core/base/memory_guard.h"
 #include "core/base/pool.h"
-#include "core/net/connection_table.h"
-#include "core/net/ip_counts.h"
-#include "core/net/net_log.h"
 #include "core/net/socket_addr.h"
+#include "core/net/tls_identity.h"
 #include "core/net/transport_socket.h"
 
 namespace core::net {
