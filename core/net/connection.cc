@@ -275,7 +275,6 @@ bool Connection::dispatch(std::string_view data, size_t& consumed) {
       if (net_.settings.crlf_pong) send("\r\n");
       return f.length > 0;
     case sip::Frame::Kind::kMessage: {
-      bump(net_.counters.stream_received);
       bump(net_.counters.received[params_.transport.index()]);
       consumed = f.length;
       ReceivedMessage msg{params_.transport,

@@ -160,6 +160,7 @@ NetStats NetCounters::snapshot() const {
   for (size_t t = 0; t < Transport::kCount; ++t) {
     s.received[t] = received[t].load(std::memory_order_relaxed);
     s.sent[t] = sent[t].load(std::memory_order_relaxed);
+    if (Transport(static_cast<Transport::Value>(t)).is_stream()) s.stream_received += s.received[t];
   }
   return s;
 }

@@ -25,14 +25,15 @@ struct NetStats;
   X(handshake_timeouts)     \
   X(msg_read_timeouts)      \
   X(framing_errors)         \
-  X(too_big) X(closed_read_share) X(pings) X(stream_received) X(send_failed) X(queue_full)
+  X(too_big) X(closed_read_share) X(pings) X(send_failed) X(queue_full)
 
 struct NetCounters {
 #define SER_NET_COUNTER_FIELD(name) std::atomic<uint64_t> name{0};
   SER_NET_COUNTERS(SER_NET_COUNTER_FIELD)
 #undef SER_NET_COUNTER_FIELD
-  // By Transport; UDP's stays 0: each worker counts its datagrams (NetWorker::udp_received) and
-  // Net::stats() sums them, so no cache line is shared per datagram.
+  // By Transport (NetStats' udp_received and stream_received are sums of these); UDP's stays 0:
+  // each worker counts its datagrams (NetWorker::udp_received) and Net::stats() sums them, so no
+  // cache line is shared per datagram.
   std::atomic<uint64_t> received[Transport::kCount] = {};
   std::atomic<uint64_t> sent[Transport::kCount] = {};
   // A copy of every counter (relaxed loads: each is exact, the set is not a snapshot).
