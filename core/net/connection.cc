@@ -365,35 +365,24 @@ bool Connection::send(std::string_view data) {
                        wbuf_.size(), kWriteQueueLimit);
     return false;
   }
-  if (state_ != State::kOpen || !wbuf_.empty() || !socket_->handshake_done() || in_read_batch_) {
-    if (!wbuf_.append(data)) {
-      close(CloseReason::kNoMemory);
-      return false;
-    }
-    if (state_ == State::kOpen && !in_read_batch_) flush();
-    apply_backpressure();
-    return !closed();
-  }
-  IoResult r = socket_->do_write(data);
-  if (r.action == PostIoAction::kClose) {
-    close(CloseReason::kError);
+  if (!wbuf_.append(data)) {
+    close(CloseReason::kNoMemory);
     return false;
   }
-  bytes_out_ += r.bytes;
-  if (r.bytes > 0) {
-    touch();
-    wrote_since_check_ = true;
+  // The replies to one read leave when on_readable() is done with it; others (a response that
+  // came over UDP, a send posted from another worker) when the loop's turn ends, with whatever
+  // else this turn queued for the peer: one write and one TLS record for a burst, not one each.
+  if (state_ == State::kOpen && !in_read_batch_ && !flush_deferred_) {
+    flush_deferred_ = true;
+    owner_.defer_flush(this);
   }
-  watch_send_progress();
-  if (r.bytes < data.size()) {
-    if (!wbuf_.append(data.substr(r.bytes))) {
-      close(CloseReason::kNoMemory);
-      return false;
-    }
-    update_write_interest();
-    apply_backpressure();
-  }
-  return true;
+  apply_backpressure();
+  return !closed();
+}
+
+void Connection::flush_deferred() {
+  flush_deferred_ = false;
+  if (!wbuf_.empty()) flush();
 }
 
 std::chrono::milliseconds Connection::send_timeout() const {

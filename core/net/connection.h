@@ -45,9 +45,12 @@ class Connection final : public TransportSocketCallbacks {
   bool start_accepted();
   // Outbound: the non-blocking connect() is in progress (or done when `connected`).
   bool start_connecting(bool connected);
-  // Queues or writes `data`; false when the connection is closed or closes now, or when its
-  // queue is at its bound (the data is dropped).
+  // Queues `data`; it leaves with the other messages queued for this peer during the loop's
+  // current turn (see NetWorker::defer_flush). False when the connection is closed or closes
+  // now, or when its queue is at its bound (the data is dropped).
   bool send(std::string_view data);
+  // NetWorker::flush_deferred: writes what send() queued during the loop's turn.
+  void flush_deferred();
   // Tears the connection down at once; it is freed later by the worker.
   void close(CloseReason reason);
   // Stop: close now if nothing is pending, else after the pending writes are flushed.
@@ -134,7 +137,8 @@ class Connection final : public TransportSocketCallbacks {
   bool in_handler_ = false;  // the handler is reading a message that may lie in rbuf_
   // Handling the messages of one read: send() queues in wbuf_, on_readable() flushes once.
   bool in_read_batch_ = false;
-  sip::FrameScan scan_;  // what the framer learnt of the partial message at rbuf_'s start
+  bool flush_deferred_ = false;  // in the owner's list of connections to flush this turn
+  sip::FrameScan scan_;          // what the framer learnt of the partial message at rbuf_'s start
   ByteBuffer wbuf_;
   IoEvent io_;  // read and write interest: watch_io()
   Timer timer_;

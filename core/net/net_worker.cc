@@ -1,5 +1,6 @@
 #include "core/net/net_worker.h"
 
+#include <algorithm>
 #include <cassert>
 
 #include "core/net/connection.h"
@@ -10,7 +11,8 @@ namespace core::net {
 NetWorker::NetWorker(NetContext& n, int index)
     : net(n),
       worker(index, n.settings.pkg_budget),
-      reap_trigger_(worker.init() ? worker.base() : nullptr, [this] { reap(); }) {}
+      reap_trigger_(worker.init() ? worker.base() : nullptr, [this] { reap(); }),
+      flush_trigger_(worker.base(), [this] { flush_deferred(); }) {}
 
 NetWorker::~NetWorker() {
   close_all();
@@ -35,9 +37,22 @@ void NetWorker::connection_gone(Connection* conn) {
   if (!conn->outbound()) net.admission.release_ip(conn->peer());
   conns.erase(conn->id());
   net.admission.release_slot();
+  std::replace(to_flush_.begin(), to_flush_.end(), conn, static_cast<Connection*>(nullptr));
   graveyard_.push_back(conn);
   reap_trigger_.fire();
   if (stopping && conns.empty()) worker.stop_loop();
+}
+
+void NetWorker::defer_flush(Connection* conn) {
+  if (to_flush_.empty()) flush_trigger_.fire();
+  to_flush_.push_back(conn);
+}
+
+// By index: a flush that closes a connection nulls its entry in place.
+void NetWorker::flush_deferred() {
+  for (size_t i = 0; i < to_flush_.size(); ++i)
+    if (Connection* c = to_flush_[i]) c->flush_deferred();
+  to_flush_.clear();
 }
 
 void NetWorker::reap() {

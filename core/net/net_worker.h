@@ -23,7 +23,9 @@ struct NetWorker {
   NetWorker& operator=(const NetWorker&) = delete;
 
   // The event base and the reap trigger exist (Worker::init succeeded).
-  bool ready() const { return worker.base() != nullptr && reap_trigger_.valid(); }
+  bool ready() const {
+    return worker.base() != nullptr && reap_trigger_.valid() && flush_trigger_.valid();
+  }
   int index() const { return worker.index(); }
   // A connection made on this worker: registered here, in the table and counted live.
   void add(Connection* conn);
@@ -35,6 +37,10 @@ struct NetWorker {
   // of its pool); closes the connections holding larger ones to make it. False: `needy` holds
   // the largest and must close.
   bool make_read_room(const Connection& needy, size_t extra);
+  // `conn` queued output outside a read of its own: it is flushed once the callbacks running
+  // now have finished (a batch of UDP datagrams, the posted sends), with everything else they
+  // queued for it.
+  void defer_flush(Connection* conn);
   // Stop: each connection closes once its pending writes are flushed, or when `flush` has
   // passed; then the loop ends.
   void begin_shutdown(std::chrono::milliseconds flush);
@@ -52,10 +58,13 @@ struct NetWorker {
  private:
   // Frees the connections closed since the last call.
   void reap();
+  void flush_deferred();
   void close_all();
 
   std::vector<Connection*> graveyard_;
   Timer reap_trigger_;
+  std::vector<Connection*> to_flush_;  // defer_flush(); a closed one is nulled
+  Timer flush_trigger_;
   std::unique_ptr<Timer> shutdown_timer_;
 };
 
