@@ -78,6 +78,7 @@ void Net::stop() {
   for (auto& nw : workers_) {
     NetWorker* w = nw.get();
     w->worker.post([this, w] {
+      w->flush_deferred();  // what this turn queued leaves before the sockets close
       listeners_->shut_down(w->index());
       w->begin_shutdown(net_->settings.shutdown_flush);
     });

@@ -40,8 +40,8 @@ struct NetCounters {
   NetStats snapshot() const;
 };
 
-inline void bump(std::atomic<uint64_t>& counter) {
-  counter.fetch_add(1, std::memory_order_relaxed);
+inline void bump(std::atomic<uint64_t>& counter, uint64_t by = 1) {
+  counter.fetch_add(by, std::memory_order_relaxed);
 }
 
 }  // namespace core::net

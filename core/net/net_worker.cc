@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
+#include "core/base/log.h"
 #include "core/net/connection.h"
 #include "core/net/net_context.h"
 
@@ -44,15 +46,38 @@ void NetWorker::connection_gone(Connection* conn) {
 }
 
 void NetWorker::defer_flush(Connection* conn) {
-  if (to_flush_.empty()) flush_trigger_.fire();
+  schedule_flush();
   to_flush_.push_back(conn);
+}
+
+void NetWorker::defer_udp_flush() {
+  schedule_flush();
+}
+
+void NetWorker::schedule_flush() {
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  flush_trigger_.fire();
 }
 
 // By index: a flush that closes a connection nulls its entry in place.
 void NetWorker::flush_deferred() {
+  flush_scheduled_ = false;
   for (size_t i = 0; i < to_flush_.size(); ++i)
     if (Connection* c = to_flush_[i]) c->flush_deferred();
   to_flush_.clear();
+  flush_udp();
+}
+
+void NetWorker::flush_udp() {
+  if (udp_out.empty() && !udp_out.turn_open()) return;
+  UdpSendBatch::Flushed f = udp_out.flush();
+  if (f.sent > 0) bump(net.counters.sent[Transport(Transport::kUdp).index()], f.sent);
+  if (f.failed == 0) return;
+  bump(net.counters.send_failed, f.failed);
+  SER_LOG_THROTTLED(net.log.send_failed, LogLevel::kInfo, nullptr,
+                    "udp send of %zu datagrams to %s failed: %s", f.failed,
+                    f.dst.to_string().c_str(), std::strerror(f.error));
 }
 
 void NetWorker::reap() {

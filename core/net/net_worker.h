@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/net/net.h"
+#include "core/net/udp_send_batch.h"
 #include "core/net/worker.h"
 
 namespace core::net {
@@ -41,6 +42,11 @@ struct NetWorker {
   // now have finished (a batch of UDP datagrams, the posted sends), with everything else they
   // queued for it.
   void defer_flush(Connection* conn);
+  // udp_out has a turn to end (UdpEndpoint::send): flushed with the connections.
+  void defer_udp_flush();
+  // Writes what this turn queued: the connections' output and udp_out's datagrams.
+  void flush_deferred();
+  void flush_udp();
   // Stop: each connection closes once its pending writes are flushed, or when `flush` has
   // passed; then the loop ends.
   void begin_shutdown(std::chrono::milliseconds flush);
@@ -54,17 +60,19 @@ struct NetWorker {
   std::atomic<uint64_t> udp_received{0};
   size_t read_held = 0;  // pool bytes of its connections' partial messages (make_read_room)
   bool stopping = false;
+  UdpSendBatch udp_out;  // see UdpEndpoint::send
 
  private:
   // Frees the connections closed since the last call.
   void reap();
-  void flush_deferred();
+  void schedule_flush();
   void close_all();
 
   std::vector<Connection*> graveyard_;
   Timer reap_trigger_;
   std::vector<Connection*> to_flush_;  // defer_flush(); a closed one is nulled
   Timer flush_trigger_;
+  bool flush_scheduled_ = false;
   std::unique_ptr<Timer> shutdown_timer_;
 };
 

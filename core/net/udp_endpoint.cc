@@ -84,6 +84,11 @@ SendResult UdpEndpoint::send(NetWorker& nw, const SocketAddr& dst, std::string_v
     fd = listeners_.fd(nw.index(), listener_hint);
   for (int id = 0; fd < 0 && id < listeners_.count(); ++id)
     if (fits(id)) fd = listeners_.fd(nw.index(), id);
+  // On its own thread the worker batches datagrams to a destination that already took one this
+  // turn (UdpSendBatch); counted as sent when they leave.
+  const bool own = fd >= 0 && Worker::current() == &nw.worker;
+  if (own && nw.udp_out.take(fd, dst, data)) return SendResult::kSent;
+  if (own && nw.udp_out.holds(dst)) nw.flush_udp();  // never overtake the queued ones
   if (fd < 0 || ::sendto(fd, data.data(), data.size(), 0, dst.sa(), dst.len()) < 0) {
     const char* why = fd < 0 ? "no udp socket of that family" : strerror(errno);
     bump(net_.counters.send_failed);
@@ -92,6 +97,7 @@ SendResult UdpEndpoint::send(NetWorker& nw, const SocketAddr& dst, std::string_v
     return SendResult::kFailed;
   }
   bump(net_.counters.sent[Transport(Transport::kUdp).index()]);
+  if (own && nw.udp_out.sent(fd, dst)) nw.defer_udp_flush();
   return SendResult::kSent;
 }
 
