@@ -4,7 +4,7 @@
 #   make test          build and run the tests (CTest)
 #   make run           build and start ser on etc/ser.cfg in the foreground
 #   make certs         make the test CA and certificates etc/ser.cfg points at (certs/)
-#   make bench         ser and Kamailio side by side: every figure, 3 repetitions (~10 min)
+#   make bench         ser and Kamailio side by side: every figure, 3 repetitions (~5 min of runs)
 #   make bench-quick   the same, 1 repetition of shorter runs (under 3 min)
 #   make bench-micro   the in-process benches and ser-only scripts (tests/bench/*_bench.cc, *.sh)
 #   make install PREFIX=/usr/local

@@ -14,7 +14,9 @@ NetWorker::NetWorker(NetContext& n, int index)
     : net(n),
       worker(index, n.settings.pkg_budget),
       reap_trigger_(worker.init() ? worker.base() : nullptr, [this] { reap(); }),
-      flush_trigger_(worker.base(), [this] { flush_deferred(); }) {}
+      flush_trigger_(worker.base(), [this] { flush_deferred(); }) {
+  worker.hold_wakes([this] { schedule_flush(); });
+}
 
 NetWorker::~NetWorker() {
   close_all();
@@ -67,6 +69,7 @@ void NetWorker::flush_deferred() {
     if (Connection* c = to_flush_[i]) c->flush_deferred();
   to_flush_.clear();
   flush_udp();
+  worker.release_wakes();
 }
 
 void NetWorker::flush_udp() {

@@ -57,12 +57,14 @@ void Worker::start() {
     std::snprintf(name, sizeof(name), "ser-w%d", index_);
     pthread_setname_np(pthread_self(), name);  // visible in top -H, gdb, perf
     event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY);
+    release_wakes();
     run_posted();  // tasks posted while stopping (e.g. frees) still run
     {
       std::lock_guard<std::mutex> lock(mu_);
       stopped_ = true;
     }
     run_posted();
+    release_wakes();
     t_current = nullptr;
   });
 }
@@ -81,12 +83,27 @@ bool Worker::push(Item item) {
     if (stopped_) return false;
     bool was_empty = queue_.empty();
     queue_.push_back(std::move(item));
-    if (!was_empty) return true;  // a wake-up is already pending
+    if (!was_empty) return true;  // a wake-up is already pending (or held by its poster)
   }
+  Worker* poster = t_current;
+  if (poster != nullptr && poster != this && poster->turn_end_) {
+    if (poster->held_wakes_.empty()) poster->turn_end_();
+    poster->held_wakes_.push_back(this);  // once per turn: the queue is not empty until it runs
+    return true;
+  }
+  wake();
+  return true;
+}
+
+void Worker::wake() {
   uint64_t one = 1;
   ssize_t n = ::write(wake_fd_, &one, sizeof(one));
   (void)n;  // EAGAIN means the counter is already non-zero: the loop will wake anyway
-  return true;
+}
+
+void Worker::release_wakes() {
+  for (Worker* w : held_wakes_) w->wake();
+  held_wakes_.clear();
 }
 
 void Worker::stop_loop() {

@@ -35,6 +35,13 @@ class Worker {
   // The allocation-free form for the data path: runs fn(arg) on this worker. When it returns
   // false (the worker has stopped) fn will never run and the caller still owns arg.
   bool post(void (*fn)(void*), void* arg);
+  // Posts made on this worker's thread to other workers hold their wake-up (the eventfd write
+  // that ends the other's epoll_wait) until release_wakes(): what one turn of this loop hands
+  // over (the responses of one UDP batch) costs the other worker one wake-up, not one each.
+  // `turn_end` is called when a turn holds its first wake-up; it must see that this worker
+  // calls release_wakes() before its loop waits again. Set before start().
+  void hold_wakes(std::function<void()> turn_end) { turn_end_ = std::move(turn_end); }
+  void release_wakes();
   // Ends the loop; call on the worker's thread (or post it).
   void stop_loop();
   void join();
@@ -57,6 +64,7 @@ class Worker {
     Task task;
   };
   bool push(Item item);
+  void wake();
 
   int index_;
   Pool pool_;
@@ -69,6 +77,8 @@ class Worker {
   std::vector<Item> queue_;
   std::vector<Item> running_;
   bool stopped_ = false;
+  std::function<void()> turn_end_;
+  std::vector<Worker*> held_wakes_;  // this thread's posts whose wake-up waits (hold_wakes)
 };
 
 // A one-shot timer on a worker's event base; re-armable, or fired now; not valid() without a

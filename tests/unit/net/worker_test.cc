@@ -8,6 +8,8 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <thread>
+#include <vector>
 
 namespace core::net {
 namespace {
@@ -152,6 +154,58 @@ TEST(IoEventTest, OneEventWatchesReadsWritesBothOrNeither) {
   event_base_free(base);
   ::close(fds[0]);
   ::close(fds[1]);
+}
+
+}  // namespace
+}  // namespace core::net
+
+namespace core::net {
+namespace {
+
+// Worker A hands B several tasks in one turn of its loop: B is woken once, when A's turn ends
+// (A's turn_end callback is told once and A releases the wake-up), and B runs every task.
+TEST(WorkerTest, PostsFromAWorkerHoldingWakesReachTheOtherWhenItsTurnEnds) {
+  Worker a(5, 0), b(6, 0);
+  ASSERT_TRUE(a.init());
+  ASSERT_TRUE(b.init());
+  int turn_ends = 0;  // a's thread only
+  a.hold_wakes([&] { ++turn_ends; });
+  a.start();
+  b.start();
+  std::atomic<int> ran{0};
+  std::atomic<bool> ran_before_release{false};
+  std::promise<int> told;
+  a.post([&] {
+    for (int i = 0; i < 5; ++i) b.post([&] { ran.fetch_add(1); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ran_before_release = ran.load() > 0;  // b was not woken while a's turn went on
+    told.set_value(turn_ends);
+    a.release_wakes();
+  });
+  auto f = told.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(f.get(), 1);
+  EXPECT_FALSE(ran_before_release.load());
+  for (int i = 0; i < 500 && ran.load() < 5; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(ran.load(), 5);
+  a.post([&] { a.stop_loop(); });
+  b.post([&] { b.stop_loop(); });
+  a.join();
+  b.join();
+}
+
+// A thread that is no worker (the control plane, a test) wakes the worker at once.
+TEST(WorkerTest, APostFromAThreadThatIsNoWorkerWakesAtOnce) {
+  Worker a(7, 0);
+  ASSERT_TRUE(a.init());
+  a.hold_wakes([] {});
+  a.start();
+  std::promise<void> done;
+  a.post([&] { done.set_value(); });
+  EXPECT_EQ(done.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  a.post([&] { a.stop_loop(); });
+  a.join();
 }
 
 }  // namespace
