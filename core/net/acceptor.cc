@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -112,14 +111,15 @@ void Acceptor::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAd
     admission.release_slot();
     return;
   }
-  int on = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+  // TCP_NODELAY comes from the listening socket (open_listen_socket).
   ConnectionParams p;
   p.id = net_.new_connection_id();
   p.fd = fd;
   p.transport = spec.transport;
   p.listener_id = listener_id;
-  p.local = local_address(fd);
+  // Only a wildcard listener leaves the local address to learn (getsockname per connection).
+  const SocketAddr& bound = listeners_.address(listener_id);
+  p.local = bound.is_any() ? local_address(fd) : bound;
   p.peer = peer;
   TransportSocketFactory* factory = spec.factory ? spec.factory : &plain_socket_factory();
   TransportSocketOptions opts{true, p.local, p.peer, p.id, {}};

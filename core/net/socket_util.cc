@@ -43,6 +43,8 @@ int open_listen_socket(const SocketAddr& addr, bool stream, bool reuse_port) {
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
   if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
   if (addr.af() == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+  // Accepted connections inherit it from the listening socket: no system call per connection.
+  if (stream) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
   // A wildcard UDP socket must learn which local address each datagram was sent to: the proxy
   // puts it in Via/Record-Route.
   if (!stream && addr.is_any()) {

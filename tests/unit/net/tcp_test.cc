@@ -62,6 +62,19 @@ TEST_F(TcpTest, MessagesSplitOverWritesAndSeveralPerWriteAreFramed) {
   ::close(fd);
 }
 
+// A wildcard listener: each connection learns the address it was made to (the proxy's Via and
+// Record-Route name it); a listener on one address already knows it.
+TEST_F(TcpTest, AWildcardListenerGivesEachConnectionTheAddressItReached) {
+  start(test_settings(), "0.0.0.0");
+  SocketAddr to = *SocketAddr::parse("127.0.0.2", server_.port());
+  int fd = tcp_client(to);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(write_all(fd, sip_message("wild")));
+  ASSERT_TRUE(handler_.wait_for(1));
+  EXPECT_EQ(handler_.messages().at(0).dst, to);
+  ::close(fd);
+}
+
 TEST_F(TcpTest, RepliesGoBackOverTheSameConnection) {
   start();
   handler_.on_receive = [&](const ReceivedMessage& m) {
