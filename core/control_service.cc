@@ -270,6 +270,11 @@ void ControlService::append_net_metrics(std::vector<Metric>& out) const {
     out.push_back(counter("worker_udp_received_total", net_.worker_udp_received(i),
                           "UDP datagrams read, by worker", {{"worker", std::to_string(i)}}));
   }
+  for (int i = 0; i < net_.worker_count(); ++i) {
+    out.push_back(counter("worker_udp_handled_total", net_.worker_udp_handled(i),
+                          "UDP datagrams handled, by worker (after the hand-over by Call-ID)",
+                          {{"worker", std::to_string(i)}}));
+  }
   out.push_back(counter("keepalives_total", s.pings, "CRLF keep-alives received"));
   const char* drop_help = "Messages dropped, by reason";
   const std::pair<const char*, uint64_t> drops[] = {{"queue_full", s.queue_full},

@@ -20,7 +20,7 @@ Net::Net(const NetSettings& settings, MessageHandler& handler, Pool& shm)
     workers_.push_back(std::make_unique<NetWorker>(*net_, i));
   listeners_ = std::make_unique<Listeners>(net_->settings, workers_);
   acceptor_ = std::make_unique<Acceptor>(*net_, *listeners_, workers_);
-  udp_ = std::make_unique<UdpEndpoint>(*net_, *listeners_);
+  udp_ = std::make_unique<UdpEndpoint>(*net_, *listeners_, workers_);
   connector_ = std::make_unique<Connector>(*net_);
   streams_ = std::make_unique<StreamSender>(*net_, *connector_);
 }
@@ -133,6 +133,10 @@ bool Net::post(int worker_index, std::function<void()> task) {
 
 uint64_t Net::worker_udp_received(int index) const {
   return workers_.at(index)->udp_received.load(std::memory_order_relaxed);
+}
+
+uint64_t Net::worker_udp_handled(int index) const {
+  return workers_.at(index)->udp_handled.load(std::memory_order_relaxed);
 }
 
 std::pair<int, int> Net::udp_buffers(int listener_id) const {

@@ -67,6 +67,11 @@ class MessageHandler {
   // reply sent now with msg.conn_id (a 400 or 513) is flushed.
   virtual void on_stream_error(const ReceivedMessage& /*msg*/, StreamError /*error*/,
                                std::string_view /*reason*/) {}
+  // A datagram about to be handed to a worker: the id of the stream connection its handling
+  // will send over (a response's connection hint), or 0. The worker owning that connection
+  // handles it, so the relay needs no second hand-over; without one the Call-ID decides. A
+  // guess, not a check: called on the reading worker, before on_message.
+  virtual uint64_t connection_hint(std::string_view /*datagram*/) const { return 0; }
 };
 
 struct ListenSpec {
@@ -230,6 +235,9 @@ class Net {
   int worker_count() const { return static_cast<int>(workers_.size()); }
   // UDP datagrams worker `index` read, from any thread.
   uint64_t worker_udp_received(int index) const;
+  // UDP datagrams worker `index` handled: those it read and kept, and those other workers
+  // handed it by their Call-ID (one peer spread over the workers); from any thread.
+  uint64_t worker_udp_handled(int index) const;
   // The receive and send buffers the kernel granted a UDP listener's sockets (getsockopt's
   // figures: twice the bytes asked), or -1 each when `listener_id` is no UDP listener.
   std::pair<int, int> udp_buffers(int listener_id) const;

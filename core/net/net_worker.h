@@ -58,6 +58,9 @@ struct NetWorker {
   // Datagrams this worker read (how the peers' hash spreads them shows here): the only count of
   // them, summed by Net::stats() (no atomic shared by the workers per datagram). Any thread reads.
   std::atomic<uint64_t> udp_received{0};
+  // Datagrams this worker handed to the handler: its own and those other workers handed it by
+  // their Call-ID (UdpEndpoint::owner_of). Any thread reads.
+  std::atomic<uint64_t> udp_handled{0};
   size_t read_held = 0;  // pool bytes of its connections' partial messages (make_read_room)
   bool stopping = false;
   UdpSendBatch udp_out;  // see UdpEndpoint::send

@@ -4,11 +4,15 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <new>
+#include <optional>
 
 #include "core/base/log.h"
 #include "core/net/net_context.h"
 #include "core/net/net_worker.h"
 #include "core/net/socket_util.h"
+#include "core/sip/header_scan.h"
 
 namespace core::net {
 namespace {
@@ -54,8 +58,63 @@ void UdpEndpoint::deliver(NetWorker& nw, int listener_id, const SocketAddr& src,
     return;
   }
   bump(nw.udp_received);  // the only count of it: Net::stats() sums the workers'
+  const size_t owner = owner_of(data, static_cast<size_t>(nw.index()));
+  if (owner != static_cast<size_t>(nw.index()) &&
+      hand_over(*workers_[owner], listener_id, src, dst, data))
+    return;
+  handle(nw, listener_id, src, dst, data);
+}
+
+void UdpEndpoint::handle(NetWorker& nw, int listener_id, const SocketAddr& src,
+                         const SocketAddr& dst, std::string_view data) {
+  bump(nw.udp_handled);
   ReceivedMessage msg{Transport::kUdp, src, dst, 0, listener_id, nw.index(), data};
   net_.handler.on_message(msg);
+}
+
+// The worker of the connection the handler says the datagram goes to (a response relayed to
+// a TLS client: no second hand-over for the send), else the Call-ID's value (long or compact
+// name, RFC 3261 §7.3.3) hashed; a datagram without one (not SIP, or broken) stays where it was
+// read.
+size_t UdpEndpoint::owner_of(std::string_view data, size_t here) const {
+  if (workers_.size() < 2) return here;
+  if (uint64_t conn = net_.handler.connection_hint(data)) {
+    std::optional<ConnectionRef> ref = net_.table.find(conn);
+    return ref && ref->worker >= 0 ? static_cast<size_t>(ref->worker) : here;
+  }
+  std::string_view id = sip::first_header_value(data, sip::HeaderType::kCallId);
+  if (!id.empty()) return std::hash<std::string_view>{}(id) % workers_.size();
+  return here;
+}
+
+// One shm block: the addresses, then the datagram's bytes.
+struct UdpEndpoint::Handed {
+  UdpEndpoint* endpoint;
+  NetWorker* nw;
+  int listener_id;
+  SocketAddr src;
+  SocketAddr dst;
+  size_t size;
+  char* data() { return reinterpret_cast<char*>(this + 1); }
+  static void run(void* arg) {
+    auto* h = static_cast<Handed*>(arg);
+    h->endpoint->handle(*h->nw, h->listener_id, h->src, h->dst, {h->data(), h->size});
+    Pool& shm = h->endpoint->net_.shm;
+    h->~Handed();
+    shm.deallocate(h);
+  }
+};
+
+bool UdpEndpoint::hand_over(NetWorker& to, int listener_id, const SocketAddr& src,
+                            const SocketAddr& dst, std::string_view data) {
+  void* mem = net_.shm.allocate(sizeof(Handed) + data.size());
+  if (mem == nullptr) return false;  // handled where it was read instead
+  auto* h = new (mem) Handed{this, &to, listener_id, src, dst, data.size()};
+  std::memcpy(h->data(), data.data(), data.size());
+  if (to.worker.post(&Handed::run, h)) return true;
+  h->~Handed();
+  net_.shm.deallocate(h);
+  return false;
 }
 
 // No buffer to read into (the worker's pool refused it): the datagrams waiting are dropped and

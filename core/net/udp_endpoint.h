@@ -3,7 +3,9 @@
 // socket they arrived at and handed to the handler, and sends from a listener's socket so that
 // they leave from the listener's address (RFC 3261 §18.2.2: responses from the address the
 // request came to; §18.1.1 requests from the address in our Via).
+#include <memory>
 #include <string_view>
+#include <vector>
 
 #include "core/net/listeners.h"
 #include "core/net/net.h"
@@ -15,7 +17,9 @@ struct NetWorker;
 
 class UdpEndpoint final : public ListenerReader {
  public:
-  UdpEndpoint(NetContext& net, Listeners& listeners) : net_(net), listeners_(listeners) {}
+  UdpEndpoint(NetContext& net, Listeners& listeners,
+              const std::vector<std::unique_ptr<NetWorker>>& workers)
+      : net_(net), listeners_(listeners), workers_(workers) {}
   UdpEndpoint(const UdpEndpoint&) = delete;
   UdpEndpoint& operator=(const UdpEndpoint&) = delete;
 
@@ -29,9 +33,20 @@ class UdpEndpoint final : public ListenerReader {
   void deliver(NetWorker& nw, int listener_id, const SocketAddr& src, const SocketAddr& dst,
                std::string_view data);
   void drop_datagrams(int fd, int listener_id);
+  // The worker that handles a datagram: the one its Call-ID hashes to. The kernel gives all of
+  // one peer's datagrams (a trunk) to one worker's socket; handing them on by Call-ID spreads
+  // that peer over every worker while each call's messages stay in order on one of them.
+  size_t owner_of(std::string_view data, size_t here) const;
+  // Queues the datagram on `to` (a copy in shm); false when it cannot (no memory, stopping).
+  bool hand_over(NetWorker& to, int listener_id, const SocketAddr& src, const SocketAddr& dst,
+                 std::string_view data);
+  void handle(NetWorker& nw, int listener_id, const SocketAddr& src, const SocketAddr& dst,
+              std::string_view data);
+  struct Handed;
 
   NetContext& net_;
   Listeners& listeners_;
+  const std::vector<std::unique_ptr<NetWorker>>& workers_;
 };
 
 }  // namespace core::net

@@ -25,6 +25,9 @@ class StatelessProxy : public core::net::MessageHandler {
                  ProxySettings settings);
 
   void on_message(const core::net::ReceivedMessage& msg) override;
+  // A response's top Via carries the id of the connection it goes back over (;i=, see
+  // add_via): read here unverified, only to pick the worker; handle_response() verifies it.
+  uint64_t connection_hint(std::string_view datagram) const override;
   void on_stream_error(const core::net::ReceivedMessage& msg, core::net::StreamError error,
                        std::string_view reason) override;
 

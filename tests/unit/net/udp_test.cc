@@ -4,7 +4,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
+#include <set>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "net_test_util.h"
 
@@ -159,6 +163,118 @@ TEST(ListenerTest, PortTakenByAnotherSocketFailsCleanly) {
   SocketAddr taken = local_address_of(fd);
   EXPECT_EQ(a.add_listener({Transport::kTcp, taken, nullptr}), -1);
   ::close(fd);
+}
+
+}  // namespace
+}  // namespace core::net
+
+namespace core::net {
+namespace {
+using namespace testing;
+
+std::string call_message(int call, int seq) {
+  return "SIP/2.0 " + std::string(seq == 0 ? "180 Ringing" : "200 OK") +
+         "\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK" + std::to_string(call) + "\r\ni: call-" +
+         std::to_string(call) + "@trunk\r\nCSeq: " + std::to_string(seq) +
+         " INVITE\r\nContent-Length: 0\r\n\r\n";
+}
+
+// One peer (a trunk: one address and port, which the kernel gives to one worker's socket) is
+// spread over the workers by Call-ID, and each call's messages are handled in order by one.
+TEST(UdpTest, OnePeersDatagramsAreSpreadOverTheWorkersByCallIdInOrderPerCall) {
+  RecordingHandler handler;
+  Net net(test_settings(2), handler);
+  int lid = net.add_listener({Transport::kUdp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  ASSERT_GE(lid, 0);
+  ASSERT_TRUE(net.start());
+  SocketAddr server = net.listen_address(lid);
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  constexpr int kCalls = 40, kPerCall = 5;
+  for (int seq = 0; seq < kPerCall; ++seq)
+    for (int call = 0; call < kCalls; ++call) {
+      std::string m = call_message(call, seq);
+      ASSERT_EQ(::sendto(fd, m.data(), m.size(), 0, server.sa(), server.len()),
+                static_cast<ssize_t>(m.size()));
+    }
+  ASSERT_TRUE(handler.wait_for(kCalls * kPerCall));
+  std::map<std::string, std::vector<std::pair<int, std::string>>> by_call;  // worker, CSeq
+  for (const Received& r : handler.messages()) {
+    size_t i = r.data.find("\r\ni: ") + 5;
+    std::string id = r.data.substr(i, r.data.find("\r\n", i) - i);
+    size_t c = r.data.find("CSeq: ") + 6;
+    by_call[id].emplace_back(r.worker, r.data.substr(c, 1));
+  }
+  ASSERT_EQ(by_call.size(), static_cast<size_t>(kCalls));
+  std::set<int> workers;
+  for (const auto& [id, got] : by_call) {
+    ASSERT_EQ(got.size(), static_cast<size_t>(kPerCall)) << id;
+    for (int seq = 0; seq < kPerCall; ++seq) {
+      EXPECT_EQ(got[seq].first, got[0].first) << id << ": one worker per call";
+      EXPECT_EQ(got[seq].second, std::to_string(seq)) << id << ": in the order sent";
+    }
+    workers.insert(got[0].first);
+  }
+  EXPECT_EQ(workers.size(), 2u) << "40 calls of one peer all on one worker";
+  // Read by one socket, handled by both.
+  EXPECT_EQ(net.worker_udp_received(0) + net.worker_udp_received(1),
+            static_cast<uint64_t>(kCalls * kPerCall));
+  EXPECT_GT(net.worker_udp_handled(0), 0u);
+  EXPECT_GT(net.worker_udp_handled(1), 0u);
+  ::close(fd);
+  net.stop();
+}
+
+}  // namespace
+}  // namespace core::net
+
+namespace core::net {
+namespace {
+using namespace testing;
+
+// The handler's connection hint (a response relayed to a TLS client) picks the worker owning
+// that connection, whichever worker read the datagram.
+class HintingHandler : public RecordingHandler {
+ public:
+  uint64_t connection_hint(std::string_view datagram) const override {
+    size_t at = datagram.find("conn=");
+    return at == std::string_view::npos ? 0 : std::stoull(std::string(datagram.substr(at + 5)));
+  }
+};
+
+TEST(UdpTest, ADatagramForAConnectionIsHandledByTheWorkerThatOwnsIt) {
+  HintingHandler handler;
+  Net net(test_settings(2), handler);
+  int tcp = net.add_listener({Transport::kTcp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  int udp = net.add_listener({Transport::kUdp, *SocketAddr::parse("127.0.0.1", 0), nullptr});
+  ASSERT_GE(tcp, 0);
+  ASSERT_GE(udp, 0);
+  ASSERT_TRUE(net.start());
+  // Connections until each worker owns one (the kernel spreads them by the client's port).
+  std::map<int, uint64_t> conn_of_worker;
+  std::vector<int> fds;
+  for (int i = 0; i < 64 && conn_of_worker.size() < 2; ++i) {
+    int fd = tcp_client(net.listen_address(tcp));
+    ASSERT_GE(fd, 0);
+    fds.push_back(fd);
+    ASSERT_TRUE(write_all(fd, sip_message("c" + std::to_string(i))));
+    ASSERT_TRUE(handler.wait_for(fds.size()));
+    const Received& r = handler.messages().back();
+    conn_of_worker.emplace(r.worker, r.conn_id);
+  }
+  ASSERT_EQ(conn_of_worker.size(), 2u);
+  size_t seen = handler.messages().size();
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  SocketAddr server = net.listen_address(udp);
+  for (auto [worker, conn] : conn_of_worker) {
+    std::string m = "SIP/2.0 200 OK\r\nX: conn=" + std::to_string(conn) + "\r\n\r\n";
+    ASSERT_EQ(::sendto(fd, m.data(), m.size(), 0, server.sa(), server.len()),
+              static_cast<ssize_t>(m.size()));
+    ASSERT_TRUE(handler.wait_for(++seen));
+    EXPECT_EQ(handler.messages().back().worker, worker) << "connection " << conn;
+  }
+  ::close(fd);
+  for (int f : fds) ::close(f);
+  net.stop();
 }
 
 }  // namespace

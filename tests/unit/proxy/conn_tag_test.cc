@@ -83,6 +83,22 @@ TEST_F(ConnTagProxyTest, OurGenuineTagSendsTheResponseBackOverTheConnection) {
   EXPECT_EQ(proxy().stats().forged_conn_tags.load(), 0u);
 }
 
+// Which worker handles a response read over UDP: the one owning the connection it goes back
+// over, read from our Via before anything is parsed; requests and Vias without i= name none.
+TEST_F(ConnTagProxyTest, AResponseNamesTheConnectionOfItsTopViaToPickItsWorker) {
+  std::string ours = forward_over_connection_42();
+  std::string response = "SIP/2.0 200 OK\r\n" + ours +
+                         ", SIP/2.0/TCP 198.51.100.7:5062;branch=z9hG4bKabc123\r\n"
+                         "Call-ID: c1\r\nContent-Length: 0\r\n\r\n";
+  EXPECT_EQ(proxy().connection_hint(response), 42u);
+  std::string request = invite("", ";branch=z9hG4bKx;i=42.AAAAAAAAAAAAAA");
+  EXPECT_EQ(proxy().connection_hint(request), 0u);
+  EXPECT_EQ(proxy().connection_hint("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKy"
+                                    "\r\nContent-Length: 0\r\n\r\n"),
+            0u);
+  EXPECT_EQ(proxy().connection_hint("SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n"), 0u);
+}
+
 TEST_F(ConnTagProxyTest, AForgedIdIsRoutedByTheViaAsIfItHadNone) {
   std::string ours = forward_over_connection_42();
   answer(with_i(ours, "7"));  // the old, unauthenticated form: any connection's id

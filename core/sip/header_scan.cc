@@ -1,0 +1,23 @@
+#include "core/sip/header_scan.h"
+
+#include "core/sip/text.h"
+
+namespace core::sip {
+
+std::string_view first_header_value(std::string_view message, HeaderType type) {
+  size_t at = message.find('\n');  // past the start line
+  while (at != std::string_view::npos && at + 1 < message.size()) {
+    std::string_view rest = message.substr(at + 1);
+    size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) break;  // the end of the headers
+    size_t colon = line.find(':');
+    if (colon != std::string_view::npos && header_type_of(trim_lws(line.substr(0, colon))) == type)
+      return trim_lws(line.substr(colon + 1));
+    at = end == std::string_view::npos ? end : at + 1 + end;
+  }
+  return {};
+}
+
+}  // namespace core::sip
