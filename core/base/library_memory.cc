@@ -8,16 +8,16 @@ namespace core {
 
 void LibraryCounters::allocated(size_t bytes) noexcept {
   Shard& s = shards_[thread_shard()];
-  s.in_use.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
-  s.allocations.fetch_add(1, std::memory_order_relaxed);
+  shard_add(s.in_use, static_cast<int64_t>(bytes));
+  shard_add(s.allocations, uint64_t{1});
 }
 
 void LibraryCounters::freed(size_t bytes) noexcept {
-  shards_[thread_shard()].in_use.fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+  shard_add(shards_[thread_shard()].in_use, -static_cast<int64_t>(bytes));
 }
 
 void LibraryCounters::failed() noexcept {
-  shards_[thread_shard()].failures.fetch_add(1, std::memory_order_relaxed);
+  shard_add(shards_[thread_shard()].failures, uint64_t{1});
 }
 
 LibraryMemoryStats LibraryCounters::read() const noexcept {
@@ -43,12 +43,13 @@ LibraryCounters& libevent_memory_counters() noexcept {
 }
 
 void* counted_allocate(Pool& pool, LibraryCounters& counters, size_t size) noexcept {
-  void* p = pool.allocate(size);
+  size_t charged = 0;
+  void* p = pool.allocate(size, &charged);
   if (p == nullptr) {
     counters.failed();
     return nullptr;
   }
-  counters.allocated(Pool::block_size(p));
+  counters.allocated(charged);
   return p;
 }
 
@@ -67,8 +68,7 @@ void* counted_reallocate(Pool& pool, LibraryCounters& counters, void* ptr, size_
 
 void counted_free(Pool& pool, LibraryCounters& counters, void* ptr) noexcept {
   if (ptr == nullptr) return;
-  counters.freed(Pool::block_size(ptr));
-  pool.deallocate(ptr);
+  counters.freed(pool.release(ptr));
 }
 
 namespace {

@@ -86,7 +86,7 @@ bool Pool::charge(size_t bytes) noexcept {
   if (shards_) {
     Shard& s = shards_[thread_shard()];
     if (!charge_shared(s, bytes)) return false;
-    s.allocations.fetch_add(1, std::memory_order_relaxed);
+    shard_add(s.allocations, uint64_t{1});
     return true;
   }
   const size_t budget = budget_.load(std::memory_order_relaxed);
@@ -114,13 +114,18 @@ void Pool::discharge(size_t bytes) noexcept {
 
 void Pool::count_failure() noexcept {
   if (shards_) {
-    shards_[thread_shard()].failures.fetch_add(1, std::memory_order_relaxed);
+    shard_add(shards_[thread_shard()].failures, uint64_t{1});
   } else {
     bump(failures_);
   }
 }
 
 void* Pool::allocate(size_t size) noexcept {
+  size_t charged = 0;
+  return allocate(size, &charged);
+}
+
+void* Pool::allocate(size_t size, size_t* charged) noexcept {
   const size_t budget = budget_.load(std::memory_order_relaxed);
   if ((budget != 0 && size > budget) || size > SIZE_MAX / 2) {
     count_failure();
@@ -131,19 +136,22 @@ void* Pool::allocate(size_t size) noexcept {
     count_failure();
     return nullptr;
   }
-  if (!charge(blocks_.usable_size(p))) {
+  const size_t bytes = blocks_.usable_size(p);
+  if (!charge(bytes)) {
     blocks_.free(p);
     count_failure();
     return nullptr;
   }
+  *charged = bytes;
   return p;
 }
 
-void Pool::deallocate(void* ptr) noexcept {
-  if (ptr == nullptr) return;
+size_t Pool::release(void* ptr) noexcept {
+  if (ptr == nullptr) return 0;
   const size_t bytes = blocks_.usable_size(ptr);
   blocks_.free(ptr);
   discharge(bytes);
+  return bytes;
 }
 
 void* Pool::reallocate(void* ptr, size_t size) noexcept {

@@ -55,8 +55,13 @@ class Pool {
 
   // nullptr when the budget or the system refuses. allocate(0) returns a valid unique pointer.
   void* allocate(size_t size) noexcept;
+  // The same, and sets *charged to the block's usable size (what the budget was charged), for
+  // callers that keep their own count (the libraries' hooks) without a second look-up.
+  void* allocate(size_t size, size_t* charged) noexcept;
   // deallocate(nullptr) does nothing.
-  void deallocate(void* ptr) noexcept;
+  void deallocate(void* ptr) noexcept { release(ptr); }
+  // deallocate(), returning what the block was charged (0 for nullptr).
+  size_t release(void* ptr) noexcept;
   // Like realloc(3): a nullptr ptr allocates; size 0 frees ptr and returns nullptr; on failure
   // nullptr is returned and the old block is left untouched (when shrinking, the old block is
   // returned instead: it still fits).

@@ -642,7 +642,10 @@ void Connection::close(CloseReason reason) {
   timer_.cancel();
   deadlines_.clear_all();
   if (was_open) socket_->close(reason);
-  ::shutdown(params_.fd, SHUT_RDWR);
+  // No shutdown(2) here: the worker frees the connection, closing its fd (the FIN, or the RST
+  // when unread data is left), at the start of its next loop turn (NetWorker::reap), so a
+  // shutdown first sends nothing sooner and costs a system call per connection (most of them
+  // failing with ENOTCONN, the peer gone first).
   if (reason == CloseReason::kEof) bump(net_.counters.closed_eof);
   if (reason == CloseReason::kError || reason == CloseReason::kNoMemory)
     bump(net_.counters.closed_error);

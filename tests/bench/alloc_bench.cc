@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/base/block_allocator.h"
+#include "core/base/library_memory.h"
 #include "core/base/pool.h"
 
 namespace {
@@ -54,6 +55,14 @@ struct PoolSource {
   Pool* pool;
   void* allocate(size_t n) const { return pool->allocate(n); }
   void release(void* p) const { pool->deallocate(p); }
+};
+
+// OpenSSL's and libevent's hooks (core/base/library_memory.h): shm plus the library's counters.
+struct CountedSource {
+  Pool* pool;
+  core::LibraryCounters* counters;
+  void* allocate(size_t n) const { return core::counted_allocate(*pool, *counters, n); }
+  void release(void* p) const { core::counted_free(*pool, *counters, p); }
 };
 
 // OpenSSL's allocations in a handshake are mostly small (BIGNUM limbs, ASN.1 items, stack and
@@ -146,9 +155,9 @@ double cross_thread(const Source& src, size_t size) {
   return kBatches * kLive / (producer_cpu + consumer_cpu);
 }
 
-void print_row(const char* what, int threads, const double (&rates)[4]) {
-  std::printf("  %-22s %7d %11.1f %11.1f %11.1f %11.1f\n", what, threads, rates[0] / 1e6,
-              rates[1] / 1e6, rates[2] / 1e6, rates[3] / 1e6);
+void print_row(const char* what, int threads, const double (&rates)[5]) {
+  std::printf("  %-22s %7d %11.1f %11.1f %11.1f %11.1f %11.1f\n", what, threads, rates[0] / 1e6,
+              rates[1] / 1e6, rates[2] / 1e6, rates[3] / 1e6, rates[4] / 1e6);
 }
 
 }  // namespace
@@ -159,14 +168,15 @@ int main() {
       "(%zu live blocks per thread, %zu steps per thread)\n",
       kLive, kSteps);
   std::printf("  allocator beneath the pools: %s\n", BlockAllocator::instance().name());
-  std::printf("  %-22s %7s %11s %11s %11s %11s\n", "size", "threads", "glibc", "allocator",
-              "pool pkg", "pool shm");
+  std::printf("  %-22s %7s %11s %11s %11s %11s %11s\n", "size", "threads", "glibc", "allocator",
+              "pool pkg", "pool shm", "lib hook");
   struct Case {
     const char* name;
     size_t size;
   };
   const Case cases[] = {{"64 B", 64}, {"1 kB", 1024}, {"16 kB", 16384}, {"OpenSSL-like mix", 0}};
   Pool shm("shm", size_t{256} << 20, PoolSharing::kShared);
+  core::LibraryCounters counters;
   for (const Case& c : cases) {
     for (int threads : {1, 2}) {
       std::vector<std::unique_ptr<Pool>> pkg;
@@ -174,21 +184,24 @@ int main() {
         pkg.push_back(std::make_unique<Pool>("pkg", size_t{64} << 20, PoolSharing::kOwnerThread));
       const auto on_pkg = [&pkg](int t) { return PoolSource{pkg[t].get()}; };
       const auto on_shm = [&shm](int) { return PoolSource{&shm}; };
-      const double rates[4] = {churn_threads(
+      const auto on_hook = [&](int) { return CountedSource{&shm, &counters}; };
+      const double rates[5] = {churn_threads(
                                    threads, [](int) { return Glibc{}; }, c.size),
                                churn_threads(
                                    threads, [](int) { return Blocks{}; }, c.size),
                                churn_threads(threads, on_pkg, c.size),
-                               churn_threads(threads, on_shm, c.size)};
+                               churn_threads(threads, on_shm, c.size),
+                               churn_threads(threads, on_hook, c.size)};
       print_row(c.name, threads, rates);
     }
   }
   std::printf("  allocated on one thread, freed on another (2 threads):\n");
   for (const Case& c : cases) {
-    const double rates[4] = {cross_thread(Glibc{}, c.size), cross_thread(Blocks{}, c.size), 0,
-                             cross_thread(PoolSource{&shm}, c.size)};
-    std::printf("  %-22s %7d %11.1f %11.1f %11s %11.1f\n", c.name, 2, rates[0] / 1e6,
-                rates[1] / 1e6, "-", rates[3] / 1e6);
+    const double rates[5] = {cross_thread(Glibc{}, c.size), cross_thread(Blocks{}, c.size), 0,
+                             cross_thread(PoolSource{&shm}, c.size),
+                             cross_thread(CountedSource{&shm, &counters}, c.size)};
+    std::printf("  %-22s %7d %11.1f %11.1f %11s %11.1f %11.1f\n", c.name, 2, rates[0] / 1e6,
+                rates[1] / 1e6, "-", rates[3] / 1e6, rates[4] / 1e6);
   }
   const core::PoolStats s = shm.stats();
   std::printf("  shm after the runs: %zu bytes in use, %llu allocations, %llu refused\n", s.in_use,
