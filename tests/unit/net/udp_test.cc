@@ -258,7 +258,7 @@ TEST(UdpTest, ADatagramForAConnectionIsHandledByTheWorkerThatOwnsIt) {
     fds.push_back(fd);
     ASSERT_TRUE(write_all(fd, sip_message("c" + std::to_string(i))));
     ASSERT_TRUE(handler.wait_for(fds.size()));
-    const Received& r = handler.messages().back();
+    const Received r = handler.messages().back();  // a copy: messages() returns one
     conn_of_worker.emplace(r.worker, r.conn_id);
   }
   ASSERT_EQ(conn_of_worker.size(), 2u);
