@@ -30,7 +30,7 @@ inline size_t thread_shard() noexcept {
   return i < kThreadShards ? i : detail::assign_thread_shard();
 }
 
-// Adds `by` to a counter of this thread's shard (`shard` from thread_shard()).
+// Adds `by` to a counter in this thread's shard (the one thread_shard() gave).
 template <typename T>
 inline void shard_add(std::atomic<T>& counter, T by) noexcept {
   if (detail::thread_shard_owned) {

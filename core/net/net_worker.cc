@@ -52,10 +52,6 @@ void NetWorker::defer_flush(Connection* conn) {
   to_flush_.push_back(conn);
 }
 
-void NetWorker::defer_udp_flush() {
-  schedule_flush();
-}
-
 void NetWorker::schedule_flush() {
   if (flush_scheduled_) return;
   flush_scheduled_ = true;

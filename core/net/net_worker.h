@@ -42,8 +42,9 @@ struct NetWorker {
   // now have finished (a batch of UDP datagrams, the posted sends), with everything else they
   // queued for it.
   void defer_flush(Connection* conn);
-  // udp_out has a turn to end (UdpEndpoint::send): flushed with the connections.
-  void defer_udp_flush();
+  // Something this turn queued (a connection's output, udp_out's turn: UdpEndpoint::send)
+  // must leave when the callbacks running now have finished: flush_deferred() runs then, once.
+  void schedule_flush();
   // Writes what this turn queued: the connections' output and udp_out's datagrams.
   void flush_deferred();
   void flush_udp();
@@ -68,7 +69,6 @@ struct NetWorker {
  private:
   // Frees the connections closed since the last call.
   void reap();
-  void schedule_flush();
   void close_all();
 
   std::vector<Connection*> graveyard_;

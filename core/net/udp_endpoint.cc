@@ -156,7 +156,7 @@ SendResult UdpEndpoint::send(NetWorker& nw, const SocketAddr& dst, std::string_v
     return SendResult::kFailed;
   }
   bump(net_.counters.sent[Transport(Transport::kUdp).index()]);
-  if (own && nw.udp_out.sent(fd, dst)) nw.defer_udp_flush();
+  if (own && nw.udp_out.sent(fd, dst)) nw.schedule_flush();
   return SendResult::kSent;
 }
 

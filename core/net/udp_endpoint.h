@@ -33,9 +33,10 @@ class UdpEndpoint final : public ListenerReader {
   void deliver(NetWorker& nw, int listener_id, const SocketAddr& src, const SocketAddr& dst,
                std::string_view data);
   void drop_datagrams(int fd, int listener_id);
-  // The worker that handles a datagram: the one its Call-ID hashes to. The kernel gives all of
-  // one peer's datagrams (a trunk) to one worker's socket; handing them on by Call-ID spreads
-  // that peer over every worker while each call's messages stay in order on one of them.
+  // The worker that handles a datagram: the owner of the connection the handler says it goes
+  // to (MessageHandler::connection_hint), else the one its Call-ID hashes to. The kernel gives
+  // all of one peer's datagrams (a trunk) to one worker's socket; handing them on by Call-ID
+  // spreads that peer over every worker while each call's messages stay in order on one.
   size_t owner_of(std::string_view data, size_t here) const;
   // Queues the datagram on `to` (a copy in shm); false when it cannot (no memory, stopping).
   bool hand_over(NetWorker& to, int listener_id, const SocketAddr& src, const SocketAddr& dst,

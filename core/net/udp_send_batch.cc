@@ -23,8 +23,8 @@ bool UdpSendBatch::take(int fd, const SocketAddr& dst, std::string_view data) {
 
 bool UdpSendBatch::sent(int fd, const SocketAddr& dst) {
   if (known_ && fd == fd_ && dst == dst_) return false;
-  bool was_idle = !known_ && count_ == 0;
-  if (count_ == 0) {  // a new destination once the queued ones to the last have left
+  const bool was_idle = !known_;  // nothing is queued without a datagram sent first
+  if (count_ == 0) {              // a new destination once the queued ones to the last have left
     fd_ = fd;
     dst_ = dst;
     known_ = true;

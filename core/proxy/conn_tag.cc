@@ -20,11 +20,17 @@ std::string_view ConnTag::write(uint64_t conn_id, std::string_view branch, TextA
   return arena.concat({id, ".", std::string_view(mac, kMacChars)});
 }
 
-uint64_t ConnTag::verify(std::string_view value, std::string_view branch) const {
+uint64_t ConnTag::claimed_id(std::string_view value) {
   size_t dot = value.find('.');
   if (dot == std::string_view::npos || value.size() - dot - 1 != kMacChars) return 0;
   uint64_t id = 0;
-  if (!core::sip::parse_uint(value.substr(0, dot), UINT64_MAX, id) || id == 0) return 0;
+  return core::sip::parse_uint(value.substr(0, dot), UINT64_MAX, id) ? id : 0;
+}
+
+uint64_t ConnTag::verify(std::string_view value, std::string_view branch) const {
+  const uint64_t id = claimed_id(value);
+  if (id == 0) return 0;
+  const size_t dot = value.find('.');
   char mac[kMacChars];
   mac_text(id, branch, mac);
   // Compared without an early exit: the time taken tells nothing about the right value.

@@ -22,6 +22,9 @@ class ConnTag {
   std::string_view write(uint64_t conn_id, std::string_view branch, TextArena& arena) const;
   // The connection id `value` names when it is one we wrote for `branch`, else 0.
   uint64_t verify(std::string_view value, std::string_view branch) const;
+  // The id `value` claims, unverified (0 when it has not our form): only to guess, before
+  // parsing, which worker a response will be handled on.
+  static uint64_t claimed_id(std::string_view value);
 
  private:
   static constexpr size_t kMacChars = core::base32_chars(8);  // 64 bits: 13

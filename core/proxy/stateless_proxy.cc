@@ -13,6 +13,7 @@
 #include "core/proxy/message_context.h"
 #include "core/sip/header_scan.h"
 #include "core/sip/header_type.h"
+#include "core/sip/param_list.h"
 #include "core/sip/text.h"
 
 namespace core::proxy {
@@ -195,19 +196,17 @@ bool response_target(const Via& via, Transport* t, core::net::SocketAddr* dst) {
 
 }  // namespace
 
-// The connection our Via's `i` names, when it verifies; else 0: the response is then routed by
-// the next Via alone, as if it had no `i` (ConnTag says why).
 uint64_t StatelessProxy::connection_hint(std::string_view datagram) const {
   if (!datagram.starts_with("SIP/2.0 ")) return 0;
   std::string_view via = core::sip::first_header_value(datagram, core::sip::HeaderType::kVia);
   via = via.substr(0, via.find(','));  // the top one
-  size_t i = via.find(";i=");
-  if (i == std::string_view::npos) return 0;
-  std::string_view token = via.substr(i + 3);
-  uint64_t id = 0;
-  return core::sip::parse_uint(token.substr(0, token.find('.')), UINT64_MAX, id) ? id : 0;
+  const size_t params = via.find(';');
+  if (params == std::string_view::npos) return 0;
+  return ConnTag::claimed_id(core::sip::find_param(via.substr(params), "i", true).value);
 }
 
+// The connection our Via's `i` names, when it verifies; else 0: the response is then routed by
+// the next Via alone, as if it had no `i` (ConnTag says why).
 uint64_t StatelessProxy::connection_of(const ReceivedMessage& rx, const Via& ours) {
   auto i = ours.param("i");
   if (!i.present()) return 0;
