@@ -1,6 +1,7 @@
 #include "core/proxy/conn_tag.h"
 
 #include "core/base/base32.h"
+#include "core/base/big_endian.h"
 #include "core/sip/text.h"
 
 namespace core::proxy {
@@ -8,7 +9,7 @@ namespace core::proxy {
 void ConnTag::mac_text(uint64_t conn_id, std::string_view branch, char out[kMacChars]) const {
   uint64_t mac = core::SipHash(key_).add_u64(conn_id).add(branch).finish();
   uint8_t bytes[8];
-  for (size_t i = 0; i < 8; ++i) bytes[i] = static_cast<uint8_t>(mac >> (56 - 8 * i));
+  core::put_be(bytes, mac, sizeof(bytes));
   core::base32_encode(bytes, sizeof(bytes), out);
 }
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/base/base32.h"
+#include "core/base/big_endian.h"
 
 namespace core::proxy {
 
@@ -22,16 +23,6 @@ constexpr size_t kMaxBytes = 4 + 2 + 16 + kMacBytes;
 std::optional<Transport> transport_of(uint8_t code) {
   if (code >= Transport::kCount) return std::nullopt;
   return Transport(static_cast<Transport::Value>(code));
-}
-
-void put_be(uint8_t* out, uint64_t v, size_t n) {
-  for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(v >> (8 * (n - 1 - i)));
-}
-
-uint64_t get_be(const uint8_t* in, size_t n) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v = v << 8 | in[i];
-  return v;
 }
 
 }  // namespace

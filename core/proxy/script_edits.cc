@@ -26,7 +26,7 @@ void ScriptEdits::restore(const HeldRequest& held) {
     uri_rewritten_ = true;
   }
   for (const auto& a : held.appended) appended_[appended_count_++] = a;
-  for (const auto& r : held.removed) removed_names_[removed_count_++] = r;
+  for (const auto& r : held.removed) add_removed(r);
   new_max_forwards = held.new_max_forwards;
   record_route = held.record_route;
   path = static_cast<PathMode>(held.path_mode);
@@ -37,7 +37,7 @@ void ScriptEdits::save(HeldRequest& held) const {
   held.uri_rewritten = uri_rewritten_;
   if (uri_rewritten_) held.uri.assign(uri_text_);
   for (int i = 0; i < appended_count_; ++i) held.appended.emplace_back(appended_[i]);
-  for (int i = 0; i < removed_count_; ++i) held.removed.emplace_back(removed_names_[i]);
+  for (int i = 0; i < removed_count_; ++i) held.removed.emplace_back(removed_[i].name);
   held.new_max_forwards = new_max_forwards;
   held.record_route = record_route;
   held.path_mode = static_cast<uint8_t>(path);
@@ -88,17 +88,22 @@ bool ScriptEdits::append(std::string_view line, TextArena& arena) {
 }
 
 bool ScriptEdits::remove(std::string_view name, TextArena& arena) {
-  if (removed_count_ == static_cast<int>(removed_names_.size())) return false;
-  removed_names_[removed_count_++] = arena.concat({name});
+  if (removed_count_ == static_cast<int>(removed_.size())) return false;
+  std::string_view kept = arena.concat({name});
+  if (kept.empty() && !name.empty()) return false;
+  add_removed(kept);
   return true;
+}
+
+void ScriptEdits::add_removed(std::string_view name) {
+  removed_[removed_count_++] = {name, core::sip::header_type_of(name)};
 }
 
 bool ScriptEdits::removed_by_script(const core::sip::SipMessage& msg,
                                     const core::sip::HeaderField& h) const {
   for (int i = 0; i < removed_count_; ++i) {
-    HeaderType type = core::sip::header_type_of(removed_names_[i]);
-    if (type != HeaderType::kOther ? h.type == type
-                                   : core::sip::iequals(msg.name(h), removed_names_[i]))
+    const Removed& r = removed_[i];
+    if (r.type != HeaderType::kOther ? h.type == r.type : core::sip::iequals(msg.name(h), r.name))
       return true;
   }
   return false;

@@ -65,7 +65,13 @@ class ScriptEdits {
   bool uri_rewritten_ = false;
   std::array<std::string_view, 8> appended_{};
   int appended_count_ = 0;
-  std::array<std::string_view, 8> removed_names_{};
+  // remove_hf names, each with its header type looked up once (kOther: compared by name).
+  struct Removed {
+    std::string_view name;
+    core::sip::HeaderType type = core::sip::HeaderType::kOther;
+  };
+  void add_removed(std::string_view name);
+  std::array<Removed, 8> removed_{};
   int removed_count_ = 0;
 };
 

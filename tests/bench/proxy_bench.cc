@@ -22,6 +22,7 @@ class CountingSender : public core::proxy::Sender {
  public:
   core::net::SendResult send(Transport, const SocketAddr&, std::string_view data, uint64_t, int,
                              const core::net::TlsIdentity&, uint64_t) override {
+    if (keep) last.assign(data);
     bytes += data.size();
     ++count;
     return core::net::SendResult::kSent;
@@ -33,6 +34,8 @@ class CountingSender : public core::proxy::Sender {
   }
   size_t bytes = 0;
   size_t count = 0;
+  bool keep = false;  // set-up only: keep the last message sent (not while measuring)
+  std::string last;
 };
 
 const std::string kInvite =
@@ -56,17 +59,6 @@ const std::string kResponse =
     "Call-ID: a84b4c76e66710@pc33.atlanta.example.com\r\n"
     "CSeq: 314159 INVITE\r\n"
     "Content-Length: 0\r\n\r\n";
-
-// Keeps the last message sent (set-up only, not measured).
-class CapturingSender : public core::proxy::Sender {
- public:
-  core::net::SendResult send(Transport, const SocketAddr&, std::string_view data, uint64_t, int,
-                             const core::net::TlsIdentity&, uint64_t) override {
-    last.assign(data);
-    return core::net::SendResult::kSent;
-  }
-  std::string last;
-};
 
 // The response to `forwarded` (a request we sent with our Via on top), as the UAS returns it.
 std::string response_to(const std::string& forwarded) {
@@ -125,22 +117,10 @@ const std::string kRegister =
 // RFC 5626 flows: a REGISTER from a TLS connection gets its Path (a flow token: one SipHash),
 // and the registrar's INVITE routed by that Path is verified (one SipHash) and sent over the
 // connection, with no next hop to resolve.
-class FlowSender : public CountingSender {
- public:
-  core::net::SendResult send(Transport t, const SocketAddr& dst, std::string_view data,
-                             uint64_t conn, int listener, const core::net::TlsIdentity& identity,
-                             uint64_t connect_token) override {
-    if (keep) last.assign(data);
-    return CountingSender::send(t, dst, data, conn, listener, identity, connect_token);
-  }
-  bool keep = false;
-  std::string last;
-};
-
 void measure_flows(const core::proxy::LocalSockets& locals, int n) {
   SocketAddr phone = *SocketAddr::parse("198.51.100.7", 40000);
   SocketAddr dst = locals.all()[0].address;
-  FlowSender sender;
+  CountingSender sender;
   core::proxy::StatelessProxy edge(
       locals, compile("route { if (method == \"REGISTER\") add_path(); forward(); }\n"), sender,
       {});
@@ -192,9 +172,11 @@ int main() {
   // the response is verified before it goes back over that connection.
   core::net::ReceivedMessage rx_tcp{Transport::kTcp, src, dst, 42, 1, 0, kInvite};
   measure("forward request from a TCP connection (;i=)", n, [&] { plain.on_message(rx_tcp); });
-  CapturingSender capture;
+  CountingSender capture;
   core::proxy::StatelessProxy tagger(locals, nullptr, capture, {});
+  capture.keep = true;
   tagger.on_message(rx_tcp);
+  capture.keep = false;
   std::string tagged = response_to(capture.last);
   core::net::ReceivedMessage rx_tagged{
       Transport::kUdp, *SocketAddr::parse("203.0.113.5", 5060), dst, 0, 0, 0, tagged};

@@ -1,6 +1,7 @@
 #include "tools/sipbench/response_matcher.h"
 
 #include "core/sip/header_type.h"
+#include "core/sip/param_list.h"
 #include "core/sip/text.h"
 #include "tools/sipbench/request_template.h"
 
@@ -10,31 +11,19 @@ namespace {
 
 constexpr std::string_view kCookie = "z9hG4bK-";
 
+using core::sip::find_param;
 using core::sip::header_type_of;
 using core::sip::HeaderType;
 using core::sip::iequals;
 using core::sip::is_digit;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using core::sip::trim_lws;
 
 // The branch parameter of the first via-parm of a Via value (RFC 3261 §20.42), or empty.
 std::string_view branch_of(std::string_view via) {
   via = via.substr(0, via.find(','));
-  size_t pos = 0;
-  while ((pos = via.find(';', pos)) != std::string_view::npos) {
-    std::string_view param = trim(via.substr(pos + 1));
-    size_t eq = param.find('=');
-    if (eq != std::string_view::npos && iequals(trim(param.substr(0, eq)), "branch")) {
-      std::string_view value = trim(param.substr(eq + 1));
-      return value.substr(0, value.find_first_of("; \t"));
-    }
-    ++pos;
-  }
-  return {};
+  const size_t params = via.find(';');
+  if (params == std::string_view::npos) return {};
+  return find_param(via.substr(params), "branch", true).value;
 }
 
 // "SIP/2.0 200 OK": the status code, or 0.
@@ -70,8 +59,8 @@ std::optional<ResponseHead> scan_response(std::string_view message) {
     if (line.front() == ' ' || line.front() == '\t') continue;  // a folded line
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    std::string_view name = trim(line.substr(0, colon));
-    std::string_view value = trim(line.substr(colon + 1));
+    std::string_view name = trim_lws(line.substr(0, colon));
+    std::string_view value = trim_lws(line.substr(colon + 1));
     HeaderType type = header_type_of(name);
     if (type == HeaderType::kCallId) {
       head.call_id = value;
