@@ -175,8 +175,13 @@ bool BenchConnection::connect_done() {
     fail(socket_io_end(-1, err, "connect"));
     return false;
   }
-  socklen_t local_len = sizeof local_;
-  getsockname(fd_, reinterpret_cast<sockaddr*>(&local_), &local_len);
+  const Options& o = runner_.options();
+  if (o.send_options || o.mode != Mode::kHandshake) {
+    // Our address is in the Via of every OPTIONS sent over the connection, here or after
+    // hand_over(); only bare handshakes do without it.
+    socklen_t local_len = sizeof local_;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&local_), &local_len);
+  }
   if (runner_.options().transport == Transport::kTcp) {
     if (!runner_.options().send_options) return setup_done();
     state_ = State::kSending;

@@ -29,12 +29,9 @@ LoadConnection::LoadConnection(LoadRun& run, uint32_t index, OpenSocket socket,
     send_iov_.resize(window);
   }
   if (ssl_) {
-    // One SSL_write per batch, resumed after WANT_WRITE with more appended (moving buffer);
-    // record buffers kept between reads: releasing them costs a malloc/free per read.
+    // One SSL_write per batch, resumed after WANT_WRITE with more appended (moving buffer).
+    // Read-ahead comes from the context (TlsClient::create).
     SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    SSL_clear_mode(ssl_, SSL_MODE_RELEASE_BUFFERS);
-    // One read(2) takes every record the socket holds, not a header then a body per record.
-    SSL_set_read_ahead(ssl_, 1);
   }
 }
 
