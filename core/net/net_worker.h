@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/net/net.h"
+#include "core/net/udp_receive_batch.h"
 #include "core/net/udp_send_batch.h"
 #include "core/net/worker.h"
 
@@ -64,7 +65,8 @@ struct NetWorker {
   std::atomic<uint64_t> udp_handled{0};
   size_t read_held = 0;  // pool bytes of its connections' partial messages (make_read_room)
   bool stopping = false;
-  UdpSendBatch udp_out;  // see UdpEndpoint::send
+  UdpSendBatch udp_out;                   // see UdpEndpoint::send
+  UdpReceiveBatch udp_in{worker.pool()};  // see UdpEndpoint::readable
 
  private:
   // Frees the connections closed since the last call.

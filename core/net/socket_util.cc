@@ -60,48 +60,6 @@ int open_listen_socket(const SocketAddr& addr, bool stream, bool reuse_port) {
   return fd;
 }
 
-ssize_t recv_datagram(int fd, char* buf, size_t size, SocketAddr& src, SocketAddr* dst) {
-  if (dst == nullptr) {
-    socklen_t len = SocketAddr::capacity();
-    ssize_t n = ::recvfrom(fd, buf, size, 0, src.sa(), &len);
-    if (n >= 0) src.set_len(len);
-    return n;
-  }
-  iovec iov{buf, size};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo))];
-  msghdr mh{};
-  mh.msg_name = src.sa();
-  mh.msg_namelen = SocketAddr::capacity();
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = control;
-  mh.msg_controllen = sizeof(control);
-  ssize_t n = ::recvmsg(fd, &mh, 0);
-  if (n < 0) return n;
-  src.set_len(mh.msg_namelen);
-  uint16_t port = dst->port();
-  for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c != nullptr; c = CMSG_NXTHDR(&mh, c)) {
-    if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-      in_pktinfo info;
-      std::memcpy(&info, CMSG_DATA(c), sizeof(info));
-      sockaddr_in sin{};
-      sin.sin_family = AF_INET;
-      sin.sin_addr = info.ipi_addr;
-      sin.sin_port = htons(port);
-      *dst = SocketAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&sin), sizeof(sin));
-    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-      in6_pktinfo info;
-      std::memcpy(&info, CMSG_DATA(c), sizeof(info));
-      sockaddr_in6 sin6{};
-      sin6.sin6_family = AF_INET6;
-      sin6.sin6_addr = info.ipi6_addr;
-      sin6.sin6_port = htons(port);
-      *dst = SocketAddr::from_sockaddr(reinterpret_cast<sockaddr*>(&sin6), sizeof(sin6));
-    }
-  }
-  return n;
-}
-
 int size_socket_buffer(int fd, bool receive, size_t want) {
   const int opt = receive ? SO_RCVBUF : SO_SNDBUF;
   const int force = receive ? SO_RCVBUFFORCE : SO_SNDBUFFORCE;

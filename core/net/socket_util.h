@@ -19,10 +19,6 @@ bool set_nonblocking(int fd);
 // when `reuse_port`, IPV6_V6ONLY on IPv6 so that a v4 and a v6 listener can share a port).
 // Returns the fd or -1 with errno set.
 int open_listen_socket(const SocketAddr& addr, bool stream, bool reuse_port);
-// Receives one datagram into buf. When `dst` is given (sockets bound to a wildcard address, which
-// open_listen_socket set up for IP_PKTINFO/IPV6_RECVPKTINFO), *dst gets the address the datagram
-// was sent to, with the port of `dst` kept. Returns the size, or -1 with errno set.
-ssize_t recv_datagram(int fd, char* buf, size_t size, SocketAddr& src, SocketAddr* dst);
 // Kamailio's maxbuffer probing for one buffer of a socket (SO_RCVBUF when `receive`, else
 // SO_SNDBUF): `want` bytes past net.core.rmem_max/wmem_max when the process may
 // (SO_RCVBUFFORCE/SO_SNDBUFFORCE, CAP_NET_ADMIN), else halving from `want` until the kernel

@@ -12,12 +12,12 @@
 #include "core/net/net_context.h"
 #include "core/net/net_worker.h"
 #include "core/net/socket_util.h"
+#include "core/net/udp_receive_batch.h"
 #include "core/sip/header_scan.h"
 
 namespace core::net {
 namespace {
 
-constexpr size_t kMaxDatagram = 65535;
 constexpr int kBatch = 64;
 
 bool only_crlf(std::string_view data) {
@@ -27,21 +27,19 @@ bool only_crlf(std::string_view data) {
 }  // namespace
 
 void UdpEndpoint::readable(NetWorker& nw, int listener_id, int fd) {
-  ByteBuffer& scratch = nw.worker.scratch();
-  std::span<char> space = scratch.prepare(kMaxDatagram + 1);
-  if (space.size() <= kMaxDatagram) {
-    drop_datagrams(fd, listener_id);
-    return;
-  }
+  UdpReceiveBatch& in = nw.udp_in;
   const SocketAddr& bound = listeners_.address(listener_id);
-  for (int i = 0; i < kBatch; ++i) {
-    SocketAddr src;
-    SocketAddr dst = bound;
-    ssize_t n = recv_datagram(fd, space.data(), space.size(), src, bound.is_any() ? &dst : nullptr);
-    if (n < 0) break;  // EAGAIN: drained (errors of earlier sendto calls are ignored too)
-    deliver(nw, listener_id, src, dst, std::string_view(space.data(), static_cast<size_t>(n)));
+  // At most kBatch datagrams per turn, so that one busy socket does not starve the others.
+  for (int done = 0; done < kBatch;) {
+    const int n = in.read(fd, bound);
+    if (n < 0) {
+      drop_datagrams(fd, listener_id);
+      return;
+    }
+    for (int i = 0; i < n; ++i) deliver(nw, listener_id, in.src(i), in.dst(i), in.data(i));
+    if (n < in.slots()) return;  // drained (what came since wakes the loop again)
+    done += n;
   }
-  scratch.clear();
 }
 
 void UdpEndpoint::deliver(NetWorker& nw, int listener_id, const SocketAddr& src,
