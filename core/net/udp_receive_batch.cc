@@ -1,7 +1,6 @@
 #include "core/net/udp_receive_batch.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 
 namespace core::net {
@@ -10,37 +9,38 @@ UdpReceiveBatch::~UdpReceiveBatch() {
   pool_.deallocate(buf_);
 }
 
-// kSlots slots if the pool gives them, else one: a worker short of memory still reads.
+// kSlots slots if the pool gives them, else one: a worker short of memory still reads. The
+// message headers point at the slots from then on; a read resets only what the kernel wrote.
 bool UdpReceiveBatch::reserve() {
   if (buf_ != nullptr) return true;
   for (int n : {kSlots, 1}) {
     buf_ = static_cast<char*>(pool_.allocate(n * kSlotBytes));
     if (buf_ != nullptr) {
       slots_ = n;
-      return true;
+      break;
     }
   }
-  return false;
+  if (buf_ == nullptr) return false;
+  for (int i = 0; i < slots_; ++i) {
+    iov_[i] = {buf_ + i * kSlotBytes, kSlotBytes};
+    msghdr& mh = msgs_[i].msg_hdr;
+    mh.msg_name = src_[i].sa();
+    mh.msg_iov = &iov_[i];
+    mh.msg_iovlen = 1;
+    mh.msg_control = control_[i];
+  }
+  return true;
 }
 
 int UdpReceiveBatch::read(int fd, const SocketAddr& bound) {
   if (!reserve()) return -1;
-  const bool want_dst = bound.is_any();
   for (int i = 0; i < slots_; ++i) {
-    iov_[i] = {buf_ + i * kSlotBytes, kSlotBytes};
-    msghdr& mh = msgs_[i].msg_hdr;
-    mh = {};
-    mh.msg_name = src_[i].sa();
-    mh.msg_namelen = SocketAddr::capacity();
-    mh.msg_iov = &iov_[i];
-    mh.msg_iovlen = 1;
-    if (want_dst) {
-      mh.msg_control = control_[i];
-      mh.msg_controllen = kControl;
-    }
+    msgs_[i].msg_hdr.msg_namelen = SocketAddr::capacity();
+    msgs_[i].msg_hdr.msg_controllen = kControl;  // packet info comes on wildcard sockets only
   }
   int n = ::recvmmsg(fd, msgs_.data(), static_cast<unsigned>(slots_), MSG_DONTWAIT, nullptr);
   if (n <= 0) return 0;  // EAGAIN: drained (an error of an earlier sendto is reported here too)
+  const bool want_dst = bound.is_any();
   for (int i = 0; i < n; ++i) {
     msghdr& mh = msgs_[i].msg_hdr;
     src_[i].set_len(mh.msg_namelen);

@@ -13,7 +13,6 @@
 #include "core/proxy/message_context.h"
 #include "core/sip/header_scan.h"
 #include "core/sip/header_type.h"
-#include "core/sip/param_list.h"
 #include "core/sip/text.h"
 
 namespace core::proxy {
@@ -199,10 +198,7 @@ bool response_target(const Via& via, Transport* t, core::net::SocketAddr* dst) {
 uint64_t StatelessProxy::connection_hint(std::string_view datagram) const {
   if (!datagram.starts_with("SIP/2.0 ")) return 0;
   std::string_view via = core::sip::first_header_value(datagram, core::sip::HeaderType::kVia);
-  via = via.substr(0, via.find(','));  // the top one
-  const size_t params = via.find(';');
-  if (params == std::string_view::npos) return 0;
-  return ConnTag::claimed_id(core::sip::find_param(via.substr(params), "i", true).value);
+  return ConnTag::claimed_id(core::sip::first_via_param(via, "i"));
 }
 
 // The connection our Via's `i` names, when it verifies; else 0: the response is then routed by

@@ -1,5 +1,6 @@
 #include "core/sip/header_scan.h"
 
+#include "core/sip/param_list.h"
 #include "core/sip/text.h"
 
 namespace core::sip {
@@ -18,6 +19,13 @@ std::string_view first_header_value(std::string_view message, HeaderType type) {
     at = end == std::string_view::npos ? end : at + 1 + end;
   }
   return {};
+}
+
+std::string_view first_via_param(std::string_view via, std::string_view name) {
+  via = via.substr(0, via.find(','));  // the first via-parm
+  const size_t params = via.find(';');
+  if (params == std::string_view::npos) return {};
+  return find_param(via.substr(params), name, true).value;
 }
 
 }  // namespace core::sip

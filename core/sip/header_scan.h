@@ -11,4 +11,8 @@ namespace core::sip {
 // Empty when the message has no such header before its blank line.
 std::string_view first_header_value(std::string_view message, HeaderType type);
 
+// The value of parameter `name` of the first via-parm of a Via header value (as
+// first_header_value gives it); empty when absent.
+std::string_view first_via_param(std::string_view via, std::string_view name);
+
 }  // namespace core::sip

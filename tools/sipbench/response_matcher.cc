@@ -1,7 +1,7 @@
 #include "tools/sipbench/response_matcher.h"
 
+#include "core/sip/header_scan.h"
 #include "core/sip/header_type.h"
-#include "core/sip/param_list.h"
 #include "core/sip/text.h"
 #include "tools/sipbench/request_template.h"
 
@@ -11,20 +11,11 @@ namespace {
 
 constexpr std::string_view kCookie = "z9hG4bK-";
 
-using core::sip::find_param;
 using core::sip::header_type_of;
 using core::sip::HeaderType;
 using core::sip::iequals;
 using core::sip::is_digit;
 using core::sip::trim_lws;
-
-// The branch parameter of the first via-parm of a Via value (RFC 3261 §20.42), or empty.
-std::string_view branch_of(std::string_view via) {
-  via = via.substr(0, via.find(','));
-  const size_t params = via.find(';');
-  if (params == std::string_view::npos) return {};
-  return find_param(via.substr(params), "branch", true).value;
-}
 
 // "SIP/2.0 200 OK": the status code, or 0.
 int status_of(std::string_view line) {
@@ -66,7 +57,7 @@ std::optional<ResponseHead> scan_response(std::string_view message) {
       head.call_id = value;
     } else if (!via_seen && type == HeaderType::kVia) {
       via_seen = true;
-      head.branch = branch_of(value);
+      head.branch = core::sip::first_via_param(value, "branch");
     }
   }
   return head;
