@@ -71,7 +71,7 @@ void ControlSession::process() {
         send(JsonRpc::error_text(kInvalidRequest, "invalid request: larger than " +
                                                       std::to_string(server_.limits_.max_request) +
                                                       " bytes"));
-        close_after_flush();
+        close_after_flush(/*drain_input=*/true);
         return;
     }
   }
@@ -94,25 +94,56 @@ void ControlSession::finish(const char* why) {
   close_after_flush();
 }
 
-void ControlSession::close_after_flush() {
+void ControlSession::close_after_flush(bool drain_input) {
   closing_ = true;
+  drain_after_ = drain_input;
   bufferevent_disable(bev_, EV_READ);
   if (evbuffer_get_length(bufferevent_get_output(bev_)) == 0) {
-    server_.close_session(this);
+    if (drain_input) {
+      drain();
+    } else {
+      server_.close_session(this);
+    }
     return;
   }
   bufferevent_enable(bev_, EV_WRITE);
 }
 
+// Closing with the rest of an oversized request unread would make the close a reset, and a
+// reset can destroy the answer still in flight (the client's stack may discard it): half-close
+// instead, and read and drop what the client still sends until it closes. The idle timeout and
+// kMaxDrain bound how long and how much.
+void ControlSession::drain() {
+  constexpr size_t kMaxDrain = 1 << 20;
+  if (!draining_) {
+    draining_ = true;
+    ::shutdown(bufferevent_getfd(bev_), SHUT_WR);
+    bufferevent_enable(bev_, EV_READ);
+  }
+  evbuffer* in = bufferevent_get_input(bev_);
+  size_t len = evbuffer_get_length(in);
+  drained_ += len;
+  evbuffer_drain(in, len);
+  if (drained_ > kMaxDrain) server_.close_session(this);
+}
+
 void ControlSession::on_read(bufferevent*, void* arg) {
   auto* s = static_cast<ControlSession*>(arg);
+  if (s->draining_) {
+    s->drain();
+    return;
+  }
   s->process();
 }
 
 void ControlSession::on_write(bufferevent*, void* arg) {
   auto* s = static_cast<ControlSession*>(arg);
   if (s->closing_) {
-    s->server_.close_session(s);
+    if (s->drain_after_ && !s->draining_) {
+      s->drain();
+    } else if (!s->draining_) {
+      s->server_.close_session(s);
+    }
     return;
   }
   if (s->paused_) {

@@ -31,13 +31,19 @@ class ControlSession {
   void send(const std::string& line);
   // Answers what is left of a request cut short (end of stream, idle), then closes.
   void finish(const char* why);
-  void close_after_flush();
+  // Stops reading; closes once the queued answers are written. With `drain_input`, half-closes
+  // instead and drops what the client still sends until it closes (drain()).
+  void close_after_flush(bool drain_input = false);
+  void drain();
 
   ControlServer& server_;
   bufferevent* bev_;
   RequestFramer framer_;
-  bool paused_ = false;   // reading paused until the queued answers are written
-  bool closing_ = false;  // no more reading; freed once the output is written
+  bool paused_ = false;       // reading paused until the queued answers are written
+  bool closing_ = false;      // no more reading; freed once the output is written
+  bool drain_after_ = false;  // closing_: half-close and drain instead of closing
+  bool draining_ = false;     // half-closed, dropping input until the client closes
+  size_t drained_ = 0;
 };
 
 }  // namespace core::control

@@ -3,7 +3,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -114,9 +116,7 @@ void Connection::open() {
   }
   if (!socket_->handshake_done())
     set_deadline(DeadlineKind::kHandshake, socket_->handshake_timeout());
-  // The kernel's own bound on unacknowledged data, zero-window probes included: a backstop to
-  // the send deadline, and the bound once the fd is closed with replies still queued in it.
-  set_tcp_user_timeout(params_.fd, 2 * send_timeout());
+  apply_user_timeout();
   reading_ = true;
   watch_io();
   touch();
@@ -390,6 +390,14 @@ std::chrono::milliseconds Connection::send_timeout() const {
   return own.count() > 0 ? own : net_.settings.send_timeout;
 }
 
+// The kernel's own bound on unacknowledged data, zero-window probes included: a backstop to the
+// send deadline, and the bound once the fd is closed with replies still queued in it.
+void Connection::apply_user_timeout() {
+  auto ms = static_cast<uint32_t>(std::min<int64_t>(2 * send_timeout().count(), UINT32_MAX));
+  if (ms == user_timeout_ms_) return;
+  if (set_tcp_user_timeout(params_.fd, std::chrono::milliseconds(ms))) user_timeout_ms_ = ms;
+}
+
 namespace {
 // How often a connection with output pending looks at the peer's progress: a quarter of the send
 // timeout, so a stalled reader is closed within 1.25 send timeouts of its last acknowledgement.
@@ -521,6 +529,7 @@ void Connection::socket_woke() {
 
 void Connection::handshake_completed() {
   deadlines_.clear(DeadlineKind::kHandshake);
+  apply_user_timeout();
   net_.admission.release(take_admission());
   flush();
   if (!closed()) connect_outcome(true);

@@ -117,6 +117,9 @@ class Connection final : public TransportSocketCallbacks {
   void apply_backpressure();
   // The transport socket's own send timeout (tls_send_timeout), else tcp_send_timeout.
   std::chrono::milliseconds send_timeout() const;
+  // TCP_USER_TIMEOUT = 2 x send_timeout(): at open, and again when the handshake settles the
+  // domain (an SNI switch brings the chosen domain's tls_send_timeout).
+  void apply_user_timeout();
   // The send deadline: while output is pending (ours, the socket's or in the kernel) the peer
   // must acknowledge some within the send timeout. Started by every write; checked on ticks.
   void watch_send_progress();
@@ -160,8 +163,9 @@ class Connection final : public TransportSocketCallbacks {
   Clock::time_point created_ = Clock::now();
   uint64_t bytes_in_ = 0;  // application bytes read and written (plaintext under TLS)
   uint64_t bytes_out_ = 0;
-  uint32_t admission_ = 0;      // bytes the guard holds for its handshake
-  uint64_t connect_token_ = 0;  // watch_connect(); 0 once reported
+  uint32_t admission_ = 0;        // bytes the guard holds for its handshake
+  uint32_t user_timeout_ms_ = 0;  // TCP_USER_TIMEOUT as set on the fd; 0 = not set
+  uint64_t connect_token_ = 0;    // watch_connect(); 0 once reported
 };
 
 }  // namespace core::net

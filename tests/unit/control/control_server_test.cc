@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -31,6 +32,15 @@ class Client {
     sockaddr_un sa{};
     sa.sun_family = AF_UNIX;
     path.copy(sa.sun_path, sizeof(sa.sun_path) - 1);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) == 0;
+  }
+  // A client of a TCP control socket on 127.0.0.1:`port`.
+  explicit Client(uint16_t port) {
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) == 0;
   }
   ~Client() { close(fd_); }
@@ -74,6 +84,8 @@ class Client {
     while (fill(end)) buf_.clear();
     return eof_;
   }
+  // The connection ended with a reset (ECONNRESET) rather than an orderly end of stream.
+  bool reset() const { return reset_; }
 
  private:
   bool fill(std::chrono::steady_clock::time_point end) {
@@ -85,6 +97,7 @@ class Client {
     ssize_t n = recv(fd_, tmp, sizeof(tmp), 0);
     if (n <= 0) {
       eof_ = true;
+      reset_ = n < 0 && errno == ECONNRESET;
       return false;
     }
     buf_.append(tmp, static_cast<size_t>(n));
@@ -93,6 +106,7 @@ class Client {
   int fd_ = -1;
   bool connected_ = false;
   bool eof_ = false;
+  bool reset_ = false;
   std::string buf_;
 };
 
@@ -225,9 +239,38 @@ TEST_F(ControlServerTest, AnOversizedRequestIsAnInvalidRequestAndTheConnectionCl
   EXPECT_EQ(r["error"]["code"], kInvalidRequest);
   EXPECT_EQ(r["error"]["message"], "invalid request: larger than 4096 bytes");
   EXPECT_TRUE(c.closed_within(5s));
+  EXPECT_FALSE(c.reset()) << "the rest of the request is drained, not left to reset the close";
   Client next(path_);
   next.send(kPs);
   EXPECT_EQ(next.answer()["id"], 1) << "the server keeps serving";
+}
+
+// Over TCP too: the answer, then an orderly end of stream while the client still sends (a reset
+// can make the client's stack discard the answer); the session ends when the client closes.
+TEST_F(ControlServerTest, AnOversizedRequestOverTcpIsAnsweredThenHalfClosedNotReset) {
+  ControlLimits limits;
+  limits.max_request = 4096;
+  server_ = std::make_unique<ControlServer>(fake_, limits);
+  std::string error;
+  cfg::ControlAddress tcp{cfg::ControlAddress::Kind::kTcp, "", "127.0.0.1", 0};
+  ASSERT_TRUE(server_->open(tcp, {}, &error)) << error;
+  ASSERT_TRUE(server_->start(&error)) << error;
+  auto port =
+      static_cast<uint16_t>(std::stoi(server_->name().substr(server_->name().rfind(':') + 1)));
+  {
+    Client c(port);
+    ASSERT_TRUE(c.connected());
+    c.send_some("{\"jsonrpc\":\"2.0\",\"method\":\"core.ps\",\"params\":[\"" +
+                std::string(256 << 10, 'a'));
+    Json r = c.answer();
+    EXPECT_EQ(r["error"]["code"], kInvalidRequest);
+    EXPECT_TRUE(c.closed_within(5s));
+    EXPECT_FALSE(c.reset());
+    c.send_some(std::string(16384, 'b'));  // still taken and dropped: no reset comes back
+    EXPECT_EQ(server_->client_count(), 1u);
+  }
+  for (int i = 0; i < 500 && server_->client_count() > 0; ++i) usleep(10000);
+  EXPECT_EQ(server_->client_count(), 0u);
 }
 
 TEST_F(ControlServerTest, ClientsPastTheLimitAreRefusedWithAnErrorOthersAreServed) {

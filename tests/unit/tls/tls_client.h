@@ -21,7 +21,9 @@ namespace tls::test {
 class TlsClient {
  public:
   // `cert`: a client certificate of the test PKI ("client" = client.pem/.key), "" for none.
-  explicit TlsClient(const core::net::SocketAddr& to, int rcvbuf = 0, const std::string& cert = "")
+  // `server_name`: sent as SNI and verified in the server's certificate.
+  explicit TlsClient(const core::net::SocketAddr& to, int rcvbuf = 0, const std::string& cert = "",
+                     const std::string& server_name = "localhost")
       : fd_(core::net::testing::tcp_client(to, rcvbuf)) {
     const TestCerts& certs = TestCerts::get();
     ctx_.reset(SSL_CTX_new(TLS_client_method()));
@@ -31,7 +33,7 @@ class TlsClient {
       SSL_CTX_use_certificate_chain_file(ctx_.get(), certs.path(cert + ".pem").c_str());
       SSL_CTX_use_PrivateKey_file(ctx_.get(), certs.path(cert + ".key").c_str(), SSL_FILETYPE_PEM);
     }
-    engine_.init(ctx_.get(), TlsRole::kClient, "localhost");
+    engine_.init(ctx_.get(), TlsRole::kClient, server_name);
   }
   ~TlsClient() { close(); }
   void close() {

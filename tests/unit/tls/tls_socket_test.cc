@@ -4,13 +4,20 @@
 #include "tls/tls_socket.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "cfg/config_loader.h"
 #include "cfg/config_model.h"
 #include "cfg/diagnostics.h"
 #include "core/base/log.h"
@@ -95,12 +102,13 @@ struct TlsServer {
   explicit TlsServer(NetSettings ns, std::chrono::milliseconds handshake_timeout = 5000ms,
                      uint32_t max_handshakes_per_ip = 0)
       : TlsServer(ns, build_domains(test_settings_tls(handshake_timeout)), max_handshakes_per_ip) {}
-  TlsServer(NetSettings ns, std::shared_ptr<const DomainSet> d, uint32_t max_handshakes_per_ip = 0)
+  TlsServer(NetSettings ns, std::shared_ptr<const DomainSet> d, uint32_t max_handshakes_per_ip = 0,
+            uint16_t port = 0)
       : limiter(max_handshakes_per_ip),
         domains(std::move(d)),
         factory(domains, stats, &limiter),
         net(ns, handler) {
-    lid = net.add_listener({Transport::kTls, *SocketAddr::parse("127.0.0.1", 0), &factory});
+    lid = net.add_listener({Transport::kTls, *SocketAddr::parse("127.0.0.1", port), &factory});
     handler.on_receive = [this](const ReceivedMessage& m) {
       net.send(m.transport, m.src, "ok:" + std::string(m.data.substr(0, 12)), m.conn_id);
     };
@@ -502,6 +510,85 @@ TEST(TlsSocketTest, PeerThatStopsReadingIsClosedByTheSendTimeoutAndOthersKeepWor
   ASSERT_TRUE(fast.send(m));
   EXPECT_EQ(fast.read(15), "ok:" + m.substr(0, 12));
   EXPECT_EQ(srv.net.connection_count(), 1u);
+}
+
+// A loopback TCP port free when asked (a config naming its listener needs it beforehand).
+uint16_t free_tcp_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// TCP_USER_TIMEOUT of the server's end of `client_fd`'s connection, found among this process's
+// fds (the server runs in it) as the socket whose peer is the client; -1 when none is.
+int server_user_timeout(int client_fd) {
+  sockaddr_in client{};
+  socklen_t len = sizeof(client);
+  if (::getsockname(client_fd, reinterpret_cast<sockaddr*>(&client), &len) != 0) return -1;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    int fd = std::atoi(e.path().filename().c_str());
+    sockaddr_in peer{};
+    len = sizeof(peer);
+    if (fd == client_fd || ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0 ||
+        peer.sin_family != AF_INET || peer.sin_port != client.sin_port ||
+        peer.sin_addr.s_addr != client.sin_addr.s_addr)
+      continue;
+    unsigned int ms = 0;
+    len = sizeof(ms);
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, &len) != 0) return -1;
+    return static_cast<int>(ms);
+  }
+  return -1;
+}
+
+// The kernel's bound on unacknowledged data (twice the send timeout) follows the domain the
+// client's SNI chose, as the send deadline does: a phone's domain with a short tls_send_timeout
+// on a carrier's socket gets the phone's bound, not the socket's.
+TEST(TlsSocketTest, TheKernelSendBoundFollowsTheDomainTheClientsSniChose) {
+  uint16_t port = free_tcp_port();
+  // The socket's domain sends within 3 s, its SNI domain "sni.test" within 7 s.
+  std::string text = R"(
+listen = tls:127.0.0.1:PORT
+tls_certificate = "server.pem"
+tls_private_key = "server.key"
+tls_ca_list = "ca.pem"
+tls_domain[127.0.0.1:PORT] {
+    tls_send_timeout = 3
+}
+tls_domain[127.0.0.1:PORT, "sni.test"] {
+    tls_certificate = "sni.pem"
+    tls_private_key = "sni.key"
+    tls_send_timeout = 7
+}
+route {
+    forward();
+}
+)";
+  for (size_t at; (at = text.find("PORT")) != std::string::npos;)
+    text.replace(at, 4, std::to_string(port));
+  cfg::Config config;
+  cfg::Diagnostics diags;
+  ASSERT_TRUE(cfg::load_config_text(TestCerts::get().dir() + "/ser.cfg", text, &config, &diags))
+      << diags.first_error();
+  auto domains = DomainSet::build(config, diags);
+  ASSERT_TRUE(domains) << diags.first_error();
+  TlsServer srv(test_settings(1), domains, 0, port);
+  ASSERT_TRUE(srv.started);
+  TlsClient socket_domain(srv.addr);  // "localhost": no domain of its own, the socket's answers
+  TlsClient sni_domain(srv.addr, 0, "", "sni.test");
+  for (TlsClient* c : {&socket_domain, &sni_domain}) {
+    ASSERT_TRUE(c->handshake()) << c->engine().error();
+    ASSERT_TRUE(c->send(sip_message("bound")));
+    ASSERT_EQ(c->read(3), "ok:");  // the server has handled the end of the handshake
+  }
+  EXPECT_EQ(server_user_timeout(socket_domain.fd()), 6000);
+  EXPECT_EQ(server_user_timeout(sni_domain.fd()), 14000);
 }
 
 TEST(HandshakeLimiterTest, CountsPerAddressIgnoringThePort) {
