@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "tools/sipbench/io_error.h"
+#include "tools/sipbench/request_template.h"
 #include "tools/sipbench/runner.h"
 #include "tools/sipbench/sip_exchange.h"
 #include "tools/sipbench/tls_client.h"
@@ -231,9 +232,11 @@ bool BenchConnection::handshake() {
 
 bool BenchConnection::send_request() {
   if (out_.empty()) {
-    out_ = build_options(runner_.options().transport, runner_.options().target, local_,
-                         runner_.run_id(), serial_);
-    call_id_ = call_id_of(runner_.run_id(), serial_);
+    const Options& o = runner_.options();
+    RequestId id = setup_request_id(serial_);
+    RequestTemplate request(o.transport, o.target, local_, o.ruri, runner_.run_id(), id.connection);
+    request.append_to(out_, id.slot, id.seq);
+    call_id_ = request.call_id(id.slot, id.seq);
   }
   while (out_sent_ < out_.size()) {
     const char* p = out_.data() + out_sent_;

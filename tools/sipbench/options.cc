@@ -58,7 +58,8 @@ po::options_description describe() {
       "outstanding); without it each connection keeps -w outstanding")(
       "warmup", po::value<double>()->default_value(0),
       "options: seconds run before the counted run, not counted")(
-      "ruri", po::value<std::string>(), "options: the Request-URI (default sip:TARGET)")(
+      "ruri", po::value<std::string>(),
+      "the Request-URI of every OPTIONS sent, in all modes (default sip:TARGET)")(
       "options", "handshake: send one OPTIONS on each connection and wait for its 200")(
       "tls-version", po::value<std::string>(), "1.2 or 1.3 (default: the highest both speak)")(
       "resume", "handshake: resume sessions (TLS 1.2 session ids, TLS 1.3 tickets)")(
@@ -133,9 +134,10 @@ std::string check_combination(const Options& o, const po::variables_map& vm) {
   if (o.mode != Mode::kOptions) {
     if (!vm["window"].defaulted()) return "-w is for the options mode";
     if (!vm["warmup"].defaulted()) return "--warmup is for the options mode";
-    for (const char* name : {"rate", "ruri"})
-      if (vm.count(name)) return std::string("--") + name + " is for the options mode";
+    if (vm.count("rate")) return "--rate is for the options mode";
   }
+  if (vm.count("ruri") && o.mode == Mode::kHandshake && !vm.count("options"))
+    return "--ruri is for the modes that send OPTIONS (options, idle, handshake --options)";
   if (o.transport == Transport::kUdp && o.mode != Mode::kOptions)
     return "-T udp is for the options mode (idle and handshake need connections)";
   return {};

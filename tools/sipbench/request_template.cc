@@ -42,6 +42,14 @@ std::string id_prefix(uint64_t run_id) {
   return "sb" + std::to_string(run_id) + "-";
 }
 
+RequestId setup_request_id(uint64_t serial) {
+  constexpr uint64_t kConnections = 10'000'000;  // kConnectionDigits
+  static_assert(kConnectionDigits == 7);
+  assert(serial / kConnections < 100000);
+  return {static_cast<uint32_t>(serial % kConnections),
+          static_cast<uint32_t>(serial / kConnections), 0};
+}
+
 RequestTemplate::RequestTemplate(core::Transport transport, const sockaddr_in& target,
                                  const sockaddr_in& local, std::string_view ruri, uint64_t run_id,
                                  uint32_t connection) {
@@ -62,7 +70,9 @@ RequestTemplate::RequestTemplate(core::Transport transport, const sockaddr_in& t
   text_ += "Max-Forwards: 70\r\n";
   text_ += "From: <sip:sipbench@" + ip_port(local) + ">;tag=" + conn + "\r\n";
   text_ += "To: <sip:" + to + ">\r\n";
-  text_ += "Call-ID: " + conn;
+  text_ += "Call-ID: ";
+  call_id_ = text_.size();
+  text_ += conn;
   call_id_digits_ = text_.size() + 1;
   text_ += per_request + "@sipbench\r\n";
   text_ += "CSeq: 1 OPTIONS\r\n";
@@ -79,6 +89,12 @@ void RequestTemplate::append_to(std::string& out, uint32_t slot, uint64_t seq) c
     put_digits(p, kSlotDigits, slot);
     put_digits(p + kSlotDigits + 1, kSeqDigits, seq);
   }
+}
+
+std::string RequestTemplate::call_id(uint32_t slot, uint64_t seq) const {
+  std::string out;
+  append_to(out, slot, seq);
+  return out.substr(call_id_, out.find("\r\n", call_id_) - call_id_);
 }
 
 std::optional<RequestId> parse_request_id(std::string_view text, std::string_view prefix) {

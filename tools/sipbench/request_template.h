@@ -31,6 +31,11 @@ inline constexpr uint64_t kMaxSeq = 9'999'999'999;
 // "sb<run>-": what starts every id of run `run_id`.
 std::string id_prefix(uint64_t run_id);
 
+// The id of the one OPTIONS a connection of the handshake or idle mode sends while it is set
+// up: sequence 0, which the options mode's requests never use (they count from 1), and the
+// connection's serial spread over the connection and slot digits (serials below 10^12).
+RequestId setup_request_id(uint64_t serial);
+
 class RequestTemplate {
  public:
   // `ruri` empty: sip:TARGET (with ;transport= for TCP and TLS).
@@ -39,11 +44,14 @@ class RequestTemplate {
 
   // Appends the request of (`slot`, `seq`) to `out`: no allocation once `out` has the room.
   void append_to(std::string& out, uint32_t slot, uint64_t seq) const;
+  // The Call-ID of the request of (`slot`, `seq`).
+  std::string call_id(uint32_t slot, uint64_t seq) const;
   size_t size() const { return text_.size(); }
   const std::string& text() const { return text_; }
 
  private:
   std::string text_;
+  size_t call_id_ = 0;         // offset of the Call-ID's value
   size_t call_id_digits_ = 0;  // offset of the slot digits in the Call-ID
   size_t branch_digits_ = 0;   // and in the branch
 };

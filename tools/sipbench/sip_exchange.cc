@@ -23,29 +23,6 @@ std::string ip_port(const sockaddr_in& addr) {
   return std::string(ip) + ":" + std::to_string(ntohs(addr.sin_port));
 }
 
-std::string call_id_of(uint64_t run_id, uint64_t serial) {
-  return "sb" + std::to_string(run_id) + "-" + std::to_string(serial) + "@sipbench";
-}
-
-std::string build_options(Transport transport, const sockaddr_in& target, const sockaddr_in& local,
-                          uint64_t run_id, uint64_t serial) {
-  std::string tag = std::to_string(run_id) + "-" + std::to_string(serial);
-  std::string to = ip_port(target);
-  std::string out;
-  out.reserve(400);
-  out += "OPTIONS sip:" + to + ";transport=" + transport.name() + " SIP/2.0\r\n";
-  out += std::string("Via: SIP/2.0/") + transport.upper_name() + " " + ip_port(local) +
-         ";rport;branch=z9hG4bK-sb" + tag + "\r\n";
-  out += "Max-Forwards: 70\r\n";
-  out += "From: <sip:sipbench@" + ip_port(local) + ">;tag=sb" + tag + "\r\n";
-  out += "To: <sip:" + to + ">\r\n";
-  out += "Call-ID: " + call_id_of(run_id, serial) + "\r\n";
-  out += "CSeq: 1 OPTIONS\r\n";
-  out += "User-Agent: sipbench\r\n";
-  out += "Content-Length: 0\r\n\r\n";
-  return out;
-}
-
 AnswerCheck check_answer(std::string_view received, std::string_view call_id) {
   size_t pos = 0;
   for (;;) {

@@ -160,7 +160,7 @@ INSTANTIATE_TEST_SUITE_P(
         Refused{{"idle", "127.0.0.1:5061", "-w", "4"}, "-w is for the options mode"},
         Refused{{"idle", "127.0.0.1:5061", "--rate", "10"}, "--rate is for the options mode"},
         Refused{{"handshake", "127.0.0.1:5061", "--warmup", "1"}, "--warmup is for the options"},
-        Refused{{"handshake", "127.0.0.1:5061", "--ruri", "sip:a"}, "--ruri is for the options"},
+        Refused{{"handshake", "127.0.0.1:5061", "--ruri", "sip:a"}, "--ruri is for the modes"},
         Refused{{"handshake", "127.0.0.1:5061", "-d", "3"}, "-d is for the idle and options"}));
 
 TEST(Options, HelpIsNotAnError) {

@@ -88,6 +88,35 @@ TEST(RequestTemplate, AppendingPatchesOnlyItsOwnCopy) {
   EXPECT_NE(tmpl.text().find("-00000-0000000000@sipbench"), std::string::npos);  // untouched
 }
 
+// The one OPTIONS of a connection being set up (handshake and idle modes): the same template,
+// with the Call-ID the answer check is given.
+TEST(RequestTemplate, ASetupRequestIsValidAndCarriesItsCallId) {
+  RequestId id = setup_request_id(12);
+  auto tmpl = make(core::Transport::kTls, id.connection);
+  std::string out;
+  tmpl.append_to(out, id.slot, id.seq);
+  core::sip::SipMessage msg;
+  ASSERT_TRUE(msg.parse(out).ok());
+  ASSERT_TRUE(msg.validate().ok());
+  EXPECT_EQ(msg.method_name(), "OPTIONS");
+  EXPECT_EQ(msg.call_id(), tmpl.call_id(id.slot, id.seq));
+  EXPECT_EQ(msg.call_id(), "sb424242-0000012-00000-0000000000@sipbench");
+}
+
+TEST(SetupRequestId, EachSerialHasItsOwnIdWhichNoOptionsModeRequestHas) {
+  std::set<std::pair<uint32_t, uint32_t>> seen;
+  for (uint64_t serial : {0ull, 1ull, 9'999'999ull, 10'000'000ull, 10'000'001ull, 99'999'999ull}) {
+    RequestId id = setup_request_id(serial);
+    EXPECT_EQ(id.seq, 0u) << "the options mode counts its requests from 1";
+    EXPECT_LT(id.connection, 10'000'000u);
+    EXPECT_TRUE(seen.insert({id.connection, id.slot}).second) << serial;
+    auto tmpl = make(core::Transport::kTcp, id.connection);
+    auto parsed = parse_request_id(tmpl.call_id(id.slot, id.seq), id_prefix(kRun));
+    ASSERT_TRUE(parsed) << serial;
+    EXPECT_EQ(uint64_t{parsed->slot} * 10'000'000 + parsed->connection, serial);
+  }
+}
+
 TEST(RequestId, ParsesOursAndRefusesAnythingElse) {
   auto prefix = id_prefix(kRun);
   auto id = parse_request_id("sb424242-0000017-00003-0000123456@sipbench", prefix);
