@@ -61,19 +61,38 @@ bool Pool::reserve(size_t bytes) noexcept {
 
 void Pool::reclaim_credit() noexcept {
   for (size_t i = 0; i < kThreadShards; ++i) {
-    const size_t c = shards_[i].credit.exchange(0, std::memory_order_relaxed);
-    if (c != 0) reserved_.fetch_sub(c, std::memory_order_relaxed);
+    Shard& s = shards_[i];
+    int64_t r = s.reclaimed.load(std::memory_order_relaxed);
+    for (;;) {
+      const int64_t unused = s.credit.load(std::memory_order_relaxed) - r;
+      if (unused <= 0) break;
+      if (s.reclaimed.compare_exchange_weak(r, r + unused, std::memory_order_relaxed)) {
+        reserved_.fetch_sub(static_cast<size_t>(unused), std::memory_order_relaxed);
+        break;
+      }
+    }
   }
 }
 
+bool Pool::move_credit(Shard& s, int64_t& expected, int64_t desired) noexcept {
+  if (detail::thread_shard_owned) {
+    s.credit.store(desired, std::memory_order_relaxed);
+    return true;
+  }
+  return s.credit.compare_exchange_weak(expected, desired, std::memory_order_relaxed);
+}
+
 bool Pool::charge_shared(Shard& s, size_t bytes) noexcept {
-  size_t c = s.credit.load(std::memory_order_relaxed);
-  while (c >= bytes) {
-    if (s.credit.compare_exchange_weak(c, c - bytes, std::memory_order_relaxed)) return true;
+  const auto want = static_cast<int64_t>(bytes);
+  int64_t c = s.credit.load(std::memory_order_relaxed);
+  while (c - s.reclaimed.load(std::memory_order_relaxed) >= want) {
+    if (move_credit(s, c, c - want)) return true;
   }
   const size_t chunk = chunk_.load(std::memory_order_relaxed);
   if (chunk != 0 && reserve(bytes + chunk)) {
-    s.credit.fetch_add(chunk, std::memory_order_relaxed);
+    c = s.credit.load(std::memory_order_relaxed);
+    while (!move_credit(s, c, c + static_cast<int64_t>(chunk))) {
+    }
     return true;
   }
   if (reserve(bytes)) return true;
@@ -105,11 +124,15 @@ void Pool::discharge(size_t bytes) noexcept {
     return;
   }
   Shard& s = shards_[thread_shard()];
-  size_t c = s.credit.fetch_add(bytes, std::memory_order_relaxed) + bytes;
-  const size_t chunk = chunk_.load(std::memory_order_relaxed);
+  int64_t c = s.credit.load(std::memory_order_relaxed);
+  while (!move_credit(s, c, c + static_cast<int64_t>(bytes))) {
+  }
+  c += static_cast<int64_t>(bytes);
+  const auto chunk = static_cast<int64_t>(chunk_.load(std::memory_order_relaxed));
   // Keep one chunk for the next allocations; give the rest back to the budget.
-  if (c > 2 * chunk && s.credit.compare_exchange_strong(c, chunk, std::memory_order_relaxed))
-    reserved_.fetch_sub(c - chunk, std::memory_order_relaxed);
+  const int64_t give = c - s.reclaimed.load(std::memory_order_relaxed) - chunk;
+  if (give > chunk && move_credit(s, c, c - give))
+    reserved_.fetch_sub(static_cast<size_t>(give), std::memory_order_relaxed);
 }
 
 void Pool::count_failure() noexcept {
@@ -174,11 +197,11 @@ size_t Pool::in_use() const noexcept {
   if (!shards_) return in_use_.load(std::memory_order_relaxed);
   // What the shards reserved less what they hold unused. Read while others allocate, the sum
   // may be off by what moves meanwhile (a chunk being reserved or given back).
-  size_t credit = 0;
-  for (size_t i = 0; i < kThreadShards; ++i)
-    credit += shards_[i].credit.load(std::memory_order_relaxed);
-  const size_t reserved = reserved_.load(std::memory_order_relaxed);
-  return reserved > credit ? reserved - credit : 0;
+  // A shard's unused credit is below zero while it owes bytes (see Pool in pool.h).
+  int64_t unused = 0;
+  for (size_t i = 0; i < kThreadShards; ++i) unused += shards_[i].unused();
+  const auto reserved = static_cast<int64_t>(reserved_.load(std::memory_order_relaxed));
+  return reserved > unused ? static_cast<size_t>(reserved - unused) : 0;
 }
 
 bool Pool::has_room(size_t size) const noexcept {

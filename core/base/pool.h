@@ -18,6 +18,12 @@
 //    refusing an allocation the pool takes every shard's credit back, so the budget refuses
 //    only when the bytes really in use leave no room. The peak is the peak of what the shards
 //    had reserved: at most that slack above the true peak.
+//    A thread that owns its shard (thread_shard.h) moves the shard's credit with a plain load
+//    and store, no locked instruction: OpenSSL allocates and frees hundreds of times per
+//    handshake. What another thread takes back goes into a separate counter (`reclaimed`), so
+//    the owner's stores never erase it; an allocation racing with that take-back can leave the
+//    shard owing a few bytes (its unused credit below zero) until its next free: in_use()
+//    still counts them, only the budget sees them late.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -86,18 +92,26 @@ class Pool {
 
  private:
   // One thread's share of a kShared pool's counters, on a cache line of its own. Bytes in use
-  // are reserved_ less the shards' credit: an allocation takes credit, a free gives it back
-  // (to the freeing thread's shard), so each costs one read-modify-write on its own line.
+  // are reserved_ less the shards' unused credit: an allocation takes credit, a free gives it
+  // back (to the freeing thread's shard). Unused credit is credit - reclaimed: `credit` is
+  // written only by the shard's thread(s), `reclaimed` only by reclaim_credit().
   struct alignas(kCacheLine) Shard {
     std::atomic<uint64_t> allocations{0};
     std::atomic<uint64_t> failures{0};
-    std::atomic<size_t> credit{0};  // budget reserved by this shard and not yet used
+    std::atomic<int64_t> credit{0};
+    std::atomic<int64_t> reclaimed{0};
+    int64_t unused() const noexcept {
+      return credit.load(std::memory_order_relaxed) - reclaimed.load(std::memory_order_relaxed);
+    }
   };
 
   bool charge(size_t bytes) noexcept;
   void discharge(size_t bytes) noexcept;
   void count_failure() noexcept;
   bool charge_shared(Shard& s, size_t bytes) noexcept;
+  // Moves this thread's shard's credit from `expected` to `desired`: a plain store when the
+  // thread owns the shard, else a compare-exchange that fails if another thread moved it.
+  static bool move_credit(Shard& s, int64_t& expected, int64_t desired) noexcept;
   bool reserve(size_t bytes) noexcept;
   void reclaim_credit() noexcept;
   static size_t chunk_for(size_t budget) noexcept;

@@ -238,6 +238,39 @@ TEST(PoolTest, CreditHeldByOtherThreadsDoesNotRefuseAnAllocationThatFits) {
   EXPECT_EQ(pool.in_use(), 0u);
 }
 
+// Threads that own their shard move its credit without a locked instruction; taking credit
+// back from them (a budget change, an allocation near the budget) while they allocate and free
+// must not lose or invent a byte: once all is freed, nothing is in use, and after the last
+// take-back no credit is held either.
+TEST(PoolTest, CreditTakenBackWhileItsOwnersAllocateLeavesExactTotals) {
+  Pool pool("reclaim", 0);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> owners;
+  for (int t = 0; t < 2; ++t) {
+    owners.emplace_back([&pool, &stop] {
+      std::vector<void*> held;
+      for (int i = 0; !stop.load(std::memory_order_relaxed) || i < 20000; ++i) {
+        held.push_back(pool.allocate(16 + (i * 53) % 3000));
+        if (held.size() > 64) {
+          for (void* p : held) pool.deallocate(p);
+          held.clear();
+        }
+      }
+      for (void* p : held) pool.deallocate(p);
+    });
+  }
+  for (int i = 0; i < 2000; ++i) pool.set_budget(i % 2 == 0 ? size_t{1} << 30 : 0);
+  stop = true;
+  for (auto& t : owners) t.join();
+  EXPECT_EQ(pool.in_use(), 0u);
+  EXPECT_EQ(pool.stats().failures, 0u);
+  pool.set_budget(0);  // takes every shard's credit back: what is reserved is what is in use
+  void* p = pool.allocate(100);
+  EXPECT_EQ(pool.in_use(), Pool::block_size(p));
+  pool.deallocate(p);
+  EXPECT_EQ(pool.in_use(), 0u);
+}
+
 TEST(PoolTest, ABudgetLoweredBelowWhatIsHeldRefusesAtOnceAndRecoversWhenFreed) {
   Pool pool("lowered", 0);
   void* p = pool.allocate(10000);
