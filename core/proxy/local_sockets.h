@@ -11,14 +11,11 @@
 
 namespace core::proxy {
 
-using core::Transport;
-using core::net::SocketAddr;
-
 struct LocalSocket {
   Transport transport = Transport::kUdp;
-  SocketAddr address;    // as bound (a port 0 listen is resolved to the real port)
-  int listener_id = -1;  // core::net listener id
-  std::string host;      // advertised in Via/Record-Route: "192.0.2.1" or "[2001:db8::1]"
+  net::SocketAddr address;  // as bound (a port 0 listen is resolved to the real port)
+  int listener_id = -1;     // core::net listener id
+  std::string host;         // advertised in Via/Record-Route: "192.0.2.1" or "[2001:db8::1]"
   uint16_t port = 0;
 };
 

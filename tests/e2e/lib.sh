@@ -132,8 +132,25 @@ require_serctl() {
   [ -x "$SERCTL" ] || { fail "serctl not built next to ser ($SERCTL)"; e2e_finish; }
 }
 
-# serctl_mem CTL KEYS: one field of `serctl --json mem` on control socket CTL, e.g.
-# serctl_mem "$CTL" '["guard"]["refusing"]' (python3's spelling: True/False for booleans).
+# json_field PATH [FILE]: the value at PATH (keys and list indexes joined by dots: sent,
+# errors.timeout, pools.0.in_use) in FILE (default stdin): the whole text when it is one JSON
+# document (serctl --json), else its last line that starts with '{' (sipbench's summary).
+# Printed as python3 prints it (True/False for booleans), objects and lists as JSON; nothing
+# when the path or the JSON is missing.
+json_field() {
+  python3 -c 'import json, sys
+text = open(sys.argv[2]).read()
+try:
+    v = json.loads(text)
+except ValueError:
+    v = json.loads([l for l in text.splitlines() if l.lstrip().startswith("{")][-1])
+for k in sys.argv[1].split("."):
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(json.dumps(v) if isinstance(v, (dict, list)) else v)' "$1" "${2:-/dev/stdin}" 2>/dev/null
+}
+
+# serctl_mem CTL PATH: one field of `serctl --json mem` on control socket CTL (json_field's
+# PATH), e.g. serctl_mem "$CTL" guard.refusing.
 serctl_mem() {
-  "$SERCTL" -s "unix:$1" --json mem | python3 -c "import json,sys; print(json.load(sys.stdin)$2)"
+  "$SERCTL" -s "unix:$1" --json mem | json_field "$2"
 }

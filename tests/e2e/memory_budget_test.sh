@@ -162,17 +162,17 @@ check() {
     fail "$2: $(cat "$E2E_TMP/flood.json")"
   fi
 }
-field() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($1)" "$E2E_TMP/flood.json"; }
-echo "flood: $(field 'j["flood_held"]') held, $(field 'j["flood_refused"]') refused in $(field 'j["flood_seconds"]') s; shm $(field 'j["mem_during"]["pools"][0]["in_use"]') of $(field 'j["mem_during"]["pools"][0]["budget"]') bytes, $(field 'j["mem_during"]["avg_tls_connection_bytes"]') per TLS connection"
+field() { json_field "$1" "$E2E_TMP/flood.json"; }
+echo "flood: $(field flood_held) held, $(field flood_refused) refused in $(field flood_seconds) s; shm $(field mem_during.pools.0.in_use) of $(field mem_during.pools.0.budget) bytes, $(field mem_during.avg_tls_connection_bytes) per TLS connection"
 check 'j["early_first"] == "SIP/2.0 200 OK"' "the early client is served before the flood"
-check 'j["flood_refused"] > 0 and j["flood_held"] > 0' "the flood is partly refused ($(field 'j["flood_refused"]') refused, $(field 'j["flood_held"]') held)"
-check 'not j["flood_other_errors"]' "refused connections are closed at once (no other error: $(field 'j["flood_other_errors"]'))"
-check 'j["mem_during"]["guard"]["refused_connections"] == j["flood_refused"]' "serctl mem counts every refusal ($(field 'j["mem_during"]["guard"]["refused_connections"]'))"
-check 'j["metric_refused"] == j["flood_refused"]' "the metrics endpoint counts them too ($(field 'j["metric_refused"]'))"
+check 'j["flood_refused"] > 0 and j["flood_held"] > 0' "the flood is partly refused ($(field flood_refused) refused, $(field flood_held) held)"
+check 'not j["flood_other_errors"]' "refused connections are closed at once (no other error: $(field flood_other_errors))"
+check 'j["mem_during"]["guard"]["refused_connections"] == j["flood_refused"]' "serctl mem counts every refusal ($(field mem_during.guard.refused_connections))"
+check 'j["metric_refused"] == j["flood_refused"]' "the metrics endpoint counts them too ($(field metric_refused))"
 check 'j["mem_during"]["pools"][0]["in_use"] <= j["mem_during"]["pools"][0]["budget"]' "shm stayed within -m $SHM_MB"
 check 'j["mem_during"]["tls_connections"] == j["flood_held"] + 1' "serctl mem shows the live TLS connections"
 check 'j["early"]["sent"] > 5 and j["early"]["answered"] == j["early"]["sent"] and not j["early"]["errors"]' \
-  "the early client got every answer during the flood ($(field 'j["early"]'))"
+  "the early client got every answer during the flood ($(field early))"
 check 'j["after_flood"] == "SIP/2.0 200 OK"' "after the flood a new connection is served again"
 check 'not j["mem_after"]["guard"]["refusing"]' "the guard is no longer refusing"
 n=$(grep -c "refused: the shared memory budget is nearly spent" "$E2E_TMP/ser.log")

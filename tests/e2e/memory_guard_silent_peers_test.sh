@@ -48,8 +48,8 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 sleep 0.5  # the last accepts reach the workers
-silent=$(mem '["tls_connections"]')
-echo "# $(cat "$E2E_TMP/silent.out"); ser holds $silent TLS connections; shm $(mem '["pools"][0]["in_use"]') of $(mem '["pools"][0]["budget"]') bytes"
+silent=$(mem tls_connections)
+echo "# $(cat "$E2E_TMP/silent.out"); ser holds $silent TLS connections; shm $(mem pools.0.in_use) of $(mem pools.0.budget) bytes"
 
 sclient "$E2E_TMP/client.out" "127.0.0.1:$P"
 if [ -n "$(negotiated "$E2E_TMP/client.out")" ]; then
@@ -57,8 +57,8 @@ if [ -n "$(negotiated "$E2E_TMP/client.out")" ]; then
 else
   fail "a new client was shut out beside $silent silent peers: $(tail -3 "$E2E_TMP/client.out")"
 fi
-refused=$(mem '["guard"]["refused_connections"]')
-refusing=$(mem '["guard"]["refusing"]')
+refused=$(mem guard.refused_connections)
+refusing=$(mem guard.refusing)
 if [ "$refused" = 0 ] && [ "$refusing" = False ]; then
   pass "the guard refused nobody (silent peers hold no handshake reservation)"
 else

@@ -29,20 +29,11 @@ route {
 CFG
 start_ser "$E2E_TMP/ser.cfg" || { fail "ser did not start"; e2e_finish; }
 
-# field NAME FILE: a field of the JSON line in FILE (errors.X for an error count).
-field() {
-  python3 -c 'import json, sys
-line = [l for l in open(sys.argv[2]) if l.startswith("{")][-1]
-v = json.loads(line)
-for k in sys.argv[1].split("."): v = v[k]
-print(v)' "$1" "$2" 2>/dev/null
-}
-
 # expect FILE 'NAME=VALUE ...' WHAT: every field of the JSON line has its value.
 expect() {
   local file=$1 pairs=$2 what=$3 kv got bad=""
   for kv in $pairs; do
-    got=$(field "${kv%%=*}" "$file")
+    got=$(json_field "${kv%%=*}" "$file")
     [ "$got" = "${kv#*=}" ] || bad="$bad ${kv%%=*}=$got (expected ${kv#*=})"
   done
   if [ -z "$bad" ]; then pass "$what"; else fail "$what:$bad"; cat "$file" "$file.err" 2>/dev/null; fi
@@ -107,8 +98,8 @@ expect "$E2E_TMP/tcp.out" "succeeded=10 failed=0 held_max=10 transport=tcp" "idl
 (ulimit -n 64 && exec timeout 20 "$SIPBENCH" idle "127.0.0.1:$T" -T tcp -c 100 -d 0 -q) \
   >"$E2E_TMP/fds.out" 2>"$E2E_TMP/fds.out.err"
 rc=$?
-held=$(field held_max "$E2E_TMP/fds.out")
-if [ "$rc" -eq 1 ] && [ "$(field errors.fd_limit "$E2E_TMP/fds.out")" = 1 ] && [ "${held:-0}" -gt 30 ] &&
+held=$(json_field held_max "$E2E_TMP/fds.out")
+if [ "$rc" -eq 1 ] && [ "$(json_field errors.fd_limit "$E2E_TMP/fds.out")" = 1 ] && [ "${held:-0}" -gt 30 ] &&
   grep -q "out of file descriptors with $held connections open (RLIMIT_NOFILE 64)" "$E2E_TMP/fds.out.err"; then
   pass "RLIMIT_NOFILE 64: $held connections held, then a clear stop"
 else
@@ -167,7 +158,7 @@ options() {
 # some were sent.
 balanced() {
   local sent answered non2xx lost
-  sent=$(field sent "$1") answered=$(field answered "$1") non2xx=$(field non_2xx "$1") lost=$(field lost "$1")
+  sent=$(json_field sent "$1") answered=$(json_field answered "$1") non2xx=$(json_field non_2xx "$1") lost=$(json_field lost "$1")
   if [ "${sent:-0}" -gt 0 ] && [ "$sent" -eq $((answered + non2xx + lost)) ]; then
     pass "$2: $sent sent = $answered answered + $non2xx non-2xx + $lost lost"
   else
@@ -183,7 +174,7 @@ options opt-tls "127.0.0.1:$P" -c 50 -p 20 -w 8 -d 1.5 --warmup 0.5 --tls-versio
 expect "$E2E_TMP/opt-tls.out" "mode=options transport=tls connections=50 window=8 connections_up=50 lost=0 non_2xx=0 errors.unmatched=0 errors.bad_framing=0" \
   "options over tls: 50 of 50 connections up, nothing lost"
 balanced "$E2E_TMP/opt-tls.out" "options over tls"
-[ "$(field sent "$E2E_TMP/opt-tls.out")" = "$(field answered "$E2E_TMP/opt-tls.out")" ] &&
+[ "$(json_field sent "$E2E_TMP/opt-tls.out")" = "$(json_field answered "$E2E_TMP/opt-tls.out")" ] &&
   pass "options over tls: every request answered 2xx" || fail "options over tls: $(cat "$E2E_TMP/opt-tls.out")"
 grep -qE '^  latency \(send to matching 2xx\): p50 [0-9.]+ ms, p99 [0-9.]+ ms, p99.9 [0-9.]+ ms' "$E2E_TMP/opt-tls.out" &&
   grep -q "^sipbench: 50 of 50 connections up" "$E2E_TMP/opt-tls.out.err" &&
@@ -213,22 +204,22 @@ balanced "$E2E_TMP/opt-udp.out" "options over udp"
 
 # A route answering 404: non-2xx, never answered; the exit status says something failed.
 options opt-404 "127.0.0.1:$T" -T tcp -c 4 -w 2 -d 1 --ruri sip:missing@127.0.0.1 -q
-sent=$(field sent "$E2E_TMP/opt-404.out")
-[ "$rc" -eq 1 ] && [ "$(field answered "$E2E_TMP/opt-404.out")" = 0 ] && [ "${sent:-0}" -gt 0 ] &&
-  [ "$(field non_2xx "$E2E_TMP/opt-404.out")" = "$sent" ] && grep -q "first non-2xx status: 404" "$E2E_TMP/opt-404.out" &&
+sent=$(json_field sent "$E2E_TMP/opt-404.out")
+[ "$rc" -eq 1 ] && [ "$(json_field answered "$E2E_TMP/opt-404.out")" = 0 ] && [ "${sent:-0}" -gt 0 ] &&
+  [ "$(json_field non_2xx "$E2E_TMP/opt-404.out")" = "$sent" ] && grep -q "first non-2xx status: 404" "$E2E_TMP/opt-404.out" &&
   pass "404 answers: $sent non-2xx, 0 answered, exit status 1" || fail "404: exit $rc: $(cat "$E2E_TMP/opt-404.out")"
 
 # --rate: 1000 requests/s offered over 2 s sends about 2000 (bounds generous: counts, not time).
 options opt-rate "127.0.0.1:$P" -c 10 -w 8 -d 2 --rate 1000 -q
-sent=$(field sent "$E2E_TMP/opt-rate.out")
-[ "${sent:-0}" -ge 1800 ] && [ "${sent:-0}" -le 2200 ] && [ "$(field answered "$E2E_TMP/opt-rate.out")" = "$sent" ] &&
-  [ "$(field rate_achieved "$E2E_TMP/opt-rate.out")" = True ] &&
-  [ "$(field offered_rate "$E2E_TMP/opt-rate.out")" = 1000.0 ] &&
+sent=$(json_field sent "$E2E_TMP/opt-rate.out")
+[ "${sent:-0}" -ge 1800 ] && [ "${sent:-0}" -le 2200 ] && [ "$(json_field answered "$E2E_TMP/opt-rate.out")" = "$sent" ] &&
+  [ "$(json_field rate_achieved "$E2E_TMP/opt-rate.out")" = True ] &&
+  [ "$(json_field offered_rate "$E2E_TMP/opt-rate.out")" = 1000.0 ] &&
   pass "--rate 1000 for 2 s: $sent sent, all answered" || fail "--rate: $(cat "$E2E_TMP/opt-rate.out")"
 
 # An offered rate one connection with one request outstanding cannot carry: it says so.
 options opt-behind "127.0.0.1:$T" -T tcp -c 1 -w 1 -d 1 --rate 200000 -q
-grep -q "NOT ACHIEVED" "$E2E_TMP/opt-behind.out" && [ "$(field rate_achieved "$E2E_TMP/opt-behind.out")" = False ] &&
+grep -q "NOT ACHIEVED" "$E2E_TMP/opt-behind.out" && [ "$(json_field rate_achieved "$E2E_TMP/opt-behind.out")" = False ] &&
   pass "--rate beyond what -c 1 -w 1 carries: NOT ACHIEVED, said in the summary and the JSON" ||
   fail "rate not achieved: $(cat "$E2E_TMP/opt-behind.out")"
 
@@ -239,9 +230,9 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", int(s
 E2E_PIDS+=("$!")
 wait_port "$U" udp || fail "silent udp peer not bound"
 options opt-silent "127.0.0.1:$U" -T udp -c 5 -w 4 -d 1 --timeout 0.5 -q
-sent=$(field sent "$E2E_TMP/opt-silent.out")
-[ "$rc" -eq 1 ] && [ "${sent:-0}" -gt 0 ] && [ "$(field lost "$E2E_TMP/opt-silent.out")" = "$sent" ] &&
-  [ "$(field answered "$E2E_TMP/opt-silent.out")" = 0 ] && pass "a silent udp peer: all $sent requests lost" ||
+sent=$(json_field sent "$E2E_TMP/opt-silent.out")
+[ "$rc" -eq 1 ] && [ "${sent:-0}" -gt 0 ] && [ "$(json_field lost "$E2E_TMP/opt-silent.out")" = "$sent" ] &&
+  [ "$(json_field answered "$E2E_TMP/opt-silent.out")" = 0 ] && pass "a silent udp peer: all $sent requests lost" ||
   fail "silent peer: exit $rc: $(cat "$E2E_TMP/opt-silent.out")"
 
 # 7. ser stopped while connections are held: each close is counted.

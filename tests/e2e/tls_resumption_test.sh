@@ -77,9 +77,9 @@ if [ -x "$SIPBENCH" ]; then
   for v in 1.3 1.2; do
     timeout 60 "$SIPBENCH" handshake "127.0.0.1:$P" -n 400 -p 10 --tls-version "$v" --resume \
       --ca "$CERTS/ca.pem" --timeout 5 -q >"$E2E_TMP/bench$v.out" 2>&1
-    read -r ok failed resumed < <(python3 -c 'import json, sys
-v = json.loads([l for l in open(sys.argv[1]) if l.startswith("{")][-1])
-print(v["succeeded"], v["failed"], v["resumed"])' "$E2E_TMP/bench$v.out" 2>/dev/null)
+    ok=$(json_field succeeded "$E2E_TMP/bench$v.out")
+    failed=$(json_field failed "$E2E_TMP/bench$v.out")
+    resumed=$(json_field resumed "$E2E_TMP/bench$v.out")
     if [ "${ok:-0}" = 400 ] && [ "${failed:-1}" = 0 ] && [ "${resumed:-0}" -ge 390 ]; then
       pass "sipbench TLS $v: 400 handshakes, $resumed resumed, none failed"
     else

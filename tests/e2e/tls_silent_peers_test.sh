@@ -27,8 +27,8 @@ route { drop; }
 CFG
 start_ser "$E2E_TMP/ser.cfg" || { fail "ser start"; e2e_finish; }
 
-openssl_bytes() { serctl_mem "$CTL" '["openssl_in_use"]'; }
-tls_connections() { serctl_mem "$CTL" '["tls_connections"]'; }
+openssl_bytes() { serctl_mem "$CTL" openssl_in_use; }
+tls_connections() { serctl_mem "$CTL" tls_connections; }
 
 before=$(openssl_bytes)
 # The silent peers: connected, then nothing, until stdin closes.

@@ -37,7 +37,7 @@ wait_port "$UAS" udp || { fail "the sipp UAS did not bind"; tail -3 "$E2E_TMP/ua
 out=$(timeout 60 "$SIPBENCH" options "127.0.0.1:$PT" -T tls -c "$CONNS" -w "$WINDOW" -d 5 \
   --timeout 5 --ruri "sip:uas@127.0.0.1:$UAS" -q 2>"$E2E_TMP/sipbench.err" | tail -1)
 echo "sipbench: $out"
-field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])['$1'])" "$out" 2>/dev/null; }
+field() { json_field "$1" <<<"$out"; }
 if [ -z "$(field sent)" ]; then
   fail "sipbench printed no result: $(tail -3 "$E2E_TMP/sipbench.err")"
 else

@@ -10,6 +10,8 @@
 namespace core::proxy::testing {
 namespace {
 
+using core::net::SocketAddr;
+
 const SocketAddr kPeer = addr("198.51.100.7", 40000);
 
 core::sip::Via via(const std::string& text) {

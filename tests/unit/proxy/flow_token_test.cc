@@ -8,8 +8,8 @@
 namespace core::proxy {
 namespace {
 
-using core::net::SocketAddr;
 using core::Transport;
+using core::net::SocketAddr;
 
 Flow stream_flow() {
   Flow f;

@@ -10,6 +10,8 @@
 namespace core::proxy::testing {
 namespace {
 
+using core::net::SocketAddr;
+
 constexpr uint64_t kPhoneConn = 42;
 const SocketAddr kPhone = addr("198.51.100.7", 40000);
 const SocketAddr kRegistrar = addr("203.0.113.5", 5060);
@@ -267,6 +269,8 @@ TEST_F(FlowsTest, NoTokenInRecordRouteWithoutOb) {
 namespace core::proxy::testing {
 namespace {
 
+using core::net::SocketAddr;
+
 // A strict router (RFC 2543) puts the next hop's Record-Route URI, token and all, in the
 // Request-URI and the real target last in Route: the flow is still found.
 TEST_F(FlowsTest, AStrictRoutedRequestStillFollowsTheFlow) {
@@ -289,6 +293,8 @@ TEST_F(FlowsTest, AStrictRoutedRequestStillFollowsTheFlow) {
 
 namespace core::proxy::testing {
 namespace {
+
+using core::net::SocketAddr;
 
 // A call to a registered phone, record-routed on its way over the flow: the Record-Route facing
 // the phone carries its token, so the caller's ACK and BYE (routed by the route set, not the

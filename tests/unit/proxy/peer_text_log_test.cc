@@ -11,6 +11,8 @@
 namespace core::proxy::testing {
 namespace {
 
+using core::net::SocketAddr;
+
 class PeerTextLogTest : public ProxyTest {
  protected:
   void SetUp() override {

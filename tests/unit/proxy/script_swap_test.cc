@@ -8,6 +8,8 @@
 namespace core::proxy::testing {
 namespace {
 
+using core::net::SocketAddr;
+
 class ScriptSwapTest : public ProxyTest {
  protected:
   // Delivers a request as worker `worker` did; returns the first line of what was sent.
