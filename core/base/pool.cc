@@ -82,6 +82,13 @@ bool Pool::move_credit(Shard& s, int64_t& expected, int64_t desired) noexcept {
   return s.credit.compare_exchange_weak(expected, desired, std::memory_order_relaxed);
 }
 
+int64_t Pool::add_credit(Shard& s, int64_t by) noexcept {
+  int64_t c = s.credit.load(std::memory_order_relaxed);
+  while (!move_credit(s, c, c + by)) {
+  }
+  return c + by;
+}
+
 bool Pool::charge_shared(Shard& s, size_t bytes) noexcept {
   const auto want = static_cast<int64_t>(bytes);
   int64_t c = s.credit.load(std::memory_order_relaxed);
@@ -90,9 +97,7 @@ bool Pool::charge_shared(Shard& s, size_t bytes) noexcept {
   }
   const size_t chunk = chunk_.load(std::memory_order_relaxed);
   if (chunk != 0 && reserve(bytes + chunk)) {
-    c = s.credit.load(std::memory_order_relaxed);
-    while (!move_credit(s, c, c + static_cast<int64_t>(chunk))) {
-    }
+    add_credit(s, static_cast<int64_t>(chunk));
     return true;
   }
   if (reserve(bytes)) return true;
@@ -124,10 +129,7 @@ void Pool::discharge(size_t bytes) noexcept {
     return;
   }
   Shard& s = shards_[thread_shard()];
-  int64_t c = s.credit.load(std::memory_order_relaxed);
-  while (!move_credit(s, c, c + static_cast<int64_t>(bytes))) {
-  }
-  c += static_cast<int64_t>(bytes);
+  int64_t c = add_credit(s, static_cast<int64_t>(bytes));
   const auto chunk = static_cast<int64_t>(chunk_.load(std::memory_order_relaxed));
   // Keep one chunk for the next allocations; give the rest back to the budget.
   const int64_t give = c - s.reclaimed.load(std::memory_order_relaxed) - chunk;

@@ -112,6 +112,8 @@ class Pool {
   // Moves this thread's shard's credit from `expected` to `desired`: a plain store when the
   // thread owns the shard, else a compare-exchange that fails if another thread moved it.
   static bool move_credit(Shard& s, int64_t& expected, int64_t desired) noexcept;
+  // Adds `by` to this thread's shard's credit; returns the credit as left.
+  static int64_t add_credit(Shard& s, int64_t by) noexcept;
   bool reserve(size_t bytes) noexcept;
   void reclaim_credit() noexcept;
   static size_t chunk_for(size_t budget) noexcept;

@@ -99,14 +99,18 @@ void ControlSession::close_after_flush(bool drain_input) {
   drain_after_ = drain_input;
   bufferevent_disable(bev_, EV_READ);
   if (evbuffer_get_length(bufferevent_get_output(bev_)) == 0) {
-    if (drain_input) {
-      drain();
-    } else {
-      server_.close_session(this);
-    }
+    answers_written();
     return;
   }
   bufferevent_enable(bev_, EV_WRITE);
+}
+
+void ControlSession::answers_written() {
+  if (drain_after_) {
+    drain();
+  } else {
+    server_.close_session(this);
+  }
 }
 
 // Closing with the rest of an oversized request unread would make the close a reset, and a
@@ -139,11 +143,7 @@ void ControlSession::on_read(bufferevent*, void* arg) {
 void ControlSession::on_write(bufferevent*, void* arg) {
   auto* s = static_cast<ControlSession*>(arg);
   if (s->closing_) {
-    if (s->drain_after_ && !s->draining_) {
-      s->drain();
-    } else if (!s->draining_) {
-      s->server_.close_session(s);
-    }
+    if (!s->draining_) s->answers_written();
     return;
   }
   if (s->paused_) {

@@ -34,6 +34,8 @@ class ControlSession {
   // Stops reading; closes once the queued answers are written. With `drain_input`, half-closes
   // instead and drops what the client still sends until it closes (drain()).
   void close_after_flush(bool drain_input = false);
+  // The last answers are out: close, or half-close and drain (close_after_flush's choice).
+  void answers_written();
   void drain();
 
   ControlServer& server_;

@@ -18,6 +18,12 @@ void put_digits(char* at, int width, uint64_t value) {
   assert(value == 0);
 }
 
+// The "SSSSS-QQQQQQQQQQ" of one request at `at` (in its Call-ID or its branch).
+void put_request_digits(char* at, uint32_t slot, uint64_t seq) {
+  put_digits(at, kSlotDigits, slot);
+  put_digits(at + kSlotDigits + 1, kSeqDigits, seq);
+}
+
 std::string digits(int width, uint64_t value) {
   std::string text(static_cast<size_t>(width), '0');
   put_digits(text.data(), width, value);
@@ -84,17 +90,14 @@ void RequestTemplate::append_to(std::string& out, uint32_t slot, uint64_t seq) c
   assert(slot < 100000 && seq <= kMaxSeq);
   size_t at = out.size();
   out.append(text_);
-  for (size_t offset : {call_id_digits_, branch_digits_}) {
-    char* p = out.data() + at + offset;
-    put_digits(p, kSlotDigits, slot);
-    put_digits(p + kSlotDigits + 1, kSeqDigits, seq);
-  }
+  for (size_t offset : {call_id_digits_, branch_digits_})
+    put_request_digits(out.data() + at + offset, slot, seq);
 }
 
 std::string RequestTemplate::call_id(uint32_t slot, uint64_t seq) const {
-  std::string out;
-  append_to(out, slot, seq);
-  return out.substr(call_id_, out.find("\r\n", call_id_) - call_id_);
+  std::string id = text_.substr(call_id_, text_.find("\r\n", call_id_) - call_id_);
+  put_request_digits(id.data() + (call_id_digits_ - call_id_), slot, seq);
+  return id;
 }
 
 std::optional<RequestId> parse_request_id(std::string_view text, std::string_view prefix) {
