@@ -47,7 +47,8 @@ struct Options {
   std::string ca_file;    // empty: the server's certificate is not verified
   std::string cert_file;  // client certificate (with key_file)
   std::string key_file;
-  bool progress = true;  // a line per second on stderr
+  bool legacy_key_decoding = true;  // certificate keys through OpenSSL's built-in methods
+  bool progress = true;             // a line per second on stderr
 };
 
 struct ParseOutcome {

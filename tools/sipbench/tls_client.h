@@ -27,6 +27,7 @@ class TlsClient {
  private:
   explicit TlsClient(const Options& options) : options_(options) {}
   static int on_new_session(SSL* ssl, SSL_SESSION* session);
+  static int accept_chain_unchecked(X509_STORE_CTX* store, void* arg);
 
   const Options& options_;
   std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx_{nullptr, &SSL_CTX_free};

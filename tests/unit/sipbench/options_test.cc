@@ -37,6 +37,10 @@ TEST(Options, HandshakeSendsNoRequestUnlessAskedTo) {
   ASSERT_TRUE(with.options) << with.error;
   EXPECT_TRUE(with.options->send_options);
   EXPECT_TRUE(with.options->resume);
+  EXPECT_TRUE(with.options->legacy_key_decoding);  // the default
+  auto provider = parse({"handshake", "127.0.0.1:5061", "--provider-key-decoding"});
+  ASSERT_TRUE(provider.options) << provider.error;
+  EXPECT_FALSE(provider.options->legacy_key_decoding);
 }
 
 TEST(Options, LocalIpsMayBeRepeatedOrCommaSeparated) {
@@ -140,6 +144,8 @@ INSTANTIATE_TEST_SUITE_P(
         Refused{{"idle", "127.0.0.1:5061", "-d", "-1"}, "-d: expected 0 to"},
         Refused{{"idle", "127.0.0.1:5061", "--tls-version", "1.1"}, "--tls-version"},
         Refused{{"idle", "127.0.0.1:5061", "-T", "tcp", "--ca", "ca.pem"}, "need -T tls"},
+        Refused{{"options", "127.0.0.1:5061", "-T", "udp", "--provider-key-decoding"},
+                "need -T tls"},
         Refused{{"idle", "127.0.0.1:5061", "--cert", "c.pem"}, "--cert and --key"},
         Refused{{"idle", "127.0.0.1:5061", "--resume"}, "--resume is for the handshake"},
         Refused{{"idle", "127.0.0.1:5061", "--options"}, "--options is for the handshake"},

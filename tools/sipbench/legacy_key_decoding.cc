@@ -1,0 +1,68 @@
+// ENGINE and EVP_PKEY_METHOD are deprecated in OpenSSL 3.0 but still built; this is the only
+// way to reach the built-in key decoders from a TLS handshake (see the header).
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include "tools/sipbench/legacy_key_decoding.h"
+
+#include <openssl/engine.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include <array>
+
+namespace sipbench {
+
+namespace {
+
+constexpr std::array<int, 2> kKeyTypes = {EVP_PKEY_RSA, EVP_PKEY_EC};
+std::array<EVP_PKEY_METHOD*, kKeyTypes.size()> methods{};
+
+// The ENGINE's list of key methods: OpenSSL asks for the types (pm null), then per type.
+int key_methods(ENGINE*, EVP_PKEY_METHOD** pm, const int** types, int type) {
+  if (pm == nullptr) {
+    *types = kKeyTypes.data();
+    return static_cast<int>(kKeyTypes.size());
+  }
+  for (size_t i = 0; i < kKeyTypes.size(); ++i) {
+    if (kKeyTypes[i] == type) {
+      *pm = methods[i];
+      return 1;
+    }
+  }
+  *pm = nullptr;
+  return 0;
+}
+
+bool register_engine(std::string* error) {
+  for (size_t i = 0; i < kKeyTypes.size(); ++i) {
+    const EVP_PKEY_METHOD* builtin = EVP_PKEY_meth_find(kKeyTypes[i]);
+    int id = 0, flags = 0;
+    if (builtin) EVP_PKEY_meth_get0_info(&id, &flags, builtin);
+    methods[i] = builtin ? EVP_PKEY_meth_new(kKeyTypes[i], flags) : nullptr;
+    if (methods[i] == nullptr) {
+      *error = "no built-in method for key type " + std::to_string(kKeyTypes[i]);
+      return false;
+    }
+    EVP_PKEY_meth_copy(methods[i], builtin);
+  }
+  ENGINE* engine = ENGINE_new();
+  bool ok = engine && ENGINE_set_id(engine, "sipbench-builtin-keys") &&
+            ENGINE_set_name(engine, "sipbench: OpenSSL's built-in RSA and EC key methods") &&
+            ENGINE_set_pkey_meths(engine, &key_methods) && ENGINE_init(engine) &&
+            ENGINE_set_default_pkey_meths(engine);
+  if (!ok) *error = "ENGINE set-up refused";
+  // ENGINE_init's functional reference keeps it alive for the process; drop the structural one.
+  if (engine) ENGINE_free(engine);
+  ERR_clear_error();
+  return ok;
+}
+
+}  // namespace
+
+bool use_legacy_key_decoding(std::string* error) {
+  static std::string failure;
+  static const bool ok = register_engine(&failure);
+  if (!ok) *error = failure;
+  return ok;
+}
+
+}  // namespace sipbench
