@@ -75,14 +75,41 @@ def run_sipbench(ctx, args, limit, samplers=()):
     ctx.started.remove(proc)
     result.rc = proc.returncode
     result.stdout = "".join(line for _, line in out_lines)
+    result.json = _last_json(out_lines)
+    return result
+
+
+def run_sipbench_many(ctx, arg_lists, limit):
+    """One sipbench per ARGS list, all at once, each under `timeout LIMIT`; their results in
+    the same order once every one has ended."""
+    results, procs = [], []
+    for args in arg_lists:
+        result = LoadResult()
+        result.t_start = time.monotonic()
+        out_lines = []
+        proc, readers = _start(ctx, args, limit, result.stderr_lines, out_lines)
+        results.append(result)
+        procs.append((proc, readers, out_lines))
+    for result, (proc, readers, out_lines) in zip(results, procs):
+        proc.wait()
+        result.t_end = time.monotonic()
+        for r in readers:
+            r.join()
+        ctx.started.remove(proc)
+        result.rc = proc.returncode
+        result.stdout = "".join(line for _, line in out_lines)
+        result.json = _last_json(out_lines)
+    return results
+
+
+def _last_json(out_lines):
     for _, line in reversed(out_lines):
         if line.startswith("{"):
             try:
-                result.json = json.loads(line)
+                return json.loads(line)
             except ValueError:
-                pass
-            break
-    return result
+                return None
+    return None
 
 
 class Background:
