@@ -55,51 +55,49 @@ def _start(ctx, args, limit, err_lines, out_lines):
     return proc, readers
 
 
+class _Running:
+    """One sipbench started: its LoadResult filled in as it runs, completed by finish()."""
+
+    def __init__(self, ctx, args, limit):
+        self.ctx = ctx
+        self.result = LoadResult()
+        self.result.t_start = time.monotonic()
+        self.out_lines = []
+        self.proc, self.readers = _start(ctx, args, limit, self.result.stderr_lines,
+                                         self.out_lines)
+
+    def finish(self):
+        """Waits for the end; the exit status, stdout and JSON line into the result."""
+        self.proc.wait()
+        self.result.t_end = time.monotonic()
+        for r in self.readers:
+            r.join()
+        self.ctx.started.remove(self.proc)
+        self.result.rc = self.proc.returncode
+        self.result.stdout = "".join(line for _, line in self.out_lines)
+        self.result.json = _last_json(self.out_lines)
+        return self.result
+
+
 def run_sipbench(ctx, args, limit, samplers=()):
     """sipbench ARGS under `timeout LIMIT`; each sampler sampled every 0.2 s meanwhile."""
-    result = LoadResult()
-    result.t_start = time.monotonic()
     for s in samplers:
         s.sample()
-    out_lines = []
-    proc, readers = _start(ctx, args, limit, result.stderr_lines, out_lines)
-    while proc.poll() is None:
+    running = _Running(ctx, args, limit)
+    while running.proc.poll() is None:
         for s in samplers:
             s.sample()
         time.sleep(0.2)
-    result.t_end = time.monotonic()
     for s in samplers:
         s.sample()
-    for r in readers:
-        r.join()
-    ctx.started.remove(proc)
-    result.rc = proc.returncode
-    result.stdout = "".join(line for _, line in out_lines)
-    result.json = _last_json(out_lines)
-    return result
+    return running.finish()
 
 
 def run_sipbench_many(ctx, arg_lists, limit):
     """One sipbench per ARGS list, all at once, each under `timeout LIMIT`; their results in
     the same order once every one has ended."""
-    results, procs = [], []
-    for args in arg_lists:
-        result = LoadResult()
-        result.t_start = time.monotonic()
-        out_lines = []
-        proc, readers = _start(ctx, args, limit, result.stderr_lines, out_lines)
-        results.append(result)
-        procs.append((proc, readers, out_lines))
-    for result, (proc, readers, out_lines) in zip(results, procs):
-        proc.wait()
-        result.t_end = time.monotonic()
-        for r in readers:
-            r.join()
-        ctx.started.remove(proc)
-        result.rc = proc.returncode
-        result.stdout = "".join(line for _, line in out_lines)
-        result.json = _last_json(out_lines)
-    return results
+    running = [_Running(ctx, args, limit) for args in arg_lists]
+    return [r.finish() for r in running]
 
 
 def _last_json(out_lines):
