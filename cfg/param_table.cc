@@ -197,6 +197,10 @@ std::vector<ParamSpec> tls_global_params() {
           "tls_reload_on_change", ParamType::kBool, 0, 0,
           [](C c, V v) { c.tls.reload_on_change = v.flag; },
           [](K c) { return yes_no(c.tls.reload_on_change); }),
+      tls_global(
+          "tls_builtin_key_methods", ParamType::kBool, 0, 0,
+          [](C c, V v) { c.tls.builtin_key_methods = v.flag; },
+          [](K c) { return yes_no(c.tls.builtin_key_methods); }),
   };
 }
 

@@ -53,6 +53,7 @@ const std::vector<std::pair<const char*, Getter>>& restart_params() {
       {"user", [](C c) { return quoted(c.core.user); }},
       {"group", [](C c) { return quoted(c.core.group); }},
       {"disable_tls", [](C c) { return yes_no(c.tls.disable_tls); }},
+      {"tls_builtin_key_methods", [](C c) { return yes_no(c.tls.builtin_key_methods); }},
       {"tls_max_handshakes_per_ip",
        [](C c) { return std::to_string(c.tls.max_handshakes_per_ip); }},
   };

@@ -63,7 +63,9 @@ bool Server::build() {
   log_init(core.log_level, core.log_stderror || cmd_.log_stderr);
   // Warnings (expiring certificates, readable keys, ...) matter at every start, not only at -c.
   log_diagnostics(built.diagnostics);
-  if (rt->config.uses_tls()) LOG_NOTICE("TLS ready (%s)", tls_library_version().c_str());
+  if (rt->config.uses_tls())
+    LOG_NOTICE("TLS ready (%s; certificate keys through %s)", tls_library_version().c_str(),
+               tls_key_methods().c_str());
   LOG_INFO("memory pools on %s", BlockAllocator::instance().name());
   return true;
 }

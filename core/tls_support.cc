@@ -3,6 +3,7 @@
 #include "cfg/param_table.h"
 #include "core/base/library_memory.h"
 #if SER_WITH_TLS
+#include "tls/builtin_key_methods.h"
 #include "tls/openssl_memory.h"
 #endif
 
@@ -51,6 +52,11 @@ std::string tls_library_version() {
   return tls::library_version();
 }
 
+std::string tls_key_methods() {
+  return tls::builtin_key_methods_in_use() ? "OpenSSL's built-in RSA/EC methods"
+                                           : "OpenSSL's provider decoders";
+}
+
 #else
 
 bool install_library_allocators(Pool& shm) {
@@ -74,6 +80,10 @@ bool tls_built_in() {
 }
 
 std::string tls_library_version() {
+  return {};
+}
+
+std::string tls_key_methods() {
   return {};
 }
 

@@ -24,5 +24,8 @@ std::shared_ptr<tls::TlsRuntime> build_tls_runtime(const cfg::Config& config,
 bool tls_built_in();
 // "OpenSSL 3.0.x ..." (for -V and the start log), "" without TLS.
 std::string tls_library_version();
+// How certificates' keys are decoded, for the start log: "OpenSSL's built-in RSA/EC methods"
+// (tls_builtin_key_methods, in use) or "OpenSSL's provider decoders"; "" without TLS.
+std::string tls_key_methods();
 
 }  // namespace core

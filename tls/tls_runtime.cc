@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tls/builtin_key_methods.h"
 #include "tls/cert_check.h"
 #include "tls/cert_expiry.h"
 #include "tls/domain_set.h"
@@ -187,6 +188,11 @@ class Runtime final : public TlsRuntime {
 }  // namespace
 
 std::unique_ptr<TlsRuntime> TlsRuntime::create(const cfg::Config& config, cfg::Diagnostics& diags) {
+  // Before the domains load their CA lists: peers' certificates and the CAs checking them then
+  // use the same built-in methods. At start only (restart_changes.cc lists the parameter).
+  std::string error;
+  if (config.tls.builtin_key_methods && !use_builtin_key_methods(&error))
+    diags.warning({}, "tls_builtin_key_methods: " + error + "; OpenSSL's provider decoders stay");
   std::optional<std::vector<TicketKey>> file_keys;
   if (!read_configured_keys(config, diags, &file_keys)) return nullptr;
   auto ticket_keys = std::make_unique<TicketKeyStore>();

@@ -6,7 +6,10 @@
 # ser logs why; the revoked one is accepted without tls_crl. With tls_require_certificate=0 a
 # client without a certificate is served, but is not verified, and one with a certificate from
 # another CA is refused (the seed's semantics). tls_verify_depth = 0 refuses a chain with an
-# intermediate. With tls_verify=0 no certificate is requested.
+# intermediate. With tls_verify=0 no certificate is requested. All of that runs with the
+# certificates' keys through OpenSSL's built-in RSA/EC methods (tls_builtin_key_methods, the
+# default, said in the start log); a second ser with it off (provider decoders) verifies the
+# good certificate and refuses the one from another CA the same way.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/tls_lib.sh"
 tls_require_build
@@ -73,6 +76,18 @@ expect_refused() {
   fi
 }
 
+# expect_answer LABEL PORT WANT [s_client options...]: the OPTIONS sent is answered WANT.
+expect_answer() {
+  local label=$1 port=$2 want=$3 got
+  shift 3
+  got=$(tls_options "$OUT.$port.$RANDOM" "127.0.0.1:$port" "$@")
+  if [ "$got" = "$want" ]; then
+    pass "$label ('$got')"
+  else
+    fail "$label: got '$got' (want '$want')"
+  fi
+}
+
 # 1. A good client certificate: handshake done, verified, the script sees the peer's CN.
 got=$(tls_options "$OUT.good" "127.0.0.1:$P_CRL" $(client_opts client))
 if [ "$got" = "SIP/2.0 200 Verified" ]; then
@@ -103,28 +118,16 @@ expect_refused "revoked client certificate with tls_crl" "$P_CRL" \
   "certificate verify failed: certificate revoked" $(client_opts client-revoked)
 
 # 3. Without tls_crl the revoked certificate passes: the CRL is what refused it.
-got=$(tls_options "$OUT.revoked-nocrl" "127.0.0.1:$P_NOCRL" $(client_opts client-revoked))
-if [ "$got" = "SIP/2.0 200 Verified" ]; then
-  pass "revoked client certificate without tls_crl: accepted ('$got')"
-else
-  fail "revoked client certificate without tls_crl: got '$got'"
-fi
+expect_answer "revoked client certificate without tls_crl: accepted" "$P_NOCRL" \
+  "SIP/2.0 200 Verified" $(client_opts client-revoked)
 expect_refused "no client certificate without tls_crl" "$P_NOCRL" "peer did not return a certificate"
 
 # 4. tls_verify=1, tls_require_certificate=0: served without a certificate, not verified;
 #    with a good one, verified.
-got=$(tls_options "$OUT.opt-none" "127.0.0.1:$P_OPT")
-if [ "$got" = "SIP/2.0 403 Not Verified" ]; then
-  pass "certificate optional, none sent: served, is_peer_verified() false ('$got')"
-else
-  fail "certificate optional, none sent: got '$got'"
-fi
-got=$(tls_options "$OUT.opt-good" "127.0.0.1:$P_OPT" $(client_opts client))
-if [ "$got" = "SIP/2.0 200 Verified" ]; then
-  pass "certificate optional, good one sent: is_peer_verified() true ('$got')"
-else
-  fail "certificate optional, good one sent: got '$got'"
-fi
+expect_answer "certificate optional, none sent: served, is_peer_verified() false" "$P_OPT" \
+  "SIP/2.0 403 Not Verified"
+expect_answer "certificate optional, good one sent: is_peer_verified() true" "$P_OPT" \
+  "SIP/2.0 200 Verified" $(client_opts client)
 
 # The seed: with tls_require_certificate=0 a certificate that is sent must still verify.
 expect_refused "certificate optional, one from another CA sent" "$P_OPT" \
@@ -142,6 +145,40 @@ if [ "$got" = "SIP/2.0 403 Not Verified" ] &&
   pass "tls_verify=0: no certificate requested, is_peer_verified() false ('$got')"
 else
   fail "tls_verify=0: got '$got'"
+fi
+
+# 6. The key methods: the default is OpenSSL's built-in ones (every check above used them);
+#    with tls_builtin_key_methods = no the provider decoders verify the same way.
+if log_has "TLS ready \(.*certificate keys through OpenSSL's built-in RSA/EC methods\)"; then
+  pass "start log: $(grep -m1 -oE 'TLS ready .*' "$LOG")"
+else
+  fail "no 'TLS ready' line naming the built-in key methods"; grep -m1 'TLS ready' "$LOG"
+fi
+P_PROV=$(tls_port)
+cat >"$E2E_TMP/prov.cfg" <<CFG
+listen = tls:127.0.0.1:$P_PROV
+log_level = 3
+tls_builtin_key_methods = no
+$(tls_server_params server)
+tls_verify = 1
+tls_require_certificate = 1
+route {
+  if (is_peer_verified()) sl_send_reply(200, "Verified"); else sl_send_reply(403, "Not Verified");
+}
+CFG
+if start_ser "$E2E_TMP/prov.cfg" prov; then
+  LOG=$E2E_TMP/prov.log
+  if log_has "TLS ready \(.*certificate keys through OpenSSL's provider decoders\)" "$LOG"; then
+    pass "tls_builtin_key_methods = no: $(grep -m1 -oE 'TLS ready .*' "$LOG")"
+  else
+    fail "tls_builtin_key_methods = no: no 'TLS ready' line naming the provider decoders"
+  fi
+  expect_answer "provider decoders: good client certificate verified" "$P_PROV" \
+    "SIP/2.0 200 Verified" $(client_opts client)
+  expect_refused "provider decoders: client certificate from another CA" "$P_PROV" \
+    "certificate verify failed: unable to get local issuer certificate" $(client_opts client-other-ca)
+else
+  fail "ser with tls_builtin_key_methods = no did not start"
 fi
 
 [ "$E2E_FAILS" -ne 0 ] && { echo "--- ser log (tail)"; tail -40 "$LOG"; }

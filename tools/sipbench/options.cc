@@ -218,7 +218,7 @@ std::string fill(const po::variables_map& vm, Options& o) {
   if (vm.count("ca")) o.ca_file = vm["ca"].as<std::string>();
   if (vm.count("cert")) o.cert_file = vm["cert"].as<std::string>();
   if (vm.count("key")) o.key_file = vm["key"].as<std::string>();
-  o.legacy_key_decoding = vm.count("provider-key-decoding") == 0;
+  o.builtin_key_methods = vm.count("provider-key-decoding") == 0;
   std::string bad;
   if (vm.count("local-ip") &&
       !parse_local_ips(vm["local-ip"].as<std::vector<std::string>>(), &o.local_ips, &bad))

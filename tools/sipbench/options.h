@@ -47,7 +47,7 @@ struct Options {
   std::string ca_file;    // empty: the server's certificate is not verified
   std::string cert_file;  // client certificate (with key_file)
   std::string key_file;
-  bool legacy_key_decoding = true;  // certificate keys through OpenSSL's built-in methods
+  bool builtin_key_methods = true;  // certificate keys through OpenSSL's built-in methods
   bool progress = true;             // a line per second on stderr
 };
 

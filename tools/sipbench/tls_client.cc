@@ -1,6 +1,6 @@
 #include "tools/sipbench/tls_client.h"
 
-#include "tools/sipbench/legacy_key_decoding.h"
+#include "tls/builtin_key_methods.h"
 
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
@@ -32,8 +32,8 @@ int version_of(TlsVersion v) {
 }  // namespace
 
 std::unique_ptr<TlsClient> TlsClient::create(const Options& options, std::string* error) {
-  if (options.legacy_key_decoding && !use_legacy_key_decoding(error)) {
-    *error = "built-in key decoding (--provider-key-decoding avoids it): " + *error;
+  if (options.builtin_key_methods && !tls::use_builtin_key_methods(error)) {
+    *error = "built-in key methods (--provider-key-decoding avoids them): " + *error;
     return nullptr;
   }
   std::unique_ptr<TlsClient> client(new TlsClient(options));

@@ -225,11 +225,13 @@ TEST(ParserTest, TableHasEveryParameterOfConfigMd) {
                            "tls_renegotiation",
                            "tls_keylog_file",
                            "tls_config",
-                           "tls_reload_on_change"}) {
+                           "tls_reload_on_change",
+                           "tls_builtin_key_methods"}) {
     EXPECT_NE(find_param(name), nullptr) << name;
   }
-  for (const char* global : {"disable_tls", "tls_max_handshakes_per_ip", "tls_config",
-                             "tls_reload_on_change", "children", "listen"}) {
+  for (const char* global :
+       {"disable_tls", "tls_max_handshakes_per_ip", "tls_config", "tls_reload_on_change",
+        "tls_builtin_key_methods", "children", "listen"}) {
     EXPECT_FALSE(find_param(global)->domain_ok()) << global;
   }
   EXPECT_EQ(find_param("tls_curves")->canonical, "tls_groups");

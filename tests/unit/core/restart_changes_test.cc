@@ -45,5 +45,13 @@ TEST(RestartChangesTest, ListenersChildrenAndLimitsAreListedWithTheirValues) {
                   "children: 2 -> 4", "tcp_connect_timeout: 5000ms -> 7000ms"));
 }
 
+TEST(RestartChangesTest, TheKeyMethodsAreProcessWideSoARestartAppliesThem) {
+  cfg::Config next = load(
+      "listen = udp:127.0.0.1:5060\nchildren = 2\nlog_level = 2\n"
+      "tls_builtin_key_methods = no\nroute { sl_send_reply(200, \"A\"); }\n");
+  EXPECT_THAT(restart_only_changes(load(kBase), next),
+              ElementsAre("tls_builtin_key_methods: yes -> no"));
+}
+
 }  // namespace
 }  // namespace core

@@ -37,10 +37,10 @@ TEST(Options, HandshakeSendsNoRequestUnlessAskedTo) {
   ASSERT_TRUE(with.options) << with.error;
   EXPECT_TRUE(with.options->send_options);
   EXPECT_TRUE(with.options->resume);
-  EXPECT_TRUE(with.options->legacy_key_decoding);  // the default
+  EXPECT_TRUE(with.options->builtin_key_methods);  // the default
   auto provider = parse({"handshake", "127.0.0.1:5061", "--provider-key-decoding"});
   ASSERT_TRUE(provider.options) << provider.error;
-  EXPECT_FALSE(provider.options->legacy_key_decoding);
+  EXPECT_FALSE(provider.options->builtin_key_methods);
 }
 
 TEST(Options, LocalIpsMayBeRepeatedOrCommaSeparated) {

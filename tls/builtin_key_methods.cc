@@ -1,15 +1,16 @@
 // ENGINE and EVP_PKEY_METHOD are deprecated in OpenSSL 3.0 but still built; this is the only
 // way to reach the built-in key decoders from a TLS handshake (see the header).
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include "tools/sipbench/legacy_key_decoding.h"
+#include "tls/builtin_key_methods.h"
 
 #include <openssl/engine.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include <array>
+#include <atomic>
 
-namespace sipbench {
+namespace tls {
 
 namespace {
 
@@ -45,8 +46,8 @@ bool register_engine(std::string* error) {
     EVP_PKEY_meth_copy(methods[i], builtin);
   }
   ENGINE* engine = ENGINE_new();
-  bool ok = engine && ENGINE_set_id(engine, "sipbench-builtin-keys") &&
-            ENGINE_set_name(engine, "sipbench: OpenSSL's built-in RSA and EC key methods") &&
+  bool ok = engine && ENGINE_set_id(engine, "ser-builtin-keys") &&
+            ENGINE_set_name(engine, "OpenSSL's built-in RSA and EC key methods") &&
             ENGINE_set_pkey_meths(engine, &key_methods) && ENGINE_init(engine) &&
             ENGINE_set_default_pkey_meths(engine);
   if (!ok) *error = "ENGINE set-up refused";
@@ -56,13 +57,23 @@ bool register_engine(std::string* error) {
   return ok;
 }
 
+std::string failure;
+std::atomic<bool> in_use{false};
+
 }  // namespace
 
-bool use_legacy_key_decoding(std::string* error) {
-  static std::string failure;
-  static const bool ok = register_engine(&failure);
+bool use_builtin_key_methods(std::string* error) {
+  static const bool ok = [] {
+    bool done = register_engine(&failure);
+    in_use = done;
+    return done;
+  }();
   if (!ok) *error = failure;
   return ok;
 }
 
-}  // namespace sipbench
+bool builtin_key_methods_in_use() {
+  return in_use;
+}
+
+}  // namespace tls
