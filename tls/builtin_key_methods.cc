@@ -39,8 +39,8 @@ int key_methods(ENGINE*, EVP_PKEY_METHOD** pm, const int** types, int type) {
 bool register_engine(std::string* error) {
   for (size_t i = 0; i < kKeyTypes.size(); ++i) {
     const EVP_PKEY_METHOD* builtin = EVP_PKEY_meth_find(kKeyTypes[i]);
-    int id = 0, flags = 0;
-    if (builtin) EVP_PKEY_meth_get0_info(&id, &flags, builtin);
+    int flags = 0;
+    if (builtin) EVP_PKEY_meth_get0_info(nullptr, &flags, builtin);
     methods[i] = builtin ? EVP_PKEY_meth_new(kKeyTypes[i], flags) : nullptr;
     if (methods[i] == nullptr) {
       *error = "no built-in method for key type " + std::to_string(kKeyTypes[i]);

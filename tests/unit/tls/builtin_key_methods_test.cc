@@ -10,23 +10,22 @@
 #include <vector>
 
 #include "tests/unit/tls/test_certs.h"
+#include "tls/ossl_ptr.h"
 
 namespace tls {
 namespace {
-
-using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
 
 // The certificates of a PEM file in order (leaf first), each decoded from DER as a TLS
 // client decodes what the server sends.
 std::vector<X509Ptr> read_chain(const std::string& name) {
   std::vector<X509Ptr> chain;
   std::string path = test::TestCerts::get().path(name);
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(path.c_str(), "r"), &BIO_free);
+  BioPtr bio(BIO_new_file(path.c_str(), "r"));
   while (X509* pem = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
     unsigned char* der = nullptr;
     int len = i2d_X509(pem, &der);
     const unsigned char* p = der;
-    chain.emplace_back(d2i_X509(nullptr, &p, len), &X509_free);
+    chain.emplace_back(d2i_X509(nullptr, &p, len));
     OPENSSL_free(der);
     X509_free(pem);
   }
@@ -35,7 +34,7 @@ std::vector<X509Ptr> read_chain(const std::string& name) {
 
 // A copy of `cert` with one bit of its signature flipped.
 X509Ptr with_bad_signature(X509* cert) {
-  X509Ptr copy(X509_dup(cert), &X509_free);
+  X509Ptr copy(X509_dup(cert));
   const ASN1_BIT_STRING* sig = nullptr;
   X509_get0_signature(&sig, nullptr, copy.get());
   auto* bits = const_cast<ASN1_BIT_STRING*>(sig);
