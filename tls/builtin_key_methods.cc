@@ -3,14 +3,37 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "tls/builtin_key_methods.h"
 
+#include <openssl/opensslconf.h>
+#include <openssl/opensslv.h>
+
+// Without ENGINE support the providers stay in use: OpenSSL built with no-engine, a system
+// that ships <openssl/engine.h> apart (Fedora's openssl-devel-engine), and OpenSSL 4, which
+// removed ENGINEs (3.2 and later also cache their decoders, which mends most of the cost).
+#if __has_include(<openssl/engine.h>) && !defined(OPENSSL_NO_ENGINE) && \
+    !defined(OPENSSL_NO_DEPRECATED_3_0) && OPENSSL_VERSION_MAJOR < 4
+#define SER_HAVE_ENGINE 1
 #include <openssl/engine.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#endif
 
 #include <array>
 #include <atomic>
 
 namespace tls {
+
+#ifndef SER_HAVE_ENGINE
+
+bool use_builtin_key_methods(std::string* error) {
+  *error = "this OpenSSL (" OPENSSL_VERSION_TEXT ") has no ENGINE support";
+  return false;
+}
+
+bool builtin_key_methods_in_use() {
+  return false;
+}
+
+#else
 
 namespace {
 
@@ -76,5 +99,7 @@ bool use_builtin_key_methods(std::string* error) {
 bool builtin_key_methods_in_use() {
   return kept_engine.load() != nullptr;
 }
+
+#endif  // SER_HAVE_ENGINE
 
 }  // namespace tls
