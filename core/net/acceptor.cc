@@ -17,7 +17,12 @@
 namespace core::net {
 namespace {
 
-constexpr int kBatch = 64;
+// Connections accepted per readiness of a listener: one when several workers watch it, so that
+// a worker about to spend a millisecond on a handshake does not take the next connection from
+// an idle one (the listener stays readable: the loop comes back for the rest); with one worker,
+// a batch saves trips through the event loop in a burst.
+constexpr int kBatchShared = 1;
+constexpr int kBatchAlone = 64;
 
 int open_spare() {
   return ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -27,7 +32,10 @@ int open_spare() {
 
 Acceptor::Acceptor(NetContext& net, Listeners& listeners,
                    const std::vector<std::unique_ptr<NetWorker>>& workers)
-    : net_(net), listeners_(listeners), spares_(workers.size()) {
+    : net_(net),
+      listeners_(listeners),
+      spares_(workers.size()),
+      batch_(workers.size() > 1 ? kBatchShared : kBatchAlone) {
   for (Spare& s : spares_) s.fd = open_spare();
 }
 
@@ -37,7 +45,7 @@ Acceptor::~Acceptor() {
 }
 
 void Acceptor::readable(NetWorker& nw, int id, int fd) {
-  for (int i = 0; i < kBatch && !nw.stopping; ++i) {
+  for (int i = 0; i < batch_ && !nw.stopping; ++i) {
     SocketAddr peer;
     socklen_t len = SocketAddr::capacity();
     int conn_fd = ::accept4(fd, peer.sa(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -37,6 +37,7 @@ class Acceptor final : public ListenerReader {
   NetContext& net_;
   Listeners& listeners_;
   std::vector<Spare> spares_;  // by worker index
+  const int batch_;            // connections accepted per readiness (acceptor.cc)
   LogThrottle refuse_log_{1000, 1, "connection refused"};
 };
 

@@ -1,5 +1,6 @@
 #include "core/net/listeners.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -44,7 +45,7 @@ int Listeners::add(const ListenSpec& spec) {
   }
   sockets_.resize(workers_.size());
   for (size_t w = 0; w < workers_.size(); ++w) {
-    int fd = open_listen_socket(addr, stream, true);
+    int fd = stream && w > 0 ? shared_stream_socket(id) : open_listen_socket(addr, stream, true);
     if (fd < 0) {
       LOG_ERR("cannot listen on %s:%s: %s", spec.transport.name(), addr.to_string().c_str(),
               strerror(errno));
@@ -68,6 +69,17 @@ int Listeners::add(const ListenSpec& spec) {
   buffers_.push_back(stream ? UdpBuffers{} : set_up_udp(spec, addr, id));
   LOG_INFO("listening on %s:%s", spec.transport.name(), addr.to_string().c_str());
   return id;
+}
+
+// A stream listener is one socket that every worker watches (each through its own dup, so that
+// each closes its own at stop), not one SO_REUSEPORT socket per worker: the kernel's hash would
+// give each new connection to a worker at random, and one busy in a long task (an RSA-3072
+// signature costs 1.6 ms, a burst of them tens of ms) would hold up the connections hashed to
+// it while another worker sits idle. Shared, a connection is accepted by whichever worker comes
+// to it first, one at a time (Acceptor). The cost: each connection wakes every idle worker, all
+// but one of which find nothing to accept (libevent 2.1 cannot ask for EPOLLEXCLUSIVE).
+int Listeners::shared_stream_socket(int id) const {
+  return ::fcntl(sockets_[0][id]->fd, F_DUPFD_CLOEXEC, 0);
 }
 
 // One peer (a carrier trunk, an SBC) sends from one address and port, which SO_REUSEPORT's hash

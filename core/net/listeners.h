@@ -1,7 +1,8 @@
 #pragma once
-// The listen sockets of a Net (internal to core/net): each ListenSpec is bound once per worker
-// (SO_REUSEPORT) before start, and each worker watches its own sockets; a readable socket is
-// handed to the ListenerReader of its transport (the Acceptor, or the UdpEndpoint).
+// The listen sockets of a Net (internal to core/net), opened before start: a UDP ListenSpec is
+// bound once per worker (SO_REUSEPORT), a stream one is one socket watched by every worker (see
+// listeners.cc); a readable socket is handed to the ListenerReader of its transport (the
+// Acceptor, or the UdpEndpoint).
 #include <memory>
 #include <vector>
 
@@ -47,7 +48,7 @@ class Listeners {
   Listeners(const Listeners&) = delete;
   Listeners& operator=(const Listeners&) = delete;
 
-  // Binds one socket per worker; the listener id, or -1 (logged) on failure.
+  // Opens the listener's socket(s) for every worker; the listener id, or -1 (logged) on failure.
   int add(const ListenSpec& spec);
   int count() const { return static_cast<int>(specs_.size()); }
   const ListenSpec& spec(int id) const { return specs_[id]; }
@@ -68,6 +69,8 @@ class Listeners {
 
  private:
   void close_partial(int id);
+  // Worker 0's socket of stream listener `id`, for another worker (a descriptor of its own).
+  int shared_stream_socket(int id) const;
   // The buffers of one UDP listener's sockets.
   UdpBuffers set_up_udp(const ListenSpec& spec, const SocketAddr& addr, int id);
 

@@ -182,5 +182,46 @@ TEST_F(TcpTest, PeerCloseIsCountedAndTheSlotIsFreed) {
   EXPECT_EQ(net_->stats().closed_eof, 1u);
 }
 
+// A worker stuck in a long task (a burst of RSA signatures, a slow script) does not hold up new
+// clients: the listen socket is shared by the workers, so the idle one accepts and serves every
+// new connection. With one SO_REUSEPORT socket per worker, the kernel's hash left about half of
+// them waiting for the stuck worker.
+TEST_F(TcpTest, ABusyWorkerLeavesNewConnectionsToTheOthers) {
+  start(test_settings(2));
+  std::mutex mu;
+  std::condition_variable cv;
+  bool busy = false, released = false;
+  auto release = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    released = true;
+    cv.notify_all();
+  };
+  ASSERT_TRUE(net_->post(0, [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    busy = true;
+    cv.notify_all();
+    cv.wait_for(lock, 3 * kWait, [&] { return released; });
+  }));
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    if (!cv.wait_for(lock, kWait, [&] { return busy; })) FAIL() << "worker 0 never ran the task";
+  }
+  constexpr size_t kClients = 12;
+  std::vector<int> fds;
+  for (size_t i = 0; i < kClients; ++i) {
+    int fd = tcp_client(server_);
+    if (fd >= 0) fds.push_back(fd);
+    if (fd < 0 || !write_all(fd, sip_message("c" + std::to_string(i)))) break;
+  }
+  bool all_read = fds.size() == kClients && handler_.wait_for(kClients);
+  size_t served = handler_.messages().size();
+  release();
+  EXPECT_TRUE(all_read) << served << " of " << kClients
+                        << " new clients served while worker 0 was busy";
+  for (const Received& m : handler_.messages()) EXPECT_EQ(m.worker, 1);
+  EXPECT_EQ(net_->stats().accepted, kClients);
+  for (int fd : fds) ::close(fd);
+}
+
 }  // namespace
 }  // namespace core::net
