@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <string>
@@ -222,5 +223,42 @@ struct EchoServer {
   int lid = -1;
   bool started = false;
   SocketAddr addr;
+};
+}  // namespace core::net::testing
+
+namespace core::net::testing {
+// Holds one worker in a task until destroyed, so that new connections go to the other workers
+// (they all watch the one listening socket). The state is shared with the task, which may
+// outlive a hold that gave up waiting for it.
+class WorkerHold {
+ public:
+  WorkerHold(Net& net, int worker) : state_(std::make_shared<State>()) {
+    std::shared_ptr<State> s = state_;
+    bool posted = net.post(worker, [s] {
+      std::unique_lock<std::mutex> lock(s->mu);
+      s->busy = true;
+      s->cv.notify_all();
+      s->cv.wait_for(lock, 3 * kWait, [&] { return s->released; });
+    });
+    std::unique_lock<std::mutex> lock(s->mu);
+    holding_ = posted && s->cv.wait_for(lock, kWait, [&] { return s->busy; });
+  }
+  ~WorkerHold() {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->released = true;
+    state_->cv.notify_all();
+  }
+  WorkerHold(const WorkerHold&) = delete;
+  WorkerHold& operator=(const WorkerHold&) = delete;
+  bool holding() const { return holding_; }
+
+ private:
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool busy = false, released = false;
+  };
+  std::shared_ptr<State> state_;
+  bool holding_ = false;
 };
 }  // namespace core::net::testing

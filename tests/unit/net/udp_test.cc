@@ -249,17 +249,24 @@ TEST(UdpTest, ADatagramForAConnectionIsHandledByTheWorkerThatOwnsIt) {
   ASSERT_GE(tcp, 0);
   ASSERT_GE(udp, 0);
   ASSERT_TRUE(net.start());
-  // Connections until each worker owns one (the kernel spreads them by the client's port).
+  // One connection, then a second while the first one's worker is held in a task: the shared
+  // listener leaves the second to the other worker, so each worker owns one.
   std::map<int, uint64_t> conn_of_worker;
   std::vector<int> fds;
-  for (int i = 0; i < 64 && conn_of_worker.size() < 2; ++i) {
+  auto connect_one = [&] {
     int fd = tcp_client(net.listen_address(tcp));
     ASSERT_GE(fd, 0);
     fds.push_back(fd);
-    ASSERT_TRUE(write_all(fd, sip_message("c" + std::to_string(i))));
+    ASSERT_TRUE(write_all(fd, sip_message("c" + std::to_string(fds.size()))));
     ASSERT_TRUE(handler.wait_for(fds.size()));
     const Received r = handler.messages().back();  // a copy: messages() returns one
     conn_of_worker.emplace(r.worker, r.conn_id);
+  };
+  connect_one();
+  {
+    WorkerHold hold(net, conn_of_worker.begin()->first);
+    ASSERT_TRUE(hold.holding());
+    connect_one();
   }
   ASSERT_EQ(conn_of_worker.size(), 2u);
   size_t seen = handler.messages().size();
