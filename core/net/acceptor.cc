@@ -119,7 +119,7 @@ void Acceptor::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAd
     admission.release_slot();
     return;
   }
-  // TCP_NODELAY comes from the listening socket (open_listen_socket).
+  // TCP_NODELAY and TCP_USER_TIMEOUT come from the listening socket (Listeners::add).
   ConnectionParams p;
   p.id = net_.new_connection_id();
   p.fd = fd;
@@ -129,6 +129,7 @@ void Acceptor::accept_one(NetWorker& nw, int listener_id, int fd, const SocketAd
   const SocketAddr& bound = listeners_.address(listener_id);
   p.local = bound.is_any() ? local_address(fd) : bound;
   p.peer = peer;
+  p.user_timeout_ms = listeners_.user_timeout(listener_id);
   TransportSocketFactory* factory = spec.factory ? spec.factory : &plain_socket_factory();
   TransportSocketOptions opts{true, p.local, p.peer, p.id, {}};
   PoolPtr<TransportSocket> sock = factory->create(opts, net_.shm);

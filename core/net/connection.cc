@@ -63,7 +63,8 @@ Connection::Connection(NetContext& net, NetWorker& owner, const ConnectionParams
       rbuf_(owner.worker.pool()),
       wbuf_(owner.worker.pool()),
       io_(owner.worker.base(), params_.fd, &Connection::on_io, this),
-      timer_(owner.worker.base(), [this] { timer_fired(); }) {
+      timer_(owner.worker.base(), [this] { timer_fired(); }),
+      user_timeout_ms_(params.user_timeout_ms) {
   socket_->set_callbacks(*this);
 }
 
@@ -393,8 +394,8 @@ std::chrono::milliseconds Connection::send_timeout() const {
 // The kernel's own bound on unacknowledged data, zero-window probes included: a backstop to the
 // send deadline, and the bound once the fd is closed with replies still queued in it.
 void Connection::apply_user_timeout() {
-  auto ms = static_cast<uint32_t>(std::min<int64_t>(2 * send_timeout().count(), UINT32_MAX));
-  if (ms == user_timeout_ms_) return;
+  uint32_t ms = tcp_user_timeout_for(send_timeout());
+  if (ms == user_timeout_ms_) return;  // usually: an accepted fd has its listener's
   if (set_tcp_user_timeout(params_.fd, std::chrono::milliseconds(ms))) user_timeout_ms_ = ms;
 }
 

@@ -31,6 +31,7 @@ struct ConnectionParams {
   int listener_id = -1;
   SocketAddr local;
   SocketAddr peer;
+  uint32_t user_timeout_ms = 0;  // TCP_USER_TIMEOUT the fd has already (from its listener); 0: none
 };
 
 class Connection final : public TransportSocketCallbacks {

@@ -66,9 +66,16 @@ int Listeners::add(const ListenSpec& spec) {
   }
   specs_.push_back(spec);
   bound_.push_back(addr);
+  user_timeouts_.push_back(stream ? set_up_stream(fd(0, id)) : 0);
   buffers_.push_back(stream ? UdpBuffers{} : set_up_udp(spec, addr, id));
   LOG_INFO("listening on %s:%s", spec.transport.name(), addr.to_string().c_str());
   return id;
+}
+
+// Accepted sockets inherit the listening socket's TCP_USER_TIMEOUT (as its TCP_NODELAY).
+uint32_t Listeners::set_up_stream(int fd) {
+  uint32_t ms = tcp_user_timeout_for(settings_.send_timeout);
+  return set_tcp_user_timeout(fd, std::chrono::milliseconds(ms)) ? ms : 0;
 }
 
 // A stream listener is one socket that every worker watches (each through its own dup, so that

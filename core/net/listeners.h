@@ -56,6 +56,9 @@ class Listeners {
   const SocketAddr& address(int id) const { return bound_[id]; }
   // What the kernel granted listener `id`'s UDP sockets (udp_rcvbuf, udp_sndbuf); -1 unknown.
   const UdpBuffers& buffers(int id) const { return buffers_[id]; }
+  // The TCP_USER_TIMEOUT (ms) stream listener `id` gives the connections it accepts (twice the
+  // send timeout at start: most connections keep it, without a system call each); 0: none.
+  uint32_t user_timeout(int id) const { return user_timeouts_[id]; }
   // Worker `worker`'s socket of listener `id`.
   int fd(int worker, int id) const { return sockets_[worker][id]->fd; }
   // Every socket watched, UDP ones read by `udp`, stream ones by `acceptor`.
@@ -71,6 +74,8 @@ class Listeners {
   void close_partial(int id);
   // Worker 0's socket of stream listener `id`, for another worker (a descriptor of its own).
   int shared_stream_socket(int id) const;
+  // TCP_USER_TIMEOUT on a stream listener's socket: what it set (ms), 0 if refused.
+  uint32_t set_up_stream(int fd);
   // The buffers of one UDP listener's sockets.
   UdpBuffers set_up_udp(const ListenSpec& spec, const SocketAddr& addr, int id);
 
@@ -79,6 +84,7 @@ class Listeners {
   std::vector<ListenSpec> specs_;
   std::vector<SocketAddr> bound_;
   std::vector<UdpBuffers> buffers_;
+  std::vector<uint32_t> user_timeouts_;
   // [worker][listener id]
   std::vector<std::vector<std::unique_ptr<ListenSocket>>> sockets_;
 };

@@ -97,6 +97,10 @@ bool tcp_output(int fd, TcpOutput& out) {
   return true;
 }
 
+uint32_t tcp_user_timeout_for(std::chrono::milliseconds send_timeout) {
+  return static_cast<uint32_t>(std::clamp<int64_t>(2 * send_timeout.count(), 0, UINT32_MAX));
+}
+
 bool set_tcp_user_timeout(int fd, std::chrono::milliseconds timeout) {
   unsigned int ms = static_cast<unsigned int>(timeout.count());
   return ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms)) == 0;

@@ -40,5 +40,8 @@ bool tcp_output(int fd, TcpOutput& out);
 // TCP_USER_TIMEOUT (RFC 5482): the kernel drops the connection when sent data stays
 // unacknowledged this long, zero-window probes included (Linux 5.x), also after close().
 bool set_tcp_user_timeout(int fd, std::chrono::milliseconds timeout);
+// The TCP_USER_TIMEOUT (ms) for a connection with this send timeout: twice it, a backstop to the
+// send deadline (Connection::apply_user_timeout).
+uint32_t tcp_user_timeout_for(std::chrono::milliseconds send_timeout);
 
 }  // namespace core::net

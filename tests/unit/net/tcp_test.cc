@@ -1,5 +1,9 @@
 // TCP listeners and stream framing: split and batched messages, CRLF keep-alives, broken framing.
 #include <gtest/gtest.h>
+#include <netinet/tcp.h>
+
+#include <cstdlib>
+#include <filesystem>
 
 #include "net_test_util.h"
 
@@ -220,6 +224,43 @@ TEST_F(TcpTest, ABusyWorkerLeavesNewConnectionsToTheOthers) {
                         << " new clients served while worker 0 was busy";
   for (const Received& m : handler_.messages()) EXPECT_EQ(m.worker, 1);
   EXPECT_EQ(net_->stats().accepted, kClients);
+  for (int fd : fds) ::close(fd);
+}
+
+// TCP_USER_TIMEOUT (ms) of this process's socket whose peer is `client_fd`'s local end (the
+// server's end of the connection); -1 when none is.
+int server_end_user_timeout(int client_fd) {
+  SocketAddr client = local_address_of(client_fd);
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    int fd = std::atoi(e.path().filename().c_str());
+    SocketAddr peer;
+    socklen_t len = SocketAddr::capacity();
+    if (fd == client_fd || ::getpeername(fd, peer.sa(), &len) != 0) continue;
+    peer.set_len(len);
+    if (!(peer == client)) continue;
+    unsigned int ms = 0;
+    len = sizeof(ms);
+    return ::getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, &len) == 0 ? static_cast<int>(ms)
+                                                                           : -1;
+  }
+  return -1;
+}
+
+// The kernel's bound on unacknowledged data is twice the send timeout on every accepted
+// connection (it comes with the fd from the listening socket).
+TEST_F(TcpTest, AcceptedConnectionsHaveTheKernelSendBoundOfTheSendTimeout) {
+  NetSettings s = test_settings();
+  s.send_timeout = std::chrono::milliseconds(2500);
+  start(s);
+  std::vector<int> fds;
+  for (int i = 0; i < 3; ++i) {
+    int fd = tcp_client(server_);
+    ASSERT_GE(fd, 0);
+    fds.push_back(fd);
+    ASSERT_TRUE(write_all(fd, sip_message("b" + std::to_string(i))));
+  }
+  ASSERT_TRUE(handler_.wait_for(fds.size()));
+  for (int fd : fds) EXPECT_EQ(server_end_user_timeout(fd), 5000);
   for (int fd : fds) ::close(fd);
 }
 
