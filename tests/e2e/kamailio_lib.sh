@@ -114,7 +114,8 @@ kam_stop() {
 sipp_uas() {
   local name=$1 port=$2 n=$3 t=${4:-u1}
   sipp -sf "$KAM_TEMPLATES/uas_dialog.xml" -i 127.0.0.1 -p "$port" -t "$t" -m "$n" -nostdin \
-    -timeout 120s -trace_stat -stf "$E2E_TMP/$name.csv" >"$E2E_TMP/$name.out" 2>&1 &
+    -timeout 120s -trace_stat -stf "$E2E_TMP/$name.csv" -trace_err -error_file "$E2E_TMP/$name.err" \
+    >"$E2E_TMP/$name.out" 2>&1 &
   SIPP_UAS_PID=$!
   E2E_PIDS+=("$SIPP_UAS_PID")
   wait_port "$port" "$([ "$t" = t1 ] && echo tcp || echo udp)"
@@ -134,15 +135,24 @@ sipp_calls() {
   shift 4
   start=$(date +%s.%N)
   sipp -sf "$KAM_TEMPLATES/uac_dialog.xml" -i 127.0.0.1 -p "$(free_port)" -m "$n" -r "$rate" \
-    -l 200 -nostdin -timeout 120s -timeout_error -trace_stat -stf "$E2E_TMP/$name.csv" "$@" "$dest" \
-    >"$E2E_TMP/$name.out" 2>&1
+    -l 200 -nostdin -timeout 120s -timeout_error -trace_stat -stf "$E2E_TMP/$name.csv" \
+    -trace_err -error_file "$E2E_TMP/$name.err" "$@" "$dest" >"$E2E_TMP/$name.out" 2>&1
   rc=$?
   secs=$(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $start}")
   ok=$(sipp_stat "$E2E_TMP/$name.csv" "SuccessfulCall(C)")
   failed=$(sipp_stat "$E2E_TMP/$name.csv" "FailedCall(C)")
   retrans=$(sipp_stat "$E2E_TMP/$name.csv" "Retransmissions(C)")
   SIPP_FIGURES="$ok successful, $failed failed, $retrans retransmissions in ${secs}s (sipp exit $rc)"
-  [ "$rc" -eq 0 ] && [ "$ok" -eq "$n" ] && [ "$failed" -eq 0 ]
+  [ "$rc" -eq 0 ] && [ "$ok" -eq "$n" ] && [ "$failed" -eq 0 ] && return 0
+  sipp_errors "$name"
+  return 1
+}
+
+# sipp_errors NAME: what sipp NAME said went wrong with its failed calls (its -error_file).
+sipp_errors() {
+  [ -s "$E2E_TMP/$1.err" ] || return 0
+  echo "--- sipp $1: errors (last 30 lines)"
+  tail -n 30 "$E2E_TMP/$1.err"
 }
 
 # sipp_uas_result NAME CALLS: the UAS started by sipp_uas exits by itself after CALLS calls
@@ -158,6 +168,7 @@ sipp_uas_result() {
   else
     fail "the UAS: exit $rc, $ok successful, $failed failed"
     tail -n 20 "$E2E_TMP/$name.out"
+    sipp_errors "$name"
   fi
 }
 
