@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -261,4 +263,23 @@ class WorkerHold {
   std::shared_ptr<State> state_;
   bool holding_ = false;
 };
+
+// TCP_USER_TIMEOUT (ms) of the server's end of `client_fd`'s connection, found among this
+// process's fds (the server runs in it) as the socket whose peer is the client; -1 when none is.
+inline int server_end_user_timeout(int client_fd) {
+  SocketAddr client = local_address_of(client_fd);
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    int fd = std::atoi(e.path().filename().c_str());
+    SocketAddr peer;
+    socklen_t len = SocketAddr::capacity();
+    if (fd == client_fd || ::getpeername(fd, peer.sa(), &len) != 0) continue;
+    peer.set_len(len);
+    if (!(peer == client)) continue;
+    unsigned int ms = 0;
+    len = sizeof(ms);
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, &len) != 0) return -1;
+    return static_cast<int>(ms);
+  }
+  return -1;
+}
 }  // namespace core::net::testing

@@ -1,9 +1,5 @@
 // TCP listeners and stream framing: split and batched messages, CRLF keep-alives, broken framing.
 #include <gtest/gtest.h>
-#include <netinet/tcp.h>
-
-#include <cstdlib>
-#include <filesystem>
 
 #include "net_test_util.h"
 
@@ -192,58 +188,26 @@ TEST_F(TcpTest, PeerCloseIsCountedAndTheSlotIsFreed) {
 // them waiting for the stuck worker.
 TEST_F(TcpTest, ABusyWorkerLeavesNewConnectionsToTheOthers) {
   start(test_settings(2));
-  std::mutex mu;
-  std::condition_variable cv;
-  bool busy = false, released = false;
-  auto release = [&] {
-    std::lock_guard<std::mutex> lock(mu);
-    released = true;
-    cv.notify_all();
-  };
-  ASSERT_TRUE(net_->post(0, [&] {
-    std::unique_lock<std::mutex> lock(mu);
-    busy = true;
-    cv.notify_all();
-    cv.wait_for(lock, 3 * kWait, [&] { return released; });
-  }));
-  {
-    std::unique_lock<std::mutex> lock(mu);
-    if (!cv.wait_for(lock, kWait, [&] { return busy; })) FAIL() << "worker 0 never ran the task";
-  }
   constexpr size_t kClients = 12;
   std::vector<int> fds;
-  for (size_t i = 0; i < kClients; ++i) {
-    int fd = tcp_client(server_);
-    if (fd >= 0) fds.push_back(fd);
-    if (fd < 0 || !write_all(fd, sip_message("c" + std::to_string(i)))) break;
+  bool all_read = false;
+  size_t served = 0;
+  {
+    WorkerHold hold(*net_, 0);
+    ASSERT_TRUE(hold.holding()) << "worker 0 never ran the task";
+    for (size_t i = 0; i < kClients; ++i) {
+      int fd = tcp_client(server_);
+      if (fd >= 0) fds.push_back(fd);
+      if (fd < 0 || !write_all(fd, sip_message("c" + std::to_string(i)))) break;
+    }
+    all_read = fds.size() == kClients && handler_.wait_for(kClients);
+    served = handler_.messages().size();
   }
-  bool all_read = fds.size() == kClients && handler_.wait_for(kClients);
-  size_t served = handler_.messages().size();
-  release();
   EXPECT_TRUE(all_read) << served << " of " << kClients
                         << " new clients served while worker 0 was busy";
   for (const Received& m : handler_.messages()) EXPECT_EQ(m.worker, 1);
   EXPECT_EQ(net_->stats().accepted, kClients);
   for (int fd : fds) ::close(fd);
-}
-
-// TCP_USER_TIMEOUT (ms) of this process's socket whose peer is `client_fd`'s local end (the
-// server's end of the connection); -1 when none is.
-int server_end_user_timeout(int client_fd) {
-  SocketAddr client = local_address_of(client_fd);
-  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
-    int fd = std::atoi(e.path().filename().c_str());
-    SocketAddr peer;
-    socklen_t len = SocketAddr::capacity();
-    if (fd == client_fd || ::getpeername(fd, peer.sa(), &len) != 0) continue;
-    peer.set_len(len);
-    if (!(peer == client)) continue;
-    unsigned int ms = 0;
-    len = sizeof(ms);
-    return ::getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, &len) == 0 ? static_cast<int>(ms)
-                                                                           : -1;
-  }
-  return -1;
 }
 
 // The kernel's bound on unacknowledged data is twice the send timeout on every accepted

@@ -9,8 +9,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,6 +39,7 @@ using core::net::SocketAddr;
 using core::net::testing::closed_by_peer;
 using core::net::testing::eventually;
 using core::net::testing::RecordingHandler;
+using core::net::testing::server_end_user_timeout;
 using core::net::testing::sip_message;
 using core::net::testing::tcp_client;
 using core::net::testing::test_settings;
@@ -525,28 +524,6 @@ uint16_t free_tcp_port() {
   return ntohs(a.sin_port);
 }
 
-// TCP_USER_TIMEOUT of the server's end of `client_fd`'s connection, found among this process's
-// fds (the server runs in it) as the socket whose peer is the client; -1 when none is.
-int server_user_timeout(int client_fd) {
-  sockaddr_in client{};
-  socklen_t len = sizeof(client);
-  if (::getsockname(client_fd, reinterpret_cast<sockaddr*>(&client), &len) != 0) return -1;
-  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
-    int fd = std::atoi(e.path().filename().c_str());
-    sockaddr_in peer{};
-    len = sizeof(peer);
-    if (fd == client_fd || ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0 ||
-        peer.sin_family != AF_INET || peer.sin_port != client.sin_port ||
-        peer.sin_addr.s_addr != client.sin_addr.s_addr)
-      continue;
-    unsigned int ms = 0;
-    len = sizeof(ms);
-    if (::getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, &len) != 0) return -1;
-    return static_cast<int>(ms);
-  }
-  return -1;
-}
-
 // The kernel's bound on unacknowledged data (twice the send timeout) follows the domain the
 // client's SNI chose, as the send deadline does: a phone's domain with a short tls_send_timeout
 // on a carrier's socket gets the phone's bound, not the socket's.
@@ -587,8 +564,8 @@ route {
     ASSERT_TRUE(c->send(sip_message("bound")));
     ASSERT_EQ(c->read(3), "ok:");  // the server has handled the end of the handshake
   }
-  EXPECT_EQ(server_user_timeout(socket_domain.fd()), 6000);
-  EXPECT_EQ(server_user_timeout(sni_domain.fd()), 14000);
+  EXPECT_EQ(server_end_user_timeout(socket_domain.fd()), 6000);
+  EXPECT_EQ(server_end_user_timeout(sni_domain.fd()), 14000);
 }
 
 TEST(HandshakeLimiterTest, CountsPerAddressIgnoringThePort) {
