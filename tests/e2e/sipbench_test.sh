@@ -259,6 +259,25 @@ rc=$?
   fail "idle, no server: exit status $rc"
 expect "$E2E_TMP/refused-idle.out" "failed=10 errors.connect_refused=10 held_max=0" "idle, no server: 10 refused"
 
+# 8b. A listener whose accept queue is full drops the SYNs: sipbench's first flight finds the
+# socket still connecting, waits for the connection and says it never came (not the handshake).
+Q=$(tls_port)
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(0)
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))  # fills the queue of one
+print("ready", flush=True); time.sleep(15)' "$Q" >"$E2E_TMP/full-queue.log" 2>&1 &
+E2E_PIDS+=("$!")
+wait_for "$E2E_TMP/full-queue.log" "ready" || fail "the full-queue listener did not start"
+timeout 20 "$SIPBENCH" handshake "127.0.0.1:$Q" -n 3 -p 3 --timeout 1 >"$E2E_TMP/full-queue.out" \
+  2>"$E2E_TMP/full-queue.out.err"
+expect "$E2E_TMP/full-queue.out" "succeeded=0 failed=3 errors.timeout=3" "full accept queue: 3 timeouts"
+cat "$E2E_TMP/full-queue.out" "$E2E_TMP/full-queue.out.err" |
+  grep -q "first: connect not done within --timeout" &&
+  pass "a connect that never completes is reported as the connect's" ||
+  fail "not reported as a connect timeout: $(cat "$E2E_TMP/full-queue.out.err")"
+
 # 9. Usage errors name the option.
 out=$("$SIPBENCH" idle "127.0.0.1:$P" --resume 2>&1)
 rc=$?

@@ -73,7 +73,10 @@ bool BenchConnection::open_socket() {
     return false;
   }
   int one = 1;
-  setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // Requests need it (a pipelined one must not wait for the previous one's ACK); a bare
+  // handshake does not: each flight of ours answers one of the server's, which carried the ACK,
+  // and the close_notify leaves with the FIN.
+  if (sends_requests()) setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (const in_addr* ip = runner_.local_ip(serial_)) {
     // The port is chosen at connect, per destination: 127.0.0.x sources each get their own
     // ephemeral range instead of exhausting one at bind time.
@@ -106,7 +109,18 @@ bool BenchConnection::start() {
     runner_.stats().count_error(end.kind, end.text);
     return false;
   }
-  arm(EV_WRITE);
+  if (!runner_.options().send_options && runner_.options().transport == Transport::kTcp) {
+    arm(EV_WRITE);  // nothing to send: only writability says the connection is up
+    return true;
+  }
+  // On loopback the TCP handshake is usually over when connect() returns (the kernel runs
+  // both ends within the call): the first flight is tried at once, without the wait for
+  // writability and getsockopt(SO_ERROR) (3 system calls of ~16 per resumed handshake). A
+  // socket still connecting refuses the write (EAGAIN) and is waited for then. Tried from
+  // the loop, not from here: the Runner counts the connection in flight first, and an end
+  // within the first flight must not re-enter it.
+  connect_pending_ = true;
+  event_active(event_, EV_WRITE, 1);
   return true;
 }
 
@@ -139,7 +153,8 @@ void BenchConnection::step(short what) {
   }
   switch (state_) {
     case State::kConnecting:
-      connect_done();
+      // A pending connect needs no getsockopt(SO_ERROR): the first write says how it went.
+      connect_pending_ ? connected() : connect_done();
       return;
     case State::kHandshaking:
       handshake();
@@ -168,6 +183,10 @@ void BenchConnection::fail(ErrorKind kind, const std::string& text) {
   runner_.connection_failed(*this, kind, text, was_held);  // frees this
 }
 
+bool BenchConnection::sends_requests() const {
+  return runner_.options().send_options || runner_.options().mode != Mode::kHandshake;
+}
+
 bool BenchConnection::connect_done() {
   int err = 0;
   socklen_t len = sizeof err;
@@ -176,10 +195,14 @@ bool BenchConnection::connect_done() {
     fail(socket_io_end(-1, err, "connect"));
     return false;
   }
-  const Options& o = runner_.options();
-  if (o.send_options || o.mode != Mode::kHandshake) {
+  connect_pending_ = false;
+  return connected();
+}
+
+bool BenchConnection::connected() {
+  if (sends_requests() && local_.sin_port == 0) {
     // Our address is in the Via of every OPTIONS sent over the connection, here or after
-    // hand_over(); only bare handshakes do without it.
+    // hand_over(); only bare handshakes do without it. The port is bound by connect().
     socklen_t local_len = sizeof local_;
     getsockname(fd_, reinterpret_cast<sockaddr*>(&local_), &local_len);
   }
@@ -188,7 +211,7 @@ bool BenchConnection::connect_done() {
     state_ = State::kSending;
     return send_request();
   }
-  ssl_ = runner_.tls()->new_ssl(fd_);
+  if (!ssl_) ssl_ = runner_.tls()->new_ssl(fd_);
   if (!ssl_) {
     fail(ErrorKind::kHandshakeFailed, "SSL_new failed");
     return false;
@@ -199,6 +222,18 @@ bool BenchConnection::connect_done() {
 
 bool BenchConnection::tls_wait_or_fail(int ret, const char* phase) {
   int err = SSL_get_error(ssl_, ret);
+  if (connect_pending_ && BIO_number_written(SSL_get_wbio(ssl_)) == 0) {
+    if (err == SSL_ERROR_WANT_WRITE) {
+      state_ = State::kConnecting;  // the ClientHello waits for the connection
+      arm(EV_WRITE);
+      return true;
+    }
+    if (err == SSL_ERROR_SYSCALL && errno != 0) {
+      fail(socket_io_end(-1, errno, "connect"));
+      return false;
+    }
+  }
+  connect_pending_ = false;  // the ClientHello went out: what follows is the handshake's
   if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
     arm(err == SSL_ERROR_WANT_READ ? EV_READ : EV_WRITE);
     return true;
@@ -251,13 +286,15 @@ bool BenchConnection::send_request() {
     }
     ssize_t n = send(fd_, p, static_cast<size_t>(left), MSG_NOSIGNAL);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      if (connect_pending_) state_ = State::kConnecting;  // the request waits for the connection
       arm(EV_WRITE);
       return true;
     }
     if (n < 0) {
-      fail(socket_io_end(n, errno, "send"));
+      fail(socket_io_end(n, errno, connect_pending_ ? "connect" : "send"));
       return false;
     }
+    connect_pending_ = false;
     out_sent_ += static_cast<size_t>(n);
   }
   state_ = State::kAnswer;

@@ -42,6 +42,9 @@ class BenchConnection {
   void step(short what);
   // Each advances its phase; false when the connection ended (the Runner was told).
   bool connect_done();
+  // The connection is (or may already be) up: the first flight, TLS or plain.
+  bool connected();
+  bool sends_requests() const;
   bool handshake();
   bool send_request();
   bool read_answer();
@@ -66,6 +69,9 @@ class BenchConnection {
   int fd_ = -1;
   SSL* ssl_ = nullptr;
   bool tls_up_ = false;  // the handshake completed
+  // connect() said EINPROGRESS and nothing sent has proved the connection up yet: a write
+  // refused with EAGAIN waits for it, and a failure is the connect's.
+  bool connect_pending_ = false;
   event* event_ = nullptr;
   Clock::time_point started_;
   Clock::time_point deadline_;
