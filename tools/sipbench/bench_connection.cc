@@ -47,7 +47,10 @@ BenchConnection::~BenchConnection() {
   if (ssl_) {
     // A close_notify (if the socket takes it at once; the server's is not awaited): without it
     // OpenSSL takes the session for a broken one and will not resume it (SSL_free(3)).
-    if (tls_up_) SSL_shutdown(ssl_);
+    if (tls_up_ && !tls_closed_) {
+      SSL_shutdown(ssl_);
+      if (held_writes_) flush_tls(MSG_MORE);  // it leaves with the FIN
+    }
     SSL_free(ssl_);
   }
   if (fd_ >= 0) close(fd_);
@@ -211,7 +214,10 @@ bool BenchConnection::connected() {
     state_ = State::kSending;
     return send_request();
   }
-  if (!ssl_) ssl_ = runner_.tls()->new_ssl(fd_);
+  if (!ssl_) {
+    held_writes_ = !sends_requests();
+    ssl_ = runner_.tls()->new_ssl(fd_, held_writes_);
+  }
   if (!ssl_) {
     fail(ErrorKind::kHandshakeFailed, "SSL_new failed");
     return false;
@@ -248,10 +254,61 @@ bool BenchConnection::tls_wait_or_fail(int ret, const char* phase) {
   return false;
 }
 
+BenchConnection::Flush BenchConnection::flush_tls(int flags) {
+  BIO* wbio = SSL_get_wbio(ssl_);
+  char* data = nullptr;
+  long n = BIO_get_mem_data(wbio, &data);
+  if (n > 0) {
+    tls_out_.append(data, static_cast<size_t>(n));
+    (void)BIO_reset(wbio);
+  }
+  while (tls_out_sent_ < tls_out_.size()) {
+    ssize_t w = send(fd_, tls_out_.data() + tls_out_sent_, tls_out_.size() - tls_out_sent_,
+                     MSG_NOSIGNAL | flags);
+    if (w < 0) return errno == EAGAIN || errno == EINTR ? Flush::kWait : Flush::kFailed;
+    tls_out_sent_ += static_cast<size_t>(w);
+    connect_pending_ = false;  // bytes left: the connection is up
+  }
+  tls_out_.clear();
+  tls_out_sent_ = 0;
+  return Flush::kSent;
+}
+
+BenchConnection::Step BenchConnection::send_held(int ret) {
+  int ssl_errno = errno;
+  // The socket's error is reported once: to OpenSSL's read when that came first.
+  if (ret != 1 && SSL_get_error(ssl_, ret) == SSL_ERROR_SYSCALL && ssl_errno != 0) {
+    fail(socket_io_end(-1, ssl_errno, connect_pending_ ? "connect" : "handshake"));
+    return Step::kEnded;
+  }
+  // After its last flight a bare handshake has only its goodbye to say: the close_notify
+  // joins the flight, and MSG_MORE keeps both for the FIN of close() (one segment and one
+  // send instead of two of each).
+  bool last = ret == 1 && !runner_.wants_ticket(ssl_);
+  if (last && !tls_closed_) tls_closed_ = SSL_shutdown(ssl_) >= 0;
+  switch (flush_tls(last ? MSG_MORE : 0)) {
+    case Flush::kSent:
+      errno = ssl_errno;
+      return Step::kGoOn;
+    case Flush::kWait:
+      if (connect_pending_) state_ = State::kConnecting;  // the ClientHello waits for it
+      arm(EV_WRITE);
+      return Step::kWaiting;
+    case Flush::kFailed:
+      break;
+  }
+  fail(socket_io_end(-1, errno, connect_pending_ ? "connect" : "handshake"));
+  return Step::kEnded;
+}
+
 bool BenchConnection::handshake() {
   ERR_clear_error();
   errno = 0;
   int ret = SSL_do_handshake(ssl_);
+  if (held_writes_) {
+    Step step = send_held(ret);
+    if (step != Step::kGoOn) return step == Step::kWaiting;
+  }
   if (ret != 1) return tls_wait_or_fail(ret, "handshake");
   tls_up_ = true;
   if (runner_.options().send_options) {

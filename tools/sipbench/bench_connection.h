@@ -60,6 +60,14 @@ class BenchConnection {
   // Maps an OpenSSL result to waiting (true, event armed) or to the end (false): a failure, or
   // the awaited session ticket followed by the server's close (set up).
   bool tls_wait_or_fail(int ret, const char* phase);
+  // Held writes (a bare TLS handshake): sends what OpenSSL wrote into its memory BIO, with
+  // `flags` (MSG_MORE for the last). kWait: the socket took not all of it (still connecting).
+  enum class Flush : uint8_t { kSent, kWait, kFailed };
+  Flush flush_tls(int flags);
+  // Held writes: sends what SSL_do_handshake (result `ret`) wrote, with the close_notify after
+  // the last flight. kGoOn: go on with `ret`; kWaiting: armed; kEnded: the Runner was told.
+  enum class Step : uint8_t { kGoOn, kWaiting, kEnded };
+  Step send_held(int ret);
   bool open_socket();
 
   Runner& runner_;
@@ -72,6 +80,12 @@ class BenchConnection {
   // connect() said EINPROGRESS and nothing sent has proved the connection up yet: a write
   // refused with EAGAIN waits for it, and a failure is the connect's.
   bool connect_pending_ = false;
+  // A bare TLS handshake writes into a memory BIO and sends each flight itself: its last flight,
+  // the close_notify and the FIN then leave as one segment.
+  bool held_writes_ = false;
+  bool tls_closed_ = false;  // our close_notify is written
+  std::string tls_out_;      // held writes not sent yet, from tls_out_sent_
+  size_t tls_out_sent_ = 0;
   event* event_ = nullptr;
   Clock::time_point started_;
   Clock::time_point deadline_;

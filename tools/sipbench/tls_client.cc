@@ -85,10 +85,22 @@ std::unique_ptr<TlsClient> TlsClient::create(const Options& options, std::string
   return client;
 }
 
-SSL* TlsClient::new_ssl(int fd) {
+SSL* TlsClient::new_ssl(int fd, bool held_writes) {
   SSL* ssl = SSL_new(ctx_.get());
   if (!ssl) return nullptr;
-  SSL_set_fd(ssl, fd);
+  if (held_writes) {
+    BIO* rbio = BIO_new_socket(fd, BIO_NOCLOSE);
+    BIO* wbio = BIO_new(BIO_s_mem());
+    if (!rbio || !wbio) {
+      BIO_free(rbio);
+      BIO_free(wbio);
+      SSL_free(ssl);
+      return nullptr;
+    }
+    SSL_set_bio(ssl, rbio, wbio);
+  } else {
+    SSL_set_fd(ssl, fd);
+  }
   SSL_set_connect_state(ssl);
   if (!options_.sni.empty()) {
     SSL_set_tlsext_host_name(ssl, options_.sni.c_str());

@@ -20,7 +20,9 @@ class TlsClient {
   TlsClient& operator=(const TlsClient&) = delete;
 
   // A client SSL on the connected socket `fd`, with SNI and (with --resume) the session to offer.
-  SSL* new_ssl(int fd);
+  // With `held_writes` it reads the socket but writes into a memory BIO (SSL_get_wbio) that the
+  // caller sends from itself.
+  SSL* new_ssl(int fd, bool held_writes = false);
   // True once the server gave `ssl` a session it can be resumed with (with --resume only).
   static bool got_session(const SSL* ssl);
 
