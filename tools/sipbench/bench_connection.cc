@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cerrno>
 #include <cstring>
@@ -49,7 +50,7 @@ BenchConnection::~BenchConnection() {
     // OpenSSL takes the session for a broken one and will not resume it (SSL_free(3)).
     if (tls_up_ && !tls_closed_) {
       SSL_shutdown(ssl_);
-      if (held_writes_) flush_tls(MSG_MORE);  // it leaves with the FIN
+      if (held_writes()) flush_tls(MSG_MORE);  // it leaves with the FIN
     }
     SSL_free(ssl_);
   }
@@ -190,6 +191,20 @@ bool BenchConnection::sends_requests() const {
   return runner_.options().send_options || runner_.options().mode != Mode::kHandshake;
 }
 
+bool BenchConnection::held_writes() const {
+  return ssl_ != nullptr && !sends_requests();
+}
+
+bool BenchConnection::wait_writable() {
+  if (connect_pending_) state_ = State::kConnecting;  // what is to be sent waits for it
+  arm(EV_WRITE);
+  return true;
+}
+
+const char* BenchConnection::phase(const char* ongoing) const {
+  return connect_pending_ ? "connect" : ongoing;
+}
+
 bool BenchConnection::connect_done() {
   int err = 0;
   socklen_t len = sizeof err;
@@ -214,10 +229,7 @@ bool BenchConnection::connected() {
     state_ = State::kSending;
     return send_request();
   }
-  if (!ssl_) {
-    held_writes_ = !sends_requests();
-    ssl_ = runner_.tls()->new_ssl(fd_, held_writes_);
-  }
+  if (!ssl_) ssl_ = runner_.tls()->new_ssl(fd_, !sends_requests());
   if (!ssl_) {
     fail(ErrorKind::kHandshakeFailed, "SSL_new failed");
     return false;
@@ -229,11 +241,7 @@ bool BenchConnection::connected() {
 bool BenchConnection::tls_wait_or_fail(int ret, const char* phase) {
   int err = SSL_get_error(ssl_, ret);
   if (connect_pending_ && BIO_number_written(SSL_get_wbio(ssl_)) == 0) {
-    if (err == SSL_ERROR_WANT_WRITE) {
-      state_ = State::kConnecting;  // the ClientHello waits for the connection
-      arm(EV_WRITE);
-      return true;
-    }
+    if (err == SSL_ERROR_WANT_WRITE) return wait_writable();  // the ClientHello waits
     if (err == SSL_ERROR_SYSCALL && errno != 0) {
       fail(socket_io_end(-1, errno, "connect"));
       return false;
@@ -255,22 +263,19 @@ bool BenchConnection::tls_wait_or_fail(int ret, const char* phase) {
 }
 
 BenchConnection::Flush BenchConnection::flush_tls(int flags) {
+  // Sent straight from the BIO's buffer; what the socket did not take stays there (OpenSSL
+  // only appends) until it does.
   BIO* wbio = SSL_get_wbio(ssl_);
   char* data = nullptr;
-  long n = BIO_get_mem_data(wbio, &data);
-  if (n > 0) {
-    tls_out_.append(data, static_cast<size_t>(n));
-    (void)BIO_reset(wbio);
-  }
-  while (tls_out_sent_ < tls_out_.size()) {
-    ssize_t w = send(fd_, tls_out_.data() + tls_out_sent_, tls_out_.size() - tls_out_sent_,
-                     MSG_NOSIGNAL | flags);
+  const size_t n = static_cast<size_t>(std::max(BIO_get_mem_data(wbio, &data), 0L));
+  while (held_sent_ < n) {
+    ssize_t w = send(fd_, data + held_sent_, n - held_sent_, MSG_NOSIGNAL | flags);
     if (w < 0) return errno == EAGAIN || errno == EINTR ? Flush::kWait : Flush::kFailed;
-    tls_out_sent_ += static_cast<size_t>(w);
+    held_sent_ += static_cast<size_t>(w);
     connect_pending_ = false;  // bytes left: the connection is up
   }
-  tls_out_.clear();
-  tls_out_sent_ = 0;
+  if (n > 0) (void)BIO_reset(wbio);
+  held_sent_ = 0;
   return Flush::kSent;
 }
 
@@ -278,7 +283,7 @@ BenchConnection::Step BenchConnection::send_held(int ret) {
   int ssl_errno = errno;
   // The socket's error is reported once: to OpenSSL's read when that came first.
   if (ret != 1 && SSL_get_error(ssl_, ret) == SSL_ERROR_SYSCALL && ssl_errno != 0) {
-    fail(socket_io_end(-1, ssl_errno, connect_pending_ ? "connect" : "handshake"));
+    fail(socket_io_end(-1, ssl_errno, phase("handshake")));
     return Step::kEnded;
   }
   // After its last flight a bare handshake has only its goodbye to say: the close_notify
@@ -291,13 +296,12 @@ BenchConnection::Step BenchConnection::send_held(int ret) {
       errno = ssl_errno;
       return Step::kGoOn;
     case Flush::kWait:
-      if (connect_pending_) state_ = State::kConnecting;  // the ClientHello waits for it
-      arm(EV_WRITE);
+      wait_writable();
       return Step::kWaiting;
     case Flush::kFailed:
       break;
   }
-  fail(socket_io_end(-1, errno, connect_pending_ ? "connect" : "handshake"));
+  fail(socket_io_end(-1, errno, phase("handshake")));
   return Step::kEnded;
 }
 
@@ -305,7 +309,7 @@ bool BenchConnection::handshake() {
   ERR_clear_error();
   errno = 0;
   int ret = SSL_do_handshake(ssl_);
-  if (held_writes_) {
+  if (held_writes()) {
     Step step = send_held(ret);
     if (step != Step::kGoOn) return step == Step::kWaiting;
   }
@@ -342,13 +346,9 @@ bool BenchConnection::send_request() {
       continue;
     }
     ssize_t n = send(fd_, p, static_cast<size_t>(left), MSG_NOSIGNAL);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      if (connect_pending_) state_ = State::kConnecting;  // the request waits for the connection
-      arm(EV_WRITE);
-      return true;
-    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return wait_writable();
     if (n < 0) {
-      fail(socket_io_end(n, errno, connect_pending_ ? "connect" : "send"));
+      fail(socket_io_end(n, errno, phase("send")));
       return false;
     }
     connect_pending_ = false;

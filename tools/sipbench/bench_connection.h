@@ -45,6 +45,13 @@ class BenchConnection {
   // The connection is (or may already be) up: the first flight, TLS or plain.
   bool connected();
   bool sends_requests() const;
+  // A bare TLS handshake writes into a memory BIO and sends each flight itself: its last
+  // flight, the close_notify and the FIN then leave as one segment.
+  bool held_writes() const;
+  // Arms for writability; while the connect is pending what waits is the connect (kConnecting).
+  bool wait_writable();
+  // `ongoing`, or "connect" while the connect is pending: the name a failure is given.
+  const char* phase(const char* ongoing) const;
   bool handshake();
   bool send_request();
   bool read_answer();
@@ -80,12 +87,8 @@ class BenchConnection {
   // connect() said EINPROGRESS and nothing sent has proved the connection up yet: a write
   // refused with EAGAIN waits for it, and a failure is the connect's.
   bool connect_pending_ = false;
-  // A bare TLS handshake writes into a memory BIO and sends each flight itself: its last flight,
-  // the close_notify and the FIN then leave as one segment.
-  bool held_writes_ = false;
   bool tls_closed_ = false;  // our close_notify is written
-  std::string tls_out_;      // held writes not sent yet, from tls_out_sent_
-  size_t tls_out_sent_ = 0;
+  size_t held_sent_ = 0;     // of the held writes in the memory BIO, bytes already sent
   event* event_ = nullptr;
   Clock::time_point started_;
   Clock::time_point deadline_;
