@@ -6,7 +6,10 @@
 source "$(dirname "$0")/lib.sh"
 : "${SER_BINARY_DIR:?SER_BINARY_DIR must point at the build tree}"
 dir="$SER_BINARY_DIR/notls"
-if cmake -S "$SER_SOURCE_DIR" -B "$dir" -DTLS=OFF >"$E2E_TMP/configure.log" 2>&1 &&
+# The flags of `make TLS=0` (RelWithDebInfo: -O2, whose warnings -Werror turns into errors)
+# without the debug information, which takes a third of the compile time and is never read here.
+if cmake -S "$SER_SOURCE_DIR" -B "$dir" -DTLS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -DNDEBUG" >"$E2E_TMP/configure.log" 2>&1 &&
    cmake --build "$dir" --target ser cfg_tests -j 2 >"$E2E_TMP/build.log" 2>&1; then
   pass "TLS=0 build of ser and cfg_tests"
 else
