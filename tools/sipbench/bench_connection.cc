@@ -192,7 +192,7 @@ bool BenchConnection::sends_requests() const {
 }
 
 bool BenchConnection::held_writes() const {
-  return ssl_ != nullptr && !sends_requests();
+  return !sends_requests();
 }
 
 bool BenchConnection::wait_writable() {
@@ -229,7 +229,7 @@ bool BenchConnection::connected() {
     state_ = State::kSending;
     return send_request();
   }
-  if (!ssl_) ssl_ = runner_.tls()->new_ssl(fd_, !sends_requests());
+  if (!ssl_) ssl_ = runner_.tls()->new_ssl(fd_, held_writes());
   if (!ssl_) {
     fail(ErrorKind::kHandshakeFailed, "SSL_new failed");
     return false;

@@ -46,7 +46,7 @@ class BenchConnection {
   bool connected();
   bool sends_requests() const;
   // A bare TLS handshake writes into a memory BIO and sends each flight itself: its last
-  // flight, the close_notify and the FIN then leave as one segment.
+  // flight, the close_notify and the FIN then leave as one segment (asked of TLS ones only).
   bool held_writes() const;
   // Arms for writability; while the connect is pending what waits is the connect (kConnecting).
   bool wait_writable();
