@@ -71,6 +71,20 @@ def cpu_model():
     return platform.processor() or "?"
 
 
+def machine_speed():
+    """The machine's speed now: X25519 key agreements per second on one core (`openssl speed`,
+    1 s). A virtual machine's cores change speed from hour to hour (by 2x here); this figure
+    at the start and the end tells in which phase a run's figures were taken."""
+    for line in output(["openssl", "speed", "-mr", "-seconds", "1", "ecdhx25519"]).splitlines():
+        parts = line.split(":")
+        if line.startswith("+F5:") and len(parts) >= 4:
+            try:
+                return f"{float(parts[3]):,.0f} X25519 key agreements/s on one core (openssl speed)"
+            except ValueError:
+                break
+    return "?"
+
+
 def about(ctx, args):
     commit = output(["git", "-C", SOURCE, "describe", "--always", "--dirty", "--abbrev=10"])
     sipp = [ln for ln in output(["sipp", "-v"]).splitlines() if "SIPp" in ln]
@@ -78,6 +92,7 @@ def about(ctx, args):
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{cpu_model()}, {os.cpu_count()} CPUs, kernel {platform.release()}",
         "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "machine speed at start": machine_speed(),
         "ser": f"{first_line(output([ctx.ser, '-V']))} (commit {commit or '?'})",
         "Kamailio": first_line(output(["kamailio", "-v"])),
         "OpenSSL": output(["openssl", "version"]) or "?",
@@ -158,6 +173,7 @@ def main():
         bench = Bench(ctx, plan, results, lambda s: print(s, flush=True))
         bench.run()
         meta["about"]["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        meta["about"]["machine speed at end"] = machine_speed()
         meta["about"]["bench time"] = f"{time.monotonic() - started:.0f} s"
         os.makedirs(args.out, exist_ok=True)
         md = os.path.join(args.out, "results.md")
