@@ -172,6 +172,7 @@ def main():
         results = report.Results()
         bench = Bench(ctx, plan, results, lambda s: print(s, flush=True))
         bench.run()
+        bench.stop_all()  # the end's speed is the idle machine's, as the start's
         meta["about"]["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
         meta["about"]["machine speed at end"] = machine_speed()
         meta["about"]["bench time"] = f"{time.monotonic() - started:.0f} s"
